@@ -1,0 +1,31 @@
+namespace Piximi.Sweep.Core;
+
+/// <summary>
+/// Where the images come from. Paths are absolute (resolved against the sweep file's folder when parsed).
+/// <see cref="Subset"/> takes a fixed sample (seed 0) of that many images before the split, so every trial of a
+/// sweep draws from the same pool; the split into training and validation is shuffled with each trial's own seed.
+/// </summary>
+public sealed record DatasetSpec(
+    string Kind,
+    string Images,
+    string Labels,
+    double TrainingPercentage,
+    int? Subset);
+
+/// <summary>The lists the grid is the product of; each list holds at least one value.</summary>
+public sealed record ParameterSpace(
+    IReadOnlyList<OptimizerKind> Optimizers,
+    IReadOnlyList<LossKind> Losses,
+    IReadOnlyList<double> LearningRates,
+    IReadOnlyList<int> BatchSizes,
+    IReadOnlyList<int> Epochs,
+    TimeSpan? TimeBudget,
+    IReadOnlyList<int> Seeds);
+
+/// <summary>A validated sweep file. <see cref="Metric"/> ranks trials (e.g. <c>val_accuracy</c>).</summary>
+public sealed record SweepDefinition(
+    string Name,
+    DatasetSpec Dataset,
+    ModelKind Model,
+    string Metric,
+    ParameterSpace Parameters);

@@ -1,0 +1,38 @@
+namespace Piximi.Sweep.Core;
+
+public enum TrialState
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    /// <summary>The loss became NaN or infinite; the trial stopped at that epoch.</summary>
+    Diverged,
+    Pruned,
+}
+
+/// <summary>What one epoch of one trial measured. Accuracies are fractions in [0, 1].</summary>
+public sealed record EpochMetrics(
+    int Epoch,
+    double Loss,
+    double Accuracy,
+    double ValLoss,
+    double ValAccuracy,
+    double Seconds,
+    double ImagesPerSecond);
+
+public sealed record SweepRecord(long Id, string Name, SweepDefinition Definition, DateTimeOffset CreatedAt);
+
+public sealed record TrialRecord(
+    long Id,
+    long SweepId,
+    int Number,
+    Hyperparameters Hyperparameters,
+    TrialState State,
+    string? WorkerId,
+    int Attempts,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Message);
+
+public sealed record EpochRecord(long TrialId, EpochMetrics Metrics, DateTimeOffset RecordedAt);
