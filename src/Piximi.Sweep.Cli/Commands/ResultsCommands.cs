@@ -1,0 +1,101 @@
+using Piximi.Sweep.Cli.Output;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Cli.Commands;
+
+/// <summary><c>best</c>, <c>trials</c> and <c>status</c>: read-only views of the store, safe while a sweep runs.</summary>
+internal sealed class ResultsCommands(TextWriter output)
+{
+    public int Best(string dbPath, string? sweepName, int top, string? metric, string format)
+    {
+        if (top < 1) throw new UserErrorException($"--top must be at least 1, got {top}.");
+        using var store = StoreAccess.OpenExisting(dbPath);
+        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
+        var rankBy = metric ?? sweep.Definition.Metric;
+        var ranked = Ranking.Rank(Summaries(store, sweep), rankBy).Take(top).ToList();
+        switch (format)
+        {
+            case "json":
+                TrialRowWriter.WriteJson(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank)), withRank: true);
+                break;
+            case "csv":
+                TrialRowWriter.WriteCsv(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank)), withRank: true);
+                break;
+            default:
+                output.WriteLine($"Sweep '{sweep.Name}': best {ranked.Count} completed trial(s) by {rankBy} " +
+                                 $"({(MetricNames.HigherIsBetter(rankBy) ? "higher" : "lower")} is better)");
+                if (ranked.Count == 0)
+                {
+                    output.WriteLine("No trial has completed yet.");
+                    break;
+                }
+                TrialTables.Ranked(ranked).WriteTo(output);
+                break;
+        }
+        return ExitCodes.Ok;
+    }
+
+    public int Trials(string dbPath, string? sweepName, string format)
+    {
+        using var store = StoreAccess.OpenExisting(dbPath);
+        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
+        var summaries = Summaries(store, sweep);
+        switch (format)
+        {
+            case "json":
+                TrialRowWriter.WriteJson(output, summaries.Select(s => TrialRow.From(s)), withRank: false);
+                break;
+            case "csv":
+                TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s)), withRank: false);
+                break;
+            default:
+                output.WriteLine($"Sweep '{sweep.Name}': {summaries.Count} trial(s)");
+                TrialTables.All(summaries).WriteTo(output);
+                break;
+        }
+        return ExitCodes.Ok;
+    }
+
+    public int Status(string dbPath, string? sweepName)
+    {
+        using var store = StoreAccess.OpenExisting(dbPath);
+        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
+        var summaries = Summaries(store, sweep);
+        foreach (var line in StatusLines(sweep, summaries))
+            output.WriteLine(line);
+        return ExitCodes.Ok;
+    }
+
+    internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) =>
+        Ranking.Summarize(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+
+    /// <summary>The status summary; the run command prints the same at its end.</summary>
+    internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries)
+    {
+        int Count(TrialState s) => summaries.Count(x => x.Trial.State == s);
+        var finished = summaries.Count(s => s.Trial.State is not (TrialState.Queued or TrialState.Running));
+        yield return $"Sweep '{sweep.Name}' (created {sweep.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}): " +
+                     $"{finished}/{summaries.Count} finished — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
+                     $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
+                     $"{Count(TrialState.Pruned)} pruned";
+        var metric = sweep.Definition.Metric;
+        var best = Ranking.Rank(summaries, metric).FirstOrDefault();
+        if (best is null)
+        {
+            yield return $"Best so far: none completed yet";
+        }
+        else
+        {
+            var hp = best.Summary.Trial.Hyperparameters;
+            yield return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Formats.Metric(best.Score)} — " +
+                         $"{hp.Optimizer}, {hp.Loss}, learning rate {Formats.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
+                         $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
+        }
+        foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Running))
+            yield return $"Running: trial {s.Trial.Number} on {s.Trial.WorkerId}, epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +
+                         (s.Final is { } f ? $", val_accuracy {Formats.Metric(f.ValAccuracy)}" : "");
+        foreach (var s in summaries.Where(s => s.Trial.State is TrialState.Failed or TrialState.Diverged))
+            yield return $"{(s.Trial.State == TrialState.Failed ? "Failed" : "Diverged")}: trial {s.Trial.Number} — {s.Trial.Message}";
+    }
+}

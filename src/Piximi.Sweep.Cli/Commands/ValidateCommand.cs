@@ -1,0 +1,28 @@
+using Piximi.Sweep.Cli.Output;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Training;
+
+namespace Piximi.Sweep.Cli.Commands;
+
+/// <summary><c>piximi-sweep validate</c>: parse, check and expand a sweep file; print the grid. Trains nothing, stores nothing.</summary>
+internal sealed class ValidateCommand(TextWriter output)
+{
+    public int Execute(string file)
+    {
+        var loaded = SweepFile.Load(file, ImageDataset.CountImages);
+        var definition = loaded.Definition;
+        var space = definition.Parameters;
+        output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
+        output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
+        output.WriteLine($"Model: {definition.Model}; ranked by {definition.Metric}");
+        output.WriteLine(
+            $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
+            $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}");
+        output.WriteLine();
+        TrialTables.Grid(loaded.Trials).WriteTo(output);
+        return ExitCodes.Ok;
+    }
+
+    private static string DatasetLine(DatasetSpec spec) =>
+        (spec.Subset is { } n ? $"subset {n} images, " : "") + $"training percentage {spec.TrainingPercentage:0.##}";
+}

@@ -1,0 +1,64 @@
+namespace Piximi.Sweep.Core;
+
+/// <summary>The metrics a sweep can be ranked by, and which way is better for each.</summary>
+public static class MetricNames
+{
+    public const string ValAccuracy = "val_accuracy";
+    public const string ValLoss = "val_loss";
+    public const string Accuracy = "accuracy";
+    public const string Loss = "loss";
+
+    public static IReadOnlyList<string> All { get; } = [ValAccuracy, ValLoss, Accuracy, Loss];
+
+    public static bool IsKnown(string metric) => All.Contains(metric);
+
+    public static bool HigherIsBetter(string metric) => metric is ValAccuracy or Accuracy;
+
+    public static double ValueOf(EpochMetrics metrics, string metric) => metric switch
+    {
+        ValAccuracy => metrics.ValAccuracy,
+        ValLoss => metrics.ValLoss,
+        Accuracy => metrics.Accuracy,
+        Loss => metrics.Loss,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, $"allowed: {string.Join(", ", All)}"),
+    };
+}
+
+/// <summary>A trial with what its epochs add up to: the last epoch's metrics (the model Piximi would keep), epochs run, time.</summary>
+public sealed record TrialSummary(TrialRecord Trial, EpochMetrics? Final, int EpochsRun, double TrainingSeconds);
+
+public sealed record RankedTrial(int Rank, TrialSummary Summary, double Score);
+
+public static class Ranking
+{
+    /// <summary>Pairs every trial with its epochs, in trial-number order.</summary>
+    public static IReadOnlyList<TrialSummary> Summarize(IEnumerable<TrialRecord> trials, IEnumerable<EpochRecord> epochs)
+    {
+        var byTrial = epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Metrics.Epoch).ToList());
+        return trials
+            .OrderBy(t => t.Number)
+            .Select(t =>
+            {
+                var own = byTrial.GetValueOrDefault(t.Id) ?? [];
+                return new TrialSummary(t, own.LastOrDefault()?.Metrics, own.Count, own.Sum(e => e.Metrics.Seconds));
+            })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Completed trials ranked by their final epoch's <paramref name="metric"/>, best first; ties go to the lower
+    /// trial number so the order is stable. Trials still running, failed or diverged are not ranked.
+    /// </summary>
+    public static IReadOnlyList<RankedTrial> Rank(IEnumerable<TrialSummary> summaries, string metric)
+    {
+        var sign = MetricNames.HigherIsBetter(metric) ? -1.0 : 1.0;
+        return summaries
+            .Where(s => s.Trial.State == TrialState.Completed && s.Final is not null)
+            .Select(s => (Summary: s, Score: MetricNames.ValueOf(s.Final!, metric)))
+            .Where(x => double.IsFinite(x.Score))
+            .OrderBy(x => sign * x.Score)
+            .ThenBy(x => x.Summary.Trial.Number)
+            .Select((x, i) => new RankedTrial(i + 1, x.Summary, x.Score))
+            .ToList();
+    }
+}

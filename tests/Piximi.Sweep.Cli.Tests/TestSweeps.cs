@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Cli.Tests;
+
+/// <summary>Temporary folders with sweep files and stores, and ways to run the real CLI in-process or as a process.</summary>
+internal sealed class TestFolder : IDisposable
+{
+    public const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+
+    public string Path { get; } = Directory.CreateTempSubdirectory("piximi-sweep-cli-").FullName;
+
+    public string Db => System.IO.Path.Combine(Path, "results", "store.db");
+
+    public string Write(string name, string text)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    /// <summary>
+    /// A small real sweep: Fashion-MNIST subset, SimpleCNN, Adam, 1 epoch per trial. <paramref name="parameters"/>
+    /// replace or add entries under <c>parameters:</c> as (key, YAML value).
+    /// </summary>
+    public static string SmallSweep(string name, int subset = 600, params (string Key, string Value)[] parameters)
+    {
+        var entries = new List<(string Key, string Value)>
+        {
+            ("optimizer", "Adam"), ("loss", "CategoricalCrossEntropy"), ("learning_rate", "[0.003, 0.01]"),
+            ("batch_size", "[32, 64]"), ("epochs", "1"), ("seed", "7"),
+        };
+        foreach (var (key, value) in parameters)
+        {
+            var at = entries.FindIndex(e => e.Key == key);
+            if (at >= 0) entries[at] = (key, value);
+            else entries.Add((key, value));
+        }
+        return $"""
+            name: {name}
+            dataset:
+              kind: idx
+              images: {FashionMnist}/train-images-idx3-ubyte.gz
+              labels: {FashionMnist}/train-labels-idx1-ubyte.gz
+              training_percentage: 0.75
+              subset: {subset}
+            parameters:
+
+            """ + string.Concat(entries.Select(e => $"  {e.Key}: {e.Value}\n"));
+    }
+
+    /// <summary>A store holding the file's sweep with its first trial claimed, given an epoch and completed.</summary>
+    public void StoreWithOneFinishedTrial(string sweepFile)
+    {
+        var loaded = SweepFile.Load(sweepFile);
+        using var store = TrialStores.OpenSqlite(Db);
+        var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
+        var trial = store.ClaimNext(sweep.Id, "test-worker")!;
+        store.RecordEpoch(trial.Id, new EpochMetrics(1, 0.9, 0.7, 0.8, 0.72, 1.5, 400));
+        store.Finish(trial.Id, TrialState.Completed, null);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+internal sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
+}
+
+internal static class Cli
+{
+    /// <summary>Runs a command in this process, capturing what it prints.</summary>
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Starts the real piximi-sweep program (the build copied next to the tests) as a separate process.</summary>
+    public static Process Start(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return Process.Start(start)!;
+    }
+
+    public static async Task<CliResult> RunProcessAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"piximi-sweep {string.Join(' ', args)} did not finish in {timeout}:\n{await stdout}\n{await stderr}");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A fingerprint of a SQLite store: the database file and its write-ahead log, if any.</summary>
+    public static string Fingerprint(string db)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var file in new[] { db, db + "-wal" }.Where(File.Exists))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+}
