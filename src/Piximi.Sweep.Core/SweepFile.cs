@@ -19,7 +19,7 @@ public static class SweepFile
     public const int MaxTrials = 100_000;
 
     /// <summary>Field name of errors about the file itself (missing, unreadable).</summary>
-    public const string FileField = "(file)";
+    internal const string FileField = "(file)";
 
     /// <summary>
     /// Reads, parses and validates the sweep file at <paramref name="path"/>; see <see cref="Parse"/>. A file that
