@@ -22,7 +22,10 @@ public sealed record ParameterSpace(
     TimeSpan? TimeBudget,
     IReadOnlyList<int> Seeds);
 
-/// <summary>A validated sweep file. <see cref="Metric"/> ranks trials (e.g. <c>val_accuracy</c>).</summary>
+/// <summary>
+/// A validated sweep file. <see cref="Metric"/> ranks trials: one of <c>val_accuracy</c> (the default),
+/// <c>val_loss</c>, <c>accuracy</c>, <c>loss</c>, always in that lower-case spelling. Built by <see cref="SweepFile"/>.
+/// </summary>
 public sealed record SweepDefinition(
     string Name,
     DatasetSpec Dataset,

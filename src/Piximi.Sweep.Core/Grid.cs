@@ -1,0 +1,46 @@
+namespace Piximi.Sweep.Core;
+
+/// <summary>The grid of a sweep: every combination of its parameter lists.</summary>
+public static class Grid
+{
+    /// <summary>
+    /// The product of the space's lists, in a fixed order so trial numbers mean the same on every run: optimizer
+    /// outermost, then loss, learning rate, batch size, epochs, and seed innermost (so a setting's replicates are
+    /// neighbours). Each list's own order is kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">A list of the space is empty (the grid would silently be empty).</exception>
+    public static IReadOnlyList<Hyperparameters> Expand(ParameterSpace space)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        RequireValues(space.Optimizers, nameof(space.Optimizers));
+        RequireValues(space.Losses, nameof(space.Losses));
+        RequireValues(space.LearningRates, nameof(space.LearningRates));
+        RequireValues(space.BatchSizes, nameof(space.BatchSizes));
+        RequireValues(space.Epochs, nameof(space.Epochs));
+        RequireValues(space.Seeds, nameof(space.Seeds));
+
+        return
+        [
+            .. from optimizer in space.Optimizers
+            from loss in space.Losses
+            from learningRate in space.LearningRates
+            from batchSize in space.BatchSizes
+            from epochs in space.Epochs
+            from seed in space.Seeds
+            select new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, seed),
+        ];
+    }
+
+    /// <summary>How many trials <see cref="Expand"/> would make, without making them.</summary>
+    internal static long Count(ParameterSpace space) =>
+        (long)space.Optimizers.Count * space.Losses.Count * space.LearningRates.Count * space.BatchSizes.Count
+        * space.Epochs.Count * space.Seeds.Count;
+
+    private static void RequireValues<T>(IReadOnlyList<T> values, string name)
+    {
+        if (values is null || values.Count == 0)
+        {
+            throw new ArgumentException($"The parameter space's {name} list is empty; the grid needs at least one value.", name);
+        }
+    }
+}

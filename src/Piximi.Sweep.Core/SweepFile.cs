@@ -1,0 +1,73 @@
+using Piximi.Sweep.Core.Yaml;
+
+namespace Piximi.Sweep.Core;
+
+/// <summary>A sweep file that passed validation, with its grid already expanded.</summary>
+public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyperparameters> Trials)
+{
+    /// <summary>
+    /// The file's free-text <c>description:</c>, if any. Kept out of <see cref="SweepDefinition"/> on purpose: the
+    /// definition's JSON is what makes two runs "the same sweep", and rewording a note must not change that.
+    /// </summary>
+    public string? Description { get; init; }
+}
+
+/// <summary>Reads sweep files (format: SWEEP-FILE.md beside this file).</summary>
+public static class SweepFile
+{
+    /// <summary>Grids larger than this are refused: on this kind of machine they would never finish.</summary>
+    public const int MaxTrials = 100_000;
+
+    /// <summary>Field name of errors about the file itself (missing, unreadable).</summary>
+    internal const string FileField = "(file)";
+
+    /// <summary>
+    /// Reads, parses and validates the sweep file at <paramref name="path"/>; see <see cref="Parse"/>. A file that
+    /// cannot be read is reported as one error at line 0, column 0 that names the full path.
+    /// </summary>
+    /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
+    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            if (Directory.Exists(fullPath)) throw new IOException($"{fullPath} is a folder, not a sweep file");
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw FileError(path, $"file not found: {fullPath}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw FileError(path, $"cannot read {fullPath}: {e.Message}");
+        }
+        return Parse(text, path, countImages);
+    }
+
+    /// <summary>
+    /// Parses and validates sweep-file text. <paramref name="path"/> names the file in messages, gives the default
+    /// sweep name (file name without extension) and the folder that relative dataset paths resolve against.
+    /// <paramref name="countImages"/>, when given, returns how many images the dataset yields (after its subset),
+    /// typically by reading file headers; any exception it throws is reported at <c>dataset.images</c> with its
+    /// message. Every batch size must then be at most floor(count × training_percentage).
+    /// Nothing is returned unless the whole file is valid.
+    /// </summary>
+    /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
+    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null)
+    {
+        ArgumentNullException.ThrowIfNull(yamlText);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+
+        var errors = new ErrorSink(path);
+        var root = YamlTree.Load(yamlText, errors);
+        var sweep = root is null ? null : new SweepReader(path, errors, countImages).Read(root);
+        if (sweep is null || errors.Count > 0) throw new SweepFileException(errors.Sorted());
+        return sweep;
+    }
+
+    private static SweepFileException FileError(string path, string message) =>
+        new([new SweepFileError(path, 0, 0, FileField, message)]);
+}

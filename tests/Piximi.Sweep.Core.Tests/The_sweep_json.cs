@@ -1,0 +1,58 @@
+namespace Piximi.Sweep.Core.Tests;
+
+public sealed class The_sweep_json : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void A_parsed_definition_survives_serialize_then_deserialize()
+    {
+        var yaml = """
+            name: round-trip
+            dataset:
+              kind: idx
+              images: images.gz
+              labels: labels.gz
+              training_percentage: 0.9
+              subset: 500
+            metric: loss
+            parameters:
+              optimizer: [RMSProp, Adam]
+              loss: [Huber, Log]
+              learning_rate: {from: 0.0003, to: 0.3}
+              batch_size: [8, 24]
+              epochs: {max: 30, time_budget: 1h30m}
+              seed: [3, 1]
+            """;
+        var original = SweepFile.Parse(yaml, _folder.SweepPath()).Definition;
+
+        var copy = SweepJson.Deserialize(SweepJson.Serialize(original));
+
+        Assert.Equal(original.Name, copy.Name);
+        Assert.Equal(original.Dataset, copy.Dataset);
+        Assert.Equal(original.Model, copy.Model);
+        Assert.Equal(original.Metric, copy.Metric);
+        Assert.Equal(original.Parameters.Optimizers, copy.Parameters.Optimizers);
+        Assert.Equal(original.Parameters.Losses, copy.Parameters.Losses);
+        Assert.Equal(original.Parameters.LearningRates, copy.Parameters.LearningRates);
+        Assert.Equal(original.Parameters.BatchSizes, copy.Parameters.BatchSizes);
+        Assert.Equal(original.Parameters.Epochs, copy.Parameters.Epochs);
+        Assert.Equal(TimeSpan.FromMinutes(90), copy.Parameters.TimeBudget);
+        Assert.Equal(original.Parameters.Seeds, copy.Parameters.Seeds);
+        // The same definition gives the same grid, which is what lets a stored sweep be resumed.
+        Assert.Equal(Grid.Expand(original.Parameters), Grid.Expand(copy.Parameters));
+        Assert.Equal(SweepJson.Serialize(original), SweepJson.Serialize(copy));
+    }
+
+    [Fact]
+    public void The_description_stays_out_of_the_definition_so_rewording_it_keeps_the_same_sweep()
+    {
+        var first = SweepFile.Parse("description: first try\n" + Sweeps.Minimal, _folder.SweepPath());
+        var second = SweepFile.Parse("description: same grid, better words\n" + Sweeps.Minimal, _folder.SweepPath());
+
+        Assert.Equal("first try", first.Description);
+        Assert.Equal(SweepJson.Serialize(first.Definition), SweepJson.Serialize(second.Definition));
+    }
+}
