@@ -17,7 +17,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const int DefaultSeed = 0;
     public const double DefaultTrainingPercentage = 0.75;
     public const int MaxEpochs = 10_000;
-    public const string DefaultMetric = "val_accuracy";
+    public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
     private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters"];
@@ -26,7 +26,6 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private static readonly string[] LadderKeys = ["from", "to"];
     private static readonly string[] EpochBudgetKeys = ["max", "time_budget"];
     private static readonly string[] DatasetKinds = ["idx"];
-    private static readonly string[] Metrics = ["val_accuracy", "val_loss", "accuracy", "loss"];
 
     // Other tools' names for Piximi's, offered as "did you mean" only: the file speaks Piximi's names.
     private static readonly Dictionary<string, string> OptimizerAliases = new(StringComparer.OrdinalIgnoreCase)
@@ -213,8 +212,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     private string? ReadMetric(YNode node)
     {
-        if (RequireScalar(node, "metric", $"one of {string.Join(", ", Metrics)}") is not { } scalar) return null;
-        return MatchName(scalar, "metric", "metric", Metrics, aliases: null);
+        if (RequireScalar(node, "metric", $"one of {string.Join(", ", MetricNames.All)}") is not { } scalar) return null;
+        return MatchName(scalar, "metric", "metric", MetricNames.All, aliases: null);
     }
 
     /// <summary>
