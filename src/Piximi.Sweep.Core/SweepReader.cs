@@ -673,7 +673,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         }
 
         var percentage = dataset.Spec.TrainingPercentage;
-        var training = TrainingImages(count, percentage);
+        var training = dataset.Spec.TrainingImages(count);
         if (training < 1)
         {
             _errors.Add(dataset.ImagesNode, "dataset.images",
@@ -700,13 +700,6 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             if (source.FromLadder) break; // one error for the ladder's "to", not one per rung
         }
     }
-
-    /// <summary>
-    /// floor(count × percentage), in decimal so that e.g. 1000 × 0.7 is 700 and not 699.99999999999989 → 699. Training
-    /// must split the same way.
-    /// </summary>
-    internal static int TrainingImages(int count, double percentage) =>
-        count <= 0 ? 0 : (int)decimal.Floor(count * (decimal)percentage);
 
     // ----- wording -----
 
