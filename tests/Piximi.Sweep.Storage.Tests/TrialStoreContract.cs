@@ -410,6 +410,29 @@ public abstract class TrialStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_new_store_opened_by_several_users_at_once_is_set_up_once()
+    {
+        var stores = OnThreadsAtOnce(8, _ => Open());
+
+        Assert.Equal(8, stores.Distinct().Count());
+        Assert.Equal(1, ReadSchemaVersion());
+        stores[0].CreateSweep(Definition(), Grid(1));
+        Assert.All(stores, s => Assert.Single(s.ListSweeps()));
+    }
+
+    [Fact]
+    public void A_sweep_created_by_several_users_at_once_is_created_once()
+    {
+        var stores = Enumerable.Range(0, 8).Select(_ => Open()).ToList();
+
+        var sweeps = OnThreadsAtOnce(stores.Count, i => stores[i].CreateSweep(Definition(), Grid(50)));
+
+        Assert.Single(sweeps.Select(s => s.Id).Distinct());
+        Assert.Single(stores[0].ListSweeps());
+        Assert.Equal(Enumerable.Range(1, 50), stores[0].ListTrials(sweeps[0].Id).Select(t => t.Number));
+    }
+
+    [Fact]
     public void Claims_are_exclusive_among_worker_processes()
     {
         const int Workers = 4;
@@ -468,27 +491,49 @@ public abstract class TrialStoreContract : IDisposable
         AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed);
     }
 
-    private static List<(long TrialId, string Worker)> ClaimAllConcurrently(long sweepId, IReadOnlyList<ITrialStore> stores)
+    /// <summary>Runs <paramref name="work"/> on that many threads released together; rethrows what they threw.</summary>
+    private static List<T> OnThreadsAtOnce<T>(int count, Func<int, T> work)
     {
-        var claimed = new ConcurrentBag<(long, string)>();
-        using var start = new Barrier(stores.Count);
-        var threads = stores.Select((store, i) => new Thread(() =>
+        var results = new T[count];
+        var errors = new ConcurrentQueue<Exception>();
+        using var start = new Barrier(count);
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
         {
-            var worker = $"thread-{i + 1}";
             start.SignalAndWait();
-            while (store.ClaimNext(sweepId, worker) is { } trial)
+            try
             {
-                // "Training" that lets the others in; without it the first thread can take every trial.
-                Thread.Sleep(1);
-                store.RecordEpoch(trial.Id, Epoch(1));
-                store.Finish(trial.Id, TrialState.Completed, worker);
-                claimed.Add((trial.Id, worker));
+                results[i] = work(i);
+            }
+            catch (Exception e)
+            {
+                // An exception escaping a thread would kill the test run instead of failing the test.
+                errors.Enqueue(e);
             }
         })).ToList();
         threads.ForEach(t => t.Start());
-        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(120)), "A claiming thread did not finish."));
-        return [.. claimed];
+        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(120)), "A thread did not finish."));
+        Assert.Empty(errors);
+        return [.. results];
     }
+
+    private static List<(long TrialId, string Worker)> ClaimAllConcurrently(long sweepId, IReadOnlyList<ITrialStore> stores) =>
+    [
+        .. OnThreadsAtOnce(stores.Count, i =>
+        {
+            var worker = $"thread-{i + 1}";
+            var claimed = new List<(long, string)>();
+            while (stores[i].ClaimNext(sweepId, worker) is { } trial)
+            {
+                // "Training" that lets the others in; without it the first thread can take every trial.
+                Thread.Sleep(1);
+                stores[i].RecordEpoch(trial.Id, Epoch(1));
+                stores[i].Finish(trial.Id, TrialState.Completed, worker);
+                claimed.Add((trial.Id, worker));
+            }
+
+            return claimed;
+        }).SelectMany(c => c),
+    ];
 
     private void AssertEachTrialClaimedOnceAndCompleted(long sweepId, IReadOnlyList<(long TrialId, string Worker)> claimed)
     {
