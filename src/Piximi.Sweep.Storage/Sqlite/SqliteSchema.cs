@@ -8,6 +8,19 @@ internal static class SqliteSchema
 {
     public static int CurrentVersion => SqliteSql.Migrations.Count;
 
+    /// <summary>
+    /// Refuses a database that belongs to another program before anything, even the journal mode, is changed in it.
+    /// Reads only; <see cref="Migrate"/> checks again under the write lock.
+    /// </summary>
+    public static void RefuseForeign(SqliteConnection connection, string path)
+    {
+        // One statement: checked in two, a store being set up by another process in between looks foreign.
+        if (connection.ExecuteScalar<long>(SqliteSql.ForeignTableCount) > 0)
+        {
+            throw Foreign(path);
+        }
+    }
+
     public static void Migrate(SqliteConnection connection, string path)
     {
         // Most opens find a current file: read without the write lock, so a `status` reader in another terminal
@@ -28,11 +41,10 @@ internal static class SqliteSchema
             if (version is null)
             {
                 // A file with tables but no schema_version belongs to something else; adding ours would mix them.
+                // (Checked again here: another program may have created tables since RefuseForeign.)
                 if (connection.ExecuteScalar<long>(SqliteSql.UserTableCount) > 0)
                 {
-                    throw new InvalidDataException(
-                        $"{path} is a SQLite database but not a Piximi.Sweep trial store (it has no schema_version " +
-                        "table). Pass another --db.");
+                    throw Foreign(path);
                 }
 
                 connection.Execute(SqliteSql.CreateSchemaVersionTable);
@@ -49,6 +61,10 @@ internal static class SqliteSchema
             return version;
         });
     }
+
+    private static InvalidDataException Foreign(string path) => new(
+        $"{path} is a SQLite database but not a Piximi.Sweep trial store (it has no schema_version table). " +
+        "Pass another --db.");
 
     private static int? ReadVersion(SqliteConnection connection) =>
         connection.ExecuteScalar<long>(SqliteSql.SchemaVersionTableExists) == 0

@@ -90,6 +90,8 @@ internal sealed class SqliteTrialStore : ITrialStore
     {
         connection.Execute(string.Format(
             CultureInfo.InvariantCulture, SqliteSql.BusyTimeoutPragma, (long)busyTimeout.TotalMilliseconds));
+        // Before the journal mode, which is kept in the file: another program's database is left as it was.
+        SqliteSchema.RefuseForeign(connection, path);
         var mode = connection.ExecuteScalar<string>(SqliteSql.JournalModeWal);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
