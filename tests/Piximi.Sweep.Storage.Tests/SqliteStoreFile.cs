@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Storage.Sqlite;
 using static Piximi.Sweep.Storage.Tests.Sweeps;
@@ -51,6 +52,44 @@ public sealed class SqliteStoreFile : IDisposable
     }
 
     [Fact]
+    public async Task Waits_for_another_process_write_transaction_instead_of_failing()
+    {
+        var path = _folder.File("sweeps.db");
+        using var store = TrialStores.OpenSqlite(path);
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        using var other = OpenRaw(path);
+        using var write = other.BeginTransaction(deferred: false);
+        var waited = Stopwatch.StartNew();
+
+        var claim = Task.Run(() => store.ClaimNext(sweep.Id, "w"));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(claim.IsCompleted, "The claim did not wait for the other writer.");
+        write.Commit();
+
+        Assert.Equal(1, (await claim)?.Number);
+        Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Gives_up_with_busy_when_another_process_holds_the_write_lock_past_the_busy_timeout()
+    {
+        var path = _folder.File("sweeps.db");
+        using var store = SqliteTrialStore.Open(path, busyTimeout: TimeSpan.FromMilliseconds(500));
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        using var other = OpenRaw(path);
+        using var write = other.BeginTransaction(deferred: false);
+        var waited = Stopwatch.StartNew();
+
+        var error = Assert.Throws<SqliteException>(() => store.ClaimNext(sweep.Id, "w"));
+
+        Assert.Equal(5, error.SqliteErrorCode); // SQLITE_BUSY
+        // SQLite's busy handler (0.5 s), then Microsoft.Data.Sqlite's own retries up to its whole-second timeout.
+        Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(10));
+        write.Rollback();
+        Assert.Equal(1, store.ClaimNext(sweep.Id, "w")?.Number);
+    }
+
+    [Fact]
     public void Is_refused_when_it_is_not_a_sqlite_database()
     {
         var path = _folder.File("notes.db");
@@ -68,22 +107,28 @@ public sealed class SqliteStoreFile : IDisposable
     public void Is_refused_when_it_is_another_programs_database_and_is_left_alone()
     {
         var path = _folder.File("shop.db");
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        using (var connection = OpenRaw(path))
         {
-            connection.Open();
             new SqliteCommand("CREATE TABLE customers (id INTEGER PRIMARY KEY);", connection).ExecuteNonQuery();
         }
 
         var error = Assert.Throws<InvalidDataException>(() => TrialStores.OpenSqlite(path));
 
         Assert.Contains("not a Piximi.Sweep trial store", error.Message, StringComparison.Ordinal);
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        using (var connection = OpenRaw(path))
         {
-            connection.Open();
             var tables = new SqliteCommand("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'table';", connection)
                 .ExecuteScalar();
             Assert.Equal("customers", tables);
             Assert.Equal("delete", new SqliteCommand("PRAGMA journal_mode;", connection).ExecuteScalar());
         }
+    }
+
+    /// <summary>A connection of the test's own, as another program would have; no pool keeps the file open after it.</summary>
+    private static SqliteConnection OpenRaw(string path)
+    {
+        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        return connection;
     }
 }
