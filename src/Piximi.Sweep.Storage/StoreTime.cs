@@ -11,7 +11,7 @@ internal static class StoreTime
 {
     private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    public static string Now(TimeProvider clock) => ToText(clock.GetUtcNow());
+    public static string Now() => ToText(DateTimeOffset.UtcNow);
 
     public static string ToText(DateTimeOffset time) =>
         time.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Piximi.Sweep.Core;
 using static Piximi.Sweep.Storage.Tests.Sweeps;
 

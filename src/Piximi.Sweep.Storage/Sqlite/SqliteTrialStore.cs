@@ -21,10 +21,9 @@ internal sealed class SqliteTrialStore : ITrialStore
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
     private readonly string _path;
-    private readonly TimeProvider _clock;
     private readonly ImmediateTransactions _transactions;
 
-    // The per-trial statements, prepared once: preparing costs about as much as running them.
+    // The per-trial statements, prepared once rather than on every call: a worker runs them thousands of times.
     private readonly SqliteCommand _claim;
     private readonly SqliteCommand _touch;
     private readonly SqliteCommand _insertEpoch;
@@ -32,11 +31,10 @@ internal sealed class SqliteTrialStore : ITrialStore
 
     private bool _disposed;
 
-    private SqliteTrialStore(SqliteConnection connection, string path, TimeProvider clock)
+    private SqliteTrialStore(SqliteConnection connection, string path)
     {
         _connection = connection;
         _path = path;
-        _clock = clock;
         _transactions = new ImmediateTransactions(connection);
         _claim = Command(SqliteSql.ClaimNext, "@worker", "@now", "@sweep");
         _touch = Command(SqliteSql.TouchRunningTrial, "@now", "@trial");
@@ -46,15 +44,12 @@ internal sealed class SqliteTrialStore : ITrialStore
         _finish = Command(SqliteSql.FinishRunningTrial, "@state", "@now", "@message", "@trial");
     }
 
-    /// <summary>The file this store is kept in.</summary>
-    public string Path => _path;
-
     /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
-    public static SqliteTrialStore Open(string path, TimeSpan? busyTimeout = null, TimeProvider? clock = null)
+    public static SqliteTrialStore Open(string path, TimeSpan? busyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var fullPath = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        var fullPath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var timeout = busyTimeout ?? DefaultBusyTimeout;
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -72,7 +67,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             connection.Open();
             Configure(connection, fullPath, timeout);
             SqliteSchema.Migrate(connection, fullPath);
-            return new SqliteTrialStore(connection, fullPath, clock ?? TimeProvider.System);
+            return new SqliteTrialStore(connection, fullPath);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 26) // SQLITE_NOTADB
         {
@@ -133,7 +128,7 @@ internal sealed class SqliteTrialStore : ITrialStore
 
                 var id = _connection.ExecuteScalar<long>(
                     SqliteSql.InsertSweep,
-                    new { definition.Name, DefinitionJson = json, CreatedAt = StoreTime.Now(_clock) });
+                    new { definition.Name, DefinitionJson = json, CreatedAt = StoreTime.Now() });
                 // One prepared command for all rows: Dapper reuses it for a sequence of parameter objects.
                 _connection.Execute(SqliteSql.InsertTrial, trials.Select((h, i) => new
                 {
@@ -181,7 +176,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             return _transactions.Run(() =>
             {
                 _claim.Parameters["@worker"].Value = workerId;
-                _claim.Parameters["@now"].Value = StoreTime.Now(_clock);
+                _claim.Parameters["@now"].Value = StoreTime.Now();
                 _claim.Parameters["@sweep"].Value = sweepId;
                 TrialRow? row;
                 using (var reader = _claim.ExecuteReader())
@@ -207,7 +202,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             _transactions.Run(() =>
             {
-                var now = StoreTime.Now(_clock);
+                var now = StoreTime.Now();
                 _touch.Parameters["@now"].Value = now;
                 _touch.Parameters["@trial"].Value = trialId;
                 if (_touch.ExecuteNonQuery() == 0)
@@ -251,7 +246,7 @@ internal sealed class SqliteTrialStore : ITrialStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _finish.Parameters["@state"].Value = TrialStateWords.ToWord(state);
-            _finish.Parameters["@now"].Value = StoreTime.Now(_clock);
+            _finish.Parameters["@now"].Value = StoreTime.Now();
             _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
             _finish.Parameters["@trial"].Value = trialId;
             // One statement, so no transaction: it checks and changes the state at once.
