@@ -1,7 +1,286 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
 namespace Piximi.Sweep.Benchmarks;
 
-/// <summary>Store bookkeeping cost per trial with a no-op trainer. (Stub: the storage engineer fills it in.)</summary>
+/// <summary>
+/// What the store costs per trial when training costs nothing: each trial is created (in one sweep of them all),
+/// claimed, given its epochs' metrics one write at a time, and completed, on a real file in a temp folder. Then the
+/// same with several worker processes (this program again) claiming from one file at once.
+/// Usage: store [--trials N] [--epochs N] [--processes N] [--dir PATH]
+/// </summary>
 internal static class StoreBench
 {
-    public static int Run(string[] args) => throw new NotImplementedException();
+    private const string WorkerFlag = "--worker";
+
+    public static int Run(string[] args)
+    {
+        if (args.FirstOrDefault() == WorkerFlag)
+        {
+            return RunWorker(args[1..]);
+        }
+
+        var trials = IntOption(args, "--trials", 2000);
+        var epochs = IntOption(args, "--epochs", 10);
+        var processes = IntOption(args, "--processes", 2);
+        var dir = Option(args, "--dir");
+        var folder = dir ?? Path.Combine(Path.GetTempPath(), $"piximi-store-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            Console.WriteLine(
+                $"Trial store bookkeeping with a no-op trainer: {trials} trials x {epochs} epochs, SQLite " +
+                $"{SqliteVersion()}, files in {folder}");
+
+            // JIT, page cache and the file system's first allocations, on a file of its own.
+            RunInProcess(Path.Combine(folder, "warmup.db"), 200, epochs);
+            var one = RunInProcess(Path.Combine(folder, "one-process.db"), trials, epochs);
+            Console.WriteLine();
+            Console.WriteLine("One process (create, then claim / epochs / finish one trial after another):");
+            Console.WriteLine($"  create  {one.Create / trials,8:F4} ms per trial ({one.Create:F1} ms for the sweep)");
+            PrintSteps(one, trials, epochs);
+            Console.WriteLine($"  total   {one.Total / trials,8:F4} ms per trial   (target: at most 1 ms)");
+
+            if (processes > 1)
+            {
+                var (wall, workers) = RunInProcesses(Path.Combine(folder, "processes.db"), trials, epochs, processes);
+                Console.WriteLine();
+                Console.WriteLine($"{processes} worker processes on one file (claim / epochs / finish until none is left):");
+                Console.WriteLine(
+                    $"  wall    {wall / trials,8:F4} ms per trial   ({trials} trials in {wall:F0} ms, from the common start " +
+                    "to the last worker's end)");
+                foreach (var (name, steps) in workers.Where(w => w.Steps.Trials == 0))
+                {
+                    // SQLite's busy handler is not fair: with a no-op trainer a worker that sleeps between retries
+                    // may find the lock free only once the queue is empty. Trials that train for seconds leave gaps.
+                    Console.WriteLine($"  {name}: 0 trials (it never got the write lock while trials were queued)");
+                }
+
+                foreach (var (name, steps) in workers.Where(w => w.Steps.Trials > 0))
+                {
+                    Console.WriteLine(
+                        $"  {name}: {steps.Trials} trials, {steps.Total / steps.Trials:F4} ms per trial of its own " +
+                        $"(claim {steps.Claim / steps.Trials:F4}, epochs {steps.Epochs / steps.Trials:F4}, " +
+                        $"finish {steps.Finish / steps.Trials:F4})");
+                }
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (dir is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static Steps RunInProcess(string path, int trials, int epochs)
+    {
+        using var store = TrialStores.OpenSqlite(path);
+        var grid = Grid(trials, epochs);
+        var create = Stopwatch.StartNew();
+        var sweep = store.CreateSweep(Definition(), grid);
+        create.Stop();
+        return ClaimUntilNoneLeft(store, sweep.Id, "bench", epochs) with { Create = create.Elapsed.TotalMilliseconds };
+    }
+
+    private static Steps ClaimUntilNoneLeft(ITrialStore store, long sweepId, string workerId, int epochs)
+    {
+        var claim = new Stopwatch();
+        var record = new Stopwatch();
+        var finish = new Stopwatch();
+        var count = 0;
+        while (true)
+        {
+            claim.Start();
+            var trial = store.ClaimNext(sweepId, workerId);
+            claim.Stop();
+            if (trial is null)
+            {
+                break;
+            }
+
+            record.Start();
+            for (var epoch = 1; epoch <= epochs; epoch++)
+            {
+                store.RecordEpoch(trial.Id, new EpochMetrics(epoch, 1.0 / epoch, 0.5 + epoch * 0.01, 1.1 / epoch, 0.5, 0.01, 5000));
+            }
+
+            record.Stop();
+            finish.Start();
+            store.Finish(trial.Id, TrialState.Completed, null);
+            finish.Stop();
+            count++;
+        }
+
+        return new Steps(count, 0, claim.Elapsed.TotalMilliseconds, record.Elapsed.TotalMilliseconds, finish.Elapsed.TotalMilliseconds);
+    }
+
+    private static (double WallMs, List<(string Name, Steps Steps)> Workers) RunInProcesses(
+        string path, int trials, int epochs, int processes)
+    {
+        long sweepId;
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            sweepId = store.CreateSweep(Definition(), Grid(trials, epochs)).Id;
+        }
+
+        var workers = Enumerable.Range(1, processes).Select(i => StartWorker(path, sweepId, epochs, $"process-{i}")).ToList();
+        try
+        {
+            // Released together once all have started and opened the store, so process start-up is not counted.
+            foreach (var worker in workers)
+            {
+                Expect(worker.StandardOutput.ReadLine(), "ready");
+            }
+
+            var wall = Stopwatch.StartNew();
+            foreach (var worker in workers)
+            {
+                worker.StandardInput.WriteLine("go");
+                worker.StandardInput.Flush();
+            }
+
+            var results = workers.Select((w, i) => ($"process-{i + 1}", Steps.Parse(w.StandardOutput.ReadLine()))).ToList();
+            wall.Stop();
+            foreach (var worker in workers)
+            {
+                worker.WaitForExit();
+                if (worker.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"A bench worker exited with {worker.ExitCode}.");
+                }
+            }
+
+            return (wall.Elapsed.TotalMilliseconds, results);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                if (!worker.HasExited)
+                {
+                    worker.Kill();
+                }
+
+                worker.Dispose();
+            }
+        }
+    }
+
+    /// <summary>This program again, in worker mode: through the apphost, or through `dotnet` and this assembly.</summary>
+    private static Process StartWorker(string path, long sweepId, int epochs, string workerId)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
+        }
+
+        foreach (var argument in new[] { "store", WorkerFlag, path, sweepId.ToString(CultureInfo.InvariantCulture), epochs.ToString(CultureInfo.InvariantCulture), workerId })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
+    }
+
+    /// <summary>Worker mode: prints "ready", waits for a line, claims until none is left, prints its timings.</summary>
+    private static int RunWorker(string[] args)
+    {
+        if (args is not [var path, var sweepText, var epochsText, var workerId])
+        {
+            Console.Error.WriteLine("usage: store --worker <db> <sweep id> <epochs> <worker id>");
+            return 2;
+        }
+
+        using var store = TrialStores.OpenSqlite(path);
+        var sweepId = long.Parse(sweepText, CultureInfo.InvariantCulture);
+        var epochs = int.Parse(epochsText, CultureInfo.InvariantCulture);
+        // Warm the JIT on this store's statements without taking a trial: a claim of a sweep that does not exist.
+        store.ClaimNext(-1, workerId);
+        Console.WriteLine("ready");
+        if (Console.ReadLine() is null)
+        {
+            return 3;
+        }
+
+        Console.WriteLine(ClaimUntilNoneLeft(store, sweepId, workerId, epochs).Format());
+        return 0;
+    }
+
+    private static void PrintSteps(Steps steps, int trials, int epochs)
+    {
+        Console.WriteLine($"  claim   {steps.Claim / trials,8:F4} ms per trial");
+        Console.WriteLine(
+            $"  epochs  {steps.Epochs / trials,8:F4} ms per trial ({epochs} writes, {steps.Epochs / trials / epochs:F4} ms each)");
+        Console.WriteLine($"  finish  {steps.Finish / trials,8:F4} ms per trial");
+    }
+
+    private static SweepDefinition Definition() => new(
+        "store-bench",
+        new DatasetSpec("idx", "/nonexistent/images.idx", "/nonexistent/labels.idx", 0.8, null),
+        ModelKind.SimpleCNN,
+        "val_accuracy",
+        new ParameterSpace([OptimizerKind.Adam], [LossKind.CategoricalCrossEntropy], [0.001], [32], [10], null, [0]));
+
+    private static List<Hyperparameters> Grid(int trials, int epochs) =>
+    [
+        .. Enumerable.Range(0, trials).Select(i => new Hyperparameters(
+            (OptimizerKind)(i % 7), (LossKind)(i % 7), 0.001 * (1 + i % 10), 32, epochs, null, i)),
+    ];
+
+    private static string SqliteVersion()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = new SqliteCommand("SELECT sqlite_version();", connection);
+        return (string)command.ExecuteScalar()!;
+    }
+
+    private static void Expect(string? line, string expected)
+    {
+        if (line != expected)
+        {
+            throw new InvalidOperationException($"A bench worker said '{line}' instead of '{expected}'.");
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) =>
+        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>Milliseconds spent per step, summed over <see cref="Trials"/> trials.</summary>
+    private sealed record Steps(int Trials, double Create, double Claim, double Epochs, double Finish)
+    {
+        public double Total => Create + Claim + Epochs + Finish;
+
+        public string Format() => string.Join(' ', new[] { Trials, Claim, Epochs, Finish }.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+        public static Steps Parse(string? line)
+        {
+            var parts = (line ?? throw new InvalidOperationException("A bench worker ended without its timings."))
+                .Split(' ')
+                .Select(p => double.Parse(p, CultureInfo.InvariantCulture))
+                .ToArray();
+            return new Steps((int)parts[0], 0, parts[1], parts[2], parts[3]);
+        }
+    }
 }
