@@ -13,8 +13,17 @@ public static partial class TorchRuntime
     private const int RtldNow = 0x002;
     private const int RtldGlobal = 0x100;
 
+    // glibc mallopt parameters (malloc.h) and the values we give them; see TuneAllocator.
+    private const int MallocTrimThreshold = -1;
+    private const int MallocMmapThreshold = -3;
+    private const int MmapThresholdBytes = 32 << 20; // glibc's upper limit on 64-bit
+    private const int TrimThresholdBytes = 256 << 20;
+
     private static readonly Lock _gate = new();
     private static bool _nativeReady;
+
+    /// <summary>Whether glibc's allocator was tuned for libtorch (false on a C library without mallopt).</summary>
+    internal static bool AllocatorTuned { get; private set; }
 
     /// <summary>
     /// Loads the glibc++ compatibility shim when the build produced one (see native/), then sets the number of
@@ -51,8 +60,28 @@ public static partial class TorchRuntime
             if (_nativeReady)
                 return;
             LoadShimIfPresent();
+            AllocatorTuned = TuneAllocator();
             ProbeTorch();
             _nativeReady = true;
+        }
+    }
+
+    /// <summary>
+    /// libtorch's CPU tensors come from malloc. With glibc's defaults a batch's activations (0.6 MB per conv output
+    /// at batch 32, 9 MB at the evaluation batch) are mmapped and unmapped again, or trimmed off the heap top, so every
+    /// batch page-faults fresh zeroed pages: the first epoch of every trial ran at 2/3 the speed of the next. Fixing
+    /// the thresholds keeps freed blocks for reuse (a process holds on to at most ~256 MB it no longer uses).
+    /// </summary>
+    private static bool TuneAllocator()
+    {
+        try
+        {
+            return MallOpt(MallocMmapThreshold, MmapThresholdBytes) == 1
+                   & MallOpt(MallocTrimThreshold, TrimThresholdBytes) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // not glibc: its allocator is someone else's concern
         }
     }
 
@@ -144,6 +173,9 @@ public static partial class TorchRuntime
 
     [LibraryImport("libdl.so.2", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint DlOpenLibdl(string path, int flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
 
     [LibraryImport("libc.so.6", EntryPoint = "dlerror")]
     private static partial nint DlErrorLibc();

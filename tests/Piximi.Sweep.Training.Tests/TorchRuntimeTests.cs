@@ -31,6 +31,15 @@ public class TorchRuntimeInitialize
     }
 
     [Fact]
+    public void KeepsFreedTensorMemoryForReuseOnGlibc()
+    {
+        FashionMnist.InitializeTorch();
+
+        // This machine runs glibc, whose mallopt must have accepted both thresholds.
+        Assert.True(TorchRuntime.AllocatorTuned);
+    }
+
+    [Fact]
     public void SeesNoCudaDeviceOnTheCpuBuild()
     {
         FashionMnist.InitializeTorch();
