@@ -55,10 +55,13 @@ public sealed class ImageDataset : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         CheckKind(spec);
 
+        // Headers and labels first: a mismatch is reported before tens of megabytes of pixels are decompressed.
+        var imageHeader = IdxFile.ReadImageHeader(spec.Images);
         var labels = IdxFile.ReadLabels(spec.Labels);
-        var (header, pixels) = IdxFile.ReadImages(spec.Images);
-        CheckCounts(spec, header.Count, labels.Length);
+        CheckCounts(spec, imageHeader.Count, labels.Length);
         var classes = CheckLabels(spec.Labels, labels);
+        CheckSubset(spec, imageHeader.Count);
+        var (header, pixels) = IdxFile.ReadImages(spec.Images);
 
         var chosen = Choose(spec, header.Count);
         int height = header.Dimensions[1], width = header.Dimensions[2], size = height * width;
@@ -85,8 +88,8 @@ public sealed class ImageDataset : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         CheckKind(spec);
-        var labels = IdxFile.ReadLabelHeader(spec.Labels);
         var images = IdxFile.ReadImageHeader(spec.Images);
+        var labels = IdxFile.ReadLabelHeader(spec.Labels);
         CheckCounts(spec, images.Count, labels.Count);
         return CheckSubset(spec, images.Count);
     }

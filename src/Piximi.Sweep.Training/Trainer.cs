@@ -122,18 +122,19 @@ public static class Trainer
             _device = device;
             _train = Array.ConvertAll(train, i => (long)i);
             _batchOrder = SplitMix64.ForStream(hp.Seed, BatchOrderStream);
+            _loss = Losses.For(hp.Loss, data.Classes);
+
+            // The model first: it is what refuses unsuitable data, before anything is copied.
+            torch.manual_seed(hp.Seed);
+            _model = new SimpleCnn(channels: 1, data.Height, data.Width, data.Classes);
+            _model.to(device);
+            _optimizer = Optimizers.Create(hp.Optimizer, _model.parameters(), hp.LearningRate);
 
             // The dataset lives on the CPU; another device gets one copy per trial rather than one per batch.
             _ownsData = device.type != DeviceType.CPU;
             _images = _ownsData ? data.Images.to(device).DetachFromDisposeScope() : data.Images;
             _labels = _ownsData ? data.Labels.to(device).DetachFromDisposeScope() : data.Labels;
             _validation = torch.tensor(Array.ConvertAll(validation, i => (long)i), device: device).DetachFromDisposeScope();
-
-            torch.manual_seed(hp.Seed);
-            _model = new SimpleCnn(channels: 1, data.Height, data.Width, data.Classes);
-            _model.to(device);
-            _optimizer = Optimizers.Create(hp.Optimizer, _model.parameters(), hp.LearningRate);
-            _loss = Losses.For(hp.Loss, data.Classes);
         }
 
         internal TrainingOutcome Execute(Action<EpochMetrics> onEpoch, CancellationToken ct)
