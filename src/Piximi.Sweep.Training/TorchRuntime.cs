@@ -28,7 +28,10 @@ public static partial class TorchRuntime
     /// <summary>
     /// Loads the glibc++ compatibility shim when the build produced one (see native/), then sets the number of
     /// intra-op threads. Call once before any other member of this assembly. Idempotent; a later call with another
-    /// thread count changes it.
+    /// thread count changes it. The first call in a process also fixes glibc's malloc thresholds so that libtorch's
+    /// freed activations are reused rather than returned to the system and page-faulted back.
+    /// <para>One thread per worker process uses a CPU best: SimpleCNN's small convolutions parallelise poorly, and
+    /// threads that share cores with other work stall each other (see the throughput benchmark).</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">TorchSharp's native library cannot be loaded; the message says why.</exception>
