@@ -1,0 +1,263 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Piximi.Sweep.Core;
+using TorchSharp;
+
+namespace Piximi.Sweep.Training.Tests;
+
+public class ImageDatasetLoad
+{
+    public ImageDatasetLoad() => FashionMnist.InitializeTorch();
+
+    [Fact]
+    public void ReadsAllFashionMnistTestImagesWithTenClassesAndPixelsScaledToZeroOne()
+    {
+        using var data = ImageDataset.Load(FashionMnist.Spec(subset: null));
+
+        Assert.Equal(10_000, data.Count);
+        Assert.Equal(10, data.Classes);
+        Assert.Equal(new long[] { 10_000, 1, 28, 28 }, data.Images.shape);
+        Assert.Equal(0f, data.Images.min().item<float>());
+        Assert.Equal(1f, data.Images.max().item<float>());
+
+        // The same bytes read independently: image 0 and its label, raw / 255.
+        var (pixels, labels) = ReadRawGzip(FashionMnist.TestImages, FashionMnist.TestLabels);
+        var expected = pixels.AsSpan(16, 784).ToArray().Select(b => b / 255f).ToArray();
+        Assert.Equal(expected, data.Images[0].flatten().data<float>().ToArray());
+        Assert.Equal(labels[8], data.Labels[0].item<long>());
+    }
+
+    [Fact]
+    public void ReadsRawIdxFilesLikeGzippedOnes()
+    {
+        using var folder = new TempFolder();
+        var (pixels, labels) = ReadRawGzip(FashionMnist.TestImages, FashionMnist.TestLabels);
+        var images = folder.Write("images.idx", pixels);
+        var labelFile = folder.Write("labels.idx", labels);
+
+        using var raw = ImageDataset.Load(new DatasetSpec("idx", images, labelFile, 0.8, 300));
+        using var gzipped = ImageDataset.Load(FashionMnist.Spec(300));
+
+        Assert.True(Tensors.Same(raw.Images, gzipped.Images));
+        Assert.True(Tensors.Same(raw.Labels, gzipped.Labels));
+    }
+
+    [Fact]
+    public void TakesTheSameFixedSubsetOnEveryLoad()
+    {
+        using var first = ImageDataset.Load(FashionMnist.Spec(400));
+        using var second = ImageDataset.Load(FashionMnist.Spec(400));
+
+        Assert.Equal(400, first.Count);
+        Assert.True(Tensors.Same(first.Images, second.Images));
+        Assert.True(Tensors.Same(first.Labels, second.Labels));
+        // A sample, not the first 400 images of the file.
+        using var whole = ImageDataset.Load(FashionMnist.Spec(null));
+        Assert.False(Tensors.Same(first.Images, whole.Images.narrow(0, 0, 400)));
+    }
+
+    [Fact]
+    public void KeepsTheClassCountOfTheWholeFileInASubset()
+    {
+        using var tiny = ImageDataset.Load(FashionMnist.Spec(3));
+
+        Assert.Equal(3, tiny.Count);
+        Assert.Equal(10, tiny.Classes);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(250)]
+    public void CountsFromTheHeadersAsManyImagesAsItLoads(int? subset)
+    {
+        var spec = FashionMnist.Spec(subset);
+        using var data = ImageDataset.Load(spec);
+
+        Assert.Equal(data.Count, ImageDataset.CountImages(spec));
+    }
+
+    [Fact]
+    public void RefusesASubsetLargerThanTheFileWhenCountingAndWhenLoading()
+    {
+        var spec = FashionMnist.Spec(10_001);
+
+        var counting = Assert.Throws<DatasetException>(() => ImageDataset.CountImages(spec));
+        var loading = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        Assert.Contains("subset 10,001 is larger than the 10,000 images", counting.Message);
+        Assert.Equal(counting.Message, loading.Message);
+    }
+
+    [Fact]
+    public void NamesAMissingFile()
+    {
+        var missing = Path.Combine(FashionMnist.Folder, "no-such-images.gz");
+        var spec = FashionMnist.Spec(null) with { Images = missing };
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        Assert.Equal($"{missing}: file not found.", error.Message);
+    }
+
+    [Fact]
+    public void NamesAFileThatIsNeitherGzipNorIdx()
+    {
+        using var folder = new TempFolder();
+        var png = folder.Write("images.png", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]);
+        var spec = FashionMnist.Spec(null) with { Images = png };
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.CountImages(spec));
+
+        Assert.Equal(
+            $"{png}: not an IDX image file, gzip-compressed or raw: magic number 0x89504E47, expected 0x00000803 (unsigned bytes, 3 dimensions).",
+            error.Message);
+    }
+
+    [Fact]
+    public void NamesLabelsGivenWhereImagesBelong()
+    {
+        var spec = FashionMnist.Spec(null) with { Images = FashionMnist.TestLabels };
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        Assert.StartsWith($"{FashionMnist.TestLabels}: not an IDX image file", error.Message);
+        Assert.Contains("magic number 0x00000801", error.Message);
+    }
+
+    [Fact]
+    public void NamesATruncatedGzipFile()
+    {
+        using var folder = new TempFolder();
+        var whole = File.ReadAllBytes(FashionMnist.TestImages);
+        var cut = folder.Write("cut-images.gz", whole[..(whole.Length / 2)]);
+        var spec = FashionMnist.Spec(null) with { Images = cut };
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        Assert.Equal(
+            $"{cut}: truncated: the header promises 10000 × 28 × 28 = 7,840,000 bytes of data, the decompressed data holds only {Gunzip(cut).Length - 16:N0}.",
+            error.Message);
+    }
+
+    [Fact]
+    public void NamesARawFileShorterThanItsHeaderSays()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784 - 1]));
+        var labels = folder.Write("labels.idx", Idx(0x0801, [3], [0, 1, 2]));
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+
+        Assert.Equal(
+            $"{images}: truncated: the header promises 3 × 28 × 28 = 2,352 bytes of data, the file holds only 2,351.",
+            error.Message);
+    }
+
+    [Fact]
+    public void NamesARawFileLongerThanItsHeaderSays()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784]));
+        var labels = folder.Write("labels.idx", Idx(0x0801, [3], [0, 1, 2, 7]));
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+
+        Assert.StartsWith($"{labels}: longer than its header says", error.Message);
+    }
+
+    [Fact]
+    public void NamesBothFilesWhenImageAndLabelCountsDiffer()
+    {
+        var spec = FashionMnist.Spec(null) with { Labels = FashionMnist.TrainLabels };
+
+        var counting = Assert.Throws<DatasetException>(() => ImageDataset.CountImages(spec));
+        var loading = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        var expected = $"{FashionMnist.TestImages} holds 10,000 images but {FashionMnist.TrainLabels} holds 60,000 labels; they must match one to one.";
+        Assert.Equal(expected, counting.Message);
+        Assert.Equal(expected, loading.Message);
+    }
+
+    [Fact]
+    public void RefusesANegativeLabel()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784]));
+        var body = new byte[12];
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(0), 1);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(4), -1);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(8), 0);
+        var labels = folder.Write("labels.idx", Idx(0x0C01, [3], body));
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+
+        Assert.Equal($"{labels}: label -1 of image 1 is out of range: labels are class indices 0 to 65535.", error.Message);
+    }
+
+    [Fact]
+    public void ReadsInt32LabelsAndCountsClassesAsTheLargestLabelPlusOne()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("images.idx", Idx(0x0803, [3, 20, 20], Enumerable.Repeat((byte)255, 3 * 400).ToArray()));
+        var body = new byte[12];
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(0), 4);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(4), 0);
+        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(8), 2);
+        var labels = folder.Write("labels.idx", Idx(0x0C01, [3], body));
+
+        using var data = ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null));
+
+        Assert.Equal(5, data.Classes);
+        Assert.Equal(new long[] { 4, 0, 2 }, data.Labels.data<long>().ToArray());
+        Assert.Equal(new long[] { 3, 1, 20, 20 }, data.Images.shape);
+        Assert.Equal(1f, data.Images.min().item<float>());
+    }
+
+    [Fact]
+    public void RefusesAKindOtherThanIdx()
+    {
+        var spec = FashionMnist.Spec(null) with { Kind = "folder" };
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.CountImages(spec));
+
+        Assert.Contains("dataset kind 'folder' is not supported (supported: idx)", error.Message);
+    }
+
+    /// <summary>An IDX file: big-endian magic, sizes, then the body as given.</summary>
+    internal static byte[] Idx(int magic, int[] dimensions, byte[] body)
+    {
+        var bytes = new byte[4 + 4 * dimensions.Length + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
+        for (var d = 0; d < dimensions.Length; d++)
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), dimensions[d]);
+        body.CopyTo(bytes, 4 + 4 * dimensions.Length);
+        return bytes;
+    }
+
+    private static (byte[] Images, byte[] Labels) ReadRawGzip(string images, string labels) =>
+        (Gunzip(images), Gunzip(labels));
+
+    /// <summary>Decompresses as far as the data goes (a cut file ends early without an error).</summary>
+    private static byte[] Gunzip(string path)
+    {
+        using var input = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+}
+
+/// <summary>A temporary folder, deleted when disposed.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    private readonly string _path = Directory.CreateTempSubdirectory("piximi-training-tests-").FullName;
+
+    internal string Write(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_path, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_path, recursive: true);
+}
