@@ -16,7 +16,11 @@ public sealed record DatasetSpec(
     /// How many of <paramref name="count"/> images train: floor(count × training percentage), in decimal so that
     /// e.g. 1000 × 0.7 is 700 and not 699.99999999999989 → 699. Validation and training both split this way.
     /// </summary>
-    public int TrainingImages(int count) => count <= 0 ? 0 : (int)decimal.Floor(count * (decimal)TrainingPercentage);
+    public int TrainingImages(int count) => TrainingImagesOf(count, TrainingPercentage);
+
+    /// <inheritdoc cref="TrainingImages(int)"/>
+    public static int TrainingImagesOf(int count, double trainingPercentage) =>
+        count <= 0 ? 0 : (int)decimal.Floor(count * (decimal)trainingPercentage);
 }
 
 /// <summary>The lists the grid is the product of; each list holds at least one value.</summary>

@@ -77,8 +77,8 @@ public static class Trainer
         if (!(trainingPercentage > 0 && trainingPercentage < 1))
             throw new ArgumentException(
                 $"Training percentage {trainingPercentage.ToString(CultureInfo.InvariantCulture)} must lie strictly between 0 and 1.");
-        // The small tolerance keeps e.g. 1000 × 0.7 at 700 whatever the binary rounding of 0.7.
-        var trainCount = (int)Math.Floor(count * trainingPercentage + 1e-9);
+        // The same count validation checked batch sizes against (decimal, so 100 × 0.29 is 29, not 28).
+        var trainCount = DatasetSpec.TrainingImagesOf(count, trainingPercentage);
         if (trainCount < 1 || trainCount >= count)
             throw new ArgumentException(
                 $"Training percentage {trainingPercentage.ToString(CultureInfo.InvariantCulture)} of {count} images leaves " +

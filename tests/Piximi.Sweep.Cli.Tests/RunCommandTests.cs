@@ -23,7 +23,7 @@ public sealed class The_run_command
         using var deadline = new CancellationTokenSource(Timeout);
         while (!run.HasExited && !deadline.IsCancellationRequested)
         {
-            if (File.Exists(folder.Db))
+            if (File.Exists(folder.Db) && SweepExists(folder.Db, "e2e"))
             {
                 foreach (var command in new[] { "status", "trials", "best" })
                 {
@@ -89,6 +89,12 @@ public sealed class The_run_command
         Assert.Contains("already finished", again.Output);
         Assert.Equal(4, store.ListTrials(sweep.Id).Count);
         Assert.Equal(4, store.ListEpochs(sweep.Id).Count);
+    }
+
+    private static bool SweepExists(string db, string name)
+    {
+        using var store = TrialStores.OpenSqlite(db);
+        return store.FindSweep(name) is not null;
     }
 
     [Theory]

@@ -127,6 +127,7 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
         Assert.Equal(train, sameTrain);
         Assert.NotEqual(train, otherTrain);
         Assert.Equal(7, Trainer.Split(count: 10, trainingPercentage: 0.75, seed: 0).Train.Length);
+        Assert.Equal(29, Trainer.Split(count: 100, trainingPercentage: 0.29, seed: 0).Train.Length);
     }
 
     [Theory]

@@ -40,7 +40,9 @@ internal sealed partial class RunCommand(TextWriter output)
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
         var requeued = store.RequeueRunning(sweep.Id);
-        var summaries = ResultsCommands.Summaries(store, sweep);
+        var trials = store.ListTrials(sweep.Id);
+        var epochs = store.ListEpochs(sweep.Id);
+        var summaries = Ranking.Summarize(trials, epochs);
         var queued = summaries.Count(s => s.Trial.State == TrialState.Queued);
         var finished = summaries.Count - queued;
         log.Information("Sweep {Sweep} from {File}: {Trials} trials, {Finished} already finished, {Requeued} re-queued; store {Db}, log {Log}",
@@ -56,7 +58,7 @@ internal sealed partial class RunCommand(TextWriter output)
         log.Information("Starting {Workers} worker(s): {Plan}", plan.Count,
             string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")));
 
-        var progress = new ProgressPrinter(output, summaries);
+        var progress = new ProgressPrinter(output, trials, epochs);
         var outcome = await SuperviseAsync(options, store, sweep, plan, progress, log, cancellationToken);
         if (outcome != ExitCodes.Ok)
         {
@@ -92,9 +94,9 @@ internal sealed partial class RunCommand(TextWriter output)
                 return ExitCodes.Cancelled;
             }
 
-            var summaries = ResultsCommands.Summaries(store, sweep);
-            progress.Update(summaries);
-            var unfinished = summaries.Count(s => s.Trial.State is TrialState.Queued or TrialState.Running);
+            var trials = store.ListTrials(sweep.Id);
+            progress.Update(trials, store.ListEpochs(sweep.Id));
+            var unfinished = trials.Count(t => t.State is TrialState.Queued or TrialState.Running);
             var alive = processes.Count(p => !p.HasExited);
             if (unfinished == 0)
             {
@@ -120,6 +122,10 @@ internal sealed partial class RunCommand(TextWriter output)
     private int Finish(ITrialStore store, SweepRecord sweep, Logger log, string logPath)
     {
         var summaries = ResultsCommands.Summaries(store, sweep);
+        var failed = summaries.Count(s => s.Trial.State == TrialState.Failed);
+        log.Information("Sweep {Sweep} finished: {Completed} completed, {Failed} failed, {Diverged} diverged",
+            sweep.Name, summaries.Count(s => s.Trial.State == TrialState.Completed), failed,
+            summaries.Count(s => s.Trial.State == TrialState.Diverged));
         output.WriteLine();
         foreach (var line in ResultsCommands.StatusLines(sweep, summaries))
             output.WriteLine(line);
@@ -130,10 +136,6 @@ internal sealed partial class RunCommand(TextWriter output)
         else TrialTables.Ranked(ranked.Take(5).ToList()).WriteTo(output);
         output.WriteLine();
         output.WriteLine($"All trials: piximi-sweep trials --sweep {sweep.Name}    Log: {logPath}");
-        var failed = summaries.Count(s => s.Trial.State == TrialState.Failed);
-        log.Information("Sweep {Sweep} finished: {Completed} completed, {Failed} failed, {Diverged} diverged",
-            sweep.Name, summaries.Count(s => s.Trial.State == TrialState.Completed), failed,
-            summaries.Count(s => s.Trial.State == TrialState.Diverged));
         return failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Ok;
     }
 

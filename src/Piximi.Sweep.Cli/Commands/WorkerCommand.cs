@@ -1,3 +1,4 @@
+using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Training;
 using Serilog.Events;
@@ -22,6 +23,7 @@ internal sealed class WorkerCommand(TextWriter error)
         ImageDataset data;
         try
         {
+            // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
             data = ImageDataset.Load(sweep.Definition.Dataset);
         }
         catch (DatasetException e)
@@ -30,6 +32,7 @@ internal sealed class WorkerCommand(TextWriter error)
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.WorkersFailed;
         }
+        using var _ = data;
         log.Information("Worker {WorkerId} ready on {Device} with {Threads} thread(s): {Images} images, {Classes} classes",
             workerId, device, threads, data.Count, data.Classes);
 
@@ -38,8 +41,8 @@ internal sealed class WorkerCommand(TextWriter error)
         {
             var trialLog = log.ForContext("TrialId", trial.Id).ForContext("TrialNumber", trial.Number);
             var hp = trial.Hyperparameters;
-            trialLog.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}): {@Hyperparameters}",
-                trial.Number, workerId, trial.Attempts, hp);
+            trialLog.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}): {Settings}",
+                trial.Number, workerId, trial.Attempts, Formats.Settings(hp));
             TrainingOutcome outcome;
             try
             {

@@ -18,6 +18,10 @@ internal static class Formats
 
     public static string State(TrialState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>A trial's settings in Piximi's words, for progress lines and logs.</summary>
+    public static string Settings(Hyperparameters hp) =>
+        $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs, seed {Int(hp.Seed)}";
+
     public static string Epochs(Hyperparameters hp) =>
         hp.TimeBudget is { } budget ? $"{Int(hp.Epochs)} (≤{Budget(budget)})" : Int(hp.Epochs);
 

@@ -9,35 +9,39 @@ namespace Piximi.Sweep.Cli.Output;
 internal sealed class ProgressPrinter
 {
     private readonly TextWriter _output;
-    private readonly Dictionary<long, (TrialState State, int Epochs)> _seen = [];
+    private readonly Dictionary<long, TrialState> _states = [];
+    private readonly HashSet<(long TrialId, int Epoch)> _epochs = [];
 
-    public ProgressPrinter(TextWriter output, IReadOnlyList<TrialSummary> initial)
+    public ProgressPrinter(TextWriter output, IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
     {
         _output = output;
-        foreach (var s in initial)
-            _seen[s.Trial.Id] = (s.Trial.State, s.EpochsRun);
+        Remember(trials, epochs);
     }
 
-    public void Update(IReadOnlyList<TrialSummary> summaries)
+    public void Update(IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
     {
-        var finished = summaries.Count(s => s.Trial.State is not (TrialState.Queued or TrialState.Running));
-        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{finished}/{summaries.Count} done]";
-        foreach (var s in summaries)
+        var finished = trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
+        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{finished}/{trials.Count} done]";
+        var newEpochs = epochs.Where(e => !_epochs.Contains((e.TrialId, e.Metrics.Epoch))).ToLookup(e => e.TrialId);
+        foreach (var t in trials)
         {
-            var before = _seen.GetValueOrDefault(s.Trial.Id, (State: TrialState.Queued, Epochs: 0));
-            var t = s.Trial;
-            var hp = t.Hyperparameters;
-            if (before.State == TrialState.Queued && t.State != TrialState.Queued)
-                _output.WriteLine($"{prefix} trial {t.Number} started on {t.WorkerId}: {hp.Optimizer}, {hp.Loss}, " +
-                                  $"learning rate {Formats.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, {Formats.Epochs(hp)} epochs, seed {hp.Seed}");
-            if (s.EpochsRun > before.Epochs && s.Final is { } m)
-                _output.WriteLine($"{prefix} trial {t.Number} epoch {m.Epoch}/{hp.Epochs}: loss {Formats.Metric(m.Loss)} " +
+            var before = _states.GetValueOrDefault(t.Id, TrialState.Queued);
+            if (before == TrialState.Queued && t.State != TrialState.Queued)
+                _output.WriteLine($"{prefix} trial {t.Number} started on {t.WorkerId}: {Formats.Settings(t.Hyperparameters)}");
+            foreach (var m in newEpochs[t.Id].Select(e => e.Metrics))
+                _output.WriteLine($"{prefix} trial {t.Number} epoch {m.Epoch}/{t.Hyperparameters.Epochs}: loss {Formats.Metric(m.Loss)} " +
                                   $"accuracy {Formats.Metric(m.Accuracy)} val_loss {Formats.Metric(m.ValLoss)} " +
                                   $"val_accuracy {Formats.Metric(m.ValAccuracy)} ({Formats.Seconds(m.Seconds)}, {m.ImagesPerSecond:F0} images/s)");
-            if (before.State != t.State && t.State is not (TrialState.Queued or TrialState.Running))
+            if (before != t.State && t.State is not (TrialState.Queued or TrialState.Running))
                 _output.WriteLine($"{prefix} trial {t.Number} {Formats.State(t.State)}" + (t.Message is null ? "" : $": {t.Message}"));
-            _seen[t.Id] = (t.State, s.EpochsRun);
         }
+        Remember(trials, epochs);
         _output.Flush();
+    }
+
+    private void Remember(IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
+    {
+        foreach (var t in trials) _states[t.Id] = t.State;
+        foreach (var e in epochs) _epochs.Add((e.TrialId, e.Metrics.Epoch));
     }
 }
