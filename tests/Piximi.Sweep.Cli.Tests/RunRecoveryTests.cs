@@ -16,8 +16,6 @@ public sealed partial class The_run_command_under_failure
         var file = folder.Write("kill.yaml", TestFolder.SmallSweep("kill", 3000,
             ("learning_rate", "0.01"), ("batch_size", "[16, 32]"), ("epochs", "3")));
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1");
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
 
         // Kill the worker once its first trial has stored an epoch: mid-trial, the trial is left running.
         var victim = await WaitForAsync(() =>
@@ -31,9 +29,7 @@ public sealed partial class The_run_command_under_failure
         var pid = int.Parse(victim.WorkerId!.Split(':')[1]);
         Assert.Equal(0, Kill(pid, 9));
 
-        using var deadline = new CancellationTokenSource(Timeout);
-        await run.WaitForExitAsync(deadline.Token);
-        var result = new CliResult(run.ExitCode, await stdout, await stderr);
+        var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var check = TrialStores.OpenSqlite(folder.Db);
@@ -54,8 +50,6 @@ public sealed partial class The_run_command_under_failure
         var file = folder.Write("stop.yaml", TestFolder.SmallSweep("stop", 3000,
             ("learning_rate", "[0.003, 0.01]"), ("batch_size", "[16, 32]"), ("epochs", "3")));
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
 
         await WaitForAsync(() =>
         {
@@ -64,9 +58,7 @@ public sealed partial class The_run_command_under_failure
         });
         Assert.Equal(0, Kill(run.Id, 2));
 
-        using var deadline = new CancellationTokenSource(Timeout);
-        await run.WaitForExitAsync(deadline.Token);
-        var result = new CliResult(run.ExitCode, await stdout, await stderr);
+        var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 130, result.ToString());
         using (var store = TrialStores.OpenSqlite(folder.Db))

@@ -84,7 +84,7 @@ internal static class Cli
     }
 
     /// <summary>Starts the real piximi-sweep program (the build copied next to the tests) as a separate process.</summary>
-    public static Process Start(string workingDirectory, params string[] args)
+    public static RunningCli Start(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -95,25 +95,13 @@ internal static class Cli
         };
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
-        return Process.Start(start)!;
+        return new RunningCli(Process.Start(start)!, args);
     }
 
     public static async Task<CliResult> RunProcessAsync(string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"piximi-sweep {string.Join(' ', args)} did not finish in {timeout}:\n{await stdout}\n{await stderr}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        using var running = Start(workingDirectory, args);
+        return await running.WaitAsync(timeout);
     }
 
     /// <summary>A fingerprint of a SQLite store: the database file and its write-ahead log, if any.</summary>
@@ -129,4 +117,33 @@ internal static class Cli
         }
         return Convert.ToHexString(hash.GetHashAndReset());
     }
+}
+
+/// <summary>A piximi-sweep process under test, its output collected as it runs.</summary>
+internal sealed class RunningCli(Process process, string[] args) : IDisposable
+{
+    private readonly Task<string> _stdout = process.StandardOutput.ReadToEndAsync();
+    private readonly Task<string> _stderr = process.StandardError.ReadToEndAsync();
+
+    public int Id => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Waits for the exit; past the timeout, kills the process tree and fails with what it printed.</summary>
+    public async Task<CliResult> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"piximi-sweep {string.Join(' ', args)} did not finish in {timeout}:\n{await _stdout}\n{await _stderr}");
+        }
+        return new CliResult(process.ExitCode, await _stdout, await _stderr);
+    }
+
+    public void Dispose() => process.Dispose();
 }
