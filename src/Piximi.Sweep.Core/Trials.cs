@@ -33,6 +33,13 @@ public sealed record TrialRecord(
     int Attempts,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Message);
+    string? Message)
+{
+    /// <summary>The holder's last sign of life (claim, epoch or heartbeat); null unless running.</summary>
+    public DateTimeOffset? HeartbeatAt { get; init; }
+
+    /// <summary>How many times a holder of this trial was lost (worker died or stopped answering).</summary>
+    public int Lost { get; init; }
+}
 
 public sealed record EpochRecord(long TrialId, EpochMetrics Metrics, DateTimeOffset RecordedAt);

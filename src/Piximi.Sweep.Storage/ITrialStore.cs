@@ -21,30 +21,53 @@ public interface ITrialStore : IDisposable
 
     /// <summary>
     /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
-    /// worker (one statement: exactly one concurrent claimer gets it). Null when none is queued. A trial claimed
-    /// again after <see cref="RequeueRunning"/> starts over: the epochs of its abandoned attempt are dropped with
-    /// the claim, and its attempts count goes up.
+    /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
+    /// queued, or when <paramref name="maxTrials"/> is given and that many trials of the sweep have already left the
+    /// queue (the budget counts every trial ever claimed). A trial claimed again keeps its epochs and checkpoint:
+    /// its new holder resumes after the last stored epoch.
     /// </summary>
-    TrialRecord? ClaimNext(long sweepId, string workerId);
+    TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null);
 
     /// <summary>
-    /// Appends one epoch's metrics to a running trial; they come back bit for bit (a NaN as a NaN). Throws
-    /// <see cref="InvalidOperationException"/> when the trial is not running or already has that epoch.
+    /// Stores one epoch's metrics and the checkpoint to resume after it, in one transaction, so the store never holds
+    /// an epoch without its checkpoint or the other way round. The epoch must be the trial's last stored epoch + 1.
+    /// Refreshes the heartbeat. Throws <see cref="LeaseLostException"/> (changing nothing) when the lease is no longer
+    /// the trial's current one (it was re-queued, and maybe claimed by another worker, meanwhile).
     /// </summary>
-    void RecordEpoch(long trialId, EpochMetrics metrics);
+    void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint);
+
+    /// <summary>The holder is alive: refreshes the trial's heartbeat. False when the lease is lost: stop the trial.</summary>
+    bool Heartbeat(TrialLease lease);
 
     /// <summary>
-    /// Ends a running trial in a final state (completed, failed, diverged, pruned) with an optional reason. Throws
-    /// <see cref="InvalidOperationException"/>, naming the trial and its state, when the trial is not running, and
+    /// Ends the trial in a final state (completed, failed, diverged, pruned) with an optional reason. A failed or
+    /// diverged trial's checkpoint is deleted. Throws <see cref="LeaseLostException"/> when the lease is lost, and
     /// <see cref="ArgumentOutOfRangeException"/> for queued or running as the final state.
     /// </summary>
-    void Finish(long trialId, TrialState state, string? message);
+    void Finish(TrialLease lease, TrialState state, string? message);
 
     /// <summary>
-    /// Puts trials left <see cref="TrialState.Running"/> by workers that are gone back in the queue, keeping their
-    /// attempts count and epochs; returns how many. Call it only when no worker of the sweep is alive.
+    /// Gives a running trial back to the queue without counting it as lost (interrupted, deadline reached); its epochs
+    /// and checkpoint stay, so the next holder resumes. Throws <see cref="LeaseLostException"/> when the lease is lost.
     /// </summary>
-    int RequeueRunning(long sweepId);
+    void Release(TrialLease lease, string reason);
+
+    /// <summary>The trial's latest checkpoint (always that of its last stored epoch), or null.</summary>
+    TrialCheckpoint? LoadCheckpoint(long trialId);
+
+    /// <summary>
+    /// Running trials whose holder is gone: those whose heartbeat is older than <paramref name="staleAfter"/>, and
+    /// those held by one of <paramref name="deadWorkers"/>. Each goes back to the queue with its lost count + 1, or,
+    /// once lost more than <paramref name="maxRetries"/> times, ends <see cref="TrialState.Failed"/> with the reason.
+    /// One transaction; returns what it did.
+    /// </summary>
+    IReadOnlyList<RecoveredTrial> RecoverLost(long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason);
+
+    /// <summary>
+    /// Deletes the checkpoints of the sweep's finished trials, but for the best completed trial's by
+    /// <paramref name="metric"/> (one of <see cref="MetricNames.All"/>; its final epoch decides), in one transaction.
+    /// </summary>
+    void PruneCheckpoints(long sweepId, string metric);
 
     /// <summary>The sweep's trials, ordered by number.</summary>
     IReadOnlyList<TrialRecord> ListTrials(long sweepId);
@@ -52,6 +75,21 @@ public interface ITrialStore : IDisposable
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
 }
+
+/// <summary>A claimed trial as its holder knows it: writes are fenced by the attempt the claim returned.</summary>
+public sealed record TrialLease(long TrialId, int Attempt)
+{
+    public static TrialLease Of(TrialRecord trial) => new(trial.Id, trial.Attempts);
+}
+
+/// <summary>What a worker needs to resume a trial after <see cref="Epoch"/>: the training engine's own bytes.</summary>
+public sealed record TrialCheckpoint(long TrialId, int Epoch, byte[] Data);
+
+/// <summary>A running trial whose holder was gone: re-queued, or failed once out of retries.</summary>
+public sealed record RecoveredTrial(long TrialId, int Number, TrialState NewState, int Lost, string Reason);
+
+/// <summary>The trial was re-queued (and maybe claimed again) since this lease was taken; nothing was written.</summary>
+public sealed class LeaseLostException(string message) : Exception(message);
 
 /// <summary>A sweep of that name exists with another definition; the message says which and what to do.</summary>
 public sealed class SweepConflictException(string message) : Exception(message);

@@ -71,6 +71,21 @@ public static class Trainer
         return run.Execute(onEpoch, cancellationToken);
     }
 
+    /// <summary>
+    /// CONTRACT STUB (the training engineer implements it): as the overload above, but resumable. After every epoch
+    /// <paramref name="onEpoch"/> gets the metrics and a checkpoint (model, optimizer and RNG state, epochs so far and
+    /// their seconds) that <paramref name="resume"/> takes back to continue after that epoch, giving the same
+    /// metrics as an uninterrupted run on the same thread count.
+    /// </summary>
+    public static TrainingOutcome Train(
+        ImageDataset data,
+        SweepDefinition sweep,
+        Hyperparameters hyperparameters,
+        string device,
+        TrainingResume? resume,
+        Action<EpochResult> onEpoch,
+        CancellationToken cancellationToken) => throw new NotImplementedException();
+
     /// <summary>The trial's split: indices into the dataset, training first. Exposed for tests.</summary>
     internal static (int[] Train, int[] Validation) Split(int count, double trainingPercentage, int seed)
     {
