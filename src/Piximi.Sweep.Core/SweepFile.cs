@@ -10,6 +10,16 @@ public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyper
     /// definition's JSON is what makes two runs "the same sweep", and rewording a note must not change that.
     /// </summary>
     public string? Description { get; init; }
+
+    /// <summary>The file's <c>budget:</c> (deadline, max_trials); also kept out of the definition: a budget limits one
+    /// run of the sweep, and changing it must not make another sweep.</summary>
+    public SweepBudget Budget { get; init; } = SweepBudget.None;
+}
+
+/// <summary>How much one run of a sweep may do: a deadline (text as written, see <see cref="Deadlines"/>) and a trial cap.</summary>
+public sealed record SweepBudget(string? Deadline, int? MaxTrials)
+{
+    public static SweepBudget None { get; } = new(null, null);
 }
 
 /// <summary>Reads sweep files (format: SWEEP-FILE.md beside this file).</summary>

@@ -20,7 +20,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
-    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters"];
+    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget"];
+    private static readonly string[] BudgetKeys = ["deadline", "max_trials"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
     private static readonly string[] LadderKeys = ["from", "to"];
@@ -77,6 +78,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var description = keys.TryGetValue("description", out var descriptionEntry)
             ? ReadText(descriptionEntry.Value, "description")
             : null;
+        var budget = keys.TryGetValue("budget", out var budgetEntry) ? ReadBudget(budgetEntry.Value) : SweepBudget.None;
 
         DatasetRead? dataset = null;
         if (keys.TryGetValue("dataset", out var datasetEntry))
@@ -116,7 +118,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         }
 
         var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space);
-        return new LoadedSweep(definition, Grid.Expand(parameters.Space)) { Description = description };
+        return new LoadedSweep(definition, Grid.Expand(parameters.Space)) { Description = description, Budget = budget ?? SweepBudget.None };
     }
 
     // ----- mappings and keys -----
@@ -201,6 +203,26 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         if (node is YScalar scalar) return scalar.IsNull ? null : scalar.Text;
         _errors.Add(node, field, $"expected text, found {Found(node)}");
         return null;
+    }
+
+    /// <summary><c>budget:</c> {deadline, max_trials}: how much of the sweep one run may do, not what the sweep is.</summary>
+    private SweepBudget? ReadBudget(YNode node)
+    {
+        if (RequireMapping(node, "budget", "a mapping with deadline: and/or max_trials:") is not { } mapping) return null;
+        var keys = ReadKeys(mapping, "budget", BudgetKeys);
+        string? deadline = null;
+        if (keys.TryGetValue("deadline", out var deadlineEntry)
+            && RequireScalar(deadlineEntry.Value, "budget.deadline", Deadlines.Allowed) is { } deadlineScalar)
+        {
+            if (Deadlines.TryParse(deadlineScalar.Text, DateTimeOffset.Now, out _)) deadline = deadlineScalar.Text.Trim();
+            else _errors.Add(deadlineScalar, "budget.deadline", $"'{deadlineScalar.Text}' is not a deadline; allowed: {Deadlines.Allowed}");
+        }
+        int? maxTrials = null;
+        if (keys.TryGetValue("max_trials", out var maxEntry)
+            && RequireScalar(maxEntry.Value, "budget.max_trials", "a whole number ≥ 1") is { } maxScalar
+            && ReadWhole(maxScalar, "budget.max_trials", 1, int.MaxValue, "a whole number ≥ 1", out var max))
+            maxTrials = max;
+        return new SweepBudget(deadline, maxTrials);
     }
 
     private ModelKind? ReadModel(YNode node)
