@@ -13,10 +13,11 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = Build(output, error);
-        // Ctrl+C or SIGTERM cancels the token; run then stops its workers gently, re-queues what they held and exits.
+        // No signal handling by the parser: run and worker count Ctrl+C/SIGTERM themselves (StopSignals), the
+        // first to stop gracefully, the second at once; the read-only commands may simply be terminated.
         var config = new InvocationConfiguration
         {
-            Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(40),
+            Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         };
         try
         {
@@ -35,6 +36,8 @@ public static class CliApp
         }
     }
 
+    internal const int DefaultMaxRetries = 2;
+
     private static RootCommand Build(TextWriter output, TextWriter error)
     {
         var db = new Option<string>("--db") { Description = "The SQLite store", DefaultValueFactory = _ => DefaultDb, Recursive = true };
@@ -44,23 +47,36 @@ public static class CliApp
 
         var root = new RootCommand("Piximi.Sweep: hyperparameter sweeps for Piximi's image classifiers") { db };
 
-        // run
+        // run and resume
         var file = new Argument<string>("file") { Description = "The sweep file (YAML), e.g. sweeps/fashion-mnist-quick.yaml" };
-        var workers = new Option<int?>("--workers", "-w") { Description = "Worker processes (default: one per CUDA device, else one per core)" };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads per CPU worker (default: cores / workers)" };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda:N", DefaultValueFactory = _ => "auto" };
-        var run = new Command("run", "Run (or resume) the sweep a file describes, with worker processes") { file, workers, threads, device };
-        run.SetAction((p, ct) => new RunCommand(output).ExecuteAsync(
-            new RunOptions(p.GetRequiredValue(file), p.GetRequiredValue(db), p.GetValue(workers), p.GetValue(threads), p.GetRequiredValue(device)), ct));
+        var run = new Command("run", "Run (or resume) the sweep a file describes, with worker processes") { file };
+        var resumeName = new Argument<string>("sweep") { Description = "The name of a sweep in the store" };
+        var resume = new Command("resume", "Continue a stored sweep (no file needed): unfinished trials resume from their last epoch") { resumeName };
+        var readRunOptions = AddRunOptions(db, run, resume);
+        run.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        resume.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
+        root.Add(resume);
 
-        // worker (started by run; also usable by hand)
+        // worker (started by run; also usable by hand, e.g. on another machine sharing the store)
         var workerSweep = new Option<string>("--sweep", "-s") { Description = "Sweep name", Required = true };
         var workerDevice = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var workerThreads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
-        var worker = new Command("worker", "Claim and train trials of a sweep until none is queued") { workerSweep, workerDevice, workerThreads };
-        worker.SetAction((p, ct) => Task.FromResult(new WorkerCommand(error).Execute(
-            p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads), ct)));
+        var workerDeadline = new Option<string?>("--deadline") { Description = "Claim no trial that would end after this; stop at it" };
+        var workerMaxTrials = new Option<int?>("--max-trials") { Description = "Claim nothing once this many trials of the sweep have started" };
+        var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
+        var workerBeat = new Option<double>("--heartbeat-interval") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 15 };
+        var worker = new Command("worker", "Claim and train trials of a sweep until none is queued")
+            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat };
+        worker.SetAction(p =>
+        {
+            using var signals = new StopSignals();
+            var deadline = p.GetValue(workerDeadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : (DateTimeOffset?)null;
+            return new WorkerCommand(error).Execute(new WorkerOptions(
+                p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads),
+                deadline, p.GetValue(workerMaxTrials), p.GetRequiredValue(workerRetries),
+                TimeSpan.FromSeconds(Math.Max(0.1, p.GetRequiredValue(workerBeat)))), signals.Graceful);
+        });
         root.Add(worker);
 
         // validate
@@ -89,5 +105,28 @@ public static class CliApp
         root.Add(status);
 
         return root;
+    }
+
+    /// <summary>The options run and resume share; returns how to read them into <see cref="RunOptions"/>.</summary>
+    private static Func<ParseResult, string?, string?, RunOptions> AddRunOptions(Option<string> db, params Command[] commands)
+    {
+        var workers = new Option<int?>("--workers", "-w") { Description = "Worker processes (default: --per-device per CUDA device, else one per core)" };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads per worker (default: cores / workers; workers × threads ≤ cores)" };
+        var devices = new Option<string>("--devices", "--device") { Description = "auto, cpu, or cuda:0,cuda:1…", DefaultValueFactory = _ => "auto" };
+        var perDevice = new Option<int>("--per-device") { Description = "Workers per CUDA device (small trials share a GPU)", DefaultValueFactory = _ => 1 };
+        var deadline = new Option<string?>("--deadline") { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it" };
+        var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all" };
+        var maxRetries = new Option<int>("--max-retries") { Description = "Lost attempts (worker died, crashed, stopped beating) a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
+        var grace = new Option<string>("--heartbeat-grace") { Description = "A running trial whose worker has not beaten for this long is re-queued", DefaultValueFactory = _ => "60s" };
+        foreach (var command in commands)
+        {
+            foreach (var option in new Option[] { workers, threads, devices, perDevice, deadline, maxTrials, maxRetries, grace })
+                command.Options.Add(option);
+        }
+        return (p, file, sweepName) => new RunOptions(
+            file, sweepName, p.GetRequiredValue(db), p.GetValue(workers), p.GetValue(threads), p.GetRequiredValue(devices),
+            p.GetRequiredValue(perDevice),
+            p.GetValue(deadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : null,
+            p.GetValue(maxTrials), p.GetRequiredValue(maxRetries), TimeOptions.ParseDuration(p.GetRequiredValue(grace), "--heartbeat-grace"));
     }
 }

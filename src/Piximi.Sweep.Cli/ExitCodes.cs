@@ -9,6 +9,8 @@ internal static class ExitCodes
     public const int BadInput = 2;
     /// <summary>Workers could not run (they kept crashing); the store says what is left.</summary>
     public const int WorkersFailed = 3;
+    /// <summary>A deadline or budget stopped the sweep with trials left; <c>resume</c> continues it.</summary>
+    public const int Incomplete = 4;
     public const int Cancelled = 130;
 }
 

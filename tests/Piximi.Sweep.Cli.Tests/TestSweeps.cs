@@ -57,8 +57,9 @@ internal sealed class TestFolder : IDisposable
         using var store = TrialStores.OpenSqlite(Db);
         var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
         var trial = store.ClaimNext(sweep.Id, "test-worker")!;
-        store.RecordEpoch(trial.Id, new EpochMetrics(1, 0.9, 0.7, 0.8, 0.72, 1.5, 400));
-        store.Finish(trial.Id, TrialState.Completed, null);
+        var lease = TrialLease.Of(trial);
+        store.RecordEpoch(lease, new EpochMetrics(1, 0.9, 0.7, 0.8, 0.72, 1.5, 400), checkpoint: [1, 2, 3]);
+        store.Finish(lease, TrialState.Completed, null);
     }
 
     public void Dispose()
@@ -84,7 +85,9 @@ internal static class Cli
     }
 
     /// <summary>Starts the real piximi-sweep program (the build copied next to the tests) as a separate process.</summary>
-    public static RunningCli Start(string workingDirectory, params string[] args)
+    public static RunningCli Start(string workingDirectory, params string[] args) => Start(workingDirectory, args, environment: null);
+
+    public static RunningCli Start(string workingDirectory, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -95,12 +98,16 @@ internal static class Cli
         };
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         return new RunningCli(Process.Start(start)!, args);
     }
 
-    public static async Task<CliResult> RunProcessAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Task<CliResult> RunProcessAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunProcessAsync(workingDirectory, timeout, args, environment: null);
+
+    public static async Task<CliResult> RunProcessAsync(string workingDirectory, TimeSpan timeout, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        using var running = Start(workingDirectory, args);
+        using var running = Start(workingDirectory, args, environment);
         return await running.WaitAsync(timeout);
     }
 

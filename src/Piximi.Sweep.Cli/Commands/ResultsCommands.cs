@@ -92,9 +92,15 @@ internal sealed class ResultsCommands(TextWriter output)
                          $"{hp.Optimizer}, {hp.Loss}, learning rate {Formats.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
                          $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
         }
+        var now = DateTimeOffset.UtcNow;
         foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Running))
             yield return $"Running: trial {s.Trial.Number} on {s.Trial.WorkerId}, epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +
-                         (s.Final is { } f ? $", val_accuracy {Formats.Metric(f.ValAccuracy)}" : "");
+                         (s.Final is { } f ? $", val_accuracy {Formats.Metric(f.ValAccuracy)}" : "") +
+                         (s.Trial.HeartbeatAt is { } beat ? $", last heartbeat {Math.Max(0, (now - beat).TotalSeconds):F0}s ago" : "") +
+                         (s.Trial.Lost > 0 ? $", lost {s.Trial.Lost} time(s) before" : "");
+        foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Queued && (s.EpochsRun > 0 || s.Trial.Lost > 0)))
+            yield return $"Queued to resume: trial {s.Trial.Number} after epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +
+                         (s.Trial.Message is { } why ? $" ({why})" : "");
         foreach (var s in summaries.Where(s => s.Trial.State is TrialState.Failed or TrialState.Diverged))
             yield return $"{(s.Trial.State == TrialState.Failed ? "Failed" : "Diverged")}: trial {s.Trial.Number} — {s.Trial.Message}";
     }

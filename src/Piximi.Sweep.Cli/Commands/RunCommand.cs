@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
@@ -9,115 +10,142 @@ using Serilog.Events;
 
 namespace Piximi.Sweep.Cli.Commands;
 
-internal sealed record RunOptions(string File, string Db, int? Workers, int? Threads, string Device);
+/// <summary>How <c>run</c> and <c>resume</c> were asked to run a sweep.</summary>
+internal sealed record RunOptions(
+    string? File,
+    string? SweepName,
+    string Db,
+    int? Workers,
+    int? Threads,
+    string Devices,
+    int PerDevice,
+    DateTimeOffset? Deadline,
+    int? MaxTrials,
+    int MaxRetries,
+    TimeSpan HeartbeatGrace);
 
 /// <summary>
-/// <c>piximi-sweep run</c>: validate the sweep file (before anything is written), create or resume the sweep in the
-/// store, start worker processes, show progress from the store, and end with the ranked best trials.
+/// <c>piximi-sweep run</c> and <c>resume</c>: validate the sweep file (before anything is written) or read the sweep
+/// back from the store, recover trials whose workers are gone, keep a pool of worker processes busy, show progress
+/// from the store, and end with the ranked best trials. A first Ctrl+C or SIGTERM stops gracefully (workers give
+/// their trials back, to resume after the last stored epoch); a second stops at once.
 /// </summary>
 internal sealed partial class RunCommand(TextWriter output)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
 
-    public async Task<int> ExecuteAsync(RunOptions options, CancellationToken cancellationToken)
+    public async Task<int> ExecuteAsync(RunOptions options)
     {
+        if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
+        if (options.MaxTrials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {options.MaxTrials}.");
+        if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
+            throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
         // Everything that can be wrong with the input is found here, before the store is even opened.
-        var loaded = SweepFile.Load(options.File, ImageDataset.CountImages);
-        var definition = loaded.Definition;
-
-        using var store = TrialStores.OpenSqlite(options.Db);
-        SweepRecord sweep;
-        try
+        var loaded = options.File is null ? null : SweepFile.Load(options.File, ImageDataset.CountImages);
+        // The file's budget applies unless the command line says otherwise.
+        if (loaded?.Budget is { } budget)
         {
-            sweep = store.CreateSweep(definition, loaded.Trials);
+            options = options with
+            {
+                Deadline = options.Deadline ?? (budget.Deadline is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now, "budget.deadline") : null),
+                MaxTrials = options.MaxTrials ?? budget.MaxTrials,
+            };
         }
-        catch (SweepConflictException e)
+        if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
+            throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
+
+        using var store = options.File is null ? StoreAccess.OpenExisting(options.Db) : TrialStores.OpenSqlite(options.Db);
+        SweepRecord sweep;
+        if (loaded is null)
         {
-            throw new UserErrorException(e.Message);
+            sweep = StoreAccess.ResolveSweep(store, options.Db, options.SweepName);
+            CheckDatasetStillThere(sweep);
+        }
+        else
+        {
+            try
+            {
+                sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
+            }
+            catch (SweepConflictException e)
+            {
+                throw new UserErrorException(e.Message);
+            }
         }
 
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
-        var requeued = store.RequeueRunning(sweep.Id);
+        // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
+        // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
+        var recovered = Recover(store, sweep, options, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
         var trials = store.ListTrials(sweep.Id);
         var epochs = store.ListEpochs(sweep.Id);
-        var summaries = Ranking.Summarize(trials, epochs);
-        var queued = summaries.Count(s => s.Trial.State == TrialState.Queued);
-        var finished = summaries.Count - queued;
-        log.Information("Sweep {Sweep} from {File}: {Trials} trials, {Finished} already finished, {Requeued} re-queued; store {Db}, log {Log}",
-            sweep.Name, options.File, summaries.Count, finished, requeued, Path.GetFullPath(options.Db), logPath);
+        var queued = trials.Count(t => t.State == TrialState.Queued);
+        log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {Recovered} recovered; store {Db}, log {Log}",
+            sweep.Name, options.File is null ? "" : $" from {options.File}", trials.Count,
+            trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running)), queued, recovered,
+            Path.GetFullPath(options.Db), logPath);
 
-        if (queued == 0)
+        if (queued == 0 && trials.All(t => t.State != TrialState.Running))
         {
             output.WriteLine($"Every trial of '{sweep.Name}' has already finished; nothing to run.");
             return Finish(store, sweep, log, logPath);
         }
 
-        var plan = WorkerPlan.Make(options.Device, options.Workers, options.Threads, queued, Environment.ProcessorCount, CudaDeviceCount);
-        log.Information("Starting {Workers} worker(s): {Plan}", plan.Count,
-            string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")));
+        var plan = WorkerPlan.Make(options.Devices, options.PerDevice, options.Workers, options.Threads, Math.Max(1, queued),
+            Environment.ProcessorCount, CudaDeviceCount);
+        log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
+            string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
 
-        var progress = new ProgressPrinter(output, trials, epochs);
-        var outcome = await SuperviseAsync(options, store, sweep, plan, progress, log, cancellationToken);
-        if (outcome != ExitCodes.Ok)
+        using var signals = new StopSignals();
+        var supervisor = new Supervisor(options, store, sweep, plan, new ProgressPrinter(output, trials, epochs), log, signals);
+        var outcome = await supervisor.RunAsync();
+        if (outcome == ExitCodes.Ok)
+            return Finish(store, sweep, log, logPath);
+
+        output.WriteLine();
+        foreach (var line in ResultsCommands.StatusLines(sweep, ResultsCommands.Summaries(store, sweep)))
+            output.WriteLine(line);
+        output.WriteLine(outcome switch
         {
-            foreach (var line in ResultsCommands.StatusLines(sweep, ResultsCommands.Summaries(store, sweep)))
-                output.WriteLine(line);
-            return outcome;
-        }
-        return Finish(store, sweep, log, logPath);
+            ExitCodes.Cancelled => $"Stopped on request. Continue with: piximi-sweep resume {sweep.Name}",
+            ExitCodes.Incomplete => $"Stopped by {(options.Deadline is not null && DateTimeOffset.Now >= options.Deadline ? "the deadline" : "a budget")} with trials left. Continue with: piximi-sweep resume {sweep.Name}",
+            _ => $"Workers could not run; see {logPath}",
+        });
+        return outcome;
     }
 
-    /// <summary>
-    /// Keeps workers running until every trial is finished. A worker that dies leaves its trial running; once no
-    /// worker is left, running trials go back to the queue and a new round of workers starts (a bounded number of times).
-    /// </summary>
-    private async Task<int> SuperviseAsync(RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan,
-        ProgressPrinter progress, Logger log, CancellationToken cancellationToken)
+    private static string Budgets(RunOptions o) =>
+        (o.Deadline is { } d ? $"; deadline {d:yyyy-MM-dd HH:mm}" : "") + (o.MaxTrials is { } m ? $"; at most {m} trials" : "");
+
+    private void CheckDatasetStillThere(SweepRecord sweep)
     {
-        var rounds = 0;
-        const int maxRounds = 3;
-        var processes = StartWorkers(options, sweep, plan, log);
-        while (true)
+        try
         {
-            try
-            {
-                await Task.Delay(PollInterval, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                log.Warning("Interrupted: stopping {Workers} worker(s); unfinished trials go back to the queue", processes.Count(p => !p.HasExited));
-                await StopAsync(processes);
-                var back = store.RequeueRunning(sweep.Id);
-                log.Warning("{Requeued} trial(s) re-queued; run the same command again to resume", back);
-                return ExitCodes.Cancelled;
-            }
-
-            var trials = store.ListTrials(sweep.Id);
-            progress.Update(trials, store.ListEpochs(sweep.Id));
-            var unfinished = trials.Count(t => t.State is TrialState.Queued or TrialState.Running);
-            var alive = processes.Count(p => !p.HasExited);
-            if (unfinished == 0)
-            {
-                await WaitForExitAsync(processes);
-                return ExitCodes.Ok;
-            }
-            if (alive > 0) continue;
-
-            foreach (var p in processes.Where(p => p.ExitCode != 0))
-                log.Warning("Worker {WorkerPid} exited with code {ExitCode}", p.Id, p.ExitCode);
-            if (++rounds >= maxRounds)
-            {
-                log.Error("Workers ended {Rounds} times with {Unfinished} trial(s) unfinished; giving up. See {Log}",
-                    rounds, unfinished, SweepLog.PathFor(options.Db, sweep.Name));
-                return ExitCodes.WorkersFailed;
-            }
-            var requeued = store.RequeueRunning(sweep.Id);
-            log.Warning("No worker left with {Unfinished} trial(s) unfinished; {Requeued} re-queued, starting workers again", unfinished, requeued);
-            processes = StartWorkers(options, sweep, plan, log);
+            ImageDataset.CountImages(sweep.Definition.Dataset);
+        }
+        catch (DatasetException e)
+        {
+            throw new UserErrorException($"sweep '{sweep.Name}' cannot resume here: {e.Message}");
         }
     }
+
+    internal static int Recover(ITrialStore store, SweepRecord sweep, RunOptions options, Logger log, IReadOnlyCollection<string> deadWorkers, string reason)
+    {
+        var recovered = store.RecoverLost(sweep.Id, options.HeartbeatGrace, deadWorkers, options.MaxRetries, reason);
+        foreach (var r in recovered)
+        {
+            var level = r.NewState == TrialState.Failed ? LogEventLevel.Error : LogEventLevel.Warning;
+            log.ForContext("TrialId", r.TrialId).Write(level, "Trial {TrialNumber} {Outcome}: {Reason}", r.Number,
+                r.NewState == TrialState.Failed ? "failed" : $"re-queued (lost {r.Lost} time(s))", r.Reason);
+        }
+        return recovered.Count;
+    }
+
+    /// <summary>Holders of running trials that were processes on this host and are gone.</summary>
+    internal static IReadOnlyCollection<string> DeadLocalHolders(IEnumerable<TrialRecord> trials) =>
+        trials.Where(t => t.State == TrialState.Running && WorkerIds.IsDeadLocal(t.WorkerId)).Select(t => t.WorkerId!).Distinct().ToList();
 
     private int Finish(ITrialStore store, SweepRecord sweep, Logger log, string logPath)
     {
@@ -139,22 +167,12 @@ internal sealed partial class RunCommand(TextWriter output)
         return failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Ok;
     }
 
-    private List<Process> StartWorkers(RunOptions options, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, Logger log)
+    /// <summary>CUDA devices, asked of TorchSharp only where an NVIDIA driver exists (loading libtorch costs a second).</summary>
+    private static int CudaDeviceCount()
     {
-        var processes = new List<Process>();
-        foreach (var slot in plan)
-        {
-            var start = SelfInvocation();
-            foreach (var arg in new[] { "worker", "--db", Path.GetFullPath(options.Db), "--sweep", sweep.Name, "--device", slot.Device, "--threads", slot.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-                start.ArgumentList.Add(arg);
-            // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
-            start.Environment["OMP_NUM_THREADS"] = slot.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["MKL_NUM_THREADS"] = slot.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a worker process");
-            log.Information("Worker {WorkerIndex} started: pid {WorkerPid} on {Device} with {Threads} thread(s)", slot.Index, process.Id, slot.Device, slot.Threads);
-            processes.Add(process);
-        }
-        return processes;
+        if (!Directory.Exists("/proc/driver/nvidia/gpus")) return 0;
+        TorchRuntime.Initialize(1);
+        return TorchRuntime.CudaDeviceCount();
     }
 
     /// <summary>How to start this same program again: the apphost directly, or <c>dotnet piximi-sweep.dll</c>.</summary>
@@ -167,33 +185,157 @@ internal sealed partial class RunCommand(TextWriter output)
         return start;
     }
 
-    private static async Task StopAsync(List<Process> processes)
+    /// <summary>
+    /// Keeps the pool of workers full while trials are queued: a worker that dies is noticed at the next poll, its
+    /// trial recovered (re-queued to resume from its checkpoint, or failed once out of retries) and a replacement
+    /// started. Trials of workers that stop beating (hung, or on a machine that went away) are recovered on the same
+    /// timer, whether or not another trial starts.
+    /// </summary>
+    private sealed class Supervisor(
+        RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, ProgressPrinter progress,
+        Logger log, StopSignals signals)
     {
-        foreach (var p in processes.Where(p => !p.HasExited))
-            _ = Kill(p.Id, SigTerm);
-        using var grace = new CancellationTokenSource(ShutdownGrace);
-        try
+        private readonly Dictionary<int, (Process Process, WorkerSlot Slot)> _workers = [];
+        private int _starts;
+
+        public async Task<int> RunAsync()
         {
-            await WaitForExitAsync(processes, grace.Token);
+            foreach (var slot in plan) Start(slot);
+            // Every worker start beyond the first round replaces one that died; bounded so that a worker that cannot
+            // start at all ends the sweep instead of looping.
+            var maxStarts = plan.Count * (options.MaxRetries + 2) + store.ListTrials(sweep.Id).Count;
+            while (true)
+            {
+                try
+                {
+                    await Task.Delay(PollInterval, signals.Graceful);
+                }
+                catch (OperationCanceledException)
+                {
+                    return await StopAsync();
+                }
+
+                var trials = store.ListTrials(sweep.Id);
+                progress.Update(trials, store.ListEpochs(sweep.Id));
+
+                var exited = _workers.Values.Where(w => w.Process.HasExited).ToList();
+                foreach (var (process, slot) in exited)
+                {
+                    _workers.Remove(process.Id);
+                    if (process.ExitCode == ExitCodes.WorkersFailed)
+                    {
+                        log.Error("Worker {WorkerPid} could not start (exit code {ExitCode}); stopping the sweep", process.Id, process.ExitCode);
+                        await StopAsync();
+                        return ExitCodes.WorkersFailed;
+                    }
+                    if (process.ExitCode != 0)
+                    {
+                        var how = Describe(process.ExitCode);
+                        log.Warning("Worker {WorkerPid} on {Device} {How}", process.Id, slot.Device, how);
+                        Recover(store, sweep, options, log, [WorkerIds.For(process.Id)], $"worker {process.Id} {how}");
+                    }
+                }
+                // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
+                Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
+
+                trials = store.ListTrials(sweep.Id);
+                var queued = trials.Count(t => t.State == TrialState.Queued);
+                var running = trials.Count(t => t.State == TrialState.Running);
+                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
+                var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
+
+                if (queued + running == 0 || ((claimable == 0 || pastDeadline) && running == 0))
+                {
+                    await WaitForWorkersAsync(ShutdownGrace);
+                    progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+                    return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
+                }
+                if (pastDeadline || claimable == 0) continue;
+
+                foreach (var slot in plan.Where(s => _workers.Values.All(w => w.Slot != s)).Take(claimable))
+                {
+                    if (_starts >= maxStarts)
+                    {
+                        if (_workers.Count == 0)
+                        {
+                            log.Error("Workers were started {Starts} times and none is left; giving up with {Queued} trial(s) queued", _starts, queued);
+                            return ExitCodes.WorkersFailed;
+                        }
+                        break;
+                    }
+                    log.Information("Starting a replacement worker on {Device}", slot.Device);
+                    Start(slot);
+                }
+            }
         }
-        catch (OperationCanceledException)
+
+        private void Start(WorkerSlot slot)
         {
-            foreach (var p in processes.Where(p => !p.HasExited))
-                p.Kill(entireProcessTree: true);
-            await WaitForExitAsync(processes);
+            var start = SelfInvocation();
+            var threads = slot.Threads.ToString(CultureInfo.InvariantCulture);
+            var args = new List<string>
+            {
+                "worker", "--db", Path.GetFullPath(options.Db), "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
+                "--max-retries", options.MaxRetries.ToString(CultureInfo.InvariantCulture),
+                "--heartbeat-interval", HeartbeatInterval(options.HeartbeatGrace).TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
+            };
+            if (options.Deadline is { } deadline) args.AddRange(["--deadline", deadline.ToString("O", CultureInfo.InvariantCulture)]);
+            if (options.MaxTrials is { } cap) args.AddRange(["--max-trials", cap.ToString(CultureInfo.InvariantCulture)]);
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
+            start.Environment["OMP_NUM_THREADS"] = threads;
+            start.Environment["MKL_NUM_THREADS"] = threads;
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a worker process");
+            _starts++;
+            _workers[process.Id] = (process, slot);
+            log.Information("Worker {WorkerIndex} started: pid {WorkerPid} on {Device} with {Threads} thread(s)", slot.Index, process.Id, slot.Device, slot.Threads);
         }
+
+        /// <summary>
+        /// First signal: workers are asked to stop (SIGTERM); each gives its trial back to the queue, to resume after
+        /// its last stored epoch. A second signal, or workers that do not stop in time: they are killed, and their trials
+        /// are recovered as lost.
+        /// </summary>
+        private async Task<int> StopAsync()
+        {
+            log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
+            foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
+                _ = Kill(process.Id, SigTerm);
+            if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
+            {
+                log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
+                foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
+                    process.Kill(entireProcessTree: true);
+                await WaitForWorkersAsync(ShutdownGrace);
+                Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once on request");
+            }
+            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            return ExitCodes.Cancelled;
+        }
+
+        /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>
+        private async Task<bool> WaitForWorkersAsync(TimeSpan timeout, CancellationToken cancel = default)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await Task.WhenAll(_workers.Values.Select(w => w.Process.WaitForExitAsync(limit.Token)));
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        private static string Describe(int exitCode) => exitCode > 128
+            ? $"was killed by signal {exitCode - 128}{(exitCode - 128) switch { 6 => " (SIGABRT)", 9 => " (SIGKILL)", 11 => " (SIGSEGV)", 15 => " (SIGTERM)", _ => "" }}"
+            : $"exited with code {exitCode}";
     }
 
-    private static Task WaitForExitAsync(List<Process> processes, CancellationToken cancellationToken = default) =>
-        Task.WhenAll(processes.Select(p => p.WaitForExitAsync(cancellationToken)));
-
-    /// <summary>CUDA devices, asked of TorchSharp only where an NVIDIA driver exists (loading libtorch costs a second).</summary>
-    private static int CudaDeviceCount()
-    {
-        if (!Directory.Exists("/proc/driver/nvidia/gpus")) return 0;
-        TorchRuntime.Initialize(1);
-        return TorchRuntime.CudaDeviceCount();
-    }
+    /// <summary>Workers beat four times per grace period, so one late beat never looks like a death.</summary>
+    internal static TimeSpan HeartbeatInterval(TimeSpan grace) => grace / 4;
 
     private const int SigTerm = 15;
 

@@ -1,25 +1,39 @@
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training;
+using Serilog;
 using Serilog.Events;
 
 namespace Piximi.Sweep.Cli.Commands;
 
+/// <summary>What a worker is told: where the store is, which sweep, its device, and the sweep's budgets.</summary>
+internal sealed record WorkerOptions(
+    string Db,
+    string Sweep,
+    string Device,
+    int Threads,
+    DateTimeOffset? Deadline,
+    int? MaxTrials,
+    int MaxRetries,
+    TimeSpan HeartbeatInterval);
+
 /// <summary>
-/// <c>piximi-sweep worker</c>: one process owning one device. It claims trials from the store until none is queued,
-/// trains each, and stores every epoch before training goes on. The store is its only channel to the orchestrator.
+/// <c>piximi-sweep worker</c>: one process owning one device. It claims trials from the store until none is queued
+/// (or a budget says stop), resumes each from its last stored epoch, stores every epoch with its checkpoint before
+/// training goes on, and beats a heartbeat meanwhile. The store is its only channel to the orchestrator.
 /// </summary>
 internal sealed class WorkerCommand(TextWriter error)
 {
-    public int Execute(string dbPath, string sweepName, string device, int threads, CancellationToken cancellationToken)
+    public int Execute(WorkerOptions options, CancellationToken stop)
     {
-        if (threads < 1) throw new UserErrorException($"--threads must be at least 1, got {threads}.");
-        using var store = StoreAccess.OpenExisting(dbPath);
-        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
-        using var log = SweepLog.Create(SweepLog.PathFor(dbPath, sweep.Name), sweep, "worker", LogEventLevel.Warning, consoleToStdErr: true);
-        var workerId = $"{Environment.MachineName}:{Environment.ProcessId}";
+        if (options.Threads < 1) throw new UserErrorException($"--threads must be at least 1, got {options.Threads}.");
+        using var store = StoreAccess.OpenExisting(options.Db);
+        var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
+        using var log = SweepLog.Create(SweepLog.PathFor(options.Db, sweep.Name), sweep, "worker", LogEventLevel.Warning, consoleToStdErr: true);
+        var workerId = WorkerIds.ForThisProcess();
 
-        TorchRuntime.Initialize(threads);
+        TorchRuntime.Initialize(options.Threads);
         ImageDataset data;
         try
         {
@@ -34,51 +48,122 @@ internal sealed class WorkerCommand(TextWriter error)
         }
         using var _ = data;
         log.Information("Worker {WorkerId} ready on {Device} with {Threads} thread(s): {Images} images, {Classes} classes",
-            workerId, device, threads, data.Count, data.Classes);
+            workerId, options.Device, options.Threads, data.Count, data.Classes);
 
         var trained = 0;
-        while (!cancellationToken.IsCancellationRequested && store.ClaimNext(sweep.Id, workerId) is { } trial)
+        var stopReason = "no trial left to claim";
+        while (true)
         {
-            var trialLog = log.ForContext("TrialId", trial.Id).ForContext("TrialNumber", trial.Number);
-            var hp = trial.Hyperparameters;
-            trialLog.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}): {Settings}",
-                trial.Number, workerId, trial.Attempts, Formats.Settings(hp));
-            TrainingOutcome outcome;
-            try
-            {
-                outcome = Trainer.Train(data, sweep.Definition, hp, device, metrics =>
-                {
-                    // Stored before the next epoch starts: what the store holds is what was measured.
-                    store.RecordEpoch(trial.Id, metrics);
-                    trialLog.Information(
-                        "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
-                        trial.Number, metrics.Epoch, hp.Epochs, metrics.Loss, metrics.Accuracy, metrics.ValLoss, metrics.ValAccuracy,
-                        metrics.Seconds, metrics.ImagesPerSecond);
-                }, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                outcome = new TrainingOutcome(TrialState.Running, "interrupted", 0);
-            }
-            catch (Exception e)
-            {
-                trialLog.Error(e, "Trial {TrialNumber} failed", trial.Number);
-                outcome = new TrainingOutcome(TrialState.Failed, $"{e.GetType().Name}: {e.Message}", 0);
-            }
+            if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
+            if (options.Deadline is { } deadline && DateTimeOffset.Now >= deadline) { stopReason = "deadline reached"; break; }
+            if (store.ClaimNext(sweep.Id, workerId, options.MaxTrials) is not { } trial) break;
 
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // Not an outcome of the hyperparameters: leave the trial running, the orchestrator re-queues it.
-                trialLog.Warning("Trial {TrialNumber} interrupted; it will be re-queued", trial.Number);
-                break;
-            }
-            store.Finish(trial.Id, outcome.State, outcome.Message);
-            trained++;
-            var level = outcome.State == TrialState.Completed ? LogEventLevel.Information : LogEventLevel.Warning;
-            trialLog.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, outcome.State.ToString().ToLowerInvariant(),
-                outcome.Message is null ? "" : $": {outcome.Message}");
+            var result = new TrialRun(store, sweep, trial, data, options, log.ForContext("TrialId", trial.Id), workerId).Run(stop);
+            if (result == TrialRunResult.Finished) trained++;
+            if (result == TrialRunResult.Stopped) { stopReason = stop.IsCancellationRequested ? "interrupted" : "deadline reached"; break; }
         }
-        log.Information("Worker {WorkerId} stops after {Trials} trial(s)", workerId, trained);
-        return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+        log.Information("Worker {WorkerId} stops after {Trials} trial(s): {Reason}", workerId, trained, stopReason);
+        return stop.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
+}
+
+internal enum TrialRunResult
+{
+    /// <summary>Ended in a final state.</summary>
+    Finished,
+    /// <summary>Given back to the queue (interrupted, or the deadline); the worker should stop.</summary>
+    Stopped,
+    /// <summary>Lost to another holder, or crashed and handed to the retry rule; the worker may go on.</summary>
+    Abandoned,
+}
+
+/// <summary>One claimed trial in a worker: resume, train with a heartbeat, store, finish — or give it back.</summary>
+internal sealed class TrialRun(
+    ITrialStore store, SweepRecord sweep, TrialRecord trial, ImageDataset data, WorkerOptions options, ILogger log, string workerId)
+{
+    private readonly TrialLease _lease = TrialLease.Of(trial);
+    private volatile bool _leaseLost;
+
+    public TrialRunResult Run(CancellationToken stop)
+    {
+        var hp = trial.Hyperparameters;
+        var checkpoint = store.LoadCheckpoint(trial.Id);
+        var resume = checkpoint is null ? null : new TrainingResume(checkpoint.Epoch, checkpoint.Data);
+        log.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}{Resume}): {Settings}",
+            trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Formats.Settings(hp));
+
+        if (options.Deadline is { } deadline && DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline) is { } estimate)
+        {
+            store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)");
+            log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
+            return TrialRunResult.Stopped;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (options.Deadline is { } d) cancel.CancelAfter(Max(TimeSpan.Zero, d - DateTimeOffset.Now));
+        try
+        {
+            TrainingOutcome outcome;
+            using (new Timer(_ => Beat(cancel), null, options.HeartbeatInterval, options.HeartbeatInterval))
+            {
+                outcome = Trainer.Train(data, sweep.Definition, hp, options.Device, resume, epoch =>
+                {
+                    FaultInjection.BeforeStoringEpoch(trial.Number, epoch.Metrics.Epoch);
+                    // Stored with its checkpoint before the next epoch starts: what the store holds is what was measured.
+                    store.RecordEpoch(_lease, epoch.Metrics, epoch.Checkpoint);
+                    var m = epoch.Metrics;
+                    log.Information(
+                        "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
+                        trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
+                }, cancel.Token);
+            }
+            store.Finish(_lease, outcome.State, outcome.Message);
+            store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);
+            var level = outcome.State == TrialState.Completed ? LogEventLevel.Information : LogEventLevel.Warning;
+            log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Formats.State(outcome.State),
+                outcome.Message is null ? "" : $": {outcome.Message}");
+            return TrialRunResult.Finished;
+        }
+        catch (Exception e) when (_leaseLost || e is LeaseLostException)
+        {
+            // The orchestrator took us for dead and gave the trial to someone else: their writes count, not ours.
+            log.Warning("Trial {TrialNumber}: lease lost (the trial was re-queued); dropping it", trial.Number);
+            return TrialRunResult.Abandoned;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            var reason = stop.IsCancellationRequested ? "interrupted" : "deadline reached";
+            store.Release(_lease, $"{reason}; resumes after its last stored epoch");
+            log.Warning("Trial {TrialNumber} {Reason}: back in the queue, to resume after its last stored epoch", trial.Number, reason);
+            return TrialRunResult.Stopped;
+        }
+        catch (Exception e)
+        {
+            // A crash inside the trial (data pipeline, out of memory, a bug): counted as a lost attempt, so the retry
+            // rule applies; after the last retry the trial ends failed with this message.
+            log.Error(e, "Trial {TrialNumber} crashed", trial.Number);
+            var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [workerId], options.MaxRetries,
+                $"crashed: {e.GetType().Name}: {e.Message}");
+            foreach (var r in recovered)
+                log.Warning("Trial {TrialNumber} is {State} after {Lost} lost attempt(s)", r.Number, Formats.State(r.NewState), r.Lost);
+            return TrialRunResult.Abandoned;
+        }
+    }
+
+    private void Beat(CancellationTokenSource cancel)
+    {
+        try
+        {
+            if (store.Heartbeat(_lease)) return;
+            _leaseLost = true;
+            cancel.Cancel();
+        }
+        catch (Exception e)
+        {
+            // A missed beat is not fatal: the next one may get through, and the grace period is many beats long.
+            log.Warning(e, "Heartbeat of trial {TrialNumber} failed", trial.Number);
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

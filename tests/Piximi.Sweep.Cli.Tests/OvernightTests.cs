@@ -1,0 +1,369 @@
+using System.Runtime.InteropServices;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Cli.Tests;
+
+/// <summary>
+/// Overnight-proof, with real processes and real signals: workers and the orchestrator killed at chosen points, a
+/// worker frozen so it stops beating, native aborts and exceptions inside a trial, Ctrl+C, deadlines and budgets.
+/// After each: the file is sound, every trial finished exactly once, epochs are 1..n with no gap or duplicate, and
+/// what was stored before the crash is unchanged.
+/// </summary>
+public sealed partial class An_overnight_sweep
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    private static string Sweep(TestFolder folder, string name, int trials = 2, int epochs = 3, int subset = 3000) =>
+        folder.Write($"{name}.yaml", TestFolder.SmallSweep(name, subset,
+            ("learning_rate", trials switch { 1 => "0.01", 2 => "[0.003, 0.01]", 3 => "[0.001, 0.003, 0.01]", _ => "{from: 0.001, to: 0.1}" }),
+            ("batch_size", "16"), ("epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    [Fact]
+    public async Task Resumes_the_trial_of_a_worker_killed_mid_epoch_with_the_metrics_of_an_undisturbed_run()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "killed", trials: 2, epochs: 4);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1");
+
+        // SIGKILL the worker once its trial has stored an epoch: it dies in the middle of the next one.
+        var (victim, before) = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "killed");
+            using var _ = store;
+            if (sweep is null) return default;
+            var epochs = store.ListEpochs(sweep.Id);
+            var running = store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running && epochs.Any(e => e.TrialId == t.Id));
+            return running is null ? default : (running, epochs);
+        });
+        Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
+
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        StoreChecks.IntegrityIsOk(folder.Db);
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "killed");
+        using (check)
+        {
+            var trials = check.ListTrials(sweepRecord.Id);
+            var epochs = check.ListEpochs(sweepRecord.Id);
+            Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+            var resumed = trials.Single(t => t.Id == victim.Id);
+            Assert.Equal(1, resumed.Lost);
+            Assert.Equal(2, resumed.Attempts);
+            StoreChecks.EpochsAreContiguous(trials, epochs);
+            StoreChecks.StillHolds(before, epochs);
+            Assert.Contains("SIGKILL", result.Output + File.ReadAllText(Path.Combine(folder.Path, "results", "killed.log")));
+
+            // The same sweep undisturbed, in another store: the resumed trial measured exactly what it would have.
+            var undisturbed = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", Path.Combine(folder.Path, "undisturbed.db"), "--workers", "1");
+            Assert.True(undisturbed.ExitCode == 0, undisturbed.ToString());
+            var (reference, referenceSweep) = StoreChecks.Open(Path.Combine(folder.Path, "undisturbed.db"), "killed");
+            using (reference)
+            {
+                var referenceTrials = reference.ListTrials(referenceSweep.Id);
+                StoreChecks.SameMeasurements(reference.ListEpochs(referenceSweep.Id), epochs,
+                    id => trials.Single(t => t.Id == id).Number, id => referenceTrials.Single(t => t.Id == id).Number);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Recovers_a_worker_killed_between_its_claim_and_its_first_epoch()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "early", trials: 3, epochs: 2, subset: 6000);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1");
+
+        var victim = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "early");
+            using var _ = store;
+            if (sweep is null) return null;
+            var epochs = store.ListEpochs(sweep.Id);
+            return store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running && epochs.All(e => e.TrialId != t.Id));
+        }, pollMilliseconds: 5);
+        Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
+
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        StoreChecks.IntegrityIsOk(folder.Db);
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "early");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(trials, check.ListEpochs(sweepRecord.Id));
+        Assert.Equal(1, trials.Single(t => t.Id == victim.Id).Lost);
+    }
+
+    [Fact]
+    public async Task Continues_after_the_orchestrator_and_all_workers_are_killed_without_rerunning_finished_trials()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "reboot", trials: 4, epochs: 3);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
+
+        var (trialsBefore, epochsBefore) = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "reboot");
+            using var _ = store;
+            if (sweep is null) return default;
+            var trials = store.ListTrials(sweep.Id);
+            var epochs = store.ListEpochs(sweep.Id);
+            var midway = trials.Any(t => t.State == TrialState.Completed)
+                         && trials.Any(t => t.State == TrialState.Running && epochs.Any(e => e.TrialId == t.Id));
+            return midway ? (trials, epochs) : default;
+        });
+        // As a power cut would: everything at once, no chance to clean up.
+        var children = Children(run.Id);
+        Assert.Equal(0, Kill(run.Id, SigKill));
+        foreach (var child in children) Kill(child, SigKill);
+        await run.WaitAsync(Timeout);
+        StoreChecks.IntegrityIsOk(folder.Db);
+
+        var again = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "reboot", "--db", folder.Db);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "reboot");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        var epochs = check.ListEpochs(sweepRecord.Id);
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(trials, epochs);
+        StoreChecks.StillHolds(epochsBefore, epochs);
+        // Trials finished before the crash were not touched again.
+        foreach (var done in trialsBefore.Where(t => t.State == TrialState.Completed))
+            Assert.Equal(done, trials.Single(t => t.Id == done.Id));
+        Assert.Equal(4, trials.Count);
+    }
+
+    [Fact]
+    public async Task Hands_the_trial_of_a_frozen_worker_to_another_once_its_heartbeat_is_stale()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "frozen", trials: 3, epochs: 3, subset: 4000);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2", "--heartbeat-grace", "3s");
+
+        var frozen = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "frozen");
+            using var _ = store;
+            return sweep is null ? null : store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running);
+        });
+        var pid = Pid(frozen.WorkerId);
+        Assert.Equal(0, Kill(pid, SigStop));
+        try
+        {
+            // While the worker is frozen (alive, but silent), its trial must leave it: no other trial has to start first.
+            await WaitForAsync(() =>
+            {
+                var (store, sweep) = StoreChecks.Open(folder.Db, "frozen");
+                using var _ = store;
+                var trial = store.ListTrials(sweep.Id).Single(t => t.Id == frozen.Id);
+                return trial.WorkerId != frozen.WorkerId ? trial : null;
+            });
+        }
+        finally
+        {
+            Kill(pid, SigCont);
+        }
+
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "frozen");
+        using var __ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(trials, check.ListEpochs(sweepRecord.Id));
+        Assert.Equal(1, trials.Single(t => t.Id == frozen.Id).Lost);
+        var log = File.ReadAllText(Path.Combine(folder.Path, "results", "frozen.log"));
+        Assert.Contains("no heartbeat for 3s", log);
+        Assert.Contains("lease lost", log);
+    }
+
+    [Theory]
+    [InlineData("abort-at-epoch:2:2", "SIGABRT")]
+    [InlineData("throw-at-epoch:2:2", "InvalidDataException: injected fault")]
+    public async Task Fails_only_the_trial_that_crashes_and_only_after_its_retries(string fault, string reason)
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "crash", trials: 3, epochs: 2, subset: 1000);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout,
+            ["run", file, "--db", folder.Db, "--workers", "1", "--max-retries", "1"],
+            new Dictionary<string, string> { [FaultVariable] = fault });
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        StoreChecks.IntegrityIsOk(folder.Db);
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "crash");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        var failed = trials.Single(t => t.Number == 2);
+        Assert.Equal(TrialState.Failed, failed.State);
+        Assert.Contains(reason, failed.Message);
+        Assert.Contains("lost 2 times, more than the 1 retries allowed", failed.Message);
+        Assert.All(trials.Where(t => t.Number != 2), t => Assert.Equal(TrialState.Completed, t.State));
+        // The crashing epoch was never stored; the epoch before it was, once.
+        Assert.Equal([1], check.ListEpochs(sweepRecord.Id).Where(e => e.TrialId == failed.Id).Select(e => e.Metrics.Epoch));
+        Assert.Null(check.LoadCheckpoint(failed.Id));
+    }
+
+    [Fact]
+    public async Task Stops_gently_on_the_first_sigint_and_resumes_every_trial_after_its_last_stored_epoch()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "stop", trials: 4, epochs: 3);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
+
+        var before = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "stop");
+            using var _ = store;
+            if (sweep is null) return null;
+            var epochs = store.ListEpochs(sweep.Id);
+            return epochs.Count >= 2 ? epochs : null;
+        });
+        Assert.Equal(0, Kill(run.Id, SigInt));
+
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        Assert.Contains("Continue with: piximi-sweep resume stop", result.Output);
+        StoreChecks.IntegrityIsOk(folder.Db);
+        var (store, sweepRecord) = StoreChecks.Open(folder.Db, "stop");
+        using (store)
+        {
+            var trials = store.ListTrials(sweepRecord.Id);
+            Assert.DoesNotContain(trials, t => t.State == TrialState.Running);
+            Assert.All(trials, t => Assert.Equal(0, t.Lost));
+            Assert.Contains(trials, t => t.State == TrialState.Queued && t.Message?.Contains("interrupted") == true);
+        }
+
+        var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "stop", "--db", folder.Db);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var (check, _) = StoreChecks.Open(folder.Db, "stop");
+        using var __ = check;
+        var final = check.ListTrials(sweepRecord.Id);
+        var epochs = check.ListEpochs(sweepRecord.Id);
+        Assert.All(final, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(final, epochs);
+        StoreChecks.StillHolds(before, epochs);
+    }
+
+    [Fact]
+    public async Task Stops_at_once_on_a_second_sigint_and_loses_nothing_stored()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "hard", trials: 4, epochs: 3);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
+        var before = await WaitForAsync(() =>
+        {
+            var (store, sweep) = StoreChecks.Open(folder.Db, "hard");
+            using var _ = store;
+            return sweep is null ? null : store.ListEpochs(sweep.Id) is { Count: >= 1 } epochs ? epochs : null;
+        });
+
+        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.Equal(0, Kill(run.Id, SigInt));
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        StoreChecks.IntegrityIsOk(folder.Db);
+        var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "hard");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        var epochs = check.ListEpochs(sweepRecord.Id);
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(trials, epochs);
+        StoreChecks.StillHolds(before, epochs);
+    }
+
+    [Fact]
+    public async Task Stops_at_the_deadline_with_running_trials_given_back_and_finishes_on_resume()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "deadline", trials: 4, epochs: 4, subset: 6000);
+        var deadline = DateTimeOffset.Now.AddSeconds(4).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1", "--deadline", deadline);
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("Stopped by the deadline", result.Output);
+        StoreChecks.IntegrityIsOk(folder.Db);
+        IReadOnlyList<EpochRecord> before;
+        var (store, sweepRecord) = StoreChecks.Open(folder.Db, "deadline");
+        using (store)
+        {
+            var trials = store.ListTrials(sweepRecord.Id);
+            before = store.ListEpochs(sweepRecord.Id);
+            Assert.DoesNotContain(trials, t => t.State == TrialState.Running);
+            Assert.Contains(trials, t => t.State == TrialState.Queued);
+            StoreChecks.EpochsAreContiguous(trials, before);
+        }
+
+        var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "deadline", "--db", folder.Db);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var (check, _) = StoreChecks.Open(folder.Db, "deadline");
+        using var __ = check;
+        var final = check.ListTrials(sweepRecord.Id);
+        var epochs = check.ListEpochs(sweepRecord.Id);
+        Assert.All(final, t => Assert.Equal(TrialState.Completed, t.State));
+        StoreChecks.EpochsAreContiguous(final, epochs);
+        StoreChecks.StillHolds(before, epochs);
+    }
+
+    [Fact]
+    public async Task Starts_no_more_trials_than_max_trials_allows()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "capped", trials: 4, epochs: 1, subset: 600);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--max-trials", "2");
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "capped");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        Assert.Equal(2, trials.Count(t => t.State == TrialState.Completed));
+        Assert.Equal(2, trials.Count(t => t.State == TrialState.Queued));
+    }
+
+    private const string FaultVariable = "PIXIMI_SWEEP_FAULT";
+    private const int SigInt = 2;
+    private const int SigKill = 9;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private static int Pid(string? workerId) => int.Parse(workerId!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The direct children of a process (its workers), from /proc.</summary>
+    private static IReadOnlyList<int> Children(int pid) =>
+        File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe, int pollMilliseconds = 25)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            try
+            {
+                if (probe() is { } found && !EqualityComparer<T>.Default.Equals(found, default)) return found;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or NullReferenceException)
+            {
+                // The store may not exist yet while the run starts.
+            }
+            await Task.Delay(pollMilliseconds, deadline.Token);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
