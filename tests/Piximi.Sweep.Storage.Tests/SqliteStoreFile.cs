@@ -225,6 +225,68 @@ public sealed class SqliteStoreFile : IDisposable
         Assert.Equal(TrialState.Running, store.ListTrials(sweep.Id)[1].State);
     }
 
+    [Fact]
+    public void A_worker_killed_inside_an_epochs_transaction_leaves_its_last_committed_epoch_and_checkpoint_whole_and_nothing_of_the_next()
+    {
+        var path = _folder.File("sweeps.db");
+        long sweepId;
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            sweepId = store.CreateSweep(Definition(), Grid(2)).Id;
+        }
+
+        var checkpoint = new byte[300_000];
+        new Random(7).NextBytes(checkpoint);
+        var checkpointFile = _folder.File("epoch-1.checkpoint");
+        File.WriteAllBytes(checkpointFile, checkpoint);
+        var workerDll = Path.Combine(AppContext.BaseDirectory, "Piximi.Sweep.Storage.ClaimWorker.dll");
+        using var worker = ClaimWorkerProcess.Start(
+            workerDll, ["sqlite-die-in-epoch-2", path, sweepId.ToString(CultureInfo.InvariantCulture), "doomed", checkpointFile]);
+        worker.WaitUntilReady(TimeSpan.FromSeconds(60));
+        worker.Go();
+
+        var (exitCode, lines, errors) = worker.WaitForExit(TimeSpan.FromSeconds(120));
+
+        // A real abrupt death: abort() raised SIGABRT (128 + 6), with the transaction open and nothing cleaned up.
+        Assert.True(exitCode == 134, $"The worker exited with {exitCode}, not by SIGABRT. Its output: {string.Join(" | ", lines)}. {errors}");
+        Assert.Contains("dies inside epoch 2's transaction, before COMMIT", errors, StringComparison.Ordinal);
+        var trialId = long.Parse(Assert.Single(lines, l => l.StartsWith("claimed ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
+        Assert.Equal($"claimed {trialId} 1", lines[0]);
+        // Epoch 2's 8 MB did not fit SQLite's page cache, so most of its pages were already in the log file,
+        // uncommitted, when the worker died: reopening must ignore them.
+        var committed = WalBytes(lines, "committed ");
+        var dying = WalBytes(lines, "dying ");
+        Assert.True(
+            dying - committed > 4 << 20,
+            $"The log grew by {dying - committed} bytes in epoch 2's transaction: its pages had not spilled into it.");
+        Assert.True(File.Exists(path + "-wal"), "The dead worker's log is gone: it did not die with the store open.");
+
+        using (var connection = OpenRaw(path))
+        {
+            Assert.Equal("ok", new SqliteCommand("PRAGMA integrity_check;", connection).ExecuteScalar());
+            Assert.Null(new SqliteCommand("PRAGMA foreign_key_check;", connection).ExecuteScalar());
+        }
+
+        using var reopened = TrialStores.OpenSqlite(path);
+        var epoch = Assert.Single(reopened.ListEpochs(sweepId));
+        Assert.Equal((trialId, new EpochMetrics(1, 0.5, 0.5, 0.5, 0.5, 0.001, 1000)), (epoch.TrialId, epoch.Metrics));
+        var stored = reopened.LoadCheckpoint(trialId)!;
+        Assert.Equal((trialId, 1, checkpoint.Length), (stored.TrialId, stored.Epoch, stored.Data.Length));
+        Assert.True(checkpoint.AsSpan().SequenceEqual(stored.Data), "Epoch 1's checkpoint came back changed.");
+        var trial = reopened.ListTrials(sweepId)[0];
+        Assert.Equal((trialId, TrialState.Running, "doomed", 1, 0), (trial.Id, trial.State, trial.WorkerId, trial.Attempts, trial.Lost));
+        Assert.True(reopened.Heartbeat(new TrialLease(trialId, 1)), "The dead worker's lease is not the trial's any more.");
+
+        // And the sweep goes on: the dead worker's trial is recovered, and its next holder resumes after epoch 1.
+        Assert.Single(reopened.RecoverLost(sweepId, TimeSpan.MaxValue, ["doomed"], maxRetries: 3, "worker died"));
+        var resumed = TrialLease.Of(reopened.ClaimNext(sweepId, "w2")!);
+        Assert.Equal(new TrialLease(trialId, 2), resumed);
+        Assert.Equal(1, reopened.LoadCheckpoint(trialId)!.Epoch);
+        reopened.RecordEpoch(resumed, Epoch(2), [1]);
+        reopened.Finish(resumed, TrialState.Completed, null);
+        Assert.Equal([1, 2], reopened.ListEpochs(sweepId).Select(e => e.Metrics.Epoch));
+    }
+
     /// <summary>A connection of the test's own, as another program would have; no pool keeps the file open after it.</summary>
     private static SqliteConnection OpenRaw(string path)
     {
@@ -232,6 +294,10 @@ public sealed class SqliteStoreFile : IDisposable
         connection.Open();
         return connection;
     }
+
+    /// <summary>The size of the write-ahead log the worker printed on the line that starts with <paramref name="prefix"/>.</summary>
+    private static long WalBytes(IReadOnlyList<string> lines, string prefix) =>
+        long.Parse(Assert.Single(lines, l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..], CultureInfo.InvariantCulture);
 
     private static void Run(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {

@@ -30,12 +30,16 @@ internal sealed class SqliteTrialStore : ITrialStore
     private readonly SqliteCommand _deleteCheckpoint;
     private readonly SqliteCommand _finish;
 
+    /// <summary>Test seam, see <see cref="Open"/>.</summary>
+    private readonly Action<TrialLease, EpochMetrics>? _beforeEpochCommit;
+
     private bool _disposed;
 
-    private SqliteTrialStore(SqliteConnection connection, string path)
+    private SqliteTrialStore(SqliteConnection connection, string path, Action<TrialLease, EpochMetrics>? beforeEpochCommit)
     {
         _connection = connection;
         _path = path;
+        _beforeEpochCommit = beforeEpochCommit;
         _transactions = new ImmediateTransactions(connection);
         _claim = Command(SqliteSql.ClaimNext, "@worker", "@now", "@sweep", "@max");
         _touch = Command(SqliteSql.TouchLeasedTrial, "@now", "@trial", "@attempt");
@@ -49,7 +53,15 @@ internal sealed class SqliteTrialStore : ITrialStore
     }
 
     /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
-    public static SqliteTrialStore Open(string path, TimeSpan? busyTimeout = null)
+    /// <param name="path">The store file.</param>
+    /// <param name="busyTimeout">How long to wait for another process's write lock; <see cref="DefaultBusyTimeout"/>.</param>
+    /// <param name="beforeEpochCommit">
+    /// TEST SEAM, never set outside tests: called inside <see cref="RecordEpoch"/>'s transaction once the epoch and
+    /// its checkpoint are written, just before COMMIT, so that a test can kill the process (really, from inside the
+    /// transaction) and show that the file holds the previous epoch, whole, and nothing of this one.
+    /// </param>
+    public static SqliteTrialStore Open(
+        string path, TimeSpan? busyTimeout = null, Action<TrialLease, EpochMetrics>? beforeEpochCommit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
@@ -71,7 +83,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             connection.Open();
             Configure(connection, fullPath, timeout);
             SqliteSchema.Migrate(connection, fullPath);
-            return new SqliteTrialStore(connection, fullPath);
+            return new SqliteTrialStore(connection, fullPath, beforeEpochCommit);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 26) // SQLITE_NOTADB
         {
@@ -249,6 +261,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                     _upsertCheckpoint.ExecuteNonQuery();
                 }
 
+                _beforeEpochCommit?.Invoke(lease, metrics);
                 return 0;
             });
         }
