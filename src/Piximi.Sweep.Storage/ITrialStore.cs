@@ -30,9 +30,12 @@ public interface ITrialStore : IDisposable
 
     /// <summary>
     /// Stores one epoch's metrics and the checkpoint to resume after it, in one transaction, so the store never holds
-    /// an epoch without its checkpoint or the other way round. The epoch must be the trial's last stored epoch + 1.
+    /// an epoch without its checkpoint or the other way round. The epoch must be the trial's last stored epoch + 1
+    /// (else <see cref="InvalidOperationException"/>, naming the expected and the given epoch, and nothing is written).
     /// Refreshes the heartbeat. Throws <see cref="LeaseLostException"/> (changing nothing) when the lease is no longer
     /// the trial's current one (it was re-queued, and maybe claimed by another worker, meanwhile).
+    /// A null <paramref name="checkpoint"/> deletes the trial's stored one: the stored checkpoint is always that of the
+    /// last stored epoch, never an older one that would make a resume run an epoch whose metrics are already stored.
     /// </summary>
     void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint);
 

@@ -6,7 +6,7 @@ namespace Piximi.Sweep.Storage.Tests;
 
 /// <summary>
 /// One Piximi.Sweep.Storage.ClaimWorker process, started with the same dotnet host that runs the tests: it prints
-/// "ready", waits for <see cref="Go"/>, then prints the id of every trial it claimed and completed.
+/// "ready", waits for <see cref="Go"/>, then does what its arguments say (see its Program.cs) and prints what it did.
 /// </summary>
 internal sealed class ClaimWorkerProcess : IDisposable
 {
@@ -65,6 +65,14 @@ internal sealed class ClaimWorkerProcess : IDisposable
     /// <summary>The trial ids the worker printed, once it has exited successfully.</summary>
     public IReadOnlyList<long> WaitForClaims(TimeSpan timeout)
     {
+        var (exitCode, lines, errors) = WaitForExit(timeout);
+        Assert.True(exitCode == 0, $"The claim worker exited with {exitCode}. {errors}");
+        return [.. lines.Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>How the worker ended, whether well or not: its exit code, the lines it printed after "ready", its stderr.</summary>
+    public (int ExitCode, IReadOnlyList<string> Lines, string Errors) WaitForExit(TimeSpan timeout)
+    {
         var output = _process.StandardOutput.ReadToEndAsync();
         if (!_process.WaitForExit(timeout) || !output.Wait(timeout))
         {
@@ -72,8 +80,7 @@ internal sealed class ClaimWorkerProcess : IDisposable
         }
 
         _process.WaitForExit(); // Drains the error stream.
-        Assert.True(_process.ExitCode == 0, $"The claim worker exited with {_process.ExitCode}. {Errors()}");
-        return [.. output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
+        return (_process.ExitCode, output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries), Errors());
     }
 
     public void Dispose()

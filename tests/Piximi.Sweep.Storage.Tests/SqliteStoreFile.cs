@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage.Sqlite;
 using static Piximi.Sweep.Storage.Tests.Sweeps;
 
@@ -124,11 +126,187 @@ public sealed class SqliteStoreFile : IDisposable
         }
     }
 
+    [Fact]
+    public void A_version_one_file_is_migrated_to_version_two_and_keeps_its_sweeps_trials_and_epochs()
+    {
+        var path = _folder.File("v1.db");
+        var grid = Grid(3);
+        var definition = SweepJson.Serialize(Definition());
+        using (var connection = OpenRaw(path))
+        {
+            // A file as the version-1 store left it: migration 1 is the schema it shipped (migrations are append
+            // only), in WAL mode, with a finished, a running and a queued trial.
+            Run(connection, "PRAGMA journal_mode = WAL;");
+            Run(connection, SqliteSql.CreateSchemaVersionTable);
+            Run(connection, SqliteSql.Migrations[0]);
+            Run(connection, "UPDATE schema_version SET version = 1;");
+            Run(connection, "INSERT INTO sweeps VALUES (1, 'mnist-grid', @json, '2026-11-28T20:00:00.000Z');", ("@json", definition));
+            (string State, string? Worker, long Attempts, string? Started, string? Finished, string? Heartbeat)[] rows =
+            [
+                ("completed", "w1", 1, "2026-11-28T20:00:01.000Z", "2026-11-28T20:05:00.000Z", "2026-11-28T20:05:00.000Z"),
+                ("running", "w2", 2, "2026-11-28T20:06:00.000Z", null, "2026-11-28T20:07:30.250Z"),
+                ("queued", null, 0, null, null, null),
+            ];
+            for (var i = 0; i < 3; i++)
+            {
+                var (h, row) = (grid[i], rows[i]);
+                Run(
+                    connection,
+                    """
+                    INSERT INTO trials (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs,
+                        time_budget_seconds, seed, state, worker_id, attempts, started_at, finished_at, heartbeat_at)
+                    VALUES (1, @number, @optimizer, @loss, @rate, @batch, @epochs, @budget, @seed, @state, @worker,
+                        @attempts, @started, @finished, @heartbeat);
+                    """,
+                    ("@number", i + 1), ("@optimizer", h.Optimizer.ToString()), ("@loss", h.Loss.ToString()),
+                    ("@rate", h.LearningRate), ("@batch", h.BatchSize), ("@epochs", h.Epochs),
+                    ("@budget", h.TimeBudget?.TotalSeconds), ("@seed", h.Seed), ("@state", row.State),
+                    ("@worker", row.Worker), ("@attempts", row.Attempts), ("@started", row.Started),
+                    ("@finished", row.Finished), ("@heartbeat", row.Heartbeat));
+            }
+
+            foreach (var (trial, epoch) in new[] { (1, 1), (1, 2), (2, 1) })
+            {
+                Run(
+                    connection,
+                    "INSERT INTO epochs VALUES (@trial, @epoch, 0.5, 0.75, 0.625, 0.7, 1.5, 2000.0, '2026-11-28T20:03:00.000Z');",
+                    ("@trial", trial), ("@epoch", epoch));
+            }
+        }
+
+        using var store = TrialStores.OpenSqlite(path);
+
+        using (var connection = OpenRaw(path))
+        {
+            Assert.Equal(2L, new SqliteCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
+            Assert.Equal("ok", new SqliteCommand("PRAGMA integrity_check;", connection).ExecuteScalar());
+        }
+
+        var sweep = Assert.Single(store.ListSweeps());
+        Assert.Equal(definition, SweepJson.Serialize(sweep.Definition));
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal(grid, trials.Select(t => t.Hyperparameters));
+        Assert.Equal(
+            [(TrialState.Completed, "w1", 1, 0), (TrialState.Running, "w2", 2, 0), (TrialState.Queued, null, 0, 0)],
+            trials.Select(t => (t.State, t.WorkerId, t.Attempts, t.Lost)));
+        Assert.Equal(StoreTime.Parse("2026-11-28T20:07:30.250Z"), trials[1].HeartbeatAt);
+        Assert.Equal([(1, 1), (1, 2), (2, 1)], store.ListEpochs(sweep.Id).Select(e => (e.TrialId, e.Metrics.Epoch)));
+        Assert.All(store.ListEpochs(sweep.Id), e => Assert.Equal(0.625, e.Metrics.ValLoss));
+        Assert.All(trials, t => Assert.Null(store.LoadCheckpoint(t.Id)));
+        // The running trial's holder goes on under its lease, after its stored epoch, now with a checkpoint.
+        var lease = new TrialLease(trials[1].Id, 2);
+        store.RecordEpoch(lease, Epoch(2), [4, 2]);
+        var checkpoint = store.LoadCheckpoint(lease.TrialId)!;
+        Assert.Equal(2, checkpoint.Epoch);
+        Assert.Equal([4, 2], checkpoint.Data);
+    }
+
+    [Fact]
+    public void Recovery_reads_stored_heartbeats_as_times_not_as_text()
+    {
+        var path = _folder.File("sweeps.db");
+        using var store = TrialStores.OpenSqlite(path);
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var trials = new[] { store.ClaimNext(sweep.Id, "w1")!, store.ClaimNext(sweep.Id, "w2")!, store.ClaimNext(sweep.Id, "w3")! };
+        var now = DateTimeOffset.UtcNow;
+        using (var connection = OpenRaw(path))
+        {
+            // Text compared with SQLite's datetime('now', '-30 minutes') ("2026-11-29 18:20:48") would call a
+            // same-day "2026-11-29T18:19:00.000Z" newer ('T' sorts after ' ') and never find it stale.
+            foreach (var (trial, age) in trials.Zip([TimeSpan.FromMinutes(31), TimeSpan.FromMinutes(29), TimeSpan.FromDays(2)]))
+            {
+                Run(connection, "UPDATE trials SET heartbeat_at = @at WHERE id = @id;", ("@at", StoreTime.ToText(now - age)), ("@id", trial.Id));
+            }
+        }
+
+        var recovered = store.RecoverLost(sweep.Id, TimeSpan.FromMinutes(30), [], maxRetries: 3, "no heartbeat for 30 min");
+
+        Assert.Equal([1, 3], recovered.Select(r => r.Number));
+        Assert.Equal(TrialState.Running, store.ListTrials(sweep.Id)[1].State);
+    }
+
+    [Fact]
+    public void A_worker_killed_inside_an_epochs_transaction_leaves_its_last_committed_epoch_and_checkpoint_whole_and_nothing_of_the_next()
+    {
+        var path = _folder.File("sweeps.db");
+        long sweepId;
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            sweepId = store.CreateSweep(Definition(), Grid(2)).Id;
+        }
+
+        var checkpoint = new byte[300_000];
+        new Random(7).NextBytes(checkpoint);
+        var checkpointFile = _folder.File("epoch-1.checkpoint");
+        File.WriteAllBytes(checkpointFile, checkpoint);
+        var workerDll = Path.Combine(AppContext.BaseDirectory, "Piximi.Sweep.Storage.ClaimWorker.dll");
+        using var worker = ClaimWorkerProcess.Start(
+            workerDll, ["sqlite-die-in-epoch-2", path, sweepId.ToString(CultureInfo.InvariantCulture), "doomed", checkpointFile]);
+        worker.WaitUntilReady(TimeSpan.FromSeconds(60));
+        worker.Go();
+
+        var (exitCode, lines, errors) = worker.WaitForExit(TimeSpan.FromSeconds(120));
+
+        // A real abrupt death: abort() raised SIGABRT (128 + 6), with the transaction open and nothing cleaned up.
+        Assert.True(exitCode == 134, $"The worker exited with {exitCode}, not by SIGABRT. Its output: {string.Join(" | ", lines)}. {errors}");
+        Assert.Contains("dies inside epoch 2's transaction, before COMMIT", errors, StringComparison.Ordinal);
+        var trialId = long.Parse(Assert.Single(lines, l => l.StartsWith("claimed ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
+        Assert.Equal($"claimed {trialId} 1", lines[0]);
+        // Epoch 2's 8 MB did not fit SQLite's page cache, so most of its pages were already in the log file,
+        // uncommitted, when the worker died: reopening must ignore them.
+        var committed = WalBytes(lines, "committed ");
+        var dying = WalBytes(lines, "dying ");
+        Assert.True(
+            dying - committed > 4 << 20,
+            $"The log grew by {dying - committed} bytes in epoch 2's transaction: its pages had not spilled into it.");
+        Assert.True(File.Exists(path + "-wal"), "The dead worker's log is gone: it did not die with the store open.");
+
+        using (var connection = OpenRaw(path))
+        {
+            Assert.Equal("ok", new SqliteCommand("PRAGMA integrity_check;", connection).ExecuteScalar());
+            Assert.Null(new SqliteCommand("PRAGMA foreign_key_check;", connection).ExecuteScalar());
+        }
+
+        using var reopened = TrialStores.OpenSqlite(path);
+        var epoch = Assert.Single(reopened.ListEpochs(sweepId));
+        Assert.Equal((trialId, new EpochMetrics(1, 0.5, 0.5, 0.5, 0.5, 0.001, 1000)), (epoch.TrialId, epoch.Metrics));
+        var stored = reopened.LoadCheckpoint(trialId)!;
+        Assert.Equal((trialId, 1, checkpoint.Length), (stored.TrialId, stored.Epoch, stored.Data.Length));
+        Assert.True(checkpoint.AsSpan().SequenceEqual(stored.Data), "Epoch 1's checkpoint came back changed.");
+        var trial = reopened.ListTrials(sweepId)[0];
+        Assert.Equal((trialId, TrialState.Running, "doomed", 1, 0), (trial.Id, trial.State, trial.WorkerId, trial.Attempts, trial.Lost));
+        Assert.True(reopened.Heartbeat(new TrialLease(trialId, 1)), "The dead worker's lease is not the trial's any more.");
+
+        // And the sweep goes on: the dead worker's trial is recovered, and its next holder resumes after epoch 1.
+        Assert.Single(reopened.RecoverLost(sweepId, TimeSpan.MaxValue, ["doomed"], maxRetries: 3, "worker died"));
+        var resumed = TrialLease.Of(reopened.ClaimNext(sweepId, "w2")!);
+        Assert.Equal(new TrialLease(trialId, 2), resumed);
+        Assert.Equal(1, reopened.LoadCheckpoint(trialId)!.Epoch);
+        reopened.RecordEpoch(resumed, Epoch(2), [1]);
+        reopened.Finish(resumed, TrialState.Completed, null);
+        Assert.Equal([1, 2], reopened.ListEpochs(sweepId).Select(e => e.Metrics.Epoch));
+    }
+
     /// <summary>A connection of the test's own, as another program would have; no pool keeps the file open after it.</summary>
     private static SqliteConnection OpenRaw(string path)
     {
         var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         return connection;
+    }
+
+    /// <summary>The size of the write-ahead log the worker printed on the line that starts with <paramref name="prefix"/>.</summary>
+    private static long WalBytes(IReadOnlyList<string> lines, string prefix) =>
+        long.Parse(Assert.Single(lines, l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..], CultureInfo.InvariantCulture);
+
+    private static void Run(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = new SqliteCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        command.ExecuteNonQuery();
     }
 }

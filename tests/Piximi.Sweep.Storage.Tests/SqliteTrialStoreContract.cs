@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Piximi.Sweep.Storage.Tests;
@@ -25,8 +26,11 @@ public sealed class SqliteTrialStoreContract : TrialStoreContract
         Assert.Equal(1, command.ExecuteNonQuery());
     }
 
-    protected override IReadOnlyList<string> ClaimWorkerArguments(long sweepId, string workerId) =>
-        ["sqlite", DatabasePath, sweepId.ToString(System.Globalization.CultureInfo.InvariantCulture), workerId];
+    protected override IReadOnlyList<string> ClaimWorkerArguments(long sweepId, string workerId, int? maxTrials) =>
+    [
+        "sqlite", DatabasePath, sweepId.ToString(CultureInfo.InvariantCulture), workerId,
+        .. maxTrials is { } max ? [max.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+    ];
 
     protected override IDisposable HoldUncommittedWrite(long trialId)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Piximi.Sweep.Core;
 using static Piximi.Sweep.Storage.Tests.Sweeps;
 
@@ -20,8 +21,11 @@ public abstract class TrialStoreContract : IDisposable
     /// <summary>Overwrites the stored schema version, as a newer or older program would have left it.</summary>
     protected abstract void WriteSchemaVersion(int version);
 
-    /// <summary>The arguments after the worker's dll that make it claim from this test's store.</summary>
-    protected abstract IReadOnlyList<string> ClaimWorkerArguments(long sweepId, string workerId);
+    /// <summary>
+    /// The arguments after the worker's dll that make it claim from this test's store (within the budget, if given),
+    /// recording one epoch with a checkpoint and completing each trial it gets.
+    /// </summary>
+    protected abstract IReadOnlyList<string> ClaimWorkerArguments(long sweepId, string workerId, int? maxTrials);
 
     /// <summary>
     /// Another connection starts a write transaction, sets the trial's message to "uncommitted", and holds the
@@ -83,7 +87,7 @@ public abstract class TrialStoreContract : IDisposable
         var store = Open();
         var first = store.CreateSweep(Definition(), Grid(5));
         var claimed = store.ClaimNext(first.Id, "w1")!;
-        store.Finish(claimed.Id, TrialState.Completed, null);
+        Finish(store, claimed, TrialState.Completed);
         var before = store.ListTrials(first.Id);
 
         // A fresh but equal definition object: "the same" means the same canonical JSON, not the same instance.
@@ -144,7 +148,9 @@ public abstract class TrialStoreContract : IDisposable
         {
             Assert.Equal(TrialState.Running, c!.State);
             Assert.Equal(1, c.Attempts);
+            Assert.Equal(0, c.Lost);
             Assert.InRange(c.StartedAt!.Value, before, DateTimeOffset.UtcNow.AddSeconds(1));
+            Assert.Equal(c.StartedAt, c.HeartbeatAt);
         });
         Assert.Null(store.ClaimNext(sweep.Id, "w1"));
         // What the claim returned is what the store now holds.
@@ -164,6 +170,68 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Null(store.ClaimNext(first.Id + second.Id + 1, "w"));
     }
 
+    [Fact]
+    public void A_claim_with_a_budget_gets_nothing_once_that_many_trials_have_left_the_queue()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(5));
+        var other = store.CreateSweep(Definition("other"), Grid(5));
+        var first = store.ClaimNext(sweep.Id, "w", maxTrials: 3)!;
+        Finish(store, first, TrialState.Failed);
+        Assert.Equal(2, store.ClaimNext(sweep.Id, "w", maxTrials: 3)?.Number);
+        Assert.Equal(3, store.ClaimNext(sweep.Id, "w", maxTrials: 3)?.Number);
+
+        // Finished, failed and running trials all count; another sweep's claims count for that sweep only.
+        Assert.Null(store.ClaimNext(sweep.Id, "w", maxTrials: 3));
+        Assert.Equal(1, store.ClaimNext(other.Id, "w", maxTrials: 3)?.Number);
+        Assert.Null(store.ClaimNext(other.Id, "w", maxTrials: 0));
+
+        Assert.Equal(
+            [TrialState.Failed, TrialState.Running, TrialState.Running, TrialState.Queued, TrialState.Queued],
+            store.ListTrials(sweep.Id).Select(t => t.State));
+        // Without a budget, the rest of the queue is there.
+        Assert.Equal(4, store.ClaimNext(sweep.Id, "w")?.Number);
+    }
+
+    [Fact]
+    public void A_trial_given_back_to_the_queue_is_claimed_again_within_the_budget_before_any_new_one()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(4));
+        var one = store.ClaimNext(sweep.Id, "w1", maxTrials: 2)!;
+        var two = store.ClaimNext(sweep.Id, "w2", maxTrials: 2)!;
+        Finish(store, one, TrialState.Completed);
+        store.Release(TrialLease.Of(two), "deadline");
+
+        var again = store.ClaimNext(sweep.Id, "w3", maxTrials: 2);
+
+        Assert.Equal((two.Id, 2), (again?.Id, again?.Attempts));
+        Assert.Null(store.ClaimNext(sweep.Id, "w3", maxTrials: 2));
+        // The trials that ever left the queue are the budget's two.
+        Assert.Equal(2, store.ListTrials(sweep.Id).Count(t => t.Attempts > 0));
+    }
+
+    [Fact]
+    public void A_claim_keeps_the_epochs_and_checkpoint_of_a_trial_given_back_to_the_queue()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var first = store.ClaimNext(sweep.Id, "gone")!;
+        var bytes = RandomBytes(5000, seed: 1);
+        store.RecordEpoch(TrialLease.Of(first), Epoch(1, loss: 0.9), RandomBytes(5000, seed: 0));
+        store.RecordEpoch(TrialLease.Of(first), Epoch(2, loss: 0.8), bytes);
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["gone"], maxRetries: 3, "worker died");
+
+        var retried = store.ClaimNext(sweep.Id, "w")!;
+
+        Assert.Equal((first.Id, 2, "w", 1), (retried.Id, retried.Attempts, retried.WorkerId, retried.Lost));
+        Assert.Equal([0.9, 0.8], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Loss));
+        AssertCheckpoint(store.LoadCheckpoint(first.Id), first.Id, 2, bytes);
+        // The new holder resumes after the last stored epoch.
+        store.RecordEpoch(TrialLease.Of(retried), Epoch(3, loss: 0.7), null);
+        Assert.Equal([1, 2, 3], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch));
+    }
+
     // ---- Epochs ----
 
     [Fact]
@@ -176,11 +244,11 @@ public abstract class TrialStoreContract : IDisposable
         var awkward = new EpochMetrics(1, 0.1 + 0.2, double.Epsilon, double.MaxValue, 1.0 / 3, 1e-300, -2.5);
         var diverged = new EpochMetrics(2, double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 7, 1e9);
 
-        // Recorded out of order, so the listing order is the store's doing.
-        store.RecordEpoch(two.Id, diverged);
-        store.RecordEpoch(two.Id, awkward);
-        store.RecordEpoch(one.Id, Epoch(2));
-        store.RecordEpoch(one.Id, Epoch(1));
+        // The second trial first, so the listing order is the store's doing.
+        store.RecordEpoch(TrialLease.Of(two), awkward, null);
+        store.RecordEpoch(TrialLease.Of(two), diverged, null);
+        store.RecordEpoch(TrialLease.Of(one), Epoch(1), null);
+        store.RecordEpoch(TrialLease.Of(one), Epoch(2), null);
 
         var epochs = store.ListEpochs(sweep.Id);
 
@@ -194,79 +262,134 @@ public abstract class TrialStoreContract : IDisposable
         Assert.All(epochs, e => Assert.InRange(e.RecordedAt, one.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(1)));
     }
 
-    [Fact]
-    public void Recording_an_epoch_number_twice_throws_and_keeps_the_first()
+    [Theory]
+    [InlineData(new int[0], 2, 1)]
+    [InlineData(new[] { 1 }, 1, 2)]
+    [InlineData(new[] { 1, 2 }, 4, 3)]
+    [InlineData(new[] { 1 }, 0, 2)]
+    public void An_epoch_that_does_not_follow_the_last_stored_one_is_refused_and_changes_nothing(
+        int[] stored, int epoch, int expected)
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(1));
         var trial = store.ClaimNext(sweep.Id, "w")!;
-        store.RecordEpoch(trial.Id, Epoch(1, loss: 0.5));
+        var lease = TrialLease.Of(trial);
+        foreach (var e in stored)
+        {
+            store.RecordEpoch(lease, Epoch(e, loss: 0.5), RandomBytes(100, seed: e));
+        }
 
-        var error = Assert.Throws<InvalidOperationException>(() => store.RecordEpoch(trial.Id, Epoch(1, loss: 0.4)));
+        var before = Snapshot(store, sweep.Id, trial.Id);
+        Thread.Sleep(20); // So that a heartbeat refreshed by the refused call would show.
 
-        Assert.Contains($"Trial {trial.Id}", error.Message, StringComparison.Ordinal);
-        Assert.Equal(0.5, Assert.Single(store.ListEpochs(sweep.Id)).Metrics.Loss);
+        var error = Assert.Throws<InvalidOperationException>(() => store.RecordEpoch(lease, Epoch(epoch, loss: 0.4), RandomBytes(100, seed: 9)));
+
+        Assert.Contains($"Trial {trial.Id} cannot record epoch {epoch}: expected epoch {expected}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(store, sweep.Id, trial.Id));
     }
 
     [Fact]
-    public void Recording_an_epoch_of_a_trial_that_is_not_running_throws_and_records_nothing()
+    public void Recording_an_epoch_and_a_heartbeat_refresh_the_heartbeat()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var trial = store.ClaimNext(sweep.Id, "w")!;
+        var lease = TrialLease.Of(trial);
+
+        Thread.Sleep(20);
+        store.RecordEpoch(lease, Epoch(1), null);
+        var afterEpoch = store.ListTrials(sweep.Id)[0].HeartbeatAt!.Value;
+        Thread.Sleep(20);
+        Assert.True(store.Heartbeat(lease));
+        var afterHeartbeat = store.ListTrials(sweep.Id)[0].HeartbeatAt!.Value;
+
+        Assert.True(afterEpoch > trial.HeartbeatAt, $"{afterEpoch:O} is not after the claim's {trial.HeartbeatAt:O}.");
+        Assert.True(afterHeartbeat > afterEpoch, $"{afterHeartbeat:O} is not after the epoch's {afterEpoch:O}.");
+        Assert.InRange(afterHeartbeat, DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(1));
+    }
+
+    // ---- Checkpoints ----
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(300_000)]
+    public void A_checkpoint_comes_back_bit_for_bit(int length)
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var trial = store.ClaimNext(sweep.Id, "w")!;
+        var bytes = RandomBytes(length, seed: length);
+
+        store.RecordEpoch(TrialLease.Of(trial), Epoch(1), bytes);
+
+        AssertCheckpoint(Open().LoadCheckpoint(trial.Id), trial.Id, 1, bytes);
+    }
+
+    [Fact]
+    public void The_stored_checkpoint_is_always_the_last_stored_epochs_and_none_when_that_epoch_gave_none()
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(2));
-        var finished = store.ClaimNext(sweep.Id, "w")!;
-        store.Finish(finished.Id, TrialState.Completed, null);
-        var queued = store.ListTrials(sweep.Id)[1];
+        var trial = store.ClaimNext(sweep.Id, "w")!;
+        var other = store.ClaimNext(sweep.Id, "w")!;
+        var othersBytes = RandomBytes(2000, seed: 99);
+        store.RecordEpoch(TrialLease.Of(other), Epoch(1), othersBytes);
+        var lease = TrialLease.Of(trial);
+        Assert.Null(store.LoadCheckpoint(trial.Id));
 
-        var ofFinished = Assert.Throws<InvalidOperationException>(() => store.RecordEpoch(finished.Id, Epoch(1)));
-        var ofQueued = Assert.Throws<InvalidOperationException>(() => store.RecordEpoch(queued.Id, Epoch(1)));
-        var ofMissing = Assert.Throws<InvalidOperationException>(() => store.RecordEpoch(queued.Id + 100, Epoch(1)));
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            // Shorter each time: a longer old blob must not show through a shorter new one.
+            var bytes = RandomBytes(30_000 - 5000 * epoch, seed: epoch);
+            store.RecordEpoch(lease, Epoch(epoch), bytes);
+            AssertCheckpoint(store.LoadCheckpoint(trial.Id), trial.Id, epoch, bytes);
+        }
 
-        Assert.Contains($"trial {finished.Id}: it is completed", ofFinished.Message, StringComparison.Ordinal);
-        Assert.Contains($"trial {queued.Id}: it is queued", ofQueued.Message, StringComparison.Ordinal);
-        Assert.Contains("no such trial", ofMissing.Message, StringComparison.Ordinal);
-        Assert.Empty(store.ListEpochs(sweep.Id));
+        store.RecordEpoch(lease, Epoch(4), null);
+        Assert.Null(store.LoadCheckpoint(trial.Id));
+        var fifth = RandomBytes(100, seed: 5);
+        store.RecordEpoch(lease, Epoch(5), fifth);
+        AssertCheckpoint(store.LoadCheckpoint(trial.Id), trial.Id, 5, fifth);
+
+        AssertCheckpoint(store.LoadCheckpoint(other.Id), other.Id, 1, othersBytes);
+        Assert.Null(store.LoadCheckpoint(other.Id + trial.Id + 100));
     }
 
     // ---- Finishing ----
 
     [Theory]
-    [InlineData(TrialState.Completed, null)]
-    [InlineData(TrialState.Failed, "CUDA out of memory")]
-    [InlineData(TrialState.Diverged, "loss is NaN at epoch 3")]
-    [InlineData(TrialState.Pruned, "below the median at epoch 2")]
-    public void Finishing_a_running_trial_stores_its_final_state_message_and_time(TrialState state, string? message)
+    [InlineData(TrialState.Completed, null, true)]
+    [InlineData(TrialState.Failed, "CUDA out of memory", false)]
+    [InlineData(TrialState.Diverged, "loss is NaN at epoch 3", false)]
+    [InlineData(TrialState.Pruned, "below the median at epoch 2", true)]
+    public void Finishing_a_running_trial_stores_its_final_state_message_and_time_and_keeps_a_checkpoint_worth_keeping(
+        TrialState state, string? message, bool keepsCheckpoint)
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(2));
         var trial = store.ClaimNext(sweep.Id, "w")!;
+        var bytes = RandomBytes(1000, seed: 1);
+        store.RecordEpoch(TrialLease.Of(trial), Epoch(1), bytes);
 
-        store.Finish(trial.Id, state, message);
+        store.Finish(TrialLease.Of(trial), state, message);
 
         var stored = store.ListTrials(sweep.Id)[0];
         Assert.Equal(state, stored.State);
         Assert.Equal(message, stored.Message);
         Assert.Equal("w", stored.WorkerId);
+        Assert.Null(stored.HeartbeatAt);
         Assert.InRange(stored.FinishedAt!.Value, trial.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Equal(TrialState.Queued, store.ListTrials(sweep.Id)[1].State);
-    }
-
-    [Fact]
-    public void Finishing_a_trial_that_is_not_running_throws_naming_the_trial_and_its_state()
-    {
-        var store = Open();
-        var sweep = store.CreateSweep(Definition(), Grid(2));
-        var done = store.ClaimNext(sweep.Id, "w")!;
-        store.Finish(done.Id, TrialState.Failed, "first");
-        var queued = store.ListTrials(sweep.Id)[1];
-
-        var again = Assert.Throws<InvalidOperationException>(() => store.Finish(done.Id, TrialState.Completed, "second"));
-        var early = Assert.Throws<InvalidOperationException>(() => store.Finish(queued.Id, TrialState.Completed, null));
-
-        Assert.Contains($"trial {done.Id}: it is failed, not running", again.Message, StringComparison.Ordinal);
-        Assert.Contains($"trial {queued.Id}: it is queued, not running", early.Message, StringComparison.Ordinal);
-        var trials = store.ListTrials(sweep.Id);
-        Assert.Equal((TrialState.Failed, "first"), (trials[0].State, trials[0].Message));
-        Assert.Equal(TrialState.Queued, trials[1].State);
+        Assert.Single(store.ListEpochs(sweep.Id));
+        if (keepsCheckpoint)
+        {
+            AssertCheckpoint(store.LoadCheckpoint(trial.Id), trial.Id, 1, bytes);
+        }
+        else
+        {
+            Assert.Null(store.LoadCheckpoint(trial.Id));
+        }
     }
 
     [Theory]
@@ -278,63 +401,305 @@ public abstract class TrialStoreContract : IDisposable
         var sweep = store.CreateSweep(Definition(), Grid(1));
         var trial = store.ClaimNext(sweep.Id, "w")!;
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.Finish(trial.Id, state, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Finish(TrialLease.Of(trial), state, null));
         Assert.Equal(TrialState.Running, Assert.Single(store.ListTrials(sweep.Id)).State);
     }
 
-    // ---- Requeue ----
+    // ---- Release ----
 
     [Fact]
-    public void Requeueing_puts_running_trials_back_in_the_queue_and_deletes_nothing()
-    {
-        var store = Open();
-        var sweep = store.CreateSweep(Definition(), Grid(3));
-        var done = store.ClaimNext(sweep.Id, "w1")!;
-        var lost = store.ClaimNext(sweep.Id, "w2")!;
-        store.RecordEpoch(done.Id, Epoch(1));
-        store.Finish(done.Id, TrialState.Completed, null);
-        store.RecordEpoch(lost.Id, Epoch(1));
-        store.RecordEpoch(lost.Id, Epoch(2));
-        var otherSweep = store.CreateSweep(Definition("other"), Grid(1));
-        store.ClaimNext(otherSweep.Id, "w3");
-
-        Assert.Equal(1, store.RequeueRunning(sweep.Id));
-
-        var trials = store.ListTrials(sweep.Id);
-        Assert.Equal((TrialState.Completed, 1, "w1"), (trials[0].State, trials[0].Attempts, trials[0].WorkerId));
-        Assert.Equal((TrialState.Queued, 1, null), (trials[1].State, trials[1].Attempts, trials[1].WorkerId));
-        Assert.Equal(TrialState.Queued, trials[2].State);
-        Assert.Equal(3, store.ListEpochs(sweep.Id).Count);
-        Assert.Equal(TrialState.Running, Assert.Single(store.ListTrials(otherSweep.Id)).State);
-        Assert.Equal(0, store.RequeueRunning(sweep.Id));
-    }
-
-    [Fact]
-    public void A_requeued_trial_is_claimed_again_first_and_starts_over_from_its_first_epoch()
+    public void Releasing_gives_a_trial_back_to_the_queue_with_its_epochs_checkpoint_and_lost_count()
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(2));
-        var lost = store.ClaimNext(sweep.Id, "gone")!;
-        store.RecordEpoch(lost.Id, Epoch(1, loss: 0.9));
-        store.RecordEpoch(lost.Id, Epoch(2, loss: 0.8));
-        store.RequeueRunning(sweep.Id);
+        var first = store.ClaimNext(sweep.Id, "gone")!;
+        store.RecordEpoch(TrialLease.Of(first), Epoch(1), RandomBytes(1000, seed: 1));
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["gone"], maxRetries: 3, "worker died");
+        var second = store.ClaimNext(sweep.Id, "w")!;
+        var bytes = RandomBytes(1000, seed: 2);
+        store.RecordEpoch(TrialLease.Of(second), Epoch(2), bytes);
 
-        var retried = store.ClaimNext(sweep.Id, "w")!;
-        store.RecordEpoch(retried.Id, Epoch(1, loss: 0.7));
+        store.Release(TrialLease.Of(second), "interrupted");
 
-        Assert.Equal((lost.Id, 2, "w"), (retried.Id, retried.Attempts, retried.WorkerId));
-        var epoch = Assert.Single(store.ListEpochs(sweep.Id));
-        Assert.Equal((lost.Id, 1, 0.7), (epoch.TrialId, epoch.Metrics.Epoch, epoch.Metrics.Loss));
+        var released = store.ListTrials(sweep.Id)[0];
+        Assert.Equal(
+            (TrialState.Queued, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null, "interrupted", 2, 1),
+            (released.State, released.WorkerId, released.StartedAt, released.HeartbeatAt, released.Message, released.Attempts, released.Lost));
+        Assert.Equal([1, 2], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch));
+        AssertCheckpoint(store.LoadCheckpoint(first.Id), first.Id, 2, bytes);
+
+        var third = store.ClaimNext(sweep.Id, "w2")!;
+        Assert.Equal((first.Id, 3, 1, (string?)null), (third.Id, third.Attempts, third.Lost, third.Message));
+        store.RecordEpoch(TrialLease.Of(third), Epoch(3), null);
+    }
+
+    // ---- Leases ----
+
+    [Fact]
+    public void An_old_lease_is_refused_by_every_write_once_the_trial_was_recovered_and_claimed_again_and_nothing_changes()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var old = TrialLease.Of(store.ClaimNext(sweep.Id, "silent")!);
+        store.RecordEpoch(old, Epoch(1), RandomBytes(4000, seed: 1));
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["silent"], maxRetries: 3, "worker died");
+        var current = TrialLease.Of(store.ClaimNext(sweep.Id, "new")!);
+        store.RecordEpoch(current, Epoch(2), RandomBytes(4000, seed: 2));
+        var before = Snapshot(store, sweep.Id, old.TrialId);
+        Thread.Sleep(20); // So that a heartbeat refreshed by a refused call would show.
+
+        var record = Assert.Throws<LeaseLostException>(() => store.RecordEpoch(old, Epoch(3), RandomBytes(4000, seed: 3)));
+        var recordOld = Assert.Throws<LeaseLostException>(() => store.RecordEpoch(old, Epoch(2), RandomBytes(4000, seed: 3)));
+        var finish = Assert.Throws<LeaseLostException>(() => store.Finish(old, TrialState.Completed, "done"));
+        var release = Assert.Throws<LeaseLostException>(() => store.Release(old, "interrupted"));
+        var heartbeat = store.Heartbeat(old);
+
+        Assert.False(heartbeat);
+        Assert.All([record, recordOld, finish, release], e =>
+        {
+            Assert.Contains($"trial {old.TrialId} under lease attempt 1", e.Message, StringComparison.Ordinal);
+            Assert.Contains("running at attempt 2", e.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(before, Snapshot(store, sweep.Id, old.TrialId));
+        // The current holder goes on.
+        Assert.Equal(2, current.Attempt);
+        Assert.True(store.Heartbeat(current));
+        store.RecordEpoch(current, Epoch(3), null);
+        store.Finish(current, TrialState.Completed, null);
+    }
+
+    [Fact]
+    public void A_lease_is_refused_once_its_trial_is_back_in_the_queue_or_finished_and_for_a_trial_that_does_not_exist()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var requeued = TrialLease.Of(store.ClaimNext(sweep.Id, "silent")!);
+        var finished = TrialLease.Of(store.ClaimNext(sweep.Id, "w")!);
+        store.Finish(finished, TrialState.Failed, "first");
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["silent"], maxRetries: 3, "worker died");
+        var before = Snapshot(store, sweep.Id, requeued.TrialId);
+
+        var ofQueued = Assert.Throws<LeaseLostException>(() => store.RecordEpoch(requeued, Epoch(1), [1, 2, 3]));
+        var ofFinished = Assert.Throws<LeaseLostException>(() => store.Finish(finished, TrialState.Completed, "second"));
+        var ofMissing = Assert.Throws<LeaseLostException>(() => store.Release(new TrialLease(finished.TrialId + 100, 1), "x"));
+
+        Assert.Contains($"trial {requeued.TrialId} under lease attempt 1", ofQueued.Message, StringComparison.Ordinal);
+        Assert.Contains("queued at attempt 1", ofQueued.Message, StringComparison.Ordinal);
+        Assert.Contains("failed at attempt 1", ofFinished.Message, StringComparison.Ordinal);
+        Assert.Contains("no such trial", ofMissing.Message, StringComparison.Ordinal);
+        Assert.False(store.Heartbeat(requeued));
+        Assert.False(store.Heartbeat(finished));
+        Assert.Equal(before, Snapshot(store, sweep.Id, requeued.TrialId));
+        Assert.Equal((TrialState.Failed, "first"), (store.ListTrials(sweep.Id)[1].State, store.ListTrials(sweep.Id)[1].Message));
+    }
+
+    [Fact]
+    public void A_heartbeat_is_true_while_the_lease_holds_and_false_once_it_is_lost()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var lease = TrialLease.Of(store.ClaimNext(sweep.Id, "w")!);
+
+        Assert.True(store.Heartbeat(lease));
+        store.Release(lease, "deadline");
+        Assert.False(store.Heartbeat(lease));
+        Assert.Null(store.ListTrials(sweep.Id)[0].HeartbeatAt);
+    }
+
+    // ---- Recovery ----
+
+    [Fact]
+    public void Recovery_requeues_a_trial_whose_heartbeat_is_stale_and_leaves_one_with_a_fresh_heartbeat_running()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var silent = store.ClaimNext(sweep.Id, "silent")!;
+        var alive = store.ClaimNext(sweep.Id, "alive")!;
+        var bytes = RandomBytes(1000, seed: 1);
+        store.RecordEpoch(TrialLease.Of(silent), Epoch(1), bytes);
+        Thread.Sleep(TimeSpan.FromSeconds(2.3));
+        Assert.True(store.Heartbeat(TrialLease.Of(alive)));
+        var aliveBefore = store.ListTrials(sweep.Id)[1];
+
+        // "Only the dead workers" finds none: nobody is dead, however old the heartbeats.
+        Assert.Empty(store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [], maxRetries: 3, "no heartbeat"));
+        var recovered = store.RecoverLost(sweep.Id, TimeSpan.FromSeconds(2), [], maxRetries: 3, "no heartbeat for 2 s");
+
+        Assert.Equal([new RecoveredTrial(silent.Id, 1, TrialState.Queued, 1, "no heartbeat for 2 s")], recovered);
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal(
+            (TrialState.Queued, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null, "no heartbeat for 2 s", 1, 1),
+            (trials[0].State, trials[0].WorkerId, trials[0].StartedAt, trials[0].HeartbeatAt, trials[0].Message, trials[0].Attempts, trials[0].Lost));
+        Assert.Equal(aliveBefore, trials[1]);
+        Assert.Equal(TrialState.Queued, trials[2].State);
+        Assert.Single(store.ListEpochs(sweep.Id));
+        AssertCheckpoint(store.LoadCheckpoint(silent.Id), silent.Id, 1, bytes);
+    }
+
+    [Fact]
+    public void Recovery_requeues_the_running_trials_of_dead_workers_only_whatever_their_heartbeat()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(5));
+        var done = store.ClaimNext(sweep.Id, "dead-1")!;
+        Finish(store, done, TrialState.Completed);
+        var a = store.ClaimNext(sweep.Id, "dead-1")!;
+        var b = store.ClaimNext(sweep.Id, "alive")!;
+        var c = store.ClaimNext(sweep.Id, "dead-2")!;
+        var other = store.CreateSweep(Definition("other"), Grid(1));
+        var elsewhere = store.ClaimNext(other.Id, "dead-1")!;
+        var before = store.ListTrials(sweep.Id);
+
+        var recovered = store.RecoverLost(sweep.Id, TimeSpan.FromHours(1), ["dead-1", "dead-2", "never-seen"], maxRetries: 3, "worker died");
+
+        Assert.Equal(
+            [
+                new RecoveredTrial(a.Id, a.Number, TrialState.Queued, 1, "worker died"),
+                new RecoveredTrial(c.Id, c.Number, TrialState.Queued, 1, "worker died"),
+            ],
+            recovered);
+        var after = store.ListTrials(sweep.Id);
+        Assert.Equal(before[0], after[0]);
+        Assert.Equal((TrialState.Queued, (string?)null, 1), (after[1].State, after[1].WorkerId, after[1].Lost));
+        Assert.Equal(before[2], after[2]);
+        Assert.Equal((TrialState.Queued, (string?)null, 1), (after[3].State, after[3].WorkerId, after[3].Lost));
+        Assert.Equal(before[4], after[4]);
+        Assert.Equal(elsewhere, Assert.Single(store.ListTrials(other.Id)));
+        Assert.Equal(b.Id, after[2].Id);
+    }
+
+    [Fact]
+    public void A_trial_lost_more_often_than_the_retries_allow_fails_with_the_reason_and_without_its_checkpoint()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var first = store.ClaimNext(sweep.Id, "w1")!;
+        store.RecordEpoch(TrialLease.Of(first), Epoch(1), RandomBytes(1000, seed: 1));
+        var once = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w1"], maxRetries: 1, "worker died");
+        var second = store.ClaimNext(sweep.Id, "w2")!;
+        store.RecordEpoch(TrialLease.Of(second), Epoch(2), RandomBytes(1000, seed: 2));
+
+        var twice = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w2"], maxRetries: 1, "worker died");
+
+        const string Reason = "worker died; lost 2 times, more than the 1 retries allowed";
+        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Queued, 1, "worker died")], once);
+        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Failed, 2, Reason)], twice);
+        var failed = Assert.Single(store.ListTrials(sweep.Id));
+        Assert.Equal((TrialState.Failed, Reason, 2, 2, "w2"), (failed.State, failed.Message, failed.Lost, failed.Attempts, failed.WorkerId));
+        Assert.Null(failed.HeartbeatAt);
+        Assert.InRange(failed.FinishedAt!.Value, second.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Null(store.LoadCheckpoint(first.Id));
+        Assert.Equal([1, 2], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch));
+        Assert.Null(store.ClaimNext(sweep.Id, "w3"));
+    }
+
+    [Fact]
+    public void With_no_retries_allowed_the_first_loss_fails_the_trial()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var trial = store.ClaimNext(sweep.Id, "w1")!;
+
+        var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w1"], maxRetries: 0, "deadline");
+
+        Assert.Equal(
+            [new RecoveredTrial(trial.Id, 1, TrialState.Failed, 1, "deadline; lost 1 times, more than the 0 retries allowed")],
+            recovered);
+    }
+
+    // ---- Pruning checkpoints ----
+
+    [Theory]
+    [InlineData(MetricNames.ValAccuracy, 2)] // 0.9 for trials 2 and 3: the lower number wins the tie.
+    [InlineData(MetricNames.ValLoss, 3)]
+    [InlineData(MetricNames.Accuracy, 1)]
+    [InlineData(MetricNames.Loss, 2)]
+    public void Pruning_keeps_the_checkpoint_of_the_best_completed_trial_by_its_final_epoch_and_of_unfinished_trials(
+        string metric, int best)
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(7));
+        var other = store.CreateSweep(Definition("other"), Grid(1));
+        // (final val_accuracy, final val_loss, final accuracy, final loss); trial 1's first epoch is better than its
+        // last by every metric, and only the last counts.
+        var one = Trained(store, sweep.Id, [(0.99, 0.01, 0.99, 0.01), (0.80, 0.30, 0.95, 0.40)]);
+        var two = Trained(store, sweep.Id, [(0.90, 0.50, 0.70, 0.20)]);
+        var three = Trained(store, sweep.Id, [(0.90, 0.20, 0.60, 0.30)]);
+        var pruned = Trained(store, sweep.Id, [(1.0, 0.0, 1.0, 0.0)]);
+        var running = Trained(store, sweep.Id, [(1.0, 0.0, 1.0, 0.0)]);
+        var released = Trained(store, sweep.Id, [(1.0, 0.0, 1.0, 0.0)]);
+        // Not finite: never ranked, like Ranking.Rank does not rank it.
+        var nonFinite = Trained(store, sweep.Id, [(double.NaN, double.NegativeInfinity, double.PositiveInfinity, double.NaN)]);
+        var elsewhere = Trained(store, other.Id, [(0.1, 9, 0.1, 9)]);
+        foreach (var done in new[] { one, two, three, nonFinite, elsewhere })
+        {
+            store.Finish(done, TrialState.Completed, null);
+        }
+
+        store.Finish(pruned, TrialState.Pruned, "below the median");
+        store.Release(released, "interrupted");
+        var bytesBefore = new[] { one, two, three, pruned, running, released, nonFinite, elsewhere }
+            .ToDictionary(l => l.TrialId, l => store.LoadCheckpoint(l.TrialId)!.Data);
+
+        store.PruneCheckpoints(sweep.Id, metric);
+
+        var kept = store.ListTrials(sweep.Id).Where(t => store.LoadCheckpoint(t.Id) is not null).Select(t => t.Number);
+        Assert.Equal(new[] { best, 5, 6 }.Order(), kept);
+        // The same winner as the ranking the results table shows.
+        var ranked = Ranking.Rank(Ranking.Summarize(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id)), metric);
+        Assert.Equal(best, ranked[0].Summary.Trial.Number);
+        foreach (var lease in new[] { running, released, elsewhere })
+        {
+            AssertCheckpoint(store.LoadCheckpoint(lease.TrialId), lease.TrialId, 1, bytesBefore[lease.TrialId]);
+        }
+
+        var bestId = store.ListTrials(sweep.Id)[best - 1].Id;
+        Assert.Equal(bytesBefore[bestId], store.LoadCheckpoint(bestId)!.Data);
+        Assert.Equal(TrialState.Running, store.ListTrials(sweep.Id)[4].State);
+    }
+
+    [Fact]
+    public void Pruning_a_sweep_without_a_ranked_trial_deletes_every_finished_trials_checkpoint()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var nan = Trained(store, sweep.Id, [(double.NaN, double.NaN, double.NaN, double.NaN)]);
+        var pruned = Trained(store, sweep.Id, [(0.9, 0.1, 0.9, 0.1)]);
+        store.Finish(nan, TrialState.Completed, null);
+        store.Finish(pruned, TrialState.Pruned, null);
+
+        store.PruneCheckpoints(sweep.Id, MetricNames.ValAccuracy);
+
+        Assert.Null(store.LoadCheckpoint(nan.TrialId));
+        Assert.Null(store.LoadCheckpoint(pruned.TrialId));
+    }
+
+    [Theory]
+    [InlineData("val_acc")]
+    [InlineData("val_accuracy; DROP TABLE trials")]
+    [InlineData("VAL_ACCURACY")]
+    public void Pruning_by_a_metric_that_is_not_one_of_the_known_names_is_refused_and_deletes_nothing(string metric)
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var lease = Trained(store, sweep.Id, [(0.9, 0.1, 0.9, 0.1)]);
+        store.Finish(lease, TrialState.Pruned, null);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => store.PruneCheckpoints(sweep.Id, metric));
+
+        Assert.Contains("val_accuracy, val_loss, accuracy, loss", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(store.LoadCheckpoint(lease.TrialId));
+        Assert.Single(store.ListTrials(sweep.Id));
     }
 
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_one()
+    public void A_new_store_records_schema_version_two()
     {
         Open();
 
-        Assert.Equal(1, ReadSchemaVersion());
+        Assert.Equal(2, ReadSchemaVersion());
     }
 
     [Fact]
@@ -348,7 +713,7 @@ public abstract class TrialStoreContract : IDisposable
         var error = Assert.Throws<StoreVersionException>(() => Open());
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 2", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
 
@@ -363,10 +728,11 @@ public abstract class TrialStoreContract : IDisposable
 
         var worker = Open();
         var trial = worker.ClaimNext(reader.FindSweep("mnist-grid")!.Id, "w")!;
-        worker.RecordEpoch(trial.Id, Epoch(1));
+        worker.RecordEpoch(TrialLease.Of(trial), Epoch(1), [1, 2, 3]);
 
         Assert.Equal([TrialState.Running, TrialState.Queued], reader.ListTrials(sweep.Id).Select(t => t.State));
         Assert.Single(reader.ListEpochs(sweep.Id));
+        Assert.Equal([1, 2, 3], reader.LoadCheckpoint(trial.Id)!.Data);
         Assert.Equal(2, orchestrator.ClaimNext(sweep.Id, "w2")!.Number);
     }
 
@@ -397,9 +763,9 @@ public abstract class TrialStoreContract : IDisposable
         {
             var write = Task.Run(() =>
             {
-                var trial = store.ClaimNext(sweep.Id, "w")!;
-                store.RecordEpoch(trial.Id, Epoch(1));
-                store.Finish(trial.Id, TrialState.Completed, null);
+                var lease = TrialLease.Of(store.ClaimNext(sweep.Id, "w")!);
+                store.RecordEpoch(lease, Epoch(1), new byte[40_000]);
+                store.Finish(lease, TrialState.Completed, null);
             });
 
             Assert.True(await Finishes(write), "The writer waited for the reader's transaction.");
@@ -414,7 +780,7 @@ public abstract class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(1, ReadSchemaVersion());
+        Assert.Equal(2, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }
@@ -434,11 +800,62 @@ public abstract class TrialStoreContract : IDisposable
     [Fact]
     public void Claims_are_exclusive_among_worker_processes()
     {
-        const int Workers = 4;
         var sweep = Open().CreateSweep(Definition(), Grid(200));
+
+        var claimed = ClaimInWorkerProcesses(sweep.Id, workers: 4, maxTrials: null);
+
+        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed, 200);
+    }
+
+    [Fact]
+    public void Claims_are_exclusive_among_threads_with_a_store_each()
+    {
+        var sweep = Open().CreateSweep(Definition(), Grid(200));
+        var stores = Enumerable.Range(1, 4).Select(_ => Open()).ToList();
+
+        var claimed = ClaimAllConcurrently(sweep.Id, stores, maxTrials: null);
+
+        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed, 200);
+    }
+
+    [Fact]
+    public void Claims_are_exclusive_among_threads_sharing_one_store()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(200));
+
+        var claimed = ClaimAllConcurrently(sweep.Id, [store, store, store, store], maxTrials: null);
+
+        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed, 200);
+    }
+
+    [Fact]
+    public void Concurrent_claimers_with_a_store_each_never_claim_more_than_the_budget()
+    {
+        var sweep = Open().CreateSweep(Definition(), Grid(200));
+        var stores = Enumerable.Range(1, 4).Select(_ => Open()).ToList();
+
+        var claimed = ClaimAllConcurrently(sweep.Id, stores, maxTrials: 37);
+
+        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed, 37);
+    }
+
+    [Fact]
+    public void Worker_processes_never_claim_more_than_the_budget_between_them()
+    {
+        var sweep = Open().CreateSweep(Definition(), Grid(200));
+
+        var claimed = ClaimInWorkerProcesses(sweep.Id, workers: 4, maxTrials: 37);
+
+        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed, 37);
+    }
+
+    /// <summary>Starts that many ClaimWorker processes, lets them claim together, and returns who claimed what.</summary>
+    private List<(long TrialId, string Worker)> ClaimInWorkerProcesses(long sweepId, int workers, int? maxTrials)
+    {
         var workerDll = Path.Combine(AppContext.BaseDirectory, "Piximi.Sweep.Storage.ClaimWorker.dll");
-        var processes = Enumerable.Range(1, Workers)
-            .Select(i => ClaimWorkerProcess.Start(workerDll, ClaimWorkerArguments(sweep.Id, $"process-{i}")))
+        var processes = Enumerable.Range(1, workers)
+            .Select(i => ClaimWorkerProcess.Start(workerDll, ClaimWorkerArguments(sweepId, $"process-{i}", maxTrials)))
             .ToList();
         try
         {
@@ -453,11 +870,11 @@ public abstract class TrialStoreContract : IDisposable
                 process.Go();
             }
 
-            var claimed = processes.SelectMany((p, i) => p.WaitForClaims(TimeSpan.FromSeconds(120))
-                    .Select(id => (TrialId: id, Worker: $"process-{i + 1}")))
-                .ToList();
-
-            AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed);
+            return
+            [
+                .. processes.SelectMany((p, i) => p.WaitForClaims(TimeSpan.FromSeconds(120))
+                    .Select(id => (TrialId: id, Worker: $"process-{i + 1}"))),
+            ];
         }
         finally
         {
@@ -466,28 +883,6 @@ public abstract class TrialStoreContract : IDisposable
                 process.Dispose();
             }
         }
-    }
-
-    [Fact]
-    public void Claims_are_exclusive_among_threads_with_a_store_each()
-    {
-        var sweep = Open().CreateSweep(Definition(), Grid(200));
-        var stores = Enumerable.Range(1, 4).Select(_ => Open()).ToList();
-
-        var claimed = ClaimAllConcurrently(sweep.Id, stores);
-
-        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed);
-    }
-
-    [Fact]
-    public void Claims_are_exclusive_among_threads_sharing_one_store()
-    {
-        var store = Open();
-        var sweep = store.CreateSweep(Definition(), Grid(200));
-
-        var claimed = ClaimAllConcurrently(sweep.Id, [store, store, store, store]);
-
-        AssertEachTrialClaimedOnceAndCompleted(sweep.Id, claimed);
     }
 
     /// <summary>Runs <paramref name="work"/> on that many threads released together; rethrows what they threw.</summary>
@@ -515,18 +910,19 @@ public abstract class TrialStoreContract : IDisposable
         return [.. results];
     }
 
-    private static List<(long TrialId, string Worker)> ClaimAllConcurrently(long sweepId, IReadOnlyList<ITrialStore> stores) =>
+    private static List<(long TrialId, string Worker)> ClaimAllConcurrently(
+        long sweepId, IReadOnlyList<ITrialStore> stores, int? maxTrials) =>
     [
         .. OnThreadsAtOnce(stores.Count, i =>
         {
             var worker = $"thread-{i + 1}";
             var claimed = new List<(long, string)>();
-            while (stores[i].ClaimNext(sweepId, worker) is { } trial)
+            while (stores[i].ClaimNext(sweepId, worker, maxTrials) is { } trial)
             {
                 // "Training" that lets the others in; without it the first thread can take every trial.
                 Thread.Sleep(1);
-                stores[i].RecordEpoch(trial.Id, Epoch(1));
-                stores[i].Finish(trial.Id, TrialState.Completed, worker);
+                stores[i].RecordEpoch(TrialLease.Of(trial), Epoch(1), [(byte)i]);
+                stores[i].Finish(TrialLease.Of(trial), TrialState.Completed, worker);
                 claimed.Add((trial.Id, worker));
             }
 
@@ -534,23 +930,79 @@ public abstract class TrialStoreContract : IDisposable
         }).SelectMany(c => c),
     ];
 
-    private void AssertEachTrialClaimedOnceAndCompleted(long sweepId, IReadOnlyList<(long TrialId, string Worker)> claimed)
+    /// <summary>The first <paramref name="count"/> trials were claimed once each and completed; the rest never left the queue.</summary>
+    private void AssertEachTrialClaimedOnceAndCompleted(
+        long sweepId, IReadOnlyList<(long TrialId, string Worker)> claimed, int count)
     {
         var trials = Open().ListTrials(sweepId);
         var twice = claimed.GroupBy(c => c.TrialId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(twice.Count == 0, $"Trials claimed more than once: {string.Join(", ", twice)}");
-        Assert.Equal(trials.Select(t => t.Id).Order(), claimed.Select(c => c.TrialId).Order());
+        Assert.Equal(trials.Take(count).Select(t => t.Id).Order(), claimed.Select(c => c.TrialId).Order());
         var workerOf = claimed.ToDictionary(c => c.TrialId, c => c.Worker);
-        Assert.All(trials, t =>
+        Assert.All(trials.Take(count), t =>
         {
             Assert.Equal(TrialState.Completed, t.State);
             Assert.Equal(1, t.Attempts);
             Assert.Equal(workerOf[t.Id], t.WorkerId);
             Assert.Equal(workerOf[t.Id], t.Message);
+            Assert.NotNull(Open().LoadCheckpoint(t.Id));
         });
-        Assert.Equal(trials.Count, Open().ListEpochs(sweepId).Count);
+        Assert.All(trials.Skip(count), t => Assert.Equal((TrialState.Queued, 0), (t.State, t.Attempts)));
+        Assert.Equal(count, Open().ListEpochs(sweepId).Count);
         // Otherwise the run proved nothing about concurrent claims.
         Assert.True(claimed.Select(c => c.Worker).Distinct().Count() > 1, "One worker claimed every trial.");
+    }
+
+    private static void Finish(ITrialStore store, TrialRecord trial, TrialState state) =>
+        store.Finish(TrialLease.Of(trial), state, null);
+
+    /// <summary>Claims the sweep's next trial and records these epochs' (val_accuracy, val_loss, accuracy, loss), each with a checkpoint.</summary>
+    private static TrialLease Trained(
+        ITrialStore store, long sweepId, IReadOnlyList<(double ValAccuracy, double ValLoss, double Accuracy, double Loss)> epochs)
+    {
+        var lease = TrialLease.Of(store.ClaimNext(sweepId, "w")!);
+        for (var i = 0; i < epochs.Count; i++)
+        {
+            var (valAccuracy, valLoss, accuracy, loss) = epochs[i];
+            store.RecordEpoch(
+                lease,
+                new EpochMetrics(i + 1, loss, accuracy, valLoss, valAccuracy, 1, 1000),
+                RandomBytes(500, seed: (int)lease.TrialId * 10 + i));
+        }
+
+        return lease;
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static void AssertCheckpoint(TrialCheckpoint? checkpoint, long trialId, int epoch, byte[] data)
+    {
+        Assert.NotNull(checkpoint);
+        Assert.Equal((trialId, epoch), (checkpoint.TrialId, checkpoint.Epoch));
+        // Not Assert.Equal on the arrays: a mismatch in 300 KB should say where and how long, not print both.
+        Assert.Equal(data.Length, checkpoint.Data.Length);
+        Assert.True(data.AsSpan().SequenceEqual(checkpoint.Data), "The checkpoint's bytes differ from those recorded.");
+    }
+
+    /// <summary>
+    /// Everything the store holds about a sweep's trials and epochs and one trial's checkpoint, times to the tick, so
+    /// that "nothing changed" can be checked with one comparison.
+    /// </summary>
+    private static string Snapshot(ITrialStore store, long sweepId, long trialId)
+    {
+        var trials = store.ListTrials(sweepId).Select(t =>
+            FormattableString.Invariant($"{t} started {t.StartedAt:O} heartbeat {t.HeartbeatAt:O} finished {t.FinishedAt:O}"));
+        var epochs = store.ListEpochs(sweepId).Select(e =>
+            FormattableString.Invariant($"{e.TrialId}: {string.Join(',', Bits(e.Metrics))} at {e.RecordedAt:O}"));
+        var checkpoint = store.LoadCheckpoint(trialId) is { } c
+            ? FormattableString.Invariant($"checkpoint of epoch {c.Epoch}: {Convert.ToHexString(SHA256.HashData(c.Data))}")
+            : "no checkpoint";
+        return string.Join('\n', [.. trials, .. epochs, checkpoint]);
     }
 
     /// <summary>Whether the task ends well before the store's own 30 s busy timeout would make it fail.</summary>

@@ -1,3 +1,5 @@
+using Piximi.Sweep.Core;
+
 namespace Piximi.Sweep.Storage.Sqlite;
 
 /// <summary>
@@ -118,6 +120,23 @@ internal static class SqliteSql
             PRIMARY KEY (trial_id, epoch)
         ) STRICT, WITHOUT ROWID;
         """,
+
+        // 2: resumable trials. lost counts the holders a trial lost (a dead or silent worker), apart from attempts,
+        // which counts claims (and fences writes). A checkpoint is the latest one of its trial, of the trial's last
+        // stored epoch: the composite key makes a checkpoint of an epoch that is not stored impossible. Data comes
+        // last so that reading the other columns does not walk the blob's overflow pages. Not WITHOUT ROWID: that
+        // suits small rows, and these are tens of kilobytes.
+        """
+        ALTER TABLE trials ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;
+
+        CREATE TABLE checkpoints (
+            trial_id INTEGER PRIMARY KEY REFERENCES trials (id),
+            epoch INTEGER NOT NULL,
+            written_at TEXT NOT NULL,
+            data BLOB NOT NULL,
+            FOREIGN KEY (trial_id, epoch) REFERENCES epochs (trial_id, epoch)
+        ) STRICT;
+        """,
     ];
 
     // ---- Sweeps ----
@@ -151,12 +170,17 @@ internal static class SqliteSql
         id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
         learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
         time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
-        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message
+        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
+        heartbeat_at AS HeartbeatAt, lost AS Lost
         """;
 
     /// <summary>
-    /// The claim, in one statement: the sub-select and the update run under the one write lock, so two claimers
-    /// (threads or processes) can never both see the same trial queued.
+    /// The claim, in one statement: the sub-selects and the update run under the one write lock (an UPDATE takes it
+    /// before it reads), so two claimers (threads or processes) can never both see the same trial queued, nor both
+    /// see the budget one trial short of full. A re-queued trial keeps its epochs and checkpoint for its new holder.
+    /// The budget counts the trials that are not queued: a trial given back to the queue does not count until it is
+    /// claimed again, and since claims go by number it is claimed before any trial that never ran, so the trials
+    /// that ever left the queue never outnumber @max.
     /// </summary>
     public const string ClaimNext =
         $"""
@@ -164,15 +188,23 @@ internal static class SqliteSql
         SET state = 'running', worker_id = @worker, attempts = attempts + 1,
             started_at = @now, heartbeat_at = @now, finished_at = NULL, message = NULL
         WHERE id = (SELECT id FROM trials WHERE sweep_id = @sweep AND state = 'queued' ORDER BY number LIMIT 1)
+          AND (@max IS NULL
+               OR (SELECT count(*) FROM trials WHERE sweep_id = @sweep AND state <> 'queued') < @max)
         RETURNING {TrialColumns};
         """;
 
-    /// <summary>A trial claimed again starts over at epoch 1, so the epochs of its abandoned attempt go.</summary>
-    public const string DeleteEpochsOfTrial = "DELETE FROM epochs WHERE trial_id = @trial;";
+    // The lease fence, shared by every write of a holder: the trial is still running, and nobody claimed it since
+    // this holder did (a claim raises attempts, so an old holder's attempt no longer matches).
+    private const string HeldByLease = "id = @trial AND state = 'running' AND attempts = @attempt";
 
-    /// <summary>Also the state check of <see cref="InsertEpoch"/>: no row changed means the trial is not running.</summary>
-    public const string TouchRunningTrial =
-        "UPDATE trials SET heartbeat_at = @now WHERE id = @trial AND state = 'running';";
+    /// <summary>A heartbeat, and the fence of <see cref="RecordEpoch"/>: no row changed means the lease is lost.</summary>
+    public const string TouchLeasedTrial = $"UPDATE trials SET heartbeat_at = @now WHERE {HeldByLease};";
+
+    /// <summary>What a refused lease is told: the trial as it is now.</summary>
+    public const string SelectTrialStateAndAttempts = "SELECT state AS State, attempts AS Attempts FROM trials WHERE id = @trial;";
+
+    /// <summary>0 for a trial without epochs; the next epoch must be this + 1.</summary>
+    public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
 
     public const string InsertEpoch =
         """
@@ -182,18 +214,84 @@ internal static class SqliteSql
             (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
         """;
 
-    public const string FinishRunningTrial =
+    /// <summary>Keeps only the latest checkpoint of a trial: the one of its last stored epoch.</summary>
+    public const string UpsertCheckpoint =
         """
-        UPDATE trials SET state = @state, finished_at = @now, heartbeat_at = @now, message = @message
+        INSERT INTO checkpoints (trial_id, epoch, written_at, data) VALUES (@trial, @epoch, @now, @data)
+        ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch, written_at = excluded.written_at, data = excluded.data;
+        """;
+
+    public const string DeleteCheckpoint = "DELETE FROM checkpoints WHERE trial_id = @trial;";
+
+    public const string SelectCheckpoint =
+        "SELECT trial_id AS TrialId, epoch AS Epoch, data AS Data FROM checkpoints WHERE trial_id = @trial;";
+
+    /// <summary>The heartbeat goes: it is a running trial's sign of life, and the trial no longer runs.</summary>
+    public const string FinishLeasedTrial =
+        $"""
+        UPDATE trials SET state = @state, finished_at = @now, heartbeat_at = NULL, message = @message
+        WHERE {HeldByLease};
+        """;
+
+    /// <summary>Back in the queue as if never claimed, but for attempts, lost, epochs and checkpoint.</summary>
+    public const string ReleaseLeasedTrial =
+        $"""
+        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL, message = @reason
+        WHERE {HeldByLease};
+        """;
+
+    public const string SelectRunningTrialsOfSweep =
+        """
+        SELECT id AS Id, number AS Number, worker_id AS WorkerId, heartbeat_at AS HeartbeatAt, lost AS Lost
+        FROM trials WHERE sweep_id = @sweep AND state = 'running' ORDER BY number;
+        """;
+
+    /// <summary>Its holder is gone: back in the queue, one more loss counted. State re-checked: same transaction.</summary>
+    public const string RequeueLostTrial =
+        """
+        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL,
+            lost = @lost, message = @reason
         WHERE id = @trial AND state = 'running';
         """;
 
-    public const string SelectTrialState = "SELECT state FROM trials WHERE id = @trial;";
-
-    public const string RequeueRunning =
+    /// <summary>Lost once too often. The worker id stays, as with any finished trial: the last one to hold it.</summary>
+    public const string FailLostTrial =
         """
-        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL
-        WHERE sweep_id = @sweep AND state = 'running';
+        UPDATE trials SET state = 'failed', finished_at = @now, heartbeat_at = NULL, lost = @lost, message = @reason
+        WHERE id = @trial AND state = 'running';
+        """;
+
+    /// <summary>
+    /// <see cref="PruneCheckpoints"/> for each metric a sweep can be ranked by: the statement is picked from this
+    /// fixed list, so the metric name a user wrote never becomes SQL text.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> PruneCheckpointsByMetric = new Dictionary<string, string>
+    {
+        [MetricNames.ValAccuracy] = PruneCheckpoints("val_accuracy", MetricNames.HigherIsBetter(MetricNames.ValAccuracy)),
+        [MetricNames.ValLoss] = PruneCheckpoints("val_loss", MetricNames.HigherIsBetter(MetricNames.ValLoss)),
+        [MetricNames.Accuracy] = PruneCheckpoints("accuracy", MetricNames.HigherIsBetter(MetricNames.Accuracy)),
+        [MetricNames.Loss] = PruneCheckpoints("loss", MetricNames.HigherIsBetter(MetricNames.Loss)),
+    };
+
+    /// <summary>
+    /// One statement, so one transaction. Deletes the checkpoints of the sweep's finished trials but the best completed
+    /// one's, ranked as <c>Ranking.Rank</c> ranks: by the final (highest) epoch's metric, finite values only (a NaN is
+    /// stored as NULL, and abs(±inf) is not below 9e999, which SQLite reads as infinity), ties to the lower number.
+    /// With no such trial the sub-select is NULL, and <c>IS NOT NULL</c> holds for every row: all of them go.
+    /// Queued and running trials' checkpoints are never touched: their holders resume from them.
+    /// </summary>
+    private static string PruneCheckpoints(string column, bool higherIsBetter) =>
+        $"""
+        DELETE FROM checkpoints
+        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+          AND trial_id IS NOT (
+              SELECT t.id
+              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
+              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+                AND e.epoch = (SELECT max(epoch) FROM epochs WHERE trial_id = t.id)
+                AND abs(e.{column}) < 9e999
+              ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
+              LIMIT 1);
         """;
 
     public const string SelectTrialsOfSweep = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";

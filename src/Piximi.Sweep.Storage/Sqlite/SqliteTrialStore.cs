@@ -16,8 +16,6 @@ internal sealed class SqliteTrialStore : ITrialStore
     /// <summary>How long a call waits for another process's write lock before it fails.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
 
-    private const int SqliteConstraint = 19;
-
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
     private readonly string _path;
@@ -26,26 +24,44 @@ internal sealed class SqliteTrialStore : ITrialStore
     // The per-trial statements, prepared once rather than on every call: a worker runs them thousands of times.
     private readonly SqliteCommand _claim;
     private readonly SqliteCommand _touch;
+    private readonly SqliteCommand _lastEpoch;
     private readonly SqliteCommand _insertEpoch;
+    private readonly SqliteCommand _upsertCheckpoint;
+    private readonly SqliteCommand _deleteCheckpoint;
     private readonly SqliteCommand _finish;
+
+    /// <summary>Test seam, see <see cref="Open"/>.</summary>
+    private readonly Action<TrialLease, EpochMetrics>? _beforeEpochCommit;
 
     private bool _disposed;
 
-    private SqliteTrialStore(SqliteConnection connection, string path)
+    private SqliteTrialStore(SqliteConnection connection, string path, Action<TrialLease, EpochMetrics>? beforeEpochCommit)
     {
         _connection = connection;
         _path = path;
+        _beforeEpochCommit = beforeEpochCommit;
         _transactions = new ImmediateTransactions(connection);
-        _claim = Command(SqliteSql.ClaimNext, "@worker", "@now", "@sweep");
-        _touch = Command(SqliteSql.TouchRunningTrial, "@now", "@trial");
+        _claim = Command(SqliteSql.ClaimNext, "@worker", "@now", "@sweep", "@max");
+        _touch = Command(SqliteSql.TouchLeasedTrial, "@now", "@trial", "@attempt");
+        _lastEpoch = Command(SqliteSql.SelectLastEpoch, "@trial");
         _insertEpoch = Command(
             SqliteSql.InsertEpoch,
             "@trial", "@epoch", "@loss", "@accuracy", "@val_loss", "@val_accuracy", "@seconds", "@images_per_second", "@now");
-        _finish = Command(SqliteSql.FinishRunningTrial, "@state", "@now", "@message", "@trial");
+        _upsertCheckpoint = Command(SqliteSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
+        _deleteCheckpoint = Command(SqliteSql.DeleteCheckpoint, "@trial");
+        _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@trial", "@attempt");
     }
 
     /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
-    public static SqliteTrialStore Open(string path, TimeSpan? busyTimeout = null)
+    /// <param name="path">The store file.</param>
+    /// <param name="busyTimeout">How long to wait for another process's write lock; <see cref="DefaultBusyTimeout"/>.</param>
+    /// <param name="beforeEpochCommit">
+    /// TEST SEAM, never set outside tests: called inside <see cref="RecordEpoch"/>'s transaction once the epoch and
+    /// its checkpoint are written, just before COMMIT, so that a test can kill the process (really, from inside the
+    /// transaction) and show that the file holds the previous epoch, whole, and nothing of this one.
+    /// </param>
+    public static SqliteTrialStore Open(
+        string path, TimeSpan? busyTimeout = null, Action<TrialLease, EpochMetrics>? beforeEpochCommit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
@@ -67,7 +83,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             connection.Open();
             Configure(connection, fullPath, timeout);
             SqliteSchema.Migrate(connection, fullPath);
-            return new SqliteTrialStore(connection, fullPath);
+            return new SqliteTrialStore(connection, fullPath, beforeEpochCommit);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 26) // SQLITE_NOTADB
         {
@@ -167,51 +183,58 @@ internal sealed class SqliteTrialStore : ITrialStore
         }
     }
 
-    public TrialRecord? ClaimNext(long sweepId, string workerId)
+    public TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        if (maxTrials is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(max, nameof(maxTrials));
+        }
+
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() =>
-            {
-                _claim.Parameters["@worker"].Value = workerId;
-                _claim.Parameters["@now"].Value = StoreTime.Now();
-                _claim.Parameters["@sweep"].Value = sweepId;
-                TrialRow? row;
-                using (var reader = _claim.ExecuteReader())
-                {
-                    row = reader.Parse<TrialRow>().SingleOrDefault();
-                }
-
-                if (row is { Attempts: > 1 })
-                {
-                    _connection.Execute(SqliteSql.DeleteEpochsOfTrial, new { trial = row.Id });
-                }
-
-                return row?.ToRecord();
-            });
+            _claim.Parameters["@worker"].Value = workerId;
+            _claim.Parameters["@now"].Value = StoreTime.Now();
+            _claim.Parameters["@sweep"].Value = sweepId;
+            _claim.Parameters["@max"].Value = (object?)maxTrials ?? DBNull.Value;
+            // One statement, so no transaction of our own: an UPDATE takes the write lock before it reads, and its
+            // autocommit ends when the reader is done with the returned row.
+            using var reader = _claim.ExecuteReader();
+            return reader.Parse<TrialRow>().SingleOrDefault()?.ToRecord();
         }
     }
 
-    public void RecordEpoch(long trialId, EpochMetrics metrics)
+    public void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint)
     {
+        ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(metrics);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _transactions.Run(() =>
             {
+                // The fence first: a lost lease is told so, whatever its epoch. Any throw below rolls the touch back.
                 var now = StoreTime.Now();
                 _touch.Parameters["@now"].Value = now;
-                _touch.Parameters["@trial"].Value = trialId;
+                _touch.Parameters["@trial"].Value = lease.TrialId;
+                _touch.Parameters["@attempt"].Value = lease.Attempt;
                 if (_touch.ExecuteNonQuery() == 0)
                 {
-                    throw NotRunning(trialId, $"record epoch {metrics.Epoch} of");
+                    throw LeaseLost(lease, $"record epoch {metrics.Epoch} of");
+                }
+
+                _lastEpoch.Parameters["@trial"].Value = lease.TrialId;
+                var expected = (long)_lastEpoch.ExecuteScalar()! + 1;
+                if (metrics.Epoch != expected)
+                {
+                    throw new InvalidOperationException(
+                        $"Trial {lease.TrialId} cannot record epoch {metrics.Epoch}: expected epoch {expected}, " +
+                        $"the one after its last stored epoch ({expected - 1}). Nothing was written.");
                 }
 
                 var p = _insertEpoch.Parameters;
-                p["@trial"].Value = trialId;
+                p["@trial"].Value = lease.TrialId;
                 p["@epoch"].Value = metrics.Epoch;
                 p["@loss"].Value = Metric(metrics.Loss);
                 p["@accuracy"].Value = Metric(metrics.Accuracy);
@@ -220,22 +243,46 @@ internal sealed class SqliteTrialStore : ITrialStore
                 p["@seconds"].Value = Metric(metrics.Seconds);
                 p["@images_per_second"].Value = Metric(metrics.ImagesPerSecond);
                 p["@now"].Value = now;
-                try
+                _insertEpoch.ExecuteNonQuery();
+
+                if (checkpoint is null)
                 {
-                    _insertEpoch.ExecuteNonQuery();
+                    // The stored checkpoint is always the last stored epoch's: an older one would make a resume
+                    // repeat this epoch on top of the metrics already stored for it. No checkpoint, no resume point.
+                    _deleteCheckpoint.Parameters["@trial"].Value = lease.TrialId;
+                    _deleteCheckpoint.ExecuteNonQuery();
                 }
-                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+                else
                 {
-                    throw new InvalidOperationException($"Trial {trialId} already has an epoch {metrics.Epoch}.", e);
+                    _upsertCheckpoint.Parameters["@trial"].Value = lease.TrialId;
+                    _upsertCheckpoint.Parameters["@epoch"].Value = metrics.Epoch;
+                    _upsertCheckpoint.Parameters["@now"].Value = now;
+                    _upsertCheckpoint.Parameters["@data"].Value = checkpoint;
+                    _upsertCheckpoint.ExecuteNonQuery();
                 }
 
+                _beforeEpochCommit?.Invoke(lease, metrics);
                 return 0;
             });
         }
     }
 
-    public void Finish(long trialId, TrialState state, string? message)
+    public bool Heartbeat(TrialLease lease)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _touch.Parameters["@now"].Value = StoreTime.Now();
+            _touch.Parameters["@trial"].Value = lease.TrialId;
+            _touch.Parameters["@attempt"].Value = lease.Attempt;
+            return _touch.ExecuteNonQuery() == 1;
+        }
+    }
+
+    public void Finish(TrialLease lease, TrialState state, string? message)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
         if (!TrialStateWords.IsFinal(state))
         {
             throw new ArgumentOutOfRangeException(
@@ -245,24 +292,125 @@ internal sealed class SqliteTrialStore : ITrialStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _finish.Parameters["@state"].Value = TrialStateWords.ToWord(state);
-            _finish.Parameters["@now"].Value = StoreTime.Now();
-            _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
-            _finish.Parameters["@trial"].Value = trialId;
-            // One statement, so no transaction: it checks and changes the state at once.
-            if (_finish.ExecuteNonQuery() == 0)
+            _transactions.Run(() =>
             {
-                throw NotRunning(trialId, $"finish as {TrialStateWords.ToWord(state)}");
-            }
+                _finish.Parameters["@state"].Value = TrialStateWords.ToWord(state);
+                _finish.Parameters["@now"].Value = StoreTime.Now();
+                _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
+                _finish.Parameters["@trial"].Value = lease.TrialId;
+                _finish.Parameters["@attempt"].Value = lease.Attempt;
+                if (_finish.ExecuteNonQuery() == 0)
+                {
+                    throw LeaseLost(lease, $"finish as {TrialStateWords.ToWord(state)}");
+                }
+
+                // Nothing to resume or to keep: a failed or diverged trial's model is of no use. A completed one's
+                // may be the best (PruneCheckpoints decides); a pruned one keeps its own until then too.
+                if (state is TrialState.Failed or TrialState.Diverged)
+                {
+                    _deleteCheckpoint.Parameters["@trial"].Value = lease.TrialId;
+                    _deleteCheckpoint.ExecuteNonQuery();
+                }
+
+                return 0;
+            });
         }
     }
 
-    public int RequeueRunning(long sweepId)
+    public void Release(TrialLease lease, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _transactions.Run(() =>
+            {
+                if (_connection.Execute(SqliteSql.ReleaseLeasedTrial, new { trial = lease.TrialId, attempt = lease.Attempt, reason }) == 0)
+                {
+                    throw LeaseLost(lease, "release");
+                }
+
+                return 0;
+            });
+        }
+    }
+
+    public TrialCheckpoint? LoadCheckpoint(long trialId)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.Execute(SqliteSql.RequeueRunning, new { sweep = sweepId });
+            return _connection.QuerySingleOrDefault<CheckpointRow>(SqliteSql.SelectCheckpoint, new { trial = trialId })?.ToRecord();
+        }
+    }
+
+    public IReadOnlyList<RecoveredTrial> RecoverLost(
+        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(staleAfter, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(deadWorkers);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var dead = deadWorkers.ToHashSet(StringComparer.Ordinal);
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _transactions.Run(() =>
+            {
+                // Timestamps are compared as times, parsed, not as text: SQLite's own datetime() writes
+                // "2026-11-29 18:50:48", which sorts before the stored "2026-11-29T18:50:48.123Z" of the same day.
+                // The clock is this process's: the heartbeats of workers on other machines are as good as their
+                // clocks agree, which staleAfter should allow for.
+                var now = DateTimeOffset.UtcNow;
+                var nowText = StoreTime.ToText(now);
+                // TimeSpan.MaxValue means "only the dead workers": no time is that old.
+                DateTimeOffset? staleBefore = staleAfter < now - DateTimeOffset.MinValue ? now - staleAfter : null;
+                var recovered = new List<RecoveredTrial>();
+                foreach (var trial in _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList())
+                {
+                    var heartbeat = StoreTime.ParseOrNull(trial.HeartbeatAt);
+                    // Claims set the heartbeat; a running trial without one has never shown a sign of life.
+                    var stale = staleBefore is { } before && (heartbeat is null || heartbeat < before);
+                    if (!stale && !(trial.WorkerId is { } worker && dead.Contains(worker)))
+                    {
+                        continue;
+                    }
+
+                    var lost = checked((int)trial.Lost + 1);
+                    if (lost > maxRetries)
+                    {
+                        var message = $"{reason}; lost {lost} times, more than the {maxRetries} retries allowed";
+                        _connection.Execute(SqliteSql.FailLostTrial, new { trial = trial.Id, now = nowText, lost, reason = message });
+                        _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = trial.Id });
+                        recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, lost, message));
+                    }
+                    else
+                    {
+                        _connection.Execute(SqliteSql.RequeueLostTrial, new { trial = trial.Id, lost, reason });
+                        recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Queued, lost, reason));
+                    }
+                }
+
+                return recovered;
+            });
+        }
+    }
+
+    public void PruneCheckpoints(long sweepId, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        if (!SqliteSql.PruneCheckpointsByMetric.TryGetValue(metric, out var sql))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(metric), metric, $"Not a metric to rank by; one of {string.Join(", ", MetricNames.All)}.");
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _connection.Execute(sql, new { sweep = sweepId });
         }
     }
 
@@ -306,19 +454,27 @@ internal sealed class SqliteTrialStore : ITrialStore
             _disposed = true;
             _claim.Dispose();
             _touch.Dispose();
+            _lastEpoch.Dispose();
             _insertEpoch.Dispose();
+            _upsertCheckpoint.Dispose();
+            _deleteCheckpoint.Dispose();
             _finish.Dispose();
             _transactions.Dispose();
             _connection.Dispose();
         }
     }
 
-    private InvalidOperationException NotRunning(long trialId, string action)
+    /// <summary>
+    /// Why a holder's write was refused, read in the refused write's transaction when there is one, so that it says
+    /// what the store held at that moment.
+    /// </summary>
+    private LeaseLostException LeaseLost(TrialLease lease, string action)
     {
-        var state = _connection.ExecuteScalar<string?>(SqliteSql.SelectTrialState, new { trial = trialId });
-        return new InvalidOperationException(state is null
-            ? $"Cannot {action} trial {trialId}: the store {_path} has no such trial."
-            : $"Cannot {action} trial {trialId}: it is {state}, not running.");
+        var now = _connection.QuerySingleOrDefault<StateRow>(SqliteSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId });
+        return new LeaseLostException(now is null
+            ? $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the store {_path} has no such trial."
+            : $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the lease is lost, the trial " +
+              $"is {now.State} at attempt {now.Attempts} now. Nothing was written; stop working on it.");
     }
 
     private SqliteCommand Command(string sql, params string[] parameters)
@@ -364,6 +520,8 @@ internal sealed class SqliteTrialStore : ITrialStore
         public string? StartedAt { get; init; }
         public string? FinishedAt { get; init; }
         public string? Message { get; init; }
+        public string? HeartbeatAt { get; init; }
+        public long Lost { get; init; }
 
         public TrialRecord ToRecord() => new(
             Id,
@@ -383,7 +541,35 @@ internal sealed class SqliteTrialStore : ITrialStore
             checked((int)Attempts),
             StoreTime.ParseOrNull(StartedAt),
             StoreTime.ParseOrNull(FinishedAt),
-            Message);
+            Message)
+        {
+            HeartbeatAt = StoreTime.ParseOrNull(HeartbeatAt),
+            Lost = checked((int)Lost),
+        };
+    }
+
+    private sealed record StateRow
+    {
+        public string State { get; init; } = "";
+        public long Attempts { get; init; }
+    }
+
+    private sealed record RunningRow
+    {
+        public long Id { get; init; }
+        public long Number { get; init; }
+        public string? WorkerId { get; init; }
+        public string? HeartbeatAt { get; init; }
+        public long Lost { get; init; }
+    }
+
+    private sealed record CheckpointRow
+    {
+        public long TrialId { get; init; }
+        public long Epoch { get; init; }
+        public byte[] Data { get; init; } = [];
+
+        public TrialCheckpoint ToRecord() => new(TrialId, checked((int)Epoch), Data);
     }
 
     private sealed record EpochRow
