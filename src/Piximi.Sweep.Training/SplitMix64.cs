@@ -9,6 +9,9 @@ internal struct SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
+    /// <summary>Everything the generator is: <c>new SplitMix64(State)</c> continues where this one is.</summary>
+    internal readonly ulong State => _state;
+
     /// <summary>A generator for one purpose of one seed: streams of the same seed do not overlap in practice.</summary>
     internal static SplitMix64 ForStream(long seed, ulong stream) =>
         new(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (stream + 1) * 0xD1B54A32D192ED03UL));

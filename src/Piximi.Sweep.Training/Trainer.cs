@@ -21,8 +21,35 @@ public static class Trainer
     /// Trains one trial on <paramref name="device"/> ("cpu" or "cuda:N"), calling <paramref name="onEpoch"/> after
     /// every epoch (the caller stores it before training goes on). Seeded: same data, hyperparameters and seed give
     /// the same split and the same metrics on CPU. Stops early with <see cref="TrialState.Diverged"/> on a NaN or
-    /// infinite loss, and before an epoch that would overrun the time budget.
+    /// infinite loss, and before an epoch that would overrun the time budget. Not resumable: see the overload with
+    /// <see cref="TrainingResume"/>.
     /// </summary>
+    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Action{EpochResult}, CancellationToken)" path="/remarks"/>
+    /// <exception cref="ArgumentException">Invalid hyperparameters, split or device (e.g. a CUDA device not present).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static TrainingOutcome Train(
+        ImageDataset data,
+        SweepDefinition sweep,
+        Hyperparameters hyperparameters,
+        string device,
+        Action<EpochMetrics> onEpoch,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return Train(data, sweep, hyperparameters, device, resume: null, result => onEpoch(result.Metrics), cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains one trial on <paramref name="device"/> ("cpu" or "cuda:N"), or continues one from a checkpoint, calling
+    /// <paramref name="onEpoch"/> after every epoch with the epoch's metrics and a checkpoint to resume after it (the
+    /// caller stores both, together, before training goes on). Seeded: same data, hyperparameters and seed give the
+    /// same split and the same metrics on CPU, whether or not the trial was interrupted and resumed. Stops early with
+    /// <see cref="TrialState.Diverged"/> on a NaN or infinite loss, and before an epoch that would overrun the time
+    /// budget.
+    /// </summary>
+    /// <param name="resume">Null to start the trial; otherwise the last stored epoch and its checkpoint: training
+    /// continues with the next epoch, and the epochs up to <see cref="TrainingResume.Epoch"/> are not reported
+    /// again.</param>
     /// <remarks>
     /// <list type="bullet">
     /// <item>Split: the dataset's images are shuffled with the trial's seed; the first
@@ -32,28 +59,39 @@ public static class Trainer
     /// (weighted by batch size, as Keras reports them); <c>val_loss</c> and <c>val_accuracy</c> are measured after the
     /// epoch under no_grad. <c>seconds</c> is the epoch's wall time (training and validation);
     /// <c>images_per_second</c> is (training + validation images) / seconds.</item>
+    /// <item>Checkpoints: a few tens of kilobytes in a versioned format of our own (see <see cref="Checkpoint"/>):
+    /// model, optimizer state, both generators, the epoch, and the trial's seconds so far. Resuming from the
+    /// checkpoint of epoch k on the same thread count gives epochs k + 1, ... bit-identical to an uninterrupted run.
+    /// A checkpoint of another trial (other hyperparameters, dataset or model) is an <see cref="ArgumentException"/>
+    /// naming the settings that differ; a damaged one an <see cref="InvalidDataException"/> saying what is
+    /// wrong.</item>
     /// <item>Divergence: a NaN or infinite training or validation loss ends the trial as
     /// <see cref="TrialState.Diverged"/> with a message naming the epoch (and batch). That epoch is not reported and
     /// not counted in <see cref="TrainingOutcome.EpochsRun"/>: its metrics are not numbers and would only poison the
     /// store's rankings. Losses are read once per epoch, so a diverging epoch runs to its end first.</item>
     /// <item>Time budget: the first epoch always runs (there is nothing to estimate from); before each later epoch,
-    /// training stops if the time so far plus the mean epoch time would exceed the budget. The outcome is then
-    /// <see cref="TrialState.Completed"/>, with a message saying how many epochs fit.</item>
+    /// training stops if the trial's time so far (including the runs before a resume) plus its mean epoch time would
+    /// exceed the budget. The outcome is then <see cref="TrialState.Completed"/>, with a message saying how many
+    /// epochs fit.</item>
     /// <item>Cancellation is checked between batches and throws <see cref="OperationCanceledException"/>: the trial
-    /// did not fail, and the caller decides whether it is re-queued.</item>
+    /// did not fail, and the caller decides whether it is re-queued (and resumed from its last stored
+    /// checkpoint).</item>
     /// <item>Determinism: on the CPU, the same data, hyperparameters, seed and thread count give bit-identical
     /// metrics (apart from the timings). The seed goes to <c>torch.manual_seed</c>, which is process-wide: run one
     /// trial at a time per process.</item>
     /// </list>
     /// </remarks>
-    /// <exception cref="ArgumentException">Invalid hyperparameters, split or device (e.g. a CUDA device not present).</exception>
+    /// <exception cref="ArgumentException">Invalid hyperparameters, split or device (e.g. a CUDA device not
+    /// present); a checkpoint of another trial, or of another epoch than <see cref="TrainingResume.Epoch"/>.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is not one, of a newer format, truncated or corrupt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static TrainingOutcome Train(
         ImageDataset data,
         SweepDefinition sweep,
         Hyperparameters hyperparameters,
         string device,
-        Action<EpochMetrics> onEpoch,
+        TrainingResume? resume,
+        Action<EpochResult> onEpoch,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -66,25 +104,28 @@ public static class Trainer
 
         TorchRuntime.EnsureNativeReady();
         var torchDevice = TorchDevices.Resolve(device);
+        var fingerprint = TrialFingerprint.Of(sweep, hyperparameters, data);
+        var checkpoint = resume is null ? null : Resumable(resume, fingerprint, hyperparameters.Epochs);
         var (train, validation) = Split(data.Count, sweep.Dataset.TrainingPercentage, hyperparameters.Seed);
-        using var run = new TrainingRun(data, hyperparameters, torchDevice, train, validation);
+        using var run = new TrainingRun(data, hyperparameters, fingerprint, torchDevice, train, validation, checkpoint);
         return run.Execute(onEpoch, cancellationToken);
     }
 
-    /// <summary>
-    /// CONTRACT STUB (the training engineer implements it): as the overload above, but resumable. After every epoch
-    /// <paramref name="onEpoch"/> gets the metrics and a checkpoint (model, optimizer and RNG state, epochs so far and
-    /// their seconds) that <paramref name="resume"/> takes back to continue after that epoch, giving the same
-    /// metrics as an uninterrupted run on the same thread count.
-    /// </summary>
-    public static TrainingOutcome Train(
-        ImageDataset data,
-        SweepDefinition sweep,
-        Hyperparameters hyperparameters,
-        string device,
-        TrainingResume? resume,
-        Action<EpochResult> onEpoch,
-        CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>The checkpoint, decoded and checked to belong to this trial and to the epoch the caller says.</summary>
+    private static Checkpoint Resumable(TrainingResume resume, string fingerprint, int epochs)
+    {
+        ArgumentNullException.ThrowIfNull(resume.Checkpoint, nameof(resume));
+        var checkpoint = Checkpoint.Decode(resume.Checkpoint);
+        if (TrialFingerprint.Difference(fingerprint, checkpoint.Fingerprint) is { } difference)
+            throw new ArgumentException($"The checkpoint belongs to another trial: {difference}.", nameof(resume));
+        if (checkpoint.Epoch != resume.Epoch)
+            throw new ArgumentException(
+                $"Asked to resume after epoch {resume.Epoch}, but the checkpoint is of epoch {checkpoint.Epoch}.", nameof(resume));
+        // The same trial cannot have written these; only a faulty writer could.
+        if (checkpoint.Epoch < 1 || checkpoint.Epoch > epochs)
+            throw new InvalidDataException($"Checkpoint of epoch {checkpoint.Epoch}, outside this trial's epochs 1 to {epochs}.");
+        return checkpoint;
+    }
 
     /// <summary>The trial's split: indices into the dataset, training first. Exposed for tests.</summary>
     internal static (int[] Train, int[] Validation) Split(int count, double trainingPercentage, int seed)
@@ -120,6 +161,7 @@ public static class Trainer
     private sealed class TrainingRun : IDisposable
     {
         private readonly Hyperparameters _hp;
+        private readonly string _fingerprint;
         private readonly Device _device;
         private readonly Tensor _images;
         private readonly Tensor _labels;
@@ -129,11 +171,17 @@ public static class Trainer
         private readonly SimpleCnn _model;
         private readonly optim.Optimizer _optimizer;
         private readonly Func<Tensor, Tensor, Tensor> _loss;
+        private readonly int _firstEpoch;
+        private readonly double _priorSeconds;
+        private readonly double _priorEpochSeconds;
         private SplitMix64 _batchOrder;
 
-        internal TrainingRun(ImageDataset data, Hyperparameters hp, Device device, int[] train, int[] validation)
+        internal TrainingRun(
+            ImageDataset data, Hyperparameters hp, string fingerprint, Device device, int[] train, int[] validation,
+            Checkpoint? resume)
         {
             _hp = hp;
+            _fingerprint = fingerprint;
             _device = device;
             _train = Array.ConvertAll(train, i => (long)i);
             _batchOrder = SplitMix64.ForStream(hp.Seed, BatchOrderStream);
@@ -145,6 +193,32 @@ public static class Trainer
             _model.to(device);
             _optimizer = Optimizers.Create(hp.Optimizer, _model.parameters(), hp.LearningRate);
 
+            if (resume is not null)
+            {
+                // Built as for a fresh start, then overwritten: the fresh weights are thrown away, but the model and
+                // optimizer are exactly the objects an uninterrupted run has.
+                try
+                {
+                    TorchState.RestoreModel(_model, resume.Model);
+                    TorchState.RestoreOptimizer(_optimizer, resume.Optimizer, device);
+                }
+                catch
+                {
+                    _optimizer.Dispose();
+                    _model.Dispose();
+                    throw;
+                }
+                TorchState.RestoreRng(resume.TorchRngState);
+                _batchOrder = new SplitMix64(resume.BatchOrderState);
+                _firstEpoch = resume.Epoch + 1;
+                _priorSeconds = resume.TrainingSeconds;
+                _priorEpochSeconds = resume.EpochSeconds;
+            }
+            else
+            {
+                _firstEpoch = 1;
+            }
+
             // The dataset lives on the CPU; another device gets one copy per trial rather than one per batch.
             _ownsData = device.type != DeviceType.CPU;
             _images = _ownsData ? data.Images.to(device).DetachFromDisposeScope() : data.Images;
@@ -152,17 +226,18 @@ public static class Trainer
             _validation = torch.tensor(Array.ConvertAll(validation, i => (long)i), device: device).DetachFromDisposeScope();
         }
 
-        internal TrainingOutcome Execute(Action<EpochMetrics> onEpoch, CancellationToken ct)
+        internal TrainingOutcome Execute(Action<EpochResult> onEpoch, CancellationToken ct)
         {
             var total = Stopwatch.StartNew();
-            var epochSeconds = 0.0;
+            // Over every run of the trial: a resumed trial's budget and mean epoch include the epochs before.
+            var epochSeconds = _priorEpochSeconds;
             var images = _train.Length + (int)_validation.shape[0];
 
-            for (var epoch = 1; epoch <= _hp.Epochs; epoch++)
+            for (var epoch = _firstEpoch; epoch <= _hp.Epochs; epoch++)
             {
                 var done = epoch - 1;
                 if (_hp.TimeBudget is { } budget && done > 0
-                    && total.Elapsed.TotalSeconds + epochSeconds / done > budget.TotalSeconds)
+                    && _priorSeconds + total.Elapsed.TotalSeconds + epochSeconds / done > budget.TotalSeconds)
                     return new TrainingOutcome(TrialState.Completed,
                         $"time budget {budget} allowed {done} of {_hp.Epochs} epochs " +
                         $"(mean epoch {(epochSeconds / done).ToString("0.0", CultureInfo.InvariantCulture)} s)", done);
@@ -178,11 +253,24 @@ public static class Trainer
                 var seconds = clock.Elapsed.TotalSeconds;
                 epochSeconds += seconds;
 
-                onEpoch(new EpochMetrics(
-                    epoch, trained.Loss, trained.Accuracy, validated.Loss, validated.Accuracy, seconds, images / seconds));
+                var metrics = new EpochMetrics(
+                    epoch, trained.Loss, trained.Accuracy, validated.Loss, validated.Accuracy, seconds, images / seconds);
+                onEpoch(new EpochResult(metrics, Capture(epoch, _priorSeconds + total.Elapsed.TotalSeconds, epochSeconds)));
             }
             return new TrainingOutcome(TrialState.Completed, null, _hp.Epochs);
         }
+
+        /// <summary>The checkpoint after <paramref name="epoch"/>: what a fresh process needs to run the next one.</summary>
+        internal byte[] Capture(int epoch, double trainingSeconds, double epochSeconds) =>
+            new Checkpoint(
+                _fingerprint,
+                epoch,
+                trainingSeconds,
+                epochSeconds,
+                _batchOrder.State,
+                TorchState.CaptureRng(),
+                TorchState.CaptureModel(_model),
+                TorchState.CaptureOptimizer(_optimizer)).Encode();
 
         private static TrainingOutcome Diverged(string message, int epochsRun) =>
             new(TrialState.Diverged, message, epochsRun);

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Training;
+
+/// <summary>
+/// What a checkpoint belongs to, as readable "key=value" lines: the model, the dataset spec and what was loaded
+/// from it, and every hyperparameter. Text rather than a hash, so a refusal can say which settings differ; it costs a
+/// few hundred bytes of a checkpoint of tens of kilobytes.
+/// </summary>
+internal static class TrialFingerprint
+{
+    internal static string Of(SweepDefinition sweep, Hyperparameters hp, ImageDataset data)
+    {
+        var dataset = sweep.Dataset;
+        (string Key, string Value)[] entries =
+        [
+            ("model", sweep.Model.ToString()),
+            ("dataset.kind", dataset.Kind),
+            ("dataset.images", dataset.Images),
+            ("dataset.labels", dataset.Labels),
+            ("dataset.training_percentage", Number(dataset.TrainingPercentage)),
+            ("dataset.subset", dataset.Subset?.ToString(CultureInfo.InvariantCulture) ?? "all"),
+            ("data.images", data.Count.ToString(CultureInfo.InvariantCulture)),
+            ("data.classes", data.Classes.ToString(CultureInfo.InvariantCulture)),
+            ("data.size", $"{data.Height}x{data.Width}"),
+            ("optimizer", hp.Optimizer.ToString()),
+            ("loss", hp.Loss.ToString()),
+            ("learning_rate", Number(hp.LearningRate)),
+            ("batch_size", hp.BatchSize.ToString(CultureInfo.InvariantCulture)),
+            ("epochs", hp.Epochs.ToString(CultureInfo.InvariantCulture)),
+            ("time_budget", hp.TimeBudget?.ToString("c", CultureInfo.InvariantCulture) ?? "none"),
+            ("seed", hp.Seed.ToString(CultureInfo.InvariantCulture)),
+        ];
+        return string.Join('\n', entries.Select(e => $"{e.Key}={e.Value}"));
+    }
+
+    /// <summary>
+    /// Null when the two are the same trial; otherwise the differing settings, e.g.
+    /// "seed is 1 here but 0 in the checkpoint".
+    /// </summary>
+    internal static string? Difference(string expected, string found)
+    {
+        if (expected == found)
+            return null;
+        var here = Parse(expected);
+        var there = Parse(found);
+        var differences = here.Keys.Union(there.Keys)
+            .Where(key => here.GetValueOrDefault(key) != there.GetValueOrDefault(key))
+            .Select(key => $"{key} is {here.GetValueOrDefault(key) ?? "(absent)"} here but {there.GetValueOrDefault(key) ?? "(absent)"} in the checkpoint")
+            .ToList();
+        return differences.Count > 0 ? string.Join("; ", differences) : "the fingerprints differ";
+    }
+
+    private static Dictionary<string, string> Parse(string fingerprint)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in fingerprint.Split('\n'))
+        {
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+                entries.TryAdd(line[..equals], line[(equals + 1)..]);
+        }
+        return entries;
+    }
+
+    // "R" round-trips: 0.1 and 0.1000000000000001 are different trials.
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
