@@ -16,7 +16,7 @@ public sealed partial class An_overnight_sweep
 
     private static string Sweep(TestFolder folder, string name, int trials = 2, int epochs = 3, int subset = 3000) =>
         folder.Write($"{name}.yaml", TestFolder.SmallSweep(name, subset,
-            ("learning_rate", trials switch { 1 => "0.01", 2 => "[0.003, 0.01]", 3 => "[0.001, 0.003, 0.01]", _ => "{from: 0.001, to: 0.1}" }),
+            ("learning_rate", trials switch { 1 => "0.01", 2 => "[0.003, 0.01]", 3 => "[0.001, 0.003, 0.01]", 4 => "[0.001, 0.003, 0.01, 0.03]", _ => throw new ArgumentOutOfRangeException(nameof(trials)) }),
             ("batch_size", "16"), ("epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
     [Fact]
