@@ -160,6 +160,24 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
     }
 
     [Fact]
+    public void ADivergenceAfterAResumeNamesTheTrialsEpochAndCountsTheEpochsBeforeIt()
+    {
+        // Nothing diverges after a good first epoch at sane learning rates (see LOSSES.md), so a NaN is planted in one
+        // weight of epoch 1's checkpoint: this tests the accounting after a resume, not what diverges.
+        var hp = Trial(epochs: 3);
+        var stopped = Checkpoint.Decode(StopAfter(hp, epoch: 1).Checkpoint);
+        var weights = stopped.Model.Single(t => t.Name == "_classifier.weight");
+        var poisoned = (byte[])weights.Data.Bytes.Clone();
+        BitConverter.TryWriteBytes(poisoned.AsSpan(0, 4), float.NaN);
+        var model = stopped.Model.Select(t => t == weights ? t with { Data = t.Data with { Bytes = poisoned } } : t).ToArray();
+
+        var (outcome, resumed) = Train(hp, new TrainingResume(1, (stopped with { Model = model }).Encode()));
+
+        Assert.Equal(new TrainingOutcome(TrialState.Diverged, "loss became NaN at epoch 2 (batch 1 of 13)", 1), outcome);
+        Assert.Empty(resumed);
+    }
+
+    [Fact]
     public void AResumedTrialHasNothingLeftToDoAfterItsLastEpoch()
     {
         var hp = Trial(epochs: 2);
