@@ -41,30 +41,24 @@ public sealed partial class An_overnight_sweep
         var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        StoreChecks.IntegrityIsOk(folder.Db);
-        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "killed");
-        using (check)
-        {
-            var trials = check.ListTrials(sweepRecord.Id);
-            var epochs = check.ListEpochs(sweepRecord.Id);
-            Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-            var resumed = trials.Single(t => t.Id == victim.Id);
-            Assert.Equal(1, resumed.Lost);
-            Assert.Equal(2, resumed.Attempts);
-            StoreChecks.EpochsAreContiguous(trials, epochs);
-            StoreChecks.StillHolds(before, epochs);
-            Assert.Contains("SIGKILL", result.Output + File.ReadAllText(Path.Combine(folder.Path, "results", "killed.log")));
+        var trials = StoreChecks.FinishedCleanly(folder.Db, "killed", before);
+        var resumed = trials.Single(t => t.Id == victim.Id);
+        Assert.Equal(1, resumed.Lost);
+        Assert.Equal(2, resumed.Attempts);
+        Assert.Contains("SIGKILL", result.Output + File.ReadAllText(Path.Combine(folder.Path, "results", "killed.log")));
 
-            // The same sweep undisturbed, in another store: the resumed trial measured exactly what it would have.
-            var undisturbed = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", Path.Combine(folder.Path, "undisturbed.db"), "--workers", "1");
-            Assert.True(undisturbed.ExitCode == 0, undisturbed.ToString());
-            var (reference, referenceSweep) = StoreChecks.Open(Path.Combine(folder.Path, "undisturbed.db"), "killed");
-            using (reference)
-            {
-                var referenceTrials = reference.ListTrials(referenceSweep.Id);
-                StoreChecks.SameMeasurements(reference.ListEpochs(referenceSweep.Id), epochs,
-                    id => trials.Single(t => t.Id == id).Number, id => referenceTrials.Single(t => t.Id == id).Number);
-            }
+        // The same sweep undisturbed, in another store: the resumed trial measured exactly what it would have.
+        var otherDb = Path.Combine(folder.Path, "undisturbed.db");
+        var undisturbed = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", otherDb, "--workers", "1");
+        Assert.True(undisturbed.ExitCode == 0, undisturbed.ToString());
+        var (store, sweep) = StoreChecks.Open(folder.Db, "killed");
+        var (reference, referenceSweep) = StoreChecks.Open(otherDb, "killed");
+        using (store)
+        using (reference)
+        {
+            var referenceTrials = reference.ListTrials(referenceSweep.Id);
+            StoreChecks.SameMeasurements(reference.ListEpochs(referenceSweep.Id), store.ListEpochs(sweep.Id),
+                id => trials.Single(t => t.Id == id).Number, id => referenceTrials.Single(t => t.Id == id).Number);
         }
     }
 
@@ -88,12 +82,7 @@ public sealed partial class An_overnight_sweep
         var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        StoreChecks.IntegrityIsOk(folder.Db);
-        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "early");
-        using var _ = check;
-        var trials = check.ListTrials(sweepRecord.Id);
-        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(trials, check.ListEpochs(sweepRecord.Id));
+        var trials = StoreChecks.FinishedCleanly(folder.Db, "early");
         Assert.Equal(1, trials.Single(t => t.Id == victim.Id).Lost);
     }
 
@@ -125,13 +114,7 @@ public sealed partial class An_overnight_sweep
         var again = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "reboot", "--db", folder.Db);
 
         Assert.True(again.ExitCode == 0, again.ToString());
-        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "reboot");
-        using var _ = check;
-        var trials = check.ListTrials(sweepRecord.Id);
-        var epochs = check.ListEpochs(sweepRecord.Id);
-        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(trials, epochs);
-        StoreChecks.StillHolds(epochsBefore, epochs);
+        var trials = StoreChecks.FinishedCleanly(folder.Db, "reboot", epochsBefore);
         // Trials finished before the crash were not touched again.
         foreach (var done in trialsBefore.Where(t => t.State == TrialState.Completed))
             Assert.Equal(done, trials.Single(t => t.Id == done.Id));
@@ -172,11 +155,7 @@ public sealed partial class An_overnight_sweep
         var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "frozen");
-        using var __ = check;
-        var trials = check.ListTrials(sweepRecord.Id);
-        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(trials, check.ListEpochs(sweepRecord.Id));
+        var trials = StoreChecks.FinishedCleanly(folder.Db, "frozen");
         Assert.Equal(1, trials.Single(t => t.Id == frozen.Id).Lost);
         var log = File.ReadAllText(Path.Combine(folder.Path, "results", "frozen.log"));
         Assert.Contains("no heartbeat for 3s", log);
@@ -244,13 +223,7 @@ public sealed partial class An_overnight_sweep
         var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "stop", "--db", folder.Db);
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var (check, _) = StoreChecks.Open(folder.Db, "stop");
-        using var __ = check;
-        var final = check.ListTrials(sweepRecord.Id);
-        var epochs = check.ListEpochs(sweepRecord.Id);
-        Assert.All(final, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(final, epochs);
-        StoreChecks.StillHolds(before, epochs);
+        StoreChecks.FinishedCleanly(folder.Db, "stop", before);
     }
 
     [Fact]
@@ -274,13 +247,7 @@ public sealed partial class An_overnight_sweep
         StoreChecks.IntegrityIsOk(folder.Db);
         var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "hard");
-        using var _ = check;
-        var trials = check.ListTrials(sweepRecord.Id);
-        var epochs = check.ListEpochs(sweepRecord.Id);
-        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(trials, epochs);
-        StoreChecks.StillHolds(before, epochs);
+        StoreChecks.FinishedCleanly(folder.Db, "hard", before);
     }
 
     [Fact]
@@ -309,13 +276,7 @@ public sealed partial class An_overnight_sweep
         var resumed = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "deadline", "--db", folder.Db);
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var (check, _) = StoreChecks.Open(folder.Db, "deadline");
-        using var __ = check;
-        var final = check.ListTrials(sweepRecord.Id);
-        var epochs = check.ListEpochs(sweepRecord.Id);
-        Assert.All(final, t => Assert.Equal(TrialState.Completed, t.State));
-        StoreChecks.EpochsAreContiguous(final, epochs);
-        StoreChecks.StillHolds(before, epochs);
+        StoreChecks.FinishedCleanly(folder.Db, "deadline", before);
     }
 
     [Fact]

@@ -45,6 +45,23 @@ internal static class StoreChecks
         Assert.Equal(want.OrderBy(p => p.Key), got.OrderBy(p => p.Key));
     }
 
+    /// <summary>
+    /// After a sweep that had to finish: a sound file, every trial completed, epochs 1..n once each, and the epochs
+    /// in <paramref name="before"/> (stored before a crash) unchanged. Returns the trials.
+    /// </summary>
+    public static IReadOnlyList<TrialRecord> FinishedCleanly(string db, string sweep, IReadOnlyList<EpochRecord>? before = null)
+    {
+        IntegrityIsOk(db);
+        var (store, record) = Open(db, sweep);
+        using var _ = store;
+        var trials = store.ListTrials(record.Id);
+        var epochs = store.ListEpochs(record.Id);
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        EpochsAreContiguous(trials, epochs);
+        if (before is not null) StillHolds(before, epochs);
+        return trials;
+    }
+
     public static (ITrialStore Store, SweepRecord Sweep) Open(string db, string sweep)
     {
         if (!File.Exists(db)) throw new InvalidOperationException($"no store at {db} yet");
