@@ -43,3 +43,9 @@ public sealed record TrialRecord(
 }
 
 public sealed record EpochRecord(long TrialId, EpochMetrics Metrics, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// How a completed trial's final model does on its validation images: <see cref="Confusion"/>[actual][predicted]
+/// counts, one row and column per class in <see cref="ClassNames"/> order.
+/// </summary>
+public sealed record TrialEvaluation(long TrialId, IReadOnlyList<string> ClassNames, IReadOnlyList<IReadOnlyList<int>> Confusion);

@@ -55,6 +55,15 @@ public interface ITrialStore : IDisposable
     /// </summary>
     void Release(TrialLease lease, string reason);
 
+    /// <summary>
+    /// Stores the validation confusion matrix of the trial's final model (replacing any earlier one), before
+    /// <see cref="Finish"/>. Throws <see cref="LeaseLostException"/> when the lease is lost.
+    /// </summary>
+    void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation);
+
+    /// <summary>The trial's evaluation, or null (not completed, or stored by a version that did not evaluate).</summary>
+    TrialEvaluation? LoadEvaluation(long trialId);
+
     /// <summary>The trial's latest checkpoint (always that of its last stored epoch), or null.</summary>
     TrialCheckpoint? LoadCheckpoint(long trialId);
 

@@ -171,6 +171,7 @@ public static class Trainer
         private readonly SimpleCnn _model;
         private readonly optim.Optimizer _optimizer;
         private readonly Func<Tensor, Tensor, Tensor> _loss;
+        private readonly int _classes;
         private readonly int _firstEpoch;
         private readonly double _priorSeconds;
         private readonly double _priorEpochSeconds;
@@ -186,6 +187,7 @@ public static class Trainer
             _train = Array.ConvertAll(train, i => (long)i);
             _batchOrder = SplitMix64.ForStream(hp.Seed, BatchOrderStream);
             _loss = Losses.For(hp.Loss, data.Classes);
+            _classes = data.Classes;
 
             // The model first: it is what refuses unsuitable data, before anything is copied.
             torch.manual_seed(hp.Seed);
@@ -255,7 +257,10 @@ public static class Trainer
 
                 var metrics = new EpochMetrics(
                     epoch, trained.Loss, trained.Accuracy, validated.Loss, validated.Accuracy, seconds, images / seconds);
-                onEpoch(new EpochResult(metrics, Capture(epoch, _priorSeconds + total.Elapsed.TotalSeconds, epochSeconds)));
+                onEpoch(new EpochResult(metrics, Capture(epoch, _priorSeconds + total.Elapsed.TotalSeconds, epochSeconds))
+                {
+                    Confusion = validated.Confusion,
+                });
             }
             return new TrainingOutcome(TrialState.Completed, null, _hp.Epochs);
         }
@@ -279,7 +284,7 @@ public static class Trainer
 
         private sealed record TrainPass(double Loss, double Accuracy, int Batches, int? FirstNonFiniteBatch, double NonFiniteValue);
 
-        private sealed record EvaluationPass(double Loss, double Accuracy);
+        private sealed record EvaluationPass(double Loss, double Accuracy, int[][] Confusion);
 
         private TrainPass TrainEpoch(CancellationToken ct)
         {
@@ -335,6 +340,8 @@ public static class Trainer
             using var noGrad = torch.no_grad();
             using var losses = torch.empty(batches, ScalarType.Float32, _device);
             using var correct = torch.zeros(1, ScalarType.Int64, _device);
+            // Confusion counts as one flat [actual × classes + predicted] histogram, read once after the pass.
+            using var confusion = torch.zeros(_classes * _classes, ScalarType.Int64, _device);
             for (var b = 0; b < batches; b++)
             {
                 var start = b * EvaluationBatchSize;
@@ -343,13 +350,20 @@ public static class Trainer
                 var y = _labels.index_select(0, index);
                 var logits = _model.forward(_images.index_select(0, index));
                 losses[b].copy_(_loss(logits, y));
-                correct.add_(logits.argmax(1).eq(y).sum());
+                var predicted = logits.argmax(1);
+                correct.add_(predicted.eq(y).sum());
+                confusion.add_(torch.bincount(y * _classes + predicted, minlength: _classes * _classes));
             }
             var values = ToHost(losses);
             var sum = 0.0;
             for (var b = 0; b < batches; b++)
                 sum += (double)values[b] * Math.Min(EvaluationBatchSize, count - b * EvaluationBatchSize);
-            return new EvaluationPass(sum / count, (double)correct.item<long>() / count);
+            using var counts = confusion.cpu();
+            var flat = counts.data<long>().ToArray();
+            var matrix = Enumerable.Range(0, _classes)
+                .Select(actual => Enumerable.Range(0, _classes).Select(predicted => checked((int)flat[actual * _classes + predicted])).ToArray())
+                .ToArray();
+            return new EvaluationPass(sum / count, (double)correct.item<long>() / count, matrix);
         }
 
         private static float[] ToHost(Tensor values)

@@ -10,7 +10,11 @@ namespace Piximi.Sweep.Training;
 public sealed record TrainingOutcome(TrialState State, string? Message, int EpochsRun);
 
 /// <summary>One finished epoch: its metrics and the checkpoint to resume after it (opaque bytes, stored as they are).</summary>
-public sealed record EpochResult(EpochMetrics Metrics, byte[] Checkpoint);
+public sealed record EpochResult(EpochMetrics Metrics, byte[] Checkpoint)
+{
+    /// <summary>The validation confusion counts of this epoch's model, [actual][predicted], one row per class.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Confusion { get; init; } = [];
+}
 
 /// <summary>
 /// Where to pick a trial up: after <see cref="Epoch"/>, from that epoch's checkpoint (as <see cref="EpochResult"/>

@@ -52,6 +52,15 @@ public sealed class The_run_command
             Assert.InRange(e.Metrics.ValAccuracy, 0.0, 1.0);
             Assert.True(e.Metrics.Seconds > 0 && e.Metrics.ImagesPerSecond > 0);
         });
+        // Each completed trial's final model was evaluated: its confusion matrix agrees with its last val_accuracy.
+        foreach (var trial in trials)
+        {
+            var evaluation = store.LoadEvaluation(trial.Id)!;
+            var last = epochs.Last(e => e.TrialId == trial.Id).Metrics;
+            var total = evaluation.Confusion.Sum(row => row.Sum());
+            Assert.Equal(150, total);
+            Assert.Equal(last.ValAccuracy, Enumerable.Range(0, evaluation.Confusion.Count).Sum(i => evaluation.Confusion[i][i]) / (double)total);
+        }
         // Two real worker processes shared the work through the store.
         Assert.Equal(2, trials.Select(t => t.WorkerId).Distinct().Count());
 

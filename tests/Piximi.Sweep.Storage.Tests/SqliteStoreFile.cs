@@ -127,7 +127,7 @@ public sealed class SqliteStoreFile : IDisposable
     }
 
     [Fact]
-    public void A_version_one_file_is_migrated_to_version_two_and_keeps_its_sweeps_trials_and_epochs()
+    public void A_version_one_file_is_migrated_to_version_three_and_keeps_its_sweeps_trials_and_epochs()
     {
         var path = _folder.File("v1.db");
         var grid = Grid(3);
@@ -178,7 +178,7 @@ public sealed class SqliteStoreFile : IDisposable
 
         using (var connection = OpenRaw(path))
         {
-            Assert.Equal(2L, new SqliteCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
+            Assert.Equal(3L, new SqliteCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
             Assert.Equal("ok", new SqliteCommand("PRAGMA integrity_check;", connection).ExecuteScalar());
         }
 

@@ -695,11 +695,11 @@ public abstract class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_two()
+    public void A_new_store_records_schema_version_three()
     {
         Open();
 
-        Assert.Equal(2, ReadSchemaVersion());
+        Assert.Equal(3, ReadSchemaVersion());
     }
 
     [Fact]
@@ -713,7 +713,7 @@ public abstract class TrialStoreContract : IDisposable
         var error = Assert.Throws<StoreVersionException>(() => Open());
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 3", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
 
@@ -780,7 +780,7 @@ public abstract class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(2, ReadSchemaVersion());
+        Assert.Equal(3, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }
@@ -951,6 +951,41 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Equal(count, Open().ListEpochs(sweepId).Count);
         // Otherwise the run proved nothing about concurrent claims.
         Assert.True(claimed.Select(c => c.Worker).Distinct().Count() > 1, "One worker claimed every trial.");
+    }
+
+    // ---- Evaluations ----
+
+    [Fact]
+    public void An_evaluation_comes_back_as_recorded_and_a_later_one_replaces_it()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var lease = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0)]);
+        string[] classes = ["cat", "dog", "<script>"];
+
+        store.RecordEvaluation(lease, new TrialEvaluation(lease.TrialId, classes, [[5, 1, 0], [2, 7, 1], [0, 0, 9]]));
+        store.RecordEvaluation(lease, new TrialEvaluation(lease.TrialId, classes, [[6, 0, 0], [2, 7, 1], [0, 0, 9]]));
+        store.Finish(lease, TrialState.Completed, null);
+
+        var evaluation = store.LoadEvaluation(lease.TrialId)!;
+        Assert.Equal(classes, evaluation.ClassNames);
+        Assert.Equal([[6, 0, 0], [2, 7, 1], [0, 0, 9]], evaluation.Confusion.Select(row => row.ToArray()));
+        Assert.Null(store.LoadEvaluation(lease.TrialId + 1));
+    }
+
+    [Fact]
+    public void An_evaluation_under_a_lost_lease_or_of_the_wrong_shape_is_refused_and_writes_nothing()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var lease = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0)]);
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w"], maxRetries: 2, "test");
+        var evaluation = new TrialEvaluation(lease.TrialId, ["a", "b"], [[1, 0], [0, 1]]);
+
+        Assert.Throws<LeaseLostException>(() => store.RecordEvaluation(lease, evaluation));
+        var again = TrialLease.Of(store.ClaimNext(sweep.Id, "w2")!);
+        Assert.Throws<ArgumentException>(() => store.RecordEvaluation(again, evaluation with { Confusion = [[1, 0]] }));
+        Assert.Null(store.LoadEvaluation(lease.TrialId));
     }
 
     private static void Finish(ITrialStore store, TrialRecord trial, TrialState state) =>

@@ -51,6 +51,25 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
     }
 
     [Fact]
+    public void ReportsEachEpochsValidationConfusionMatrixAgreeingWithItsAccuracy()
+    {
+        var results = new List<EpochResult>();
+        Trainer.Train(_data.Images, FashionMnist.Sweep(_data.Spec), Adam(epochs: 2), "cpu", null, results.Add, CancellationToken.None);
+
+        Assert.Equal(2, results.Count);
+        foreach (var result in results)
+        {
+            var confusion = result.Confusion;
+            Assert.Equal(_data.Images.Classes, confusion.Count);
+            Assert.All(confusion, row => Assert.Equal(_data.Images.Classes, row.Count));
+            // 100 validation images, each counted once; the diagonal is what val_accuracy counted as right.
+            Assert.Equal(100, confusion.Sum(row => row.Sum()));
+            Assert.Equal(result.Metrics.ValAccuracy, Enumerable.Range(0, confusion.Count).Sum(i => confusion[i][i]) / 100.0);
+        }
+        Assert.NotEqual(results[0].Confusion.SelectMany(r => r), results[1].Confusion.SelectMany(r => r));
+    }
+
+    [Fact]
     public void ReportsAccuraciesOfWholeImagesAndThroughputFromTheEpochTime()
     {
         var (_, epochs) = Train(Adam(epochs: 1));

@@ -104,6 +104,7 @@ internal sealed class TrialRun(
         try
         {
             TrainingOutcome outcome;
+            IReadOnlyList<IReadOnlyList<int>> lastConfusion = [];
             using (new Timer(_ => Beat(cancel), null, options.HeartbeatInterval, options.HeartbeatInterval))
             {
                 outcome = Trainer.Train(data, sweep.Definition, hp, options.Device, resume, epoch =>
@@ -111,11 +112,19 @@ internal sealed class TrialRun(
                     FaultInjection.BeforeStoringEpoch(trial.Number, epoch.Metrics.Epoch);
                     // Stored with its checkpoint before the next epoch starts: what the store holds is what was measured.
                     store.RecordEpoch(_lease, epoch.Metrics, epoch.Checkpoint);
+                    lastConfusion = epoch.Confusion;
                     var m = epoch.Metrics;
                     log.Information(
                         "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
                         trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
                 }, cancel.Token);
+            }
+            if (outcome.State == TrialState.Completed && lastConfusion.Count > 0)
+            {
+                // The final model's confusion on the validation images, for the reports' per-class metrics. IDX files
+                // carry no class names, so classes are named by their label.
+                var names = Enumerable.Range(0, lastConfusion.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, names, lastConfusion));
             }
             store.Finish(_lease, outcome.State, outcome.Message);
             store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);

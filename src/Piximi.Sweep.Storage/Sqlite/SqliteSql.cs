@@ -137,6 +137,17 @@ internal static class SqliteSql
             FOREIGN KEY (trial_id, epoch) REFERENCES epochs (trial_id, epoch)
         ) STRICT;
         """,
+
+        // 3: the validation confusion matrix of a trial's final model, for reports (per-class precision, recall and
+        // F1 follow from it). JSON: a matrix of a few classes is small, and read whole or not at all.
+        """
+        CREATE TABLE evaluations (
+            trial_id INTEGER PRIMARY KEY REFERENCES trials (id),
+            class_names_json TEXT NOT NULL,
+            confusion_json TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 
     // ---- Sweeps ----
@@ -222,6 +233,18 @@ internal static class SqliteSql
         """;
 
     public const string DeleteCheckpoint = "DELETE FROM checkpoints WHERE trial_id = @trial;";
+
+    /// <summary>Guarded by the lease in the same statement: no row is written for a trial this holder lost.</summary>
+    public const string UpsertEvaluation =
+        $"""
+        INSERT INTO evaluations (trial_id, class_names_json, confusion_json, recorded_at)
+        SELECT id, @classes, @confusion, @now FROM trials WHERE {HeldByLease}
+        ON CONFLICT (trial_id) DO UPDATE SET
+            class_names_json = excluded.class_names_json, confusion_json = excluded.confusion_json, recorded_at = excluded.recorded_at;
+        """;
+
+    public const string SelectEvaluation =
+        "SELECT trial_id AS TrialId, class_names_json AS ClassNamesJson, confusion_json AS ConfusionJson FROM evaluations WHERE trial_id = @trial;";
 
     public const string SelectCheckpoint =
         "SELECT trial_id AS TrialId, epoch AS Epoch, data AS Data FROM checkpoints WHERE trial_id = @trial;";

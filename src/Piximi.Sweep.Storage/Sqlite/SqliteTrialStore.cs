@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -336,6 +337,42 @@ internal sealed class SqliteTrialStore : ITrialStore
         }
     }
 
+    public void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var classes = evaluation.ClassNames.Count;
+        if (evaluation.TrialId != lease.TrialId || evaluation.Confusion.Count != classes || evaluation.Confusion.Any(row => row.Count != classes))
+            throw new ArgumentException($"An evaluation of trial {lease.TrialId} needs a {classes} × {classes} confusion matrix of that trial.", nameof(evaluation));
+        var parameters = new
+        {
+            trial = lease.TrialId,
+            attempt = lease.Attempt,
+            classes = JsonSerializer.Serialize(evaluation.ClassNames),
+            confusion = JsonSerializer.Serialize(evaluation.Confusion),
+            now = StoreTime.Now(),
+        };
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _transactions.Run(() =>
+            {
+                if (_connection.Execute(SqliteSql.UpsertEvaluation, parameters) == 0)
+                    throw LeaseLost(lease, "record the evaluation of");
+                return 0;
+            });
+        }
+    }
+
+    public TrialEvaluation? LoadEvaluation(long trialId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.QuerySingleOrDefault<EvaluationRow>(SqliteSql.SelectEvaluation, new { trial = trialId })?.ToRecord();
+        }
+    }
+
     public TrialCheckpoint? LoadCheckpoint(long trialId)
     {
         lock (_gate)
@@ -561,6 +598,18 @@ internal sealed class SqliteTrialStore : ITrialStore
         public string? WorkerId { get; init; }
         public string? HeartbeatAt { get; init; }
         public long Lost { get; init; }
+    }
+
+    private sealed record EvaluationRow
+    {
+        public long TrialId { get; init; }
+        public string ClassNamesJson { get; init; } = "[]";
+        public string ConfusionJson { get; init; } = "[]";
+
+        public TrialEvaluation ToRecord() => new(
+            TrialId,
+            JsonSerializer.Deserialize<string[]>(ClassNamesJson) ?? [],
+            JsonSerializer.Deserialize<int[][]>(ConfusionJson) ?? []);
     }
 
     private sealed record CheckpointRow
