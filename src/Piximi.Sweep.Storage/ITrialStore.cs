@@ -84,6 +84,13 @@ public interface ITrialStore : IDisposable
     /// <summary>The sweep's trials, ordered by number.</summary>
     IReadOnlyList<TrialRecord> ListTrials(long sweepId);
 
+    /// <summary>
+    /// Every trial of the sweep, ordered by number, with its last epoch's metrics, epochs run and summed epoch
+    /// seconds: the same as <see cref="Ranking.Summarize"/> over <see cref="ListTrials"/> and <see cref="ListEpochs"/>,
+    /// without reading every epoch.
+    /// </summary>
+    IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId);
+
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
 }

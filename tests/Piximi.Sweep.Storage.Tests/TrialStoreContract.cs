@@ -953,6 +953,29 @@ public abstract class TrialStoreContract : IDisposable
         Assert.True(claimed.Select(c => c.Worker).Distinct().Count() > 1, "One worker claimed every trial.");
     }
 
+    // ---- Summaries ----
+
+    [Fact]
+    public void Trial_summaries_from_the_store_equal_those_made_from_every_trial_and_epoch()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(5));
+        var other = store.CreateSweep(Definition() with { Name = "other" }, Grid(2));
+        Finish(store, store.ClaimNext(other.Id, "w")!, TrialState.Failed);
+        store.Finish(Trained(store, sweep.Id, [(0.5, 1.0, 0.4, 1.2), (0.7, 0.8, 0.6, 0.9)]), TrialState.Completed, null);
+        store.Finish(Trained(store, sweep.Id, [(0.6, 0.9, 0.5, 1.0)]), TrialState.Diverged, "loss became NaN");
+        Trained(store, sweep.Id, [(double.NaN, double.PositiveInfinity, 0.1, -0.0)]); // still running
+        store.ClaimNext(sweep.Id, "w2"); // running, no epoch yet
+
+        var expected = Ranking.Summarize(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+        var actual = store.SummarizeTrials(sweep.Id);
+
+        Assert.Equal(expected.Select(s => (s.Trial, s.Final, s.EpochsRun)), actual.Select(s => (s.Trial, s.Final, s.EpochsRun)));
+        Assert.Equal(expected.Select(s => s.TrainingSeconds), actual.Select(s => s.TrainingSeconds));
+        Assert.Equal(5, actual.Count);
+        Assert.Null(actual[^1].Final);
+    }
+
     // ---- Evaluations ----
 
     [Fact]

@@ -67,8 +67,7 @@ internal sealed class ResultsCommands(TextWriter output)
         return ExitCodes.Ok;
     }
 
-    internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) =>
-        Ranking.Summarize(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+    internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) => store.SummarizeTrials(sweep.Id);
 
     /// <summary>The status summary; the run command prints the same at its end.</summary>
     internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries)

@@ -186,6 +186,31 @@ internal static class SqliteSql
         """;
 
     /// <summary>
+    /// Every trial of a sweep with its last epoch, its epoch count and its summed epoch seconds, in one pass: what
+    /// ranking needs, without reading every epoch (a sweep of 10,000 trials has 200,000 of them). The columns of
+    /// trials are qualified (epochs has a loss column too); the last epoch's columns follow from e.trial_id on.
+    /// </summary>
+    public const string SelectTrialSummariesOfSweep =
+        """
+        SELECT t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
+               t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
+               t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
+               t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
+               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost,
+               e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
+               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
+               e.recorded_at AS RecordedAt,
+               coalesce(a.epochs_run, 0) AS EpochsRun, coalesce(a.seconds, 0.0) AS TrainingSeconds
+        FROM trials AS t
+        LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, total(seconds) AS seconds
+                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
+                   GROUP BY trial_id) AS a ON a.trial_id = t.id
+        LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = a.last_epoch
+        WHERE t.sweep_id = @sweep
+        ORDER BY t.number;
+        """;
+
+    /// <summary>
     /// The claim, in one statement: the sub-selects and the update run under the one write lock (an UPDATE takes it
     /// before it reads), so two claimers (threads or processes) can never both see the same trial queued, nor both
     /// see the budget one trial short of full. A re-queued trial keeps its epochs and checkpoint for its new holder.

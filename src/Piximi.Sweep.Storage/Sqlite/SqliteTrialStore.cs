@@ -469,6 +469,20 @@ internal sealed class SqliteTrialStore : ITrialStore
         }
     }
 
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return [.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
+                SqliteSql.SelectTrialSummariesOfSweep,
+                (trial, last, aggregate) => new TrialSummary(
+                    trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
+                new { sweep = sweepId },
+                splitOn: "TrialId,EpochsRun")];
+        }
+    }
+
     /// <summary>A pragma's value on this store's connection (some, like synchronous, are per connection).</summary>
     internal string? Pragma(string name)
     {
@@ -583,6 +597,12 @@ internal sealed class SqliteTrialStore : ITrialStore
             HeartbeatAt = StoreTime.ParseOrNull(HeartbeatAt),
             Lost = checked((int)Lost),
         };
+    }
+
+    private sealed record AggregateRow
+    {
+        public long EpochsRun { get; init; }
+        public double TrainingSeconds { get; init; }
     }
 
     private sealed record StateRow
