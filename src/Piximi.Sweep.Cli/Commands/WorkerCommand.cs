@@ -142,8 +142,15 @@ internal sealed class TrialRun(
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             var reason = stop.IsCancellationRequested ? "interrupted" : "deadline reached";
-            store.Release(_lease, $"{reason}; resumes after its last stored epoch");
-            log.Warning("Trial {TrialNumber} {Reason}: back in the queue, to resume after its last stored epoch", trial.Number, reason);
+            try
+            {
+                store.Release(_lease, $"{reason}; resumes after its last stored epoch");
+                log.Warning("Trial {TrialNumber} {Reason}: back in the queue, to resume after its last stored epoch", trial.Number, reason);
+            }
+            catch (LeaseLostException)
+            {
+                log.Warning("Trial {TrialNumber} {Reason}, but it had already been re-queued", trial.Number, reason);
+            }
             return TrialRunResult.Stopped;
         }
         catch (Exception e)
