@@ -172,6 +172,10 @@ internal static class MarkdownReport
         w.WriteLine();
     }
 
-    /// <summary>User text in a Markdown table cell or line: no pipes or line breaks that would break the table.</summary>
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\r", " ").Replace("\n", " ");
+    /// <summary>
+    /// User text in a Markdown line or table cell: no pipes or line breaks that would break a table, and no raw HTML
+    /// (most Markdown renderers pass it through, so a class named &lt;script&gt; would run); entities render as the text.
+    /// </summary>
+    private static string Cell(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+        .Replace("|", "\\|").Replace("\r", " ").Replace("\n", " ");
 }
