@@ -31,31 +31,35 @@ internal static class Charts
         val.LegendText = accuracy ? "val_accuracy" : "val_loss";
         plot.Title(accuracy ? "Accuracy" : "Loss", size: 13);
         plot.XLabel("epoch", size: 11);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Alignment.UpperRight);
         if (accuracy) plot.Axes.SetLimitsY(0, 1.02);
         return Svg(plot, width, height);
     }
 
-    /// <summary>Mean val_accuracy per learning rate × batch size, each cell labelled with its value.</summary>
+    /// <summary>Mean val_accuracy per learning rate × batch size, each cell coloured (viridis, 0 to 1) and labelled with its value.</summary>
     public static string Heatmap(Heatmap map, int width, int height)
     {
         var plot = NewPlot();
         var rows = map.BatchSizes.Count;
         var columns = map.LearningRates.Count;
-        var heatmap = plot.Add.Heatmap(map.Mean);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        heatmap.NaNCellColor = Color.FromHex("#dddddd");
-        heatmap.Rectangle = new CoordinateRect(0, columns, 0, rows);
+        // One filled rectangle per cell rather than ScottPlot's bitmap heatmap: the SVG embeds that bitmap a few pixels
+        // wide, and browsers blur it when they scale it up; rectangles stay sharp and exact.
+        var colormap = new ScottPlot.Colormaps.Viridis();
         for (var r = 0; r < rows; r++)
         {
             for (var c = 0; c < columns; c++)
             {
                 var value = map.Mean[r, c];
-                var text = plot.Add.Text(double.IsNaN(value) ? "–" : Format.Metric(value), c + 0.5, rows - r - 0.5);
+                var top = rows - r;
+                var cell = plot.Add.Rectangle(c, c + 1, top - 1, top);
+                cell.FillColor = double.IsNaN(value) ? Color.FromHex("#dddddd") : colormap.GetColor(Math.Clamp(value, 0, 1));
+                cell.LineColor = Colors.White;
+                cell.LineWidth = 1;
+                var text = plot.Add.Text(double.IsNaN(value) ? "–" : Format.Metric(value), c + 0.5, top - 0.5);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = 12;
-                text.LabelFontColor = value > 0.6 ? Colors.Black : Colors.White;
+                text.LabelFontColor = double.IsNaN(value) || value > 0.6 ? Colors.Black : Colors.White;
             }
         }
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, columns).Select(c => c + 0.5)], [.. map.LearningRates.Select(Format.Rate)]);
@@ -64,7 +68,6 @@ internal static class Charts
         plot.XLabel("learning rate", size: 12);
         plot.YLabel("batch size", size: 12);
         plot.Title(PiximiExport.OptimizerName(map.Optimizer), size: 13);
-        plot.Add.ColorBar(heatmap);
         return Svg(plot, width, height);
     }
 
