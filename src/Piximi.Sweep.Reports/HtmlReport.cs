@@ -1,0 +1,487 @@
+using System.Globalization;
+using System.Text;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Reports;
+
+/// <summary>
+/// The report as one HTML file that opens offline: CSS, JS and charts inline (charts as SVG data URIs), no fonts,
+/// scripts or images fetched. Every user-supplied string goes through <see cref="Html.Escape"/>.
+/// </summary>
+internal static class HtmlReport
+{
+    /// <summary>Trials whose learning curves are pre-rendered by ScottPlot; the others are drawn on demand by inline JS.</summary>
+    internal const int TopCurves = 5;
+
+    /// <summary>Replicate groups shown (best mean first); all of them are in the JSON.</summary>
+    internal const int TopReplicates = 50;
+
+    public static void Write(SweepReport report, TextWriter w)
+    {
+        var name = Html.Escape(report.Sweep.Name);
+        w.Write($"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Sweep report: {name}</title>\n<style>{Css}</style>\n</head>\n<body>\n");
+        if (report.IsPartial)
+        {
+            w.Write($"<div class=\"partial\" id=\"partial\"><strong>Partial report — the sweep is still running.</strong> {Html.Escape(MarkdownReport.PartialNote(report))}</div>\n");
+        }
+        w.Write($"<header><h1>Sweep report: {name}</h1><p class=\"sub\">Generated {Html.Escape(Format.Time(report.GeneratedAt))} by Piximi.Sweep · ranked by {Html.Escape(report.Metric)}</p>\n");
+        w.Write("<nav><a href=\"#summary\">Summary</a><a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
+            + "<a href=\"#grid\">Learning rate × batch size</a><a href=\"#importance\">Importance</a><a href=\"#evaluation\">Evaluation</a>"
+            + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a></nav></header>\n<main>\n");
+        Summary(report, w);
+        BestCard(report, w);
+        TopCurvesSection(report, w);
+        TrialsTable(report, w);
+        Grid(report, w);
+        ImportanceSection(report, w);
+        Evaluation(report, w);
+        ReplicatesSection(report, w);
+        Problems(report, w);
+        w.Write("</main>\n<footer>Piximi.Sweep · this file is self-contained and works offline.</footer>\n");
+        CurveData(report, w);
+        w.Write($"<script>{Script}</script>\n</body>\n</html>\n");
+    }
+
+    private static void Summary(SweepReport report, TextWriter w)
+    {
+        var d = report.Sweep.Definition;
+        var p = d.Parameters;
+        w.Write("<section id=\"summary\"><h2>Summary</h2><div class=\"cols\"><dl class=\"facts\">");
+        Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
+        Fact(w, "Labels", d.Dataset.Labels);
+        Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Format.Int(s)}-image subset" : ""));
+        Fact(w, "Model", d.Model.ToString());
+        Fact(w, "Optimizers", string.Join(", ", p.Optimizers));
+        Fact(w, "Loss functions", string.Join(", ", p.Losses));
+        Fact(w, "Learning rates", string.Join(", ", p.LearningRates.Select(Format.Rate)));
+        Fact(w, "Batch sizes", string.Join(", ", p.BatchSizes.Select(b => Format.Int(b))));
+        Fact(w, "Epochs", string.Join(", ", p.Epochs.Select(e => Format.Int(e))) + (p.TimeBudget is { } t ? $" (time budget {Format.Duration(t.TotalSeconds)} per trial)" : ""));
+        Fact(w, "Seeds", string.Join(", ", p.Seeds.Select(x => Format.Int(x))));
+        w.Write("</dl><dl class=\"facts\">");
+        Fact(w, "Created", Format.Time(report.Sweep.CreatedAt));
+        Fact(w, "First trial started", Format.Time(report.FirstStartedAt));
+        Fact(w, "Last trial finished", Format.Time(report.LastFinishedAt));
+        Fact(w, "Total compute time", $"{Format.Duration(report.TotalComputeSeconds)} (sum of epoch times)");
+        w.Write($"<dt>Trials</dt><dd><span id=\"trial-count\">{Format.Int(report.Lines.Count)}</span>: ");
+        foreach (var state in Enum.GetValues<TrialState>())
+        {
+            var n = report.CountOf(state);
+            if (n > 0) w.Write($"<span class=\"chip s-{Format.State(state)}\">{Format.Int(n)} {Format.State(state)}</span> ");
+        }
+        w.Write("</dd></dl></div></section>\n");
+    }
+
+    private static void BestCard(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"best\"><h2>Best trial</h2>");
+        if (report.Best is not { } best || report.BestLine is not { } line)
+        {
+            w.Write("<p>No trial has completed yet.</p></section>\n");
+            return;
+        }
+        var hp = line.Hp;
+        var f = line.Summary.Final!;
+        w.Write($"<div class=\"card\"><div class=\"card-head\"><div><span class=\"big\" id=\"best-score\">{Format.Metric(best.Score)}</span> {Html.Escape(report.Metric)}"
+            + $"<br><span class=\"muted\">trial <span id=\"best-trial\">{Format.Int(line.Trial.Number)}</span> · seed {Format.Int(hp.Seed)} · "
+            + $"{Format.Int(line.Summary.EpochsRun)} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
+            + "<button class=\"copy\" data-target=\"best-settings\" type=\"button\">Copy settings</button></div>");
+        w.Write("<p class=\"muted\">Enter these in Piximi's classifier settings (Fit classifier → Optimization and Data):</p><table class=\"settings\">");
+        var settings = MarkdownReport.PiximiSettings(report.Sweep.Definition, hp);
+        foreach (var (key, value) in settings) w.Write($"<tr><th>{Html.Escape(key)}</th><td>{Html.Escape(value)}</td></tr>");
+        w.Write("</table>");
+        w.Write($"<pre id=\"best-settings\" class=\"hidden\">{Html.Escape(string.Join("\n", settings.Select(s => $"{s.Name}: {s.Value}")))}</pre>");
+        w.Write($"<p class=\"metrics\">Final epoch: loss {Format.Metric(f.Loss)} · accuracy {Format.Metric(f.Accuracy)} · val_loss {Format.Metric(f.ValLoss)} · val_accuracy {Format.Metric(f.ValAccuracy)}</p>");
+        var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);
+        var file = Html.Escape($"{report.Sweep.Name}-model_hyperparameters.json");
+        w.Write($"<p><a class=\"download\" download=\"{file}\" href=\"data:application/json;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(json))}\">"
+            + $"Download Piximi's hyperparameters file</a> <span class=\"muted\">({file})</span></p></div></section>\n");
+    }
+
+    private static void TopCurvesSection(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"curves\"><h2>Learning curves</h2>");
+        var top = report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopCurves).ToList();
+        if (top.Count == 0) w.Write("<p>No completed trial yet.</p>");
+        else w.Write($"<p class=\"muted\">The top {top.Count} trials, training (blue) and validation (orange) per epoch. Any other trial: press ▸ in its row of the table below.</p>");
+        foreach (var line in top)
+        {
+            w.Write($"<figure class=\"curves\"><figcaption>#{line.Rank} · trial {Format.Int(line.Trial.Number)} · {Html.Escape(Format.Settings(line.Hp))}, seed {Format.Int(line.Hp.Seed)}</figcaption>");
+            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: false, 420, 240), $"Loss of trial {line.Trial.Number}", 420, 240));
+            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: true, 420, 240), $"Accuracy of trial {line.Trial.Number}", 420, 240));
+            w.Write("</figure>");
+        }
+        w.Write("</section>\n");
+    }
+
+    private static void TrialsTable(SweepReport report, TextWriter w)
+    {
+        w.Write($"<section id=\"trials\"><h2>All trials</h2><p class=\"muted\">Ranked by final {Html.Escape(report.Metric)}; trials not completed follow by number. "
+            + $"Click a column header to sort; press ▸ to draw a trial's curves here.</p><div id=\"viewer\" class=\"viewer\" hidden></div>");
+        w.Write("<div class=\"scroll\"><table class=\"sortable\" id=\"trial-table\"><thead><tr>");
+        foreach (var header in (string[])["", "rank", "trial", "state", "optimizer", "loss function", "learning rate", "batch size", "epochs", "seed",
+                     "epochs run", "time", "loss", "accuracy", "val_loss", "val_accuracy", "best epoch", $"best {report.Metric}"])
+        {
+            w.Write($"<th>{Html.Escape(header)}</th>");
+        }
+        w.Write("</tr></thead><tbody>\n");
+        var rows = report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Concat(report.Lines.Where(l => l.Rank is null));
+        var sb = new StringBuilder();
+        foreach (var line in rows)
+        {
+            var (hp, f, b) = (line.Hp, line.Summary.Final, line.BestEpoch);
+            sb.Clear();
+            sb.Append(line.Rank == 1 ? "<tr class=\"top\">" : "<tr>")
+                .Append(line.Curve.Count > 0 ? $"<td><button class=\"cv\" type=\"button\" data-t=\"{line.Trial.Number}\" title=\"curves\">▸</button></td>" : "<td></td>")
+                .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(line.Trial.Number)
+                .Append("</td><td><span class=\"chip s-").Append(Format.State(line.Trial.State)).Append("\">").Append(Format.State(line.Trial.State)).Append("</span></td><td>")
+                .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Format.Rate(hp.LearningRate))
+                .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Format.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
+                .Append("</td><td>").Append(line.Summary.EpochsRun).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
+                .Append("</td><td>").Append(Format.Metric(f?.Loss)).Append("</td><td>").Append(Format.Metric(f?.Accuracy))
+                .Append("</td><td>").Append(Format.Metric(f?.ValLoss)).Append("</td><td>").Append(Format.Metric(f?.ValAccuracy))
+                .Append("</td><td>").Append(b?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td><td>")
+                .Append(b is null ? "–" : Format.Metric(MetricNames.ValueOf(b, report.Metric))).Append("</td></tr>\n");
+            w.Write(sb);
+        }
+        w.Write("</tbody></table></div></section>\n");
+    }
+
+    private static void Grid(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"grid\"><h2>Validation accuracy over learning rate × batch size</h2>");
+        if (report.Heatmaps.Count == 0)
+        {
+            w.Write("<p>No completed trial yet.</p></section>\n");
+            return;
+        }
+        w.Write("<p class=\"muted\">Mean final val_accuracy of completed trials per cell, one map per optimizer. Where several trials share a cell "
+            + "(other loss functions, epochs or seeds), the cell is their average; grey cells have no completed trial.</p><div class=\"maps\">");
+        foreach (var map in report.Heatmaps)
+        {
+            var width = Math.Clamp(160 + 90 * map.LearningRates.Count, 360, 900);
+            var height = Math.Clamp(120 + 50 * map.BatchSizes.Count, 260, 700);
+            var losses = string.Join(", ", map.Losses);
+            w.Write($"<figure>{Charts.ImageTag(Charts.Heatmap(map, width, height), $"val_accuracy heatmap for {map.Optimizer}", width, height)}"
+                + $"<figcaption>{Html.Escape(PiximiExport.OptimizerName(map.Optimizer))} — averaged over loss functions: {Html.Escape(losses)}</figcaption></figure>");
+        }
+        w.Write("</div><div class=\"cols\">");
+        GroupTable(w, "Optimizer", report.ByOptimizer);
+        GroupTable(w, "Loss function", report.ByLoss);
+        w.Write("</div></section>\n");
+    }
+
+    private static void GroupTable(TextWriter w, string what, IReadOnlyList<GroupScore> groups)
+    {
+        w.Write($"<div><h3>By {Html.Escape(what.ToLowerInvariant())}</h3><table class=\"bars\"><thead><tr><th>{Html.Escape(what)}</th><th>n</th><th>best val_accuracy</th><th>mean val_accuracy</th></tr></thead><tbody>");
+        foreach (var g in groups)
+        {
+            w.Write($"<tr><td>{Html.Escape(g.Value)}</td><td>{g.N}</td><td>{Bar(g.Best)}</td><td>{Bar(g.Mean)}</td></tr>");
+        }
+        w.Write("</tbody></table></div>");
+    }
+
+    private static void ImportanceSection(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"importance\"><h2>Hyperparameter importance</h2>");
+        if (report.Importance.Count == 0)
+        {
+            w.Write("<p>No completed trial yet.</p></section>\n");
+            return;
+        }
+        w.Write($"<p class=\"muted\">η² (eta squared): the share of the variance of final val_accuracy over the {report.Importance[0].Trials} completed trials "
+            + "that grouping the trials by one hyperparameter explains: η² = Σ<sub>groups</sub> n<sub>g</sub>(mean<sub>g</sub> − mean)² / Σ<sub>trials</sub>(x − mean)². "
+            + "0 = the choice made no difference, 1 = it decides everything. Each is measured alone, so with interactions they need not add up to 1; "
+            + "a hyperparameter with one value has η² 0.</p><table class=\"bars\"><thead><tr><th>hyperparameter</th><th>values</th><th>η²</th></tr></thead><tbody>");
+        foreach (var i in report.Importance)
+        {
+            w.Write($"<tr><td>{i.Hyperparameter}</td><td>{i.Values}</td><td>{Bar(i.EtaSquared)}</td></tr>");
+        }
+        w.Write("</tbody></table></section>\n");
+    }
+
+    private static void Evaluation(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"evaluation\"><h2>Evaluation of the best trial</h2>");
+        if (report.BestEvaluation is not { } evaluation || report.BestScores is not { } scores || report.Best is not { } best)
+        {
+            w.Write("<p>No evaluation stored for the best trial.</p></section>\n");
+            return;
+        }
+        w.Write($"<p class=\"muted\">Trial {best.Summary.Trial.Number}'s final model on its {scores.Total} validation images. Rows: actual class; columns: predicted class.</p>");
+        w.Write("<div class=\"cols\"><div class=\"scroll\"><table class=\"confusion\"><thead><tr><th>actual \\ predicted</th>");
+        foreach (var c in evaluation.ClassNames) w.Write($"<th>{Html.Escape(c)}</th>");
+        w.Write("</tr></thead><tbody>");
+        for (var r = 0; r < evaluation.ClassNames.Count; r++)
+        {
+            var rowTotal = Math.Max(1, evaluation.Confusion[r].Sum());
+            w.Write($"<tr><th>{Html.Escape(evaluation.ClassNames[r])}</th>");
+            for (var c = 0; c < evaluation.ClassNames.Count; c++)
+            {
+                var count = evaluation.Confusion[r][c];
+                var alpha = ((double)count / rowTotal).ToString("F2", CultureInfo.InvariantCulture);
+                var hue = r == c ? "47,140,90" : "200,70,50";
+                w.Write($"<td style=\"background:rgba({hue},{alpha})\">{count}</td>");
+            }
+            w.Write("</tr>");
+        }
+        w.Write("</tbody></table></div><div><table class=\"scores\"><thead><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>");
+        foreach (var c in scores.Classes)
+        {
+            w.Write($"<tr><td>{Html.Escape(c.Name)}</td><td>{c.Support}</td><td>{Format.Metric(c.Precision)}</td><td>{Format.Metric(c.Recall)}</td><td>{Format.Metric(c.F1)}</td></tr>");
+        }
+        w.Write($"</tbody><tfoot><tr><th>macro average</th><td>{scores.Total}</td><td id=\"macro-precision\">{Format.Metric(scores.MacroPrecision)}</td>"
+            + $"<td id=\"macro-recall\">{Format.Metric(scores.MacroRecall)}</td><td id=\"macro-f1\">{Format.Metric(scores.MacroF1)}</td></tr></tfoot></table>");
+        w.Write($"<p>Accuracy {Format.Metric(scores.Accuracy)}.</p></div></div>");
+        w.Write("<p class=\"muted\">Precision = TP / (TP + FP), read down a predicted column; recall = TP / (TP + FN), read along an actual row; "
+            + "F1 = 2·precision·recall / (precision + recall); 0 where nothing was predicted or present. Macro = unweighted mean over classes. "
+            + "Piximi's own evaluation shows precision and recall swapped; these are the standard ones.</p>");
+        if (scores.Binary is { } positive)
+        {
+            w.Write($"<p class=\"note\">Two classes: Piximi reports the binary variant, taking the second class ({Html.Escape(positive.Name)}) as positive: "
+                + $"precision {Format.Metric(positive.Precision)}, recall {Format.Metric(positive.Recall)}, F1 {Format.Metric(positive.F1)}.</p>");
+        }
+        w.Write("</section>\n");
+    }
+
+    private static void ReplicatesSection(SweepReport report, TextWriter w)
+    {
+        w.Write("<section id=\"replicates\"><h2>Replicates</h2>");
+        if (report.Replicates.Count == 0)
+        {
+            w.Write("<p>No settings were run with several seeds (or not yet completed with several).</p></section>\n");
+            return;
+        }
+        w.Write($"<p class=\"muted\">The same settings with different seeds: final val_accuracy as mean ± sample standard deviation (n − 1), n completed seeds. "
+            + $"Best {Math.Min(TopReplicates, report.Replicates.Count)} of {report.Replicates.Count} by mean.</p>"
+            + "<table class=\"sortable\"><thead><tr><th>optimizer</th><th>loss function</th><th>learning rate</th><th>batch size</th><th>epochs</th><th>val_accuracy</th><th>n</th><th>seeds</th></tr></thead><tbody>");
+        foreach (var r in report.Replicates.Take(TopReplicates))
+        {
+            var hp = r.Settings;
+            w.Write($"<tr><td>{hp.Optimizer}</td><td>{hp.Loss}</td><td>{Format.Rate(hp.LearningRate)}</td><td>{hp.BatchSize}</td><td>{Html.Escape(Format.Epochs(hp))}</td>"
+                + $"<td data-v=\"{Format.Exact(r.Mean)}\">{Format.Metric(r.Mean)} ± {Format.Metric(r.StandardDeviation)}</td><td>{r.N}</td><td>{string.Join(", ", r.Seeds)}</td></tr>");
+        }
+        w.Write("</tbody></table></section>\n");
+    }
+
+    private static void Problems(SweepReport report, TextWriter w)
+    {
+        var problems = report.Lines.Where(l => l.Trial.State is TrialState.Failed or TrialState.Diverged or TrialState.Pruned).ToList();
+        w.Write("<section id=\"problems\"><h2>Failed, diverged and pruned trials</h2>");
+        if (problems.Count == 0)
+        {
+            w.Write("<p>None.</p></section>\n");
+            return;
+        }
+        w.Write("<table><thead><tr><th>trial</th><th>state</th><th>settings</th><th>epochs run</th><th>attempts</th><th>reason</th></tr></thead><tbody>");
+        foreach (var line in problems)
+        {
+            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Format.State(line.Trial.State)}\">{Format.State(line.Trial.State)}</span></td>"
+                + $"<td>{Html.Escape(Format.Settings(line.Hp))}, seed {line.Hp.Seed}</td><td>{line.Summary.EpochsRun}</td><td>{line.Trial.Attempts}</td>"
+                + $"<td class=\"reason\">{Html.Escape(line.Trial.Message ?? "no reason recorded")}</td></tr>");
+        }
+        w.Write("</tbody></table></section>\n");
+    }
+
+    /// <summary>
+    /// Every trial's curves as compact JSON ({"trial": [loss[], accuracy[], val_loss[], val_accuracy[]]}, 4 significant
+    /// digits, null for NaN), for the inline script to draw on demand: pre-rendering 10,000 SVGs would make a huge file.
+    /// Only numbers go in, so nothing in it can close the script element.
+    /// </summary>
+    private static void CurveData(SweepReport report, TextWriter w)
+    {
+        w.Write("<script type=\"application/json\" id=\"curve-data\">{");
+        var first = true;
+        var sb = new StringBuilder();
+        foreach (var line in report.Lines.Where(l => l.Curve.Count > 0))
+        {
+            sb.Clear();
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append('"').Append(line.Trial.Number).Append("\":[");
+            Series(sb, line.Curve, e => e.Loss).Append(',');
+            Series(sb, line.Curve, e => e.Accuracy).Append(',');
+            Series(sb, line.Curve, e => e.ValLoss).Append(',');
+            Series(sb, line.Curve, e => e.ValAccuracy).Append(']');
+            w.Write(sb);
+        }
+        w.Write("}</script>\n");
+    }
+
+    private static StringBuilder Series(StringBuilder sb, IReadOnlyList<EpochMetrics> curve, Func<EpochMetrics, double> value)
+    {
+        sb.Append('[');
+        for (var i = 0; i < curve.Count; i++)
+        {
+            if (i > 0) sb.Append(',');
+            var v = value(curve[i]);
+            sb.Append(double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "null");
+        }
+        return sb.Append(']');
+    }
+
+    private static void Fact(TextWriter w, string name, string value) => w.Write($"<dt>{Html.Escape(name)}</dt><dd>{Html.Escape(value)}</dd>");
+
+    /// <summary>A fraction in [0, 1] as its value over a CSS bar (no chart needed for a column of shares).</summary>
+    private static string Bar(double fraction)
+    {
+        var width = (Math.Clamp(fraction, 0, 1) * 100).ToString("F1", CultureInfo.InvariantCulture);
+        return $"<div class=\"bar\"><span style=\"width:{width}%\"></span><b>{Format.Metric(fraction)}</b></div>";
+    }
+
+    private const string Css = """
+        :root{--ink:#1f2933;--muted:#5f6b7a;--line:#d9dee5;--accent:#2f6db5;--bg:#f7f8fa;--card:#fff}
+        *{box-sizing:border-box}
+        body{margin:0;font-family:"DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg);font-size:15px;line-height:1.5}
+        header{background:#fff;border-bottom:1px solid var(--line);padding:18px 32px 8px}
+        h1{margin:0;font-size:26px;font-weight:600}
+        h2{font-size:20px;font-weight:600;margin:0 0 10px;color:#17324d}
+        h3{font-size:16px;margin:12px 0 6px}
+        .sub,.muted{color:var(--muted)}
+        .sub{margin:4px 0 8px}
+        nav a{margin-right:16px;color:var(--accent);text-decoration:none;font-size:14px}
+        nav a:hover{text-decoration:underline}
+        main{max-width:1240px;margin:0 auto;padding:16px 32px}
+        section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:18px 22px;margin:16px 0}
+        .partial{background:#fff4ce;border-bottom:2px solid #e0b400;padding:12px 32px;font-size:16px}
+        .cols{display:flex;flex-wrap:wrap;gap:32px}
+        .cols>*{flex:1 1 380px;min-width:0}
+        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+        dl.facts dt{color:var(--muted)}
+        dl.facts dd{margin:0;overflow-wrap:anywhere}
+        .chip{display:inline-block;padding:0 8px;border-radius:10px;font-size:12.5px;background:#e8ecf1}
+        .s-completed{background:#dcf1e3;color:#1d6b3a}.s-failed{background:#fbe0dd;color:#9b2c1f}.s-diverged{background:#fde9d2;color:#99520b}
+        .s-pruned{background:#ececec;color:#555}.s-queued,.s-running{background:#dde9f8;color:#1f4f8a}
+        .card{border:1px solid var(--line);border-left:5px solid var(--accent);border-radius:6px;padding:14px 18px;max-width:640px}
+        .card-head{display:flex;justify-content:space-between;align-items:flex-start;gap:16px}
+        .big{font-size:30px;font-weight:700;color:var(--accent)}
+        table{border-collapse:collapse;font-size:13.5px}
+        th,td{padding:4px 9px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+        th{background:#f0f3f7;font-weight:600}
+        td:first-child,th:first-child{text-align:left}
+        table.settings th{text-align:left;background:none;font-weight:normal;color:var(--muted)}
+        table.settings td{text-align:left;font-weight:600}
+        table.sortable th{cursor:pointer;user-select:none}
+        table.sortable th[aria-sort=ascending]::after{content:" ▲"}
+        table.sortable th[aria-sort=descending]::after{content:" ▼"}
+        tr.top td{background:#eef5ff;font-weight:600}
+        .scroll{overflow:auto;max-height:640px}
+        #trial-table thead th{position:sticky;top:0}
+        button{font:inherit;cursor:pointer;border:1px solid var(--accent);background:#fff;color:var(--accent);border-radius:5px;padding:4px 12px}
+        button:hover{background:var(--accent);color:#fff}
+        button.cv{padding:0 6px;border-color:var(--line)}
+        .hidden{display:none}
+        .metrics{font-size:13.5px}
+        a.download{color:var(--accent)}
+        figure{margin:8px 0 14px}
+        figcaption{font-size:13.5px;color:var(--muted);margin-bottom:4px}
+        .maps{display:flex;flex-wrap:wrap;gap:12px}
+        img.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;margin-right:8px;background:#fff}
+        .bar{position:relative;width:200px;height:18px;background:#eef1f5;border-radius:3px}
+        .bar span{position:absolute;left:0;top:0;bottom:0;background:#9cc0e8;border-radius:3px}
+        .bar b{position:relative;font-weight:normal;font-size:12.5px;padding-left:6px;line-height:18px;float:left}
+        table.confusion td{min-width:44px;text-align:center}
+        td.reason{text-align:left;white-space:normal;max-width:520px}
+        .note{background:#eef5ff;padding:8px 12px;border-radius:5px}
+        .viewer{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin-bottom:10px}
+        .viewer svg{margin-right:10px;background:#fff}
+        footer{color:var(--muted);font-size:13px;text-align:center;padding:16px}
+        """;
+
+    /// <summary>Table sorting, the copy button and on-demand curves: plain DOM, no library, nothing fetched.</summary>
+    private const string Script = """
+        (function () {
+          "use strict";
+          function key(cell) {
+            var raw = cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
+            if (raw === "" || raw === "–") return null;
+            var n = parseFloat(raw);
+            return isNaN(n) ? raw.toLowerCase() : n;
+          }
+          function sortBy(table, th, column) {
+            var ascending = th.getAttribute("aria-sort") !== "ascending";
+            Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
+            th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+            var body = table.tBodies[0];
+            var rows = Array.prototype.map.call(body.rows, function (row) { return { row: row, key: key(row.cells[column]) }; });
+            rows.sort(function (a, b) {
+              if (a.key === null || b.key === null) return (a.key === null) - (b.key === null);
+              if (typeof a.key !== typeof b.key) return typeof a.key === "number" ? -1 : 1;
+              var order = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+              return ascending ? order : -order;
+            });
+            var fragment = document.createDocumentFragment();
+            rows.forEach(function (r) { fragment.appendChild(r.row); });
+            body.appendChild(fragment);
+          }
+          document.querySelectorAll("table.sortable").forEach(function (table) {
+            Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
+              th.addEventListener("click", function () { sortBy(table, th, column); });
+            });
+          });
+
+          document.querySelectorAll("button.copy").forEach(function (button) {
+            button.addEventListener("click", function () {
+              var text = document.getElementById(button.getAttribute("data-target")).textContent;
+              var label = button.textContent;
+              function done() { button.textContent = "Copied ✓"; setTimeout(function () { button.textContent = label; }, 1500); }
+              function fallback() {
+                var area = document.createElement("textarea");
+                area.value = text;
+                document.body.appendChild(area);
+                area.select();
+                try { document.execCommand("copy"); done(); } catch (e) { button.textContent = "Select and copy by hand"; }
+                document.body.removeChild(area);
+              }
+              if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+              else fallback();
+            });
+          });
+
+          var data = null;
+          function chart(title, training, validation, accuracy) {
+            var W = 400, H = 230, L = 52, R = 14, T = 26, B = 30;
+            var values = training.concat(validation).filter(function (v) { return v !== null; });
+            var lo = accuracy ? 0 : Math.min.apply(null, values), hi = accuracy ? 1 : Math.max.apply(null, values);
+            if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
+            if (hi === lo) { hi = lo + 1; }
+            var n = Math.max(training.length, 2);
+            function x(i) { return L + (W - L - R) * i / (n - 1); }
+            function y(v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); }
+            function path(series, colour) {
+              var d = "", pen = "M";
+              series.forEach(function (v, i) {
+                if (v === null) { pen = "M"; return; }
+                d += pen + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
+                pen = "L";
+              });
+              return '<path d="' + d + '" fill="none" stroke="' + colour + '" stroke-width="2"/>';
+            }
+            var s = '<svg width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + " " + H + '" font-family="DejaVu Sans, sans-serif" font-size="11">';
+            s += '<text x="' + W / 2 + '" y="16" text-anchor="middle" font-size="13">' + title + "</text>";
+            s += '<rect x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' + (H - T - B) + '" fill="none" stroke="#ccc"/>';
+            [lo, (lo + hi) / 2, hi].forEach(function (v) {
+              s += '<text x="' + (L - 4) + '" y="' + (y(v) + 4) + '" text-anchor="end">' + v.toPrecision(3) + "</text>";
+            });
+            s += '<text x="' + L + '" y="' + (H - 10) + '" text-anchor="middle">1</text>';
+            s += '<text x="' + (W - R) + '" y="' + (H - 10) + '" text-anchor="middle">' + training.length + "</text>";
+            s += '<text x="' + (L + W - R) / 2 + '" y="' + (H - 6) + '" text-anchor="middle">epoch</text>';
+            s += path(training, "#2f6db5") + path(validation, "#e07b22");
+            return s + "</svg>";
+          }
+          var table = document.getElementById("trial-table");
+          if (table) {
+            table.addEventListener("click", function (event) {
+              var button = event.target.closest("button.cv");
+              if (!button) return;
+              if (data === null) data = JSON.parse(document.getElementById("curve-data").textContent);
+              var trial = button.getAttribute("data-t"), curves = data[trial], viewer = document.getElementById("viewer");
+              viewer.hidden = false;
+              if (!curves) { viewer.textContent = "No epochs stored for trial " + trial + "."; return; }
+              viewer.innerHTML = "<h3>Trial " + Number(trial) + ' <span class="muted">— training (blue), validation (orange)</span></h3>'
+                + chart("Loss", curves[0], curves[2], false) + chart("Accuracy", curves[1], curves[3], true);
+              viewer.scrollIntoView({ block: "nearest" });
+            });
+          }
+        })();
+        """;
+}

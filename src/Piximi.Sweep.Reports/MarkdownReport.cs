@@ -1,0 +1,181 @@
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Reports;
+
+internal static class MarkdownReport
+{
+    /// <summary>Markdown is read in terminals and chat: the top of the ranking, not all of a 10,000-trial sweep.</summary>
+    internal const int TopRows = 20;
+
+    public static void Write(SweepReport report, TextWriter w)
+    {
+        var d = report.Sweep.Definition;
+        w.WriteLine($"# Sweep report: {Cell(report.Sweep.Name)}");
+        w.WriteLine();
+        if (report.IsPartial) w.WriteLine($"> **Partial report: the sweep is still running.** {PartialNote(report)}\n");
+        w.WriteLine($"- Dataset: {Cell(d.Dataset.Images)} ({d.Dataset.Kind}), training percentage {Format.Exact(d.Dataset.TrainingPercentage)}"
+            + (d.Dataset.Subset is { } subset ? $", subset {Format.Int(subset)} images" : ""));
+        w.WriteLine($"- Model: {d.Model}; ranked by {report.Metric}");
+        w.WriteLine($"- Created {Format.Time(report.Sweep.CreatedAt)}; trials ran {Format.Time(report.FirstStartedAt)} to {Format.Time(report.LastFinishedAt)}");
+        w.WriteLine($"- Trials: {Format.Int(report.Lines.Count)} ({StateCounts(report)})");
+        w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
+        w.WriteLine();
+
+        w.WriteLine("## Best trial");
+        w.WriteLine();
+        if (report.Best is { } best)
+        {
+            var hp = best.Summary.Trial.Hyperparameters;
+            w.WriteLine($"Trial {Format.Int(best.Summary.Trial.Number)}: {report.Metric} {Format.Metric(best.Score)}. In Piximi:");
+            w.WriteLine();
+            foreach (var (name, value) in PiximiSettings(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
+            w.WriteLine($"- (seed {Format.Int(hp.Seed)})");
+        }
+        else
+        {
+            w.WriteLine("No trial has completed yet.");
+        }
+        w.WriteLine();
+
+        w.WriteLine($"## Ranking (top {TopRows} of {Format.Int(report.Ranked.Count)} completed)");
+        w.WriteLine();
+        w.WriteLine("| rank | trial | optimizer | loss function | learning rate | batch size | epochs | seed | loss | accuracy | val_loss | val_accuracy | best epoch | time |");
+        w.WriteLine("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var line in report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopRows))
+        {
+            var (hp, f) = (line.Hp, line.Summary.Final);
+            w.WriteLine($"| {line.Rank} | {line.Trial.Number} | {hp.Optimizer} | {hp.Loss} | {Format.Rate(hp.LearningRate)} | {hp.BatchSize} | "
+                + $"{Format.Epochs(hp)} | {hp.Seed} | {Format.Metric(f?.Loss)} | {Format.Metric(f?.Accuracy)} | {Format.Metric(f?.ValLoss)} | "
+                + $"{Format.Metric(f?.ValAccuracy)} | {(line.BestEpoch is { } b ? $"{b.Epoch} ({Format.Metric(MetricNames.ValueOf(b, report.Metric))})" : "–")} | "
+                + $"{Format.Seconds(line.Summary.TrainingSeconds)} |");
+        }
+        w.WriteLine();
+
+        w.WriteLine("## Hyperparameter importance (η², final val_accuracy of completed trials)");
+        w.WriteLine();
+        w.WriteLine("| hyperparameter | η² | values |");
+        w.WriteLine("|---|---:|---:|");
+        foreach (var i in report.Importance) w.WriteLine($"| {i.Hyperparameter} | {Format.Metric(i.EtaSquared)} | {i.Values} |");
+        w.WriteLine();
+        w.WriteLine("η² = between-group sum of squares / total sum of squares when trials are grouped by that hyperparameter.");
+        w.WriteLine();
+
+        Groups(w, "optimizer", report.ByOptimizer);
+        Groups(w, "loss function", report.ByLoss);
+
+        if (report.Replicates.Count > 0)
+        {
+            w.WriteLine("## Replicates (same settings, several seeds): final val_accuracy mean ± sd (n)");
+            w.WriteLine();
+            foreach (var r in report.Replicates.Take(TopRows))
+            {
+                w.WriteLine($"- {Format.Settings(r.Settings)}: {Format.Metric(r.Mean)} ± {Format.Metric(r.StandardDeviation)} (n = {r.N})");
+            }
+            w.WriteLine();
+        }
+
+        if (report.BestScores is { } scores && report.Best is { } top)
+        {
+            w.WriteLine($"## Evaluation of trial {top.Summary.Trial.Number} (validation images)");
+            w.WriteLine();
+            w.WriteLine("| class | support | precision | recall | F1 |");
+            w.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var c in scores.Classes)
+            {
+                w.WriteLine($"| {Cell(c.Name)} | {c.Support} | {Format.Metric(c.Precision)} | {Format.Metric(c.Recall)} | {Format.Metric(c.F1)} |");
+            }
+            w.WriteLine($"| **macro** | {scores.Total} | {Format.Metric(scores.MacroPrecision)} | {Format.Metric(scores.MacroRecall)} | {Format.Metric(scores.MacroF1)} |");
+            w.WriteLine();
+            w.WriteLine($"Accuracy {Format.Metric(scores.Accuracy)}. Precision = TP / (TP + FP), recall = TP / (TP + FN) (Piximi shows them swapped).");
+            w.WriteLine();
+        }
+
+        var problems = report.Lines.Where(l => l.Trial.State is TrialState.Failed or TrialState.Diverged or TrialState.Pruned).ToList();
+        if (problems.Count > 0)
+        {
+            w.WriteLine("## Failed, diverged and pruned trials");
+            w.WriteLine();
+            foreach (var line in problems)
+            {
+                w.WriteLine($"- Trial {line.Trial.Number} ({Format.State(line.Trial.State)}, {Format.Settings(line.Hp)}): {Cell(line.Trial.Message ?? "no reason recorded")}");
+            }
+            w.WriteLine();
+        }
+        w.WriteLine($"_Generated {Format.Time(report.GeneratedAt)} by Piximi.Sweep._");
+    }
+
+    public static void Comparison(SweepReport a, SweepReport b, TextWriter w)
+    {
+        w.WriteLine($"# Comparison: {Cell(a.Sweep.Name)} vs {Cell(b.Sweep.Name)}");
+        w.WriteLine();
+        foreach (var (label, report) in new[] { ("A", a), ("B", b) })
+        {
+            var partial = report.IsPartial ? " **(partial: still running)**" : "";
+            if (report.Best is { } best)
+            {
+                w.WriteLine($"- {label} = {Cell(report.Sweep.Name)}{partial}: best trial {best.Summary.Trial.Number}, {report.Metric} "
+                    + $"{Format.Metric(best.Score)} ({Format.Settings(best.Summary.Trial.Hyperparameters)}, seed {best.Summary.Trial.Hyperparameters.Seed}); "
+                    + $"{report.Ranked.Count} of {report.Lines.Count} trials completed");
+            }
+            else
+            {
+                w.WriteLine($"- {label} = {Cell(report.Sweep.Name)}{partial}: no completed trial");
+            }
+        }
+        w.WriteLine();
+
+        var inB = b.Lines.GroupBy(l => l.Hp).ToDictionary(g => g.Key, g => g.First());
+        var shared = a.Lines.Where(l => inB.ContainsKey(l.Hp)).Select(l => (A: l, B: inB[l.Hp])).ToList();
+        w.WriteLine($"## Same grid cells ({shared.Count} with the same hyperparameters; {a.Lines.Count - shared.Count} only in A, "
+            + $"{b.Lines.Count - shared.Count} only in B)");
+        w.WriteLine();
+        if (shared.Count == 0) return;
+        w.WriteLine("| optimizer | loss function | learning rate | batch size | epochs | seed | A trial | A state | A val_accuracy | A val_loss | B trial | B state | B val_accuracy | B val_loss | Δ val_accuracy (B − A) |");
+        w.WriteLine("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|");
+        foreach (var (x, y) in shared)
+        {
+            var hp = x.Hp;
+            var (fa, fb) = (x.Summary.Final, y.Summary.Final);
+            var delta = fa is not null && fb is not null ? Format.Metric(fb.ValAccuracy - fa.ValAccuracy) : "–";
+            w.WriteLine($"| {hp.Optimizer} | {hp.Loss} | {Format.Rate(hp.LearningRate)} | {hp.BatchSize} | {Format.Epochs(hp)} | {hp.Seed} | "
+                + $"{x.Trial.Number} | {Format.State(x.Trial.State)} | {Format.Metric(fa?.ValAccuracy)} | {Format.Metric(fa?.ValLoss)} | "
+                + $"{y.Trial.Number} | {Format.State(y.Trial.State)} | {Format.Metric(fb?.ValAccuracy)} | {Format.Metric(fb?.ValLoss)} | {delta} |");
+        }
+    }
+
+    /// <summary>The settings a Piximi user types in, in Piximi's words, in the order of Piximi's dialog.</summary>
+    internal static IReadOnlyList<(string Name, string Value)> PiximiSettings(SweepDefinition definition, Hyperparameters hp) =>
+    [
+        ("Optimization algorithm", PiximiExport.OptimizerName(hp.Optimizer)),
+        ("Loss function", PiximiExport.LossName(hp.Loss)),
+        ("Learning rate", Format.Rate(hp.LearningRate)),
+        ("Batch size", Format.Int(hp.BatchSize)),
+        ("Epochs", Format.Int(hp.Epochs)),
+        ("Training percentage", Format.Exact(definition.Dataset.TrainingPercentage)),
+    ];
+
+    internal static string StateCounts(SweepReport report) => string.Join(", ",
+        Enum.GetValues<TrialState>().Select(s => (s, n: report.CountOf(s))).Where(x => x.n > 0).Select(x => $"{x.n} {Format.State(x.s)}"));
+
+    internal static string PartialNote(SweepReport report) =>
+        $"{report.CountOf(TrialState.Queued)} trial(s) queued and {report.CountOf(TrialState.Running)} running when this was generated "
+        + $"({Format.Time(report.GeneratedAt)}); numbers and the ranking may still change.";
+
+    private static void Groups(TextWriter w, string what, IReadOnlyList<GroupScore> groups)
+    {
+        if (groups.Count == 0) return;
+        w.WriteLine($"## By {what} (completed trials, final val_accuracy)");
+        w.WriteLine();
+        w.WriteLine($"| {what} | n | best | mean |");
+        w.WriteLine("|---|---:|---:|---:|");
+        foreach (var g in groups) w.WriteLine($"| {g.Value} | {g.N} | {Format.Metric(g.Best)} | {Format.Metric(g.Mean)} |");
+        w.WriteLine();
+    }
+
+    /// <summary>
+    /// User text in a Markdown line or table cell: no pipes or line breaks that would break a table, and no raw HTML
+    /// (most Markdown renderers pass it through, so a class named &lt;script&gt; would run); entities render as the text.
+    /// </summary>
+    private static string Cell(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+        .Replace("|", "\\|").Replace("\r", " ").Replace("\n", " ");
+}

@@ -1,0 +1,133 @@
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Reports;
+
+/// <summary>
+/// Everything a report of one sweep shows, read from the store once and computed once, so that rendering it as HTML,
+/// Markdown, CSV and JSON (or comparing it with another sweep) never reads the store again and never disagrees.
+/// </summary>
+public sealed class SweepReport
+{
+    private SweepReport(SweepRecord sweep, IReadOnlyList<TrialLine> lines, IReadOnlyList<RankedTrial> ranked,
+        TrialEvaluation? bestEvaluation, DateTimeOffset generatedAt)
+    {
+        Sweep = sweep;
+        Lines = lines;
+        Ranked = ranked;
+        Best = ranked.Count > 0 ? ranked[0] : null;
+        BestEvaluation = bestEvaluation;
+        BestScores = bestEvaluation is null ? null : EvaluationScores.Of(bestEvaluation);
+        GeneratedAt = generatedAt;
+        IsPartial = lines.Any(l => l.Summary.Trial.State is TrialState.Queued or TrialState.Running);
+        TotalComputeSeconds = lines.Sum(l => l.Summary.TrainingSeconds);
+
+        // The analyses look at val_accuracy whatever the ranking metric: it is the number Piximi users read.
+        var scored = lines
+            .Where(l => l.Summary.Trial.State == TrialState.Completed && l.Summary.Final is { } f && double.IsFinite(f.ValAccuracy))
+            .Select(l => (l.Summary.Trial.Hyperparameters, l.Summary.Final!.ValAccuracy))
+            .ToList();
+        Importance = Statistics.Importance(scored);
+        Replicates = Statistics.Replicates(scored);
+        ByOptimizer = Statistics.GroupScores(scored, hp => hp.Optimizer.ToString());
+        ByLoss = Statistics.GroupScores(scored, hp => hp.Loss.ToString());
+        Heatmaps = Statistics.Heatmaps(scored);
+    }
+
+    public SweepRecord Sweep { get; }
+
+    /// <summary>Some trials are queued or running: the numbers may still change, and every rendering says so.</summary>
+    public bool IsPartial { get; }
+
+    /// <summary>When the store was read (UTC).</summary>
+    public DateTimeOffset GeneratedAt { get; }
+
+    /// <summary>The sweep's ranking metric (<see cref="MetricNames"/>).</summary>
+    public string Metric => Sweep.Definition.Metric;
+
+    /// <summary>Every trial with its epochs summed up, by trial number.</summary>
+    public IReadOnlyList<TrialSummary> Trials => [.. Lines.Select(l => l.Summary)];
+
+    /// <summary>Completed trials ranked by <see cref="Metric"/> of their final epoch, best first (<see cref="Ranking.Rank"/>).</summary>
+    public IReadOnlyList<RankedTrial> Ranked { get; }
+
+    public RankedTrial? Best { get; }
+
+    /// <summary>The best trial's validation confusion matrix, when the store has one.</summary>
+    public TrialEvaluation? BestEvaluation { get; }
+
+    /// <summary>Seconds of training summed over every stored epoch of every trial (the compute the sweep used).</summary>
+    public double TotalComputeSeconds { get; }
+
+    public int CountOf(TrialState state) => Lines.Count(l => l.Summary.Trial.State == state);
+
+    internal IReadOnlyList<TrialLine> Lines { get; }
+
+    internal EvaluationScores? BestScores { get; }
+
+    internal IReadOnlyList<Importance> Importance { get; }
+
+    internal IReadOnlyList<Replicate> Replicates { get; }
+
+    internal IReadOnlyList<GroupScore> ByOptimizer { get; }
+
+    internal IReadOnlyList<GroupScore> ByLoss { get; }
+
+    internal IReadOnlyList<Heatmap> Heatmaps { get; }
+
+    internal DateTimeOffset? FirstStartedAt => Lines.Select(l => l.Summary.Trial.StartedAt).Where(t => t is not null).Min();
+
+    internal DateTimeOffset? LastFinishedAt => Lines.Select(l => l.Summary.Trial.FinishedAt).Where(t => t is not null).Max();
+
+    internal TrialLine? BestLine => Best is null ? null : Lines.First(l => l.Summary.Trial.Id == Best.Summary.Trial.Id);
+
+    /// <summary>Reads the sweep's trials, their epochs, and the best trial's evaluation: three queries, whatever the size.</summary>
+    public static SweepReport Load(ITrialStore store, SweepRecord sweep)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sweep);
+        var generatedAt = DateTimeOffset.UtcNow;
+        var trials = store.ListTrials(sweep.Id);
+        var epochs = store.ListEpochs(sweep.Id);
+        var summaries = Ranking.Summarize(trials, epochs);
+        var ranked = Ranking.Rank(summaries, sweep.Definition.Metric);
+        var ranks = ranked.ToDictionary(r => r.Summary.Trial.Id, r => r.Rank);
+        var curves = epochs.GroupBy(e => e.TrialId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<EpochMetrics>)[.. g.Select(e => e.Metrics).OrderBy(m => m.Epoch)]);
+
+        var metric = sweep.Definition.Metric;
+        var lines = summaries.Select(s =>
+        {
+            var curve = curves.GetValueOrDefault(s.Trial.Id) ?? [];
+            return new TrialLine(s, ranks.TryGetValue(s.Trial.Id, out var rank) ? rank : null, BestEpoch(curve, metric), curve);
+        }).ToList();
+
+        var evaluation = ranked.Count > 0 ? store.LoadEvaluation(ranked[0].Summary.Trial.Id) : null;
+        return new SweepReport(sweep, lines, ranked, evaluation, generatedAt);
+    }
+
+    /// <summary>The epoch with the best finite <paramref name="metric"/>; the earliest of equals (it trained least).</summary>
+    private static EpochMetrics? BestEpoch(IReadOnlyList<EpochMetrics> curve, string metric)
+    {
+        var higher = MetricNames.HigherIsBetter(metric);
+        EpochMetrics? best = null;
+        foreach (var epoch in curve)
+        {
+            var value = MetricNames.ValueOf(epoch, metric);
+            if (!double.IsFinite(value)) continue;
+            if (best is null || (higher ? value > MetricNames.ValueOf(best, metric) : value < MetricNames.ValueOf(best, metric)))
+            {
+                best = epoch;
+            }
+        }
+        return best;
+    }
+}
+
+/// <summary>One trial as the report shows it: its summary, rank (completed only), best epoch and per-epoch curve.</summary>
+internal sealed record TrialLine(TrialSummary Summary, int? Rank, EpochMetrics? BestEpoch, IReadOnlyList<EpochMetrics> Curve)
+{
+    public TrialRecord Trial => Summary.Trial;
+
+    public Hyperparameters Hp => Summary.Trial.Hyperparameters;
+}
