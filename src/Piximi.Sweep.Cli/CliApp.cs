@@ -104,6 +104,29 @@ public static class CliApp
         status.SetAction(p => new ResultsCommands(output).Status(p.GetRequiredValue(db), p.GetValue(sweep)));
         root.Add(status);
 
+        // report, compare, export
+        var reportSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
+        var reportFormat = new Option<string>("--format") { Description = "html, md, csv or json", DefaultValueFactory = _ => "html" };
+        reportFormat.AcceptOnlyFromAmong("html", "md", "csv", "json");
+        var reportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-report.html for html, else standard output)" };
+        var report = new Command("report", "A report of a sweep: HTML (self-contained, offline), Markdown, CSV or JSON") { reportSweep, reportFormat, reportOutput };
+        report.SetAction(p => new ReportCommands(output).Report(p.GetRequiredValue(db), p.GetValue(reportSweep), p.GetRequiredValue(reportFormat), p.GetValue(reportOutput)));
+        root.Add(report);
+
+        var first = new Argument<string>("sweepA") { Description = "A sweep name" };
+        var second = new Argument<string>("sweepB") { Description = "Another sweep name" };
+        var compare = new Command("compare", "Two sweeps side by side: the best of each, and the same grid cells compared") { first, second };
+        compare.SetAction(p => new ReportCommands(output).Compare(p.GetRequiredValue(db), p.GetRequiredValue(first), p.GetRequiredValue(second)));
+        root.Add(compare);
+
+        var exportSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
+        var exportTrial = new Option<int?>("--trial") { Description = "Trial number (default: the best completed trial)" };
+        var exportPiximi = new Option<bool>("--piximi") { Description = "Piximi's model_hyperparameters.json", Required = true };
+        var exportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-model_hyperparameters.json)" };
+        var export = new Command("export", "Carry a trial's settings back into Piximi") { exportSweep, exportTrial, exportPiximi, exportOutput };
+        export.SetAction(p => new ReportCommands(output).ExportPiximi(p.GetRequiredValue(db), p.GetValue(exportSweep), p.GetValue(exportTrial), p.GetValue(exportOutput)));
+        root.Add(export);
+
         return root;
     }
 
