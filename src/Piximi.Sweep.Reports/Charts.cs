@@ -56,14 +56,14 @@ internal static class Charts
                 cell.FillColor = double.IsNaN(value) ? Color.FromHex("#dddddd") : colormap.GetColor(Math.Clamp(value, 0, 1));
                 cell.LineColor = Colors.White;
                 cell.LineWidth = 1;
-                var text = plot.Add.Text(double.IsNaN(value) ? "–" : Format.Metric(value), c + 0.5, top - 0.5);
+                var text = plot.Add.Text(double.IsNaN(value) ? "–" : Display.Metric(value), c + 0.5, top - 0.5);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = 12;
                 text.LabelFontColor = double.IsNaN(value) || value > 0.6 ? Colors.Black : Colors.White;
             }
         }
-        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, columns).Select(c => c + 0.5)], [.. map.LearningRates.Select(Format.Rate)]);
-        plot.Axes.Left.SetTicks([.. Enumerable.Range(0, rows).Select(r => rows - r - 0.5)], [.. map.BatchSizes.Select(b => Format.Int(b))]);
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, columns).Select(c => c + 0.5)], [.. map.LearningRates.Select(Display.Rate)]);
+        plot.Axes.Left.SetTicks([.. Enumerable.Range(0, rows).Select(r => rows - r - 0.5)], [.. map.BatchSizes.Select(b => Display.Int(b))]);
         plot.Axes.SetLimits(0, columns, 0, rows);
         plot.XLabel("learning rate", size: 12);
         plot.YLabel("batch size", size: 12);

@@ -4,15 +4,9 @@ using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Reports;
 
-/// <summary>How numbers look in every rendering (invariant culture, always), so a value reads the same everywhere.</summary>
+/// <summary>What only the reports show; hyperparameters and metrics read as <see cref="Display"/> shows them.</summary>
 internal static class Format
 {
-    public static string Rate(double learningRate) => learningRate.ToString("G6", CultureInfo.InvariantCulture);
-
-    public static string Metric(double? value) => value is { } v
-        ? double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)
-        : "–";
-
     public static string Seconds(double seconds) => seconds.ToString("F1", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>Hours, minutes and seconds for totals a person reads ("2 h 05 min"), seconds kept for short ones.</summary>
@@ -27,21 +21,10 @@ internal static class Format
     /// <summary>Round-trip text of a number: what CSV and JSON hold, so parsing it back gives the stored double.</summary>
     public static string Exact(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
-
     public static string Percent(double fraction) => (fraction * 100).ToString("F1", CultureInfo.InvariantCulture) + " %";
-
-    public static string State(TrialState state) => state.ToString().ToLowerInvariant();
 
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "–";
-
-    public static string Epochs(Hyperparameters hp) =>
-        hp.TimeBudget is { } budget ? $"{Int(hp.Epochs)} (≤ {Duration(budget.TotalSeconds)})" : Int(hp.Epochs);
-
-    /// <summary>A trial's settings in one line (Piximi's enum names, as sweep files spell them).</summary>
-    public static string Settings(Hyperparameters hp) =>
-        $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs";
 }
 
 internal static class Html

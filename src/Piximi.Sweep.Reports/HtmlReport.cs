@@ -49,24 +49,24 @@ internal static class HtmlReport
         w.Write("<section id=\"summary\"><h2>Summary</h2><div class=\"cols\"><dl class=\"facts\">");
         Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
         Fact(w, "Labels", d.Dataset.Labels);
-        Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Format.Int(s)}-image subset" : ""));
+        Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Display.Int(s)}-image subset" : ""));
         Fact(w, "Model", d.Model.ToString());
         Fact(w, "Optimizers", string.Join(", ", p.Optimizers));
         Fact(w, "Loss functions", string.Join(", ", p.Losses));
-        Fact(w, "Learning rates", string.Join(", ", p.LearningRates.Select(Format.Rate)));
-        Fact(w, "Batch sizes", string.Join(", ", p.BatchSizes.Select(b => Format.Int(b))));
-        Fact(w, "Epochs", string.Join(", ", p.Epochs.Select(e => Format.Int(e))) + (p.TimeBudget is { } t ? $" (time budget {Format.Duration(t.TotalSeconds)} per trial)" : ""));
-        Fact(w, "Seeds", string.Join(", ", p.Seeds.Select(x => Format.Int(x))));
+        Fact(w, "Learning rates", string.Join(", ", p.LearningRates.Select(Display.Rate)));
+        Fact(w, "Batch sizes", string.Join(", ", p.BatchSizes.Select(b => Display.Int(b))));
+        Fact(w, "Epochs", string.Join(", ", p.Epochs.Select(e => Display.Int(e))) + (p.TimeBudget is { } t ? $" (time budget {Format.Duration(t.TotalSeconds)} per trial)" : ""));
+        Fact(w, "Seeds", string.Join(", ", p.Seeds.Select(x => Display.Int(x))));
         w.Write("</dl><dl class=\"facts\">");
         Fact(w, "Created", Format.Time(report.Sweep.CreatedAt));
         Fact(w, "First trial started", Format.Time(report.FirstStartedAt));
         Fact(w, "Last trial finished", Format.Time(report.LastFinishedAt));
         Fact(w, "Total compute time", $"{Format.Duration(report.TotalComputeSeconds)} (sum of epoch times)");
-        w.Write($"<dt>Trials</dt><dd><span id=\"trial-count\">{Format.Int(report.Lines.Count)}</span>: ");
+        w.Write($"<dt>Trials</dt><dd><span id=\"trial-count\">{Display.Int(report.Lines.Count)}</span>: ");
         foreach (var state in Enum.GetValues<TrialState>())
         {
             var n = report.CountOf(state);
-            if (n > 0) w.Write($"<span class=\"chip s-{Format.State(state)}\">{Format.Int(n)} {Format.State(state)}</span> ");
+            if (n > 0) w.Write($"<span class=\"chip s-{Display.State(state)}\">{Display.Int(n)} {Display.State(state)}</span> ");
         }
         w.Write("</dd></dl></div></section>\n");
     }
@@ -81,16 +81,16 @@ internal static class HtmlReport
         }
         var hp = line.Hp;
         var f = line.Summary.Final!;
-        w.Write($"<div class=\"card\"><div class=\"card-head\"><div><span class=\"big\" id=\"best-score\">{Format.Metric(best.Score)}</span> {Html.Escape(report.Metric)}"
-            + $"<br><span class=\"muted\">trial <span id=\"best-trial\">{Format.Int(line.Trial.Number)}</span> · seed {Format.Int(hp.Seed)} · "
-            + $"{Format.Int(line.Summary.EpochsRun)} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
+        w.Write($"<div class=\"card\"><div class=\"card-head\"><div><span class=\"big\" id=\"best-score\">{Display.Metric(best.Score)}</span> {Html.Escape(report.Metric)}"
+            + $"<br><span class=\"muted\">trial <span id=\"best-trial\">{Display.Int(line.Trial.Number)}</span> · seed {Display.Int(hp.Seed)} · "
+            + $"{Display.Int(line.Summary.EpochsRun)} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
             + "<button class=\"copy\" data-target=\"best-settings\" type=\"button\">Copy settings</button></div>");
         w.Write("<p class=\"muted\">Enter these in Piximi's classifier settings (Fit classifier → Optimization and Data):</p><table class=\"settings\">");
         var settings = MarkdownReport.PiximiSettings(report.Sweep.Definition, hp);
         foreach (var (key, value) in settings) w.Write($"<tr><th>{Html.Escape(key)}</th><td>{Html.Escape(value)}</td></tr>");
         w.Write("</table>");
         w.Write($"<pre id=\"best-settings\" class=\"hidden\">{Html.Escape(string.Join("\n", settings.Select(s => $"{s.Name}: {s.Value}")))}</pre>");
-        w.Write($"<p class=\"metrics\">Final epoch: loss {Format.Metric(f.Loss)} · accuracy {Format.Metric(f.Accuracy)} · val_loss {Format.Metric(f.ValLoss)} · val_accuracy {Format.Metric(f.ValAccuracy)}</p>");
+        w.Write($"<p class=\"metrics\">Final epoch: loss {Display.Metric(f.Loss)} · accuracy {Display.Metric(f.Accuracy)} · val_loss {Display.Metric(f.ValLoss)} · val_accuracy {Display.Metric(f.ValAccuracy)}</p>");
         var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);
         var file = Html.Escape($"{report.Sweep.Name}-model_hyperparameters.json");
         w.Write($"<p><a class=\"download\" download=\"{file}\" href=\"data:application/json;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(json))}\">"
@@ -105,7 +105,7 @@ internal static class HtmlReport
         else w.Write($"<p class=\"muted\">The top {top.Count} trials, training (blue) and validation (orange) per epoch. Any other trial: press ▸ in its row of the table below.</p>");
         foreach (var line in top)
         {
-            w.Write($"<figure class=\"curves\"><figcaption>#{line.Rank} · trial {Format.Int(line.Trial.Number)} · {Html.Escape(Format.Settings(line.Hp))}, seed {Format.Int(line.Hp.Seed)}</figcaption>");
+            w.Write($"<figure class=\"curves\"><figcaption>#{line.Rank} · trial {Display.Int(line.Trial.Number)} · {Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {Display.Int(line.Hp.Seed)}</figcaption>");
             w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: false, 420, 240), $"Loss of trial {line.Trial.Number}", 420, 240));
             w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: true, 420, 240), $"Accuracy of trial {line.Trial.Number}", 420, 240));
             w.Write("</figure>");
@@ -133,14 +133,14 @@ internal static class HtmlReport
             sb.Append(line.Rank == 1 ? "<tr class=\"top\">" : "<tr>")
                 .Append(line.Curve.Count > 0 ? $"<td><button class=\"cv\" type=\"button\" data-t=\"{line.Trial.Number}\" title=\"curves\">▸</button></td>" : "<td></td>")
                 .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(line.Trial.Number)
-                .Append("</td><td><span class=\"chip s-").Append(Format.State(line.Trial.State)).Append("\">").Append(Format.State(line.Trial.State)).Append("</span></td><td>")
-                .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Format.Rate(hp.LearningRate))
-                .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Format.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
+                .Append("</td><td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Display.State(line.Trial.State)).Append("</span></td><td>")
+                .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Display.Rate(hp.LearningRate))
+                .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Display.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
                 .Append("</td><td>").Append(line.Summary.EpochsRun).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
-                .Append("</td><td>").Append(Format.Metric(f?.Loss)).Append("</td><td>").Append(Format.Metric(f?.Accuracy))
-                .Append("</td><td>").Append(Format.Metric(f?.ValLoss)).Append("</td><td>").Append(Format.Metric(f?.ValAccuracy))
+                .Append("</td><td>").Append(Display.Metric(f?.Loss)).Append("</td><td>").Append(Display.Metric(f?.Accuracy))
+                .Append("</td><td>").Append(Display.Metric(f?.ValLoss)).Append("</td><td>").Append(Display.Metric(f?.ValAccuracy))
                 .Append("</td><td>").Append(b?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td><td>")
-                .Append(b is null ? "–" : Format.Metric(MetricNames.ValueOf(b, report.Metric))).Append("</td></tr>\n");
+                .Append(b is null ? "–" : Display.Metric(MetricNames.ValueOf(b, report.Metric))).Append("</td></tr>\n");
             w.Write(sb);
         }
         w.Write("</tbody></table></div></section>\n");
@@ -227,18 +227,18 @@ internal static class HtmlReport
         w.Write("</tbody></table></div><div><table class=\"scores\"><thead><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>");
         foreach (var c in scores.Classes)
         {
-            w.Write($"<tr><td>{Html.Escape(c.Name)}</td><td>{c.Support}</td><td>{Format.Metric(c.Precision)}</td><td>{Format.Metric(c.Recall)}</td><td>{Format.Metric(c.F1)}</td></tr>");
+            w.Write($"<tr><td>{Html.Escape(c.Name)}</td><td>{c.Support}</td><td>{Display.Metric(c.Precision)}</td><td>{Display.Metric(c.Recall)}</td><td>{Display.Metric(c.F1)}</td></tr>");
         }
-        w.Write($"</tbody><tfoot><tr><th>macro average</th><td>{scores.Total}</td><td id=\"macro-precision\">{Format.Metric(scores.MacroPrecision)}</td>"
-            + $"<td id=\"macro-recall\">{Format.Metric(scores.MacroRecall)}</td><td id=\"macro-f1\">{Format.Metric(scores.MacroF1)}</td></tr></tfoot></table>");
-        w.Write($"<p>Accuracy {Format.Metric(scores.Accuracy)}.</p></div></div>");
+        w.Write($"</tbody><tfoot><tr><th>macro average</th><td>{scores.Total}</td><td id=\"macro-precision\">{Display.Metric(scores.MacroPrecision)}</td>"
+            + $"<td id=\"macro-recall\">{Display.Metric(scores.MacroRecall)}</td><td id=\"macro-f1\">{Display.Metric(scores.MacroF1)}</td></tr></tfoot></table>");
+        w.Write($"<p>Accuracy {Display.Metric(scores.Accuracy)}.</p></div></div>");
         w.Write("<p class=\"muted\">Precision = TP / (TP + FP), read down a predicted column; recall = TP / (TP + FN), read along an actual row; "
             + "F1 = 2·precision·recall / (precision + recall); 0 where nothing was predicted or present. Macro = unweighted mean over classes. "
             + "Piximi's own evaluation shows precision and recall swapped; these are the standard ones.</p>");
         if (scores.Binary is { } positive)
         {
             w.Write($"<p class=\"note\">Two classes: Piximi reports the binary variant, taking the second class ({Html.Escape(positive.Name)}) as positive: "
-                + $"precision {Format.Metric(positive.Precision)}, recall {Format.Metric(positive.Recall)}, F1 {Format.Metric(positive.F1)}.</p>");
+                + $"precision {Display.Metric(positive.Precision)}, recall {Display.Metric(positive.Recall)}, F1 {Display.Metric(positive.F1)}.</p>");
         }
         w.Write("</section>\n");
     }
@@ -257,8 +257,8 @@ internal static class HtmlReport
         foreach (var r in report.Replicates.Take(TopReplicates))
         {
             var hp = r.Settings;
-            w.Write($"<tr><td>{hp.Optimizer}</td><td>{hp.Loss}</td><td>{Format.Rate(hp.LearningRate)}</td><td>{hp.BatchSize}</td><td>{Html.Escape(Format.Epochs(hp))}</td>"
-                + $"<td data-v=\"{Format.Exact(r.Mean)}\">{Format.Metric(r.Mean)} ± {Format.Metric(r.StandardDeviation)}</td><td>{r.N}</td><td>{string.Join(", ", r.Seeds)}</td></tr>");
+            w.Write($"<tr><td>{hp.Optimizer}</td><td>{hp.Loss}</td><td>{Display.Rate(hp.LearningRate)}</td><td>{hp.BatchSize}</td><td>{Html.Escape(Display.Epochs(hp))}</td>"
+                + $"<td data-v=\"{Format.Exact(r.Mean)}\">{Display.Metric(r.Mean)} ± {Display.Metric(r.StandardDeviation)}</td><td>{r.N}</td><td>{string.Join(", ", r.Seeds)}</td></tr>");
         }
         w.Write("</tbody></table></section>\n");
     }
@@ -275,8 +275,8 @@ internal static class HtmlReport
         w.Write("<table><thead><tr><th>trial</th><th>state</th><th>settings</th><th>epochs run</th><th>attempts</th><th>reason</th></tr></thead><tbody>");
         foreach (var line in problems)
         {
-            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Format.State(line.Trial.State)}\">{Format.State(line.Trial.State)}</span></td>"
-                + $"<td>{Html.Escape(Format.Settings(line.Hp))}, seed {line.Hp.Seed}</td><td>{line.Summary.EpochsRun}</td><td>{line.Trial.Attempts}</td>"
+            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Display.State(line.Trial.State)}</span></td>"
+                + $"<td>{Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {line.Hp.Seed}</td><td>{line.Summary.EpochsRun}</td><td>{line.Trial.Attempts}</td>"
                 + $"<td class=\"reason\">{Html.Escape(line.Trial.Message ?? "no reason recorded")}</td></tr>");
         }
         w.Write("</tbody></table></section>\n");
@@ -325,7 +325,7 @@ internal static class HtmlReport
     private static string Bar(double fraction)
     {
         var width = (Math.Clamp(fraction, 0, 1) * 100).ToString("F1", CultureInfo.InvariantCulture);
-        return $"<div class=\"bar\"><span style=\"width:{width}%\"></span><b>{Format.Metric(fraction)}</b></div>";
+        return $"<div class=\"bar\"><span style=\"width:{width}%\"></span><b>{Display.Metric(fraction)}</b></div>";
     }
 
     private const string Css = """

@@ -14,10 +14,10 @@ internal static class MarkdownReport
         w.WriteLine();
         if (report.IsPartial) w.WriteLine($"> **Partial report: the sweep is still running.** {PartialNote(report)}\n");
         w.WriteLine($"- Dataset: {Cell(d.Dataset.Images)} ({d.Dataset.Kind}), training percentage {Format.Exact(d.Dataset.TrainingPercentage)}"
-            + (d.Dataset.Subset is { } subset ? $", subset {Format.Int(subset)} images" : ""));
+            + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : ""));
         w.WriteLine($"- Model: {d.Model}; ranked by {report.Metric}");
         w.WriteLine($"- Created {Format.Time(report.Sweep.CreatedAt)}; trials ran {Format.Time(report.FirstStartedAt)} to {Format.Time(report.LastFinishedAt)}");
-        w.WriteLine($"- Trials: {Format.Int(report.Lines.Count)} ({StateCounts(report)})");
+        w.WriteLine($"- Trials: {Display.Int(report.Lines.Count)} ({StateCounts(report)})");
         w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
         w.WriteLine();
 
@@ -26,10 +26,10 @@ internal static class MarkdownReport
         if (report.Best is { } best)
         {
             var hp = best.Summary.Trial.Hyperparameters;
-            w.WriteLine($"Trial {Format.Int(best.Summary.Trial.Number)}: {report.Metric} {Format.Metric(best.Score)}. In Piximi:");
+            w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}. In Piximi:");
             w.WriteLine();
             foreach (var (name, value) in PiximiSettings(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
-            w.WriteLine($"- (seed {Format.Int(hp.Seed)})");
+            w.WriteLine($"- (seed {Display.Int(hp.Seed)})");
         }
         else
         {
@@ -37,16 +37,16 @@ internal static class MarkdownReport
         }
         w.WriteLine();
 
-        w.WriteLine($"## Ranking (top {TopRows} of {Format.Int(report.Ranked.Count)} completed)");
+        w.WriteLine($"## Ranking (top {TopRows} of {Display.Int(report.Ranked.Count)} completed)");
         w.WriteLine();
         w.WriteLine("| rank | trial | optimizer | loss function | learning rate | batch size | epochs | seed | loss | accuracy | val_loss | val_accuracy | best epoch | time |");
         w.WriteLine("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var line in report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopRows))
         {
             var (hp, f) = (line.Hp, line.Summary.Final);
-            w.WriteLine($"| {line.Rank} | {line.Trial.Number} | {hp.Optimizer} | {hp.Loss} | {Format.Rate(hp.LearningRate)} | {hp.BatchSize} | "
-                + $"{Format.Epochs(hp)} | {hp.Seed} | {Format.Metric(f?.Loss)} | {Format.Metric(f?.Accuracy)} | {Format.Metric(f?.ValLoss)} | "
-                + $"{Format.Metric(f?.ValAccuracy)} | {(line.BestEpoch is { } b ? $"{b.Epoch} ({Format.Metric(MetricNames.ValueOf(b, report.Metric))})" : "–")} | "
+            w.WriteLine($"| {line.Rank} | {line.Trial.Number} | {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | "
+                + $"{Display.Epochs(hp)} | {hp.Seed} | {Display.Metric(f?.Loss)} | {Display.Metric(f?.Accuracy)} | {Display.Metric(f?.ValLoss)} | "
+                + $"{Display.Metric(f?.ValAccuracy)} | {(line.BestEpoch is { } b ? $"{b.Epoch} ({Display.Metric(MetricNames.ValueOf(b, report.Metric))})" : "–")} | "
                 + $"{Format.Seconds(line.Summary.TrainingSeconds)} |");
         }
         w.WriteLine();
@@ -55,7 +55,7 @@ internal static class MarkdownReport
         w.WriteLine();
         w.WriteLine("| hyperparameter | η² | values |");
         w.WriteLine("|---|---:|---:|");
-        foreach (var i in report.Importance) w.WriteLine($"| {i.Hyperparameter} | {Format.Metric(i.EtaSquared)} | {i.Values} |");
+        foreach (var i in report.Importance) w.WriteLine($"| {i.Hyperparameter} | {Display.Metric(i.EtaSquared)} | {i.Values} |");
         w.WriteLine();
         w.WriteLine("η² = between-group sum of squares / total sum of squares when trials are grouped by that hyperparameter.");
         w.WriteLine();
@@ -69,7 +69,7 @@ internal static class MarkdownReport
             w.WriteLine();
             foreach (var r in report.Replicates.Take(TopRows))
             {
-                w.WriteLine($"- {Format.Settings(r.Settings)}: {Format.Metric(r.Mean)} ± {Format.Metric(r.StandardDeviation)} (n = {r.N})");
+                w.WriteLine($"- {Display.Settings(withSeed: false, hp: r.Settings)}: {Display.Metric(r.Mean)} ± {Display.Metric(r.StandardDeviation)} (n = {r.N})");
             }
             w.WriteLine();
         }
@@ -82,11 +82,11 @@ internal static class MarkdownReport
             w.WriteLine("|---|---:|---:|---:|---:|");
             foreach (var c in scores.Classes)
             {
-                w.WriteLine($"| {Cell(c.Name)} | {c.Support} | {Format.Metric(c.Precision)} | {Format.Metric(c.Recall)} | {Format.Metric(c.F1)} |");
+                w.WriteLine($"| {Cell(c.Name)} | {c.Support} | {Display.Metric(c.Precision)} | {Display.Metric(c.Recall)} | {Display.Metric(c.F1)} |");
             }
-            w.WriteLine($"| **macro** | {scores.Total} | {Format.Metric(scores.MacroPrecision)} | {Format.Metric(scores.MacroRecall)} | {Format.Metric(scores.MacroF1)} |");
+            w.WriteLine($"| **macro** | {scores.Total} | {Display.Metric(scores.MacroPrecision)} | {Display.Metric(scores.MacroRecall)} | {Display.Metric(scores.MacroF1)} |");
             w.WriteLine();
-            w.WriteLine($"Accuracy {Format.Metric(scores.Accuracy)}. Precision = TP / (TP + FP), recall = TP / (TP + FN) (Piximi shows them swapped).");
+            w.WriteLine($"Accuracy {Display.Metric(scores.Accuracy)}. Precision = TP / (TP + FP), recall = TP / (TP + FN) (Piximi shows them swapped).");
             w.WriteLine();
         }
 
@@ -97,7 +97,7 @@ internal static class MarkdownReport
             w.WriteLine();
             foreach (var line in problems)
             {
-                w.WriteLine($"- Trial {line.Trial.Number} ({Format.State(line.Trial.State)}, {Format.Settings(line.Hp)}): {Cell(line.Trial.Message ?? "no reason recorded")}");
+                w.WriteLine($"- Trial {line.Trial.Number} ({Display.State(line.Trial.State)}, {Display.Settings(withSeed: false, hp: line.Hp)}): {Cell(line.Trial.Message ?? "no reason recorded")}");
             }
             w.WriteLine();
         }
@@ -114,7 +114,7 @@ internal static class MarkdownReport
             if (report.Best is { } best)
             {
                 w.WriteLine($"- {label} = {Cell(report.Sweep.Name)}{partial}: best trial {best.Summary.Trial.Number}, {report.Metric} "
-                    + $"{Format.Metric(best.Score)} ({Format.Settings(best.Summary.Trial.Hyperparameters)}, seed {best.Summary.Trial.Hyperparameters.Seed}); "
+                    + $"{Display.Metric(best.Score)} ({Display.Settings(withSeed: false, hp: best.Summary.Trial.Hyperparameters)}, seed {best.Summary.Trial.Hyperparameters.Seed}); "
                     + $"{report.Ranked.Count} of {report.Lines.Count} trials completed");
             }
             else
@@ -136,10 +136,10 @@ internal static class MarkdownReport
         {
             var hp = x.Hp;
             var (fa, fb) = (x.Summary.Final, y.Summary.Final);
-            var delta = fa is not null && fb is not null ? Format.Metric(fb.ValAccuracy - fa.ValAccuracy) : "–";
-            w.WriteLine($"| {hp.Optimizer} | {hp.Loss} | {Format.Rate(hp.LearningRate)} | {hp.BatchSize} | {Format.Epochs(hp)} | {hp.Seed} | "
-                + $"{x.Trial.Number} | {Format.State(x.Trial.State)} | {Format.Metric(fa?.ValAccuracy)} | {Format.Metric(fa?.ValLoss)} | "
-                + $"{y.Trial.Number} | {Format.State(y.Trial.State)} | {Format.Metric(fb?.ValAccuracy)} | {Format.Metric(fb?.ValLoss)} | {delta} |");
+            var delta = fa is not null && fb is not null ? Display.Metric(fb.ValAccuracy - fa.ValAccuracy) : "–";
+            w.WriteLine($"| {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | {Display.Epochs(hp)} | {hp.Seed} | "
+                + $"{x.Trial.Number} | {Display.State(x.Trial.State)} | {Display.Metric(fa?.ValAccuracy)} | {Display.Metric(fa?.ValLoss)} | "
+                + $"{y.Trial.Number} | {Display.State(y.Trial.State)} | {Display.Metric(fb?.ValAccuracy)} | {Display.Metric(fb?.ValLoss)} | {delta} |");
         }
     }
 
@@ -148,14 +148,14 @@ internal static class MarkdownReport
     [
         ("Optimization algorithm", PiximiExport.OptimizerName(hp.Optimizer)),
         ("Loss function", PiximiExport.LossName(hp.Loss)),
-        ("Learning rate", Format.Rate(hp.LearningRate)),
-        ("Batch size", Format.Int(hp.BatchSize)),
-        ("Epochs", Format.Int(hp.Epochs)),
+        ("Learning rate", Display.Rate(hp.LearningRate)),
+        ("Batch size", Display.Int(hp.BatchSize)),
+        ("Epochs", Display.Int(hp.Epochs)),
         ("Training percentage", Format.Exact(definition.Dataset.TrainingPercentage)),
     ];
 
     internal static string StateCounts(SweepReport report) => string.Join(", ",
-        Enum.GetValues<TrialState>().Select(s => (s, n: report.CountOf(s))).Where(x => x.n > 0).Select(x => $"{x.n} {Format.State(x.s)}"));
+        Enum.GetValues<TrialState>().Select(s => (s, n: report.CountOf(s))).Where(x => x.n > 0).Select(x => $"{x.n} {Display.State(x.s)}"));
 
     internal static string PartialNote(SweepReport report) =>
         $"{report.CountOf(TrialState.Queued)} trial(s) queued and {report.CountOf(TrialState.Running)} running when this was generated "
@@ -168,7 +168,7 @@ internal static class MarkdownReport
         w.WriteLine();
         w.WriteLine($"| {what} | n | best | mean |");
         w.WriteLine("|---|---:|---:|---:|");
-        foreach (var g in groups) w.WriteLine($"| {g.Value} | {g.N} | {Format.Metric(g.Best)} | {Format.Metric(g.Mean)} |");
+        foreach (var g in groups) w.WriteLine($"| {g.Value} | {g.N} | {Display.Metric(g.Best)} | {Display.Metric(g.Mean)} |");
         w.WriteLine();
     }
 

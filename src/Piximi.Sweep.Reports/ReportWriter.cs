@@ -43,12 +43,12 @@ public static class ReportWriter
             var (t, hp, final, best) = (line.Trial, line.Hp, line.Summary.Final, line.BestEpoch);
             string?[] cells =
             [
-                line.Rank?.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Int(t.Number), Format.State(t.State),
-                hp.Optimizer.ToString(), hp.Loss.ToString(), Number(hp.LearningRate), Format.Int(hp.BatchSize), Format.Int(hp.Epochs),
-                hp.TimeBudget is { } b ? Number(b.TotalSeconds) : null, Format.Int(hp.Seed), Format.Int(line.Summary.EpochsRun),
+                line.Rank?.ToString(System.Globalization.CultureInfo.InvariantCulture), Display.Int(t.Number), Display.State(t.State),
+                hp.Optimizer.ToString(), hp.Loss.ToString(), Number(hp.LearningRate), Display.Int(hp.BatchSize), Display.Int(hp.Epochs),
+                hp.TimeBudget is { } b ? Number(b.TotalSeconds) : null, Display.Int(hp.Seed), Display.Int(line.Summary.EpochsRun),
                 Number(line.Summary.TrainingSeconds), Number(final?.Loss), Number(final?.Accuracy), Number(final?.ValLoss),
-                Number(final?.ValAccuracy), best is null ? null : Format.Int(best.Epoch), Number(best?.Loss), Number(best?.Accuracy),
-                Number(best?.ValLoss), Number(best?.ValAccuracy), Format.Int(t.Attempts), Format.Int(t.Lost), Iso(t.StartedAt),
+                Number(final?.ValAccuracy), best is null ? null : Display.Int(best.Epoch), Number(best?.Loss), Number(best?.Accuracy),
+                Number(best?.ValLoss), Number(best?.ValAccuracy), Display.Int(t.Attempts), Display.Int(t.Lost), Iso(t.StartedAt),
                 Iso(t.FinishedAt), t.Message,
             ];
             writer.Write(string.Join(',', cells.Select(CsvCell)));
@@ -122,7 +122,7 @@ internal static class JsonReport
             json.WriteStartObject("summary");
             json.WriteNumber("trials", report.Lines.Count);
             json.WriteStartObject("states");
-            foreach (var state in Enum.GetValues<TrialState>()) json.WriteNumber(Format.State(state), report.CountOf(state));
+            foreach (var state in Enum.GetValues<TrialState>()) json.WriteNumber(Display.State(state), report.CountOf(state));
             json.WriteEndObject();
             Number(json, "compute_seconds", report.TotalComputeSeconds);
             if (report.Best is { } best)
@@ -221,7 +221,7 @@ internal static class JsonReport
         if (line.Rank is { } rank) json.WriteNumber("rank", rank);
         else json.WriteNull("rank");
         json.WriteNumber("trial", t.Number);
-        json.WriteString("state", Format.State(t.State));
+        json.WriteString("state", Display.State(t.State));
         Hyperparameters(json, line.Hp, withSeed: true);
         json.WriteNumber("epochs_run", line.Summary.EpochsRun);
         Number(json, "seconds", line.Summary.TrainingSeconds);

@@ -87,14 +87,14 @@ internal sealed class ResultsCommands(TextWriter output)
         else
         {
             var hp = best.Summary.Trial.Hyperparameters;
-            yield return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Formats.Metric(best.Score)} — " +
-                         $"{hp.Optimizer}, {hp.Loss}, learning rate {Formats.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
+            yield return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Display.Metric(best.Score)} — " +
+                         $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
                          $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
         }
         var now = DateTimeOffset.UtcNow;
         foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Running))
             yield return $"Running: trial {s.Trial.Number} on {s.Trial.WorkerId}, epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +
-                         (s.Final is { } f ? $", val_accuracy {Formats.Metric(f.ValAccuracy)}" : "") +
+                         (s.Final is { } f ? $", val_accuracy {Display.Metric(f.ValAccuracy)}" : "") +
                          (s.Trial.HeartbeatAt is { } beat ? $", last heartbeat {Math.Max(0, (now - beat).TotalSeconds):F0}s ago" : "") +
                          (s.Trial.Lost > 0 ? $", lost {s.Trial.Lost} time(s) before" : "");
         foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Queued && (s.EpochsRun > 0 || s.Trial.Lost > 0)))

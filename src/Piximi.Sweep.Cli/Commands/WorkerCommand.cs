@@ -90,7 +90,7 @@ internal sealed class TrialRun(
         var checkpoint = store.LoadCheckpoint(trial.Id);
         var resume = checkpoint is null ? null : new TrainingResume(checkpoint.Epoch, checkpoint.Data);
         log.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}{Resume}): {Settings}",
-            trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Formats.Settings(hp));
+            trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Display.Settings(hp));
 
         if (options.Deadline is { } deadline && DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline) is { } estimate)
         {
@@ -129,7 +129,7 @@ internal sealed class TrialRun(
             store.Finish(_lease, outcome.State, outcome.Message);
             store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);
             var level = outcome.State == TrialState.Completed ? LogEventLevel.Information : LogEventLevel.Warning;
-            log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Formats.State(outcome.State),
+            log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Display.State(outcome.State),
                 outcome.Message is null ? "" : $": {outcome.Message}");
             return TrialRunResult.Finished;
         }
@@ -161,7 +161,7 @@ internal sealed class TrialRun(
             var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [workerId], options.MaxRetries,
                 $"crashed: {e.GetType().Name}: {e.Message}");
             foreach (var r in recovered)
-                log.Warning("Trial {TrialNumber} is {State} after {Lost} lost attempt(s)", r.Number, Formats.State(r.NewState), r.Lost);
+                log.Warning("Trial {TrialNumber} is {State} after {Lost} lost attempt(s)", r.Number, Display.State(r.NewState), r.Lost);
             return TrialRunResult.Abandoned;
         }
     }

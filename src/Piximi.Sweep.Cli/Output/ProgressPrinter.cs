@@ -27,13 +27,13 @@ internal sealed class ProgressPrinter
         {
             var before = _states.GetValueOrDefault(t.Id, TrialState.Queued);
             if (before == TrialState.Queued && t.State != TrialState.Queued)
-                _output.WriteLine($"{prefix} trial {t.Number} started on {t.WorkerId}: {Formats.Settings(t.Hyperparameters)}");
+                _output.WriteLine($"{prefix} trial {t.Number} started on {t.WorkerId}: {Display.Settings(t.Hyperparameters)}");
             foreach (var m in newEpochs[t.Id].Select(e => e.Metrics))
-                _output.WriteLine($"{prefix} trial {t.Number} epoch {m.Epoch}/{t.Hyperparameters.Epochs}: loss {Formats.Metric(m.Loss)} " +
-                                  $"accuracy {Formats.Metric(m.Accuracy)} val_loss {Formats.Metric(m.ValLoss)} " +
-                                  $"val_accuracy {Formats.Metric(m.ValAccuracy)} ({Formats.Seconds(m.Seconds)}, {m.ImagesPerSecond:F0} images/s)");
+                _output.WriteLine($"{prefix} trial {t.Number} epoch {m.Epoch}/{t.Hyperparameters.Epochs}: loss {Display.Metric(m.Loss)} " +
+                                  $"accuracy {Display.Metric(m.Accuracy)} val_loss {Display.Metric(m.ValLoss)} " +
+                                  $"val_accuracy {Display.Metric(m.ValAccuracy)} ({Formats.Seconds(m.Seconds)}, {m.ImagesPerSecond:F0} images/s)");
             if (before != t.State && t.State is not (TrialState.Queued or TrialState.Running))
-                _output.WriteLine($"{prefix} trial {t.Number} {Formats.State(t.State)}" + (t.Message is null ? "" : $": {t.Message}"));
+                _output.WriteLine($"{prefix} trial {t.Number} {Display.State(t.State)}" + (t.Message is null ? "" : $": {t.Message}"));
         }
         Remember(trials, epochs);
         _output.Flush();

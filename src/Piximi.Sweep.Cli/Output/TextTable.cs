@@ -28,5 +28,5 @@ internal sealed class TextTable(params string[] headers)
         writer.WriteLine(string.Join("  ", cells.Select((c, i) => numeric[i] ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd());
 
     private static bool IsNumeric(string cell) =>
-        cell.Length == 0 || cell == "-" || double.TryParse(cell.TrimEnd('s', '%'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+        cell.Length == 0 || cell is "-" or "–" || double.TryParse(cell.TrimEnd('s', '%'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
 }

@@ -32,7 +32,7 @@ internal sealed record TrialRow(
     public static TrialRow From(TrialSummary s, int? rank = null)
     {
         var hp = s.Trial.Hyperparameters;
-        return new TrialRow(rank, s.Trial.Number, Formats.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
+        return new TrialRow(rank, s.Trial.Number, Display.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
             hp.LearningRate, hp.BatchSize, hp.Epochs, hp.TimeBudget?.TotalSeconds, hp.Seed, s.EpochsRun,
             s.Final?.Loss, s.Final?.Accuracy, s.Final?.ValLoss, s.Final?.ValAccuracy, s.TrainingSeconds, s.Trial.Message);
     }

@@ -11,8 +11,8 @@ internal static class TrialTables
         for (var i = 0; i < trials.Count; i++)
         {
             var hp = trials[i];
-            table.Add(Formats.Int(i + 1), hp.Optimizer.ToString(), hp.Loss.ToString(), Formats.Rate(hp.LearningRate),
-                Formats.Int(hp.BatchSize), Formats.Epochs(hp), Formats.Int(hp.Seed));
+            table.Add(Display.Int(i + 1), hp.Optimizer.ToString(), hp.Loss.ToString(), Display.Rate(hp.LearningRate),
+                Display.Int(hp.BatchSize), Display.Epochs(hp), Display.Int(hp.Seed));
         }
         return table;
     }
@@ -25,10 +25,10 @@ internal static class TrialTables
         {
             var s = r.Summary;
             var hp = s.Trial.Hyperparameters;
-            table.Add(Formats.Int(r.Rank), Formats.Int(s.Trial.Number), hp.Optimizer.ToString(), hp.Loss.ToString(),
-                Formats.Rate(hp.LearningRate), Formats.Int(hp.BatchSize), Formats.Int(s.EpochsRun), Formats.Int(hp.Seed),
-                Formats.Metric(s.Final?.ValAccuracy), Formats.Metric(s.Final?.ValLoss), Formats.Metric(s.Final?.Accuracy),
-                Formats.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds));
+            table.Add(Display.Int(r.Rank), Display.Int(s.Trial.Number), hp.Optimizer.ToString(), hp.Loss.ToString(),
+                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), Display.Int(s.EpochsRun), Display.Int(hp.Seed),
+                Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
+                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds));
         }
         return table;
     }
@@ -40,10 +40,10 @@ internal static class TrialTables
         foreach (var s in summaries)
         {
             var hp = s.Trial.Hyperparameters;
-            table.Add(Formats.Int(s.Trial.Number), Formats.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
-                Formats.Rate(hp.LearningRate), Formats.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}", Formats.Int(hp.Seed),
-                Formats.Metric(s.Final?.ValAccuracy), Formats.Metric(s.Final?.ValLoss), Formats.Metric(s.Final?.Accuracy),
-                Formats.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? "");
+            table.Add(Display.Int(s.Trial.Number), Display.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
+                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}", Display.Int(hp.Seed),
+                Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
+                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? "");
         }
         return table;
     }

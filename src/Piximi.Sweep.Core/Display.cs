@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace Piximi.Sweep.Core;
+
+/// <summary>
+/// How hyperparameters and metrics read wherever they are shown (the CLI's tables and progress lines, the
+/// reports): invariant culture always, so a value reads the same in every place.
+/// </summary>
+public static class Display
+{
+    public static string Rate(double learningRate) => learningRate.ToString("G6", CultureInfo.InvariantCulture);
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string State(TrialState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Four decimals; a dash when there is no value yet; NaN and infinities spelled out.</summary>
+    public static string Metric(double? value) => value is { } v
+        ? double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)
+        : "–";
+
+    /// <summary>A time budget as sweep files write it: <c>90s</c>, <c>20m</c>, <c>1h30m</c>.</summary>
+    public static string Budget(TimeSpan budget) =>
+        budget.TotalHours >= 1 ? $"{(int)budget.TotalHours}h{budget.Minutes:00}m"
+        : budget.TotalMinutes >= 1 ? $"{(int)budget.TotalMinutes}m{(budget.Seconds > 0 ? $"{budget.Seconds}s" : "")}"
+        : $"{budget.Seconds}s";
+
+    public static string Epochs(Hyperparameters hp) =>
+        hp.TimeBudget is { } budget ? $"{Int(hp.Epochs)} (≤ {Budget(budget)})" : Int(hp.Epochs);
+
+    /// <summary>A trial's settings in one line, in Piximi's names as sweep files spell them.</summary>
+    public static string Settings(Hyperparameters hp, bool withSeed = true) =>
+        $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs"
+        + (withSeed ? $", seed {Int(hp.Seed)}" : "");
+}
