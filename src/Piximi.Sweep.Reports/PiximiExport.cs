@@ -72,9 +72,9 @@ public static class PiximiExport
     internal const string CategoricalAccuracy = "Categorical accuracy";
 
     /// <summary>
-    /// Piximi's display string of an optimizer (its <c>OptimizationAlgorithm</c> enum's values). "Adam" and
-    /// "Stochastic gradient descent (SGD)" are given in PIXIMI.md; the others are Piximi's enum names, which Piximi
-    /// also uses as their display strings, as best known (not verified against Piximi's source here).
+    /// Piximi's display string of an optimizer: the values of its <c>OptimizationAlgorithm</c> enum, checked against
+    /// Piximi's source (its enums file: Adadelta, Adagrad, Adam, Adamax, Momentum, RMSProp, "Stochastic gradient
+    /// descent (SGD)").
     /// </summary>
     public static string OptimizerName(OptimizerKind optimizer) => optimizer switch
     {
@@ -89,9 +89,8 @@ public static class PiximiExport
     };
 
     /// <summary>
-    /// Piximi's display string of a loss (its <c>LossFunction</c> enum's values). "Categorical (softmax) cross
-    /// entropy" and "Mean squared error (MSE)" are given in PIXIMI.md; the other five are inferred (Piximi's wording,
-    /// as best known, in the same sentence-case style), see README.md beside this file.
+    /// Piximi's display string of a loss: the values of its <c>LossFunction</c> enum, checked against Piximi's source
+    /// (the same enums file; its disabled "Cosine distance" has no counterpart here).
     /// </summary>
     public static string LossName(LossKind loss) => loss switch
     {
