@@ -27,15 +27,10 @@ public sealed partial class An_overnight_sweep
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1");
 
         // SIGKILL the worker once its trial has stored an epoch: it dies in the middle of the next one.
-        var (victim, before) = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "killed");
-            using var _ = store;
-            if (sweep is null) return default;
-            var epochs = store.ListEpochs(sweep.Id);
-            var running = store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running && epochs.Any(e => e.TrialId == t.Id));
-            return running is null ? default : (running, epochs);
-        });
+        var (victim, before) = await WaitForAsync(folder.Db, "killed", s =>
+            s.Trials.FirstOrDefault(t => t.State == TrialState.Running && s.Epochs.Any(e => e.TrialId == t.Id)) is { } running
+                ? (running, s.Epochs)
+                : default);
         Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
 
         var result = await run.WaitAsync(Timeout);
@@ -69,14 +64,8 @@ public sealed partial class An_overnight_sweep
         var file = Sweep(folder, "early", trials: 3, epochs: 2, subset: 6000);
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1");
 
-        var victim = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "early");
-            using var _ = store;
-            if (sweep is null) return null;
-            var epochs = store.ListEpochs(sweep.Id);
-            return store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running && epochs.All(e => e.TrialId != t.Id));
-        }, pollMilliseconds: 5);
+        var victim = await WaitForAsync(folder.Db, "early", s =>
+            s.Trials.FirstOrDefault(t => t.State == TrialState.Running && s.Epochs.All(e => e.TrialId != t.Id)), pollMilliseconds: 5);
         Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
 
         var result = await run.WaitAsync(Timeout);
@@ -93,17 +82,11 @@ public sealed partial class An_overnight_sweep
         var file = Sweep(folder, "reboot", trials: 4, epochs: 3);
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
 
-        var (trialsBefore, epochsBefore) = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "reboot");
-            using var _ = store;
-            if (sweep is null) return default;
-            var trials = store.ListTrials(sweep.Id);
-            var epochs = store.ListEpochs(sweep.Id);
-            var midway = trials.Any(t => t.State == TrialState.Completed)
-                         && trials.Any(t => t.State == TrialState.Running && epochs.Any(e => e.TrialId == t.Id));
-            return midway ? (trials, epochs) : default;
-        });
+        var (trialsBefore, epochsBefore) = await WaitForAsync(folder.Db, "reboot", s =>
+            s.Trials.Any(t => t.State == TrialState.Completed)
+            && s.Trials.Any(t => t.State == TrialState.Running && s.Epochs.Any(e => e.TrialId == t.Id))
+                ? (s.Trials, s.Epochs)
+                : default);
         // As a power cut would: everything at once, no chance to clean up.
         var children = Children(run.Id);
         Assert.Equal(0, Kill(run.Id, SigKill));
@@ -128,24 +111,14 @@ public sealed partial class An_overnight_sweep
         var file = Sweep(folder, "frozen", trials: 3, epochs: 3, subset: 4000);
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2", "--heartbeat-grace", "3s");
 
-        var frozen = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "frozen");
-            using var _ = store;
-            return sweep is null ? null : store.ListTrials(sweep.Id).FirstOrDefault(t => t.State == TrialState.Running);
-        });
+        var frozen = await WaitForAsync(folder.Db, "frozen", s => s.Trials.FirstOrDefault(t => t.State == TrialState.Running));
         var pid = Pid(frozen.WorkerId);
         Assert.Equal(0, Kill(pid, SigStop));
         try
         {
             // While the worker is frozen (alive, but silent), its trial must leave it: no other trial has to start first.
-            await WaitForAsync(() =>
-            {
-                var (store, sweep) = StoreChecks.Open(folder.Db, "frozen");
-                using var _ = store;
-                var trial = store.ListTrials(sweep.Id).Single(t => t.Id == frozen.Id);
-                return trial.WorkerId != frozen.WorkerId ? trial : null;
-            });
+            await WaitForAsync(folder.Db, "frozen", s =>
+                s.Trials.Single(t => t.Id == frozen.Id) is { } trial && trial.WorkerId != frozen.WorkerId ? trial : null);
         }
         finally
         {
@@ -196,14 +169,7 @@ public sealed partial class An_overnight_sweep
         var file = Sweep(folder, "stop", trials: 4, epochs: 3);
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
 
-        var before = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "stop");
-            using var _ = store;
-            if (sweep is null) return null;
-            var epochs = store.ListEpochs(sweep.Id);
-            return epochs.Count >= 2 ? epochs : null;
-        });
+        var before = await WaitForAsync(folder.Db, "stop", s => s.Epochs.Count >= 2 ? s.Epochs : null);
         Assert.Equal(0, Kill(run.Id, SigInt));
 
         var result = await run.WaitAsync(Timeout);
@@ -232,12 +198,7 @@ public sealed partial class An_overnight_sweep
         using var folder = new TestFolder();
         var file = Sweep(folder, "hard", trials: 4, epochs: 3);
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
-        var before = await WaitForAsync(() =>
-        {
-            var (store, sweep) = StoreChecks.Open(folder.Db, "hard");
-            using var _ = store;
-            return sweep is null ? null : store.ListEpochs(sweep.Id) is { Count: >= 1 } epochs ? epochs : null;
-        });
+        var before = await WaitForAsync(folder.Db, "hard", s => s.Epochs.Count >= 1 ? s.Epochs : null);
 
         Assert.Equal(0, Kill(run.Id, SigInt));
         Assert.Equal(0, Kill(run.Id, SigInt));
@@ -308,16 +269,23 @@ public sealed partial class An_overnight_sweep
         File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
-    private static async Task<T> WaitForAsync<T>(Func<T?> probe, int pollMilliseconds = 25)
+    /// <summary>Polls the sweep's trials and epochs until <paramref name="probe"/> finds what it waits for.</summary>
+    private static async Task<T> WaitForAsync<T>(string db, string sweep, Func<(IReadOnlyList<TrialRecord> Trials, IReadOnlyList<EpochRecord> Epochs), T?> probe, int pollMilliseconds = 25)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (true)
         {
             try
             {
-                if (probe() is { } found && !EqualityComparer<T>.Default.Equals(found, default)) return found;
+                var (store, record) = StoreChecks.Open(db, sweep);
+                using (store)
+                {
+                    if (record is not null && probe((store.ListTrials(record.Id), store.ListEpochs(record.Id))) is { } found
+                        && !EqualityComparer<T>.Default.Equals(found, default))
+                        return found;
+                }
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or NullReferenceException)
+            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
             {
                 // The store may not exist yet while the run starts.
             }
