@@ -89,6 +89,7 @@ internal static class HtmlReport
         var settings = MarkdownReport.PiximiSettings(report.Sweep.Definition, hp);
         foreach (var (key, value) in settings) w.Write($"<tr><th>{Html.Escape(key)}</th><td>{Html.Escape(value)}</td></tr>");
         w.Write("</table>");
+        if (MarkdownReport.PiximiCaveat(hp) is { } caveat) w.Write($"<p class=\"note\">{Html.Escape(caveat)}</p>");
         w.Write($"<pre id=\"best-settings\" class=\"hidden\">{Html.Escape(string.Join("\n", settings.Select(s => $"{s.Name}: {s.Value}")))}</pre>");
         w.Write($"<p class=\"metrics\">Final epoch: loss {Display.Metric(f.Loss)} · accuracy {Display.Metric(f.Accuracy)} · val_loss {Display.Metric(f.ValLoss)} · val_accuracy {Display.Metric(f.ValAccuracy)}</p>");
         var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);

@@ -29,6 +29,7 @@ internal static class MarkdownReport
             w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}. In Piximi:");
             w.WriteLine();
             foreach (var (name, value) in PiximiSettings(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
+            if (PiximiCaveat(hp) is { } caveat) w.WriteLine($"\n> Note: {caveat}");
             w.WriteLine($"- (seed {Display.Int(hp.Seed)})");
         }
         else
@@ -153,6 +154,14 @@ internal static class MarkdownReport
         ("Epochs", Display.Int(hp.Epochs)),
         ("Training percentage", Format.Exact(definition.Dataset.TrainingPercentage)),
     ];
+
+    /// <summary>
+    /// What to know before applying these settings in Piximi, or null: Piximi's "Momentum" silently trains as plain
+    /// SGD (PIXIMI.md), while the sweep measured SGD with momentum 0.9.
+    /// </summary>
+    internal static string? PiximiCaveat(Hyperparameters hp) => hp.Optimizer == OptimizerKind.Momentum
+        ? "Piximi's Momentum currently trains as plain SGD, without momentum; this trial used SGD with momentum 0.9, so Piximi may not reproduce its accuracy."
+        : null;
 
     internal static string StateCounts(SweepReport report) => string.Join(", ",
         Enum.GetValues<TrialState>().Select(s => (s, n: report.CountOf(s))).Where(x => x.n > 0).Select(x => $"{x.n} {Display.State(x.s)}"));

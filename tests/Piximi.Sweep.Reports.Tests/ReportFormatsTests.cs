@@ -268,3 +268,21 @@ public sealed class AComparisonPutsTheSameGridCellsSideBySide
         Assert.EndsWith("| 0.0000 |", rows[0]);
     }
 }
+
+public sealed class The_best_trial_card
+{
+    [Fact]
+    public void Warns_that_piximis_momentum_trains_as_plain_sgd_only_when_the_best_trial_used_momentum()
+    {
+        // Trial 17, the best, falls in the grid's third optimizer.
+        var space = KnownSweep.Space with { Optimizers = [OptimizerKind.Adam, OptimizerKind.StochasticGradientDescent, OptimizerKind.Momentum] };
+        using var momentum = new KnownSweep(partial: false, space: space);
+        using var rmsProp = new KnownSweep(partial: false);
+
+        var withMomentum = momentum.Load();
+        Assert.Equal(OptimizerKind.Momentum, withMomentum.Best!.Summary.Trial.Hyperparameters.Optimizer);
+        Assert.Contains("Piximi&#39;s Momentum currently trains as plain SGD", Render.With(ReportWriter.Html, withMomentum));
+        Assert.Contains("Piximi's Momentum currently trains as plain SGD", Render.With(ReportWriter.Markdown, withMomentum));
+        Assert.DoesNotContain("plain SGD", Render.With(ReportWriter.Html, rmsProp.Load()));
+    }
+}
