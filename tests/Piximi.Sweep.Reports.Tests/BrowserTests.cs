@@ -49,6 +49,59 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
         Assert.True(network.Count == 0, "the page tried the network:\n" + string.Join('\n', network));
     }
 
+    [Fact]
+    public void ItsTableSortsOnAHeaderClickAndDrawsATrialsCurvesOnDemand()
+    {
+        Assert.True(File.Exists(Chromium),
+            $"{Chromium} is missing: this test needs the Debian package 'chromium' (scripts/ensure-prereqs installs it).");
+        var folder = Path.Combine(_profile.FullPath, "pages");
+        Directory.CreateDirectory(folder);
+        using (var file = new StreamWriter(Path.Combine(folder, "report.html"))) ReportWriter.Html(_sweep.Load(), file);
+        // The report in a frame of a test page that clicks like a user and writes what it saw into its own DOM, which
+        // chromium then dumps. Test code stays out of the report itself.
+        File.WriteAllText(Path.Combine(folder, "drive.html"), """
+            <!doctype html><html><body><iframe id="r" src="report.html" width="1200" height="900"></iframe>
+            <script>
+            var frame = document.getElementById("r");
+            frame.addEventListener("load", function () {
+              var out = [];
+              try {
+                var d = frame.contentDocument, table = d.getElementById("trial-table"), headers = table.tHead.rows[0].cells;
+                var column = Array.prototype.findIndex.call(headers, function (h) { return h.textContent.trim() === "learning rate"; });
+                headers[column].click();
+                var rows = table.tBodies[0].rows;
+                out.push("sorted " + rows[0].cells[column].textContent.trim() + ".." + rows[rows.length - 1].cells[column].textContent.trim()
+                  + " " + headers[column].getAttribute("aria-sort"));
+                headers[column].click();
+                out.push("resorted " + rows[0].cells[column].textContent.trim() + " " + headers[column].getAttribute("aria-sort"));
+                var button = table.querySelector("button.cv");
+                button.click();
+                var viewer = d.getElementById("viewer");
+                out.push("viewer " + !viewer.hidden + " " + viewer.querySelectorAll("svg").length + " trial " + button.getAttribute("data-t")
+                  + " " + (viewer.textContent.indexOf("Trial " + Number(button.getAttribute("data-t"))) >= 0));
+              } catch (e) { out.push("error " + e); }
+              var result = document.createElement("pre");
+              result.id = "selftest";
+              result.textContent = out.join("|");
+              document.body.appendChild(result);
+            });
+            </script></body></html>
+            """);
+
+        var (exitCode, dump) = Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+            $"--user-data-dir={Path.Combine(_profile.FullPath, "profile")}", "--dump-dom", new Uri(Path.Combine(folder, "drive.html")).AbsoluteUri);
+
+        Assert.True(exitCode == 0, $"chromium exited with {exitCode}:\n{dump}");
+        var seen = SelfTest().Match(dump);
+        Assert.True(seen.Success, $"the test page wrote no result:\n{dump}");
+        // The first ▸ after the last sort is whichever trial sorts first; its curves must be the ones drawn.
+        Assert.Matches(@"^sorted 0\.01\.\.0\.03 ascending\|resorted 0\.03 descending\|viewer true 2 trial \d+ true$", seen.Groups[1].Value);
+    }
+
+    [GeneratedRegex("<pre id=\"selftest\">([^<]*)</pre>")]
+    private static partial Regex SelfTest();
+
     /// <summary>A URL chromium logged for the page (fetch, blocked load, console): nothing of it should be http(s).</summary>
     [GeneratedRegex(@"[^\n]*https?://(?!www\.w3\.org/)[^\n]*")]
     private static partial Regex NetworkAttempt();
