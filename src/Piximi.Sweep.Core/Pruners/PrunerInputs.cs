@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Piximi.Sweep.Core;
+
+/// <summary>Checks and reads shared by the pruners, so each refuses a malformed question the same way.</summary>
+internal static class PrunerInputs
+{
+    public static double OwnValue(long trialId, int epoch, IReadOnlyDictionary<long, IReadOnlyList<double>> valuesByTrial)
+    {
+        ArgumentNullException.ThrowIfNull(valuesByTrial);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        if (!valuesByTrial.TryGetValue(trialId, out var own))
+            throw new ArgumentException($"trial {trialId} has no stored epochs", nameof(valuesByTrial));
+        if (own.Count < epoch)
+            throw new ArgumentException($"trial {trialId} has {own.Count} stored epochs, not epoch {epoch}", nameof(valuesByTrial));
+        return own[epoch - 1];
+    }
+
+    /// <summary>The value after <paramref name="epoch"/> of every other trial that got that far.</summary>
+    public static List<double> OthersAt(long trialId, int epoch, IReadOnlyDictionary<long, IReadOnlyList<double>> valuesByTrial) =>
+        valuesByTrial.Where(kv => kv.Key != trialId && kv.Value.Count >= epoch).Select(kv => kv.Value[epoch - 1]).ToList();
+
+    /// <summary>Shortest round-trip form, culture-free, so reasons read the same on every machine.</summary>
+    public static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
