@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// Proposes the next trial's hyperparameters (Optuna's split: samplers propose, the store remembers). A sampler

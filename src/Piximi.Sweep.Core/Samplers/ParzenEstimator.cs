@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// A mixture of Gaussians truncated to [low, high], one at each observation plus a broad prior, built as Optuna's

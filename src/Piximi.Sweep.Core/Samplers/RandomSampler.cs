@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>Uniform over each list, log-uniform over the learning rates' range; see <see cref="Samplers.Random"/>.</summary>
 internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler

@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>The samplers a sweep can draw its trials from, instead of walking the whole <see cref="Grid"/>.</summary>
 public static class Samplers

@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// A <see cref="ParameterSpace"/> checked once for sampling: its learning rates become a continuous range, held in

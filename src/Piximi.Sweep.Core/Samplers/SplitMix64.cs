@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// Steele, Lea and Flood's SplitMix64: a fixed, published algorithm, so a seed means the same draws on every .NET

@@ -1,4 +1,4 @@
-namespace Piximi.Sweep.Core.Samplers;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// Optuna's TPESampler with its defaults and <c>multivariate=False</c>: each parameter is chosen on its own from
