@@ -17,7 +17,8 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
     public Hyperparameters Propose(IReadOnlyList<Observation> history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        // Too few observations to tell good from bad: explore, with exactly the random sampler's proposals.
+        // Too few observations to tell good from bad (none at all, even with no startup trials): explore, with exactly
+        // the random sampler's proposals.
         if (history.Count < _options.StartupTrials || history.Count == 0) return _startup.ProposeAt(history.Count);
 
         var rng = SplitMix64.ForTrial(_seed, history.Count, Stream);
