@@ -1,0 +1,34 @@
+namespace Piximi.Sweep.Core;
+
+/// <summary>Uniform over each list, log-uniform over the learning rates' range; see <see cref="Samplers.Random"/>.</summary>
+internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler
+{
+    /// <summary>"RANDOM_1": keeps these draws apart from any other sampler's stream under the same seed.</summary>
+    private const ulong Stream = 0x52414E444F4D5F31UL;
+
+    private readonly SamplingSpace _space = space;
+    private readonly int _seed = seed;
+
+    public Hyperparameters Propose(IReadOnlyList<Observation> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return ProposeAt(history.Count);
+    }
+
+    /// <summary>The proposal for the trial at position <paramref name="trial"/> of the sweep.</summary>
+    internal Hyperparameters ProposeAt(int trial)
+    {
+        var rng = SplitMix64.ForTrial(_seed, trial, Stream);
+        var space = _space.Space;
+        // The draw order is part of the sequence a seed means: changing it changes every sweep's proposals.
+        var optimizer = Pick(space.Optimizers, rng);
+        var loss = Pick(space.Losses, rng);
+        var learningRate = _space.LearningRateAt(_space.LogLow + rng.NextDouble() * (_space.LogHigh - _space.LogLow));
+        var batchSize = Pick(space.BatchSizes, rng);
+        var epochs = Pick(space.Epochs, rng);
+        var trialSeed = Pick(space.Seeds, rng);
+        return new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, trialSeed);
+    }
+
+    internal static T Pick<T>(IReadOnlyList<T> values, SplitMix64 rng) => values[rng.NextInt(values.Count)];
+}

@@ -1,0 +1,44 @@
+namespace Piximi.Sweep.Core;
+
+/// <summary>The samplers a sweep can draw its trials from, instead of walking the whole <see cref="Grid"/>.</summary>
+public static class Samplers
+{
+    /// <summary>
+    /// Each list of the space uniformly; the learning rate log-uniformly over [min, max] of the space's learning
+    /// rates. Proposals ignore the history's contents (only its length, the trial's position, picks the draw).
+    /// </summary>
+    /// <exception cref="ArgumentException">A list of the space is empty, or a learning rate lies outside (0, 1].</exception>
+    public static ISampler Random(ParameterSpace space, int seed) => new RandomSampler(SamplingSpace.Of(space), seed);
+
+    /// <summary>
+    /// Tree-structured Parzen estimator, as Optuna's (independent) TPESampler: random for the first
+    /// <see cref="TpeOptions.StartupTrials"/> proposals — the very proposals <see cref="Random"/> makes with the same
+    /// seed — then each parameter from the candidates that maximise l(x)/g(x).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Random"/>, or the options are out of range.</exception>
+    public static ISampler Tpe(ParameterSpace space, int seed, TpeOptions? options = null)
+    {
+        options ??= new TpeOptions();
+        options.Validate();
+        var sampling = SamplingSpace.Of(space);
+        return new TpeSampler(sampling, seed, options, new RandomSampler(sampling, seed));
+    }
+}
+
+/// <summary>
+/// Optuna's TPESampler defaults: <c>n_startup_trials</c> 10, <c>n_ei_candidates</c> 24, <c>prior_weight</c> 1.
+/// The split into good and bad is Optuna's default γ(n) = min(⌈0.1·n⌉, 25) best observations.
+/// </summary>
+public sealed record TpeOptions(int StartupTrials = 10, int Candidates = 24, double PriorWeight = 1.0)
+{
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(StartupTrials, nameof(StartupTrials));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Candidates, 1, nameof(Candidates));
+        // A prior of zero would leave g(x) = 0 wherever no bad observation lies, and l/g undefined there.
+        if (!(PriorWeight > 0 && double.IsFinite(PriorWeight)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PriorWeight), PriorWeight, "Must be > 0 and finite.");
+        }
+    }
+}
