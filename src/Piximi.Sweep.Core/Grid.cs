@@ -12,12 +12,7 @@ public static class Grid
     public static IReadOnlyList<Hyperparameters> Expand(ParameterSpace space)
     {
         ArgumentNullException.ThrowIfNull(space);
-        RequireValues(space.Optimizers, nameof(space.Optimizers));
-        RequireValues(space.Losses, nameof(space.Losses));
-        RequireValues(space.LearningRates, nameof(space.LearningRates));
-        RequireValues(space.BatchSizes, nameof(space.BatchSizes));
-        RequireValues(space.Epochs, nameof(space.Epochs));
-        RequireValues(space.Seeds, nameof(space.Seeds));
+        space.RequireEveryList("the grid");
 
         return
         [
@@ -35,12 +30,4 @@ public static class Grid
     internal static long Count(ParameterSpace space) =>
         (long)space.Optimizers.Count * space.Losses.Count * space.LearningRates.Count * space.BatchSizes.Count
         * space.Epochs.Count * space.Seeds.Count;
-
-    private static void RequireValues<T>(IReadOnlyList<T> values, string name)
-    {
-        if (values is null || values.Count == 0)
-        {
-            throw new ArgumentException($"The parameter space's {name} list is empty; the grid needs at least one value.", name);
-        }
-    }
 }

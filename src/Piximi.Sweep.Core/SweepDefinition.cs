@@ -31,7 +31,26 @@ public sealed record ParameterSpace(
     IReadOnlyList<int> BatchSizes,
     IReadOnlyList<int> Epochs,
     TimeSpan? TimeBudget,
-    IReadOnlyList<int> Seeds);
+    IReadOnlyList<int> Seeds)
+{
+    /// <summary>Throws when a list is empty: a grid or a sampler over it would silently have nothing to try.</summary>
+    /// <param name="user">Who needs the values, for the message ("the grid", "a sampler").</param>
+    internal void RequireEveryList(string user)
+    {
+        Require(Optimizers, nameof(Optimizers));
+        Require(Losses, nameof(Losses));
+        Require(LearningRates, nameof(LearningRates));
+        Require(BatchSizes, nameof(BatchSizes));
+        Require(Epochs, nameof(Epochs));
+        Require(Seeds, nameof(Seeds));
+
+        void Require<T>(IReadOnlyList<T> values, string name)
+        {
+            if (values is null || values.Count == 0)
+                throw new ArgumentException($"The parameter space's {name} list is empty; {user} needs at least one value.", name);
+        }
+    }
+}
 
 /// <summary>
 /// A validated sweep file. <see cref="Metric"/> ranks trials: one of <c>val_accuracy</c> (the default),

@@ -16,12 +16,7 @@ internal sealed record SamplingSpace(ParameterSpace Space, double MinLearningRat
     public static SamplingSpace Of(ParameterSpace space)
     {
         ArgumentNullException.ThrowIfNull(space);
-        RequireValues(space.Optimizers, nameof(space.Optimizers));
-        RequireValues(space.Losses, nameof(space.Losses));
-        RequireValues(space.LearningRates, nameof(space.LearningRates));
-        RequireValues(space.BatchSizes, nameof(space.BatchSizes));
-        RequireValues(space.Epochs, nameof(space.Epochs));
-        RequireValues(space.Seeds, nameof(space.Seeds));
+        space.RequireEveryList("a sampler");
         foreach (var rate in space.LearningRates)
         {
             // NaN fails both comparisons, so it is refused here too.
@@ -36,12 +31,4 @@ internal sealed record SamplingSpace(ParameterSpace Space, double MinLearningRat
     /// <summary>Maps a log-space draw back, kept inside the range (exp(log(x)) may miss x by an ulp).</summary>
     public double LearningRateAt(double logValue) =>
         FixedLearningRate ? MinLearningRate : Math.Clamp(Math.Exp(logValue), MinLearningRate, MaxLearningRate);
-
-    private static void RequireValues<T>(IReadOnlyList<T> values, string name)
-    {
-        if (values is null || values.Count == 0)
-        {
-            throw new ArgumentException($"The parameter space's {name} list is empty; a sampler needs at least one value.", name);
-        }
-    }
 }
