@@ -62,3 +62,45 @@ public static class Ranking
             .ToList();
     }
 }
+
+/// <summary>
+/// Trials of the same settings but for the seed (replicates), as one result: the mean and sample standard deviation
+/// (n − 1; NaN for one seed) of their scores, how many completed, with which seeds and trial numbers.
+/// <see cref="Settings"/> carries seed 0.
+/// </summary>
+public sealed record ReplicateGroup(int Rank, Hyperparameters Settings, int N, double Mean, double StandardDeviation,
+    IReadOnlyList<int> Seeds, IReadOnlyList<int> Trials);
+
+public static class Replicates
+{
+    /// <summary>
+    /// Groups scored trials by their settings without the seed and ranks the groups by mean, best first
+    /// (<paramref name="higherIsBetter"/> says which way); ties go to the group whose first trial has the lower number.
+    /// </summary>
+    public static IReadOnlyList<ReplicateGroup> Rank(IEnumerable<(TrialRecord Trial, double Score)> scored, bool higherIsBetter)
+    {
+        var sign = higherIsBetter ? -1.0 : 1.0;
+        return scored
+            .GroupBy(s => s.Trial.Hyperparameters with { Seed = 0 })
+            .Select(g =>
+            {
+                var members = g.OrderBy(s => s.Trial.Number).ToList();
+                var (mean, sd) = MeanAndSampleSd(members.Select(s => s.Score).ToList());
+                return (Settings: g.Key, Members: members, Mean: mean, Sd: sd);
+            })
+            .OrderBy(x => sign * x.Mean)
+            .ThenBy(x => x.Members[0].Trial.Number)
+            .Select((x, i) => new ReplicateGroup(i + 1, x.Settings, x.Members.Count, x.Mean, x.Sd,
+                [.. x.Members.Select(m => m.Trial.Hyperparameters.Seed).Order()], [.. x.Members.Select(m => m.Trial.Number)]))
+            .ToList();
+    }
+
+    /// <summary>The mean and the sample standard deviation (n − 1); the deviation is NaN for a single value.</summary>
+    public static (double Mean, double StandardDeviation) MeanAndSampleSd(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return (double.NaN, double.NaN);
+        var mean = values.Average();
+        var sd = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return (mean, sd);
+    }
+}

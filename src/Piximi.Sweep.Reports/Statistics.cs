@@ -10,9 +10,6 @@ namespace Piximi.Sweep.Reports;
 /// </summary>
 internal sealed record Importance(string Hyperparameter, double EtaSquared, int Values, int Trials);
 
-/// <summary>Several seeds of the same other hyperparameters: mean ± sample standard deviation (n − 1) of val_accuracy.</summary>
-internal sealed record Replicate(Hyperparameters Settings, int N, double Mean, double StandardDeviation, IReadOnlyList<int> Seeds);
-
 /// <summary>Completed trials sharing one value (an optimizer, a loss): how many, the best and the mean val_accuracy.</summary>
 internal sealed record GroupScore(string Value, int N, double Best, double Mean);
 
@@ -55,20 +52,6 @@ internal static class Statistics
         ];
     }
 
-    public static IReadOnlyList<Replicate> Replicates(IReadOnlyList<(Hyperparameters Hp, double Score)> scored) =>
-    [
-        .. scored
-            .GroupBy(s => s.Hp with { Seed = 0 })
-            .Where(g => g.Count() >= 2)
-            .Select(g =>
-            {
-                var values = g.Select(s => s.Score).ToList();
-                var (mean, sd) = MeanAndSampleSd(values);
-                return new Replicate(g.Key, values.Count, mean, sd, [.. g.Select(s => s.Hp.Seed).Order()]);
-            })
-            .OrderByDescending(r => r.Mean),
-    ];
-
     public static IReadOnlyList<GroupScore> GroupScores(IReadOnlyList<(Hyperparameters Hp, double Score)> scored,
         Func<Hyperparameters, string> key) =>
     [
@@ -100,13 +83,6 @@ internal static class Statistics
     ];
 
     /// <summary>Mean and sample standard deviation (n − 1; 0 for a single value).</summary>
-    public static (double Mean, double StandardDeviation) MeanAndSampleSd(IReadOnlyList<double> values)
-    {
-        var mean = values.Average();
-        var sd = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => Square(v - mean)) / (values.Count - 1));
-        return (mean, sd);
-    }
-
     private static double Square(double x) => x * x;
 }
 

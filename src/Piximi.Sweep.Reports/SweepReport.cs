@@ -28,7 +28,12 @@ public sealed class SweepReport
             .Select(l => (l.Summary.Trial.Hyperparameters, l.Summary.Final!.ValAccuracy))
             .ToList();
         Importance = Statistics.Importance(scored);
-        Replicates = Statistics.Replicates(scored);
+        // Several seeds of the same other settings, by val_accuracy like the other analyses; a single seed is no replicate.
+        Replicates = [.. Core.Replicates.Rank(
+                lines.Where(l => l.Summary.Trial.State == TrialState.Completed && l.Summary.Final is { } f && double.IsFinite(f.ValAccuracy))
+                    .Select(l => (l.Summary.Trial, l.Summary.Final!.ValAccuracy)),
+                higherIsBetter: true)
+            .Where(g => g.N >= 2)];
         ByOptimizer = Statistics.GroupScores(scored, hp => hp.Optimizer.ToString());
         ByLoss = Statistics.GroupScores(scored, hp => hp.Loss.ToString());
         Heatmaps = Statistics.Heatmaps(scored);
@@ -67,7 +72,7 @@ public sealed class SweepReport
 
     internal IReadOnlyList<Importance> Importance { get; }
 
-    internal IReadOnlyList<Replicate> Replicates { get; }
+    internal IReadOnlyList<ReplicateGroup> Replicates { get; }
 
     internal IReadOnlyList<GroupScore> ByOptimizer { get; }
 

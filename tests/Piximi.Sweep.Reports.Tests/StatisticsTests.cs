@@ -54,28 +54,6 @@ public sealed class ImportanceIsTheShareOfVarianceEachHyperparameterExplains
     }
 }
 
-public sealed class ReplicatesAreMeanAndSampleStandardDeviationOverSeeds
-{
-    [Fact]
-    public void ThreeSeedsOfOneSettingGiveMeanPointEightAndSdPointOne()
-    {
-        var hp = new Hyperparameters(OptimizerKind.Adam, LossKind.Hinge, 0.01, 32, 10, null, 0);
-        (Hyperparameters, double)[] scored =
-        [
-            (hp with { Seed = 0 }, 0.8), (hp with { Seed = 1 }, 0.9), (hp with { Seed = 2 }, 0.7),
-            (hp with { LearningRate = 0.03, Seed = 0 }, 0.5), // a single seed is no replicate
-        ];
-
-        var replicate = Assert.Single(Statistics.Replicates(scored));
-
-        Assert.Equal(3, replicate.N);
-        Assert.Equal(0.8, replicate.Mean, 12);
-        Assert.Equal(0.1, replicate.StandardDeviation, 12); // sqrt((0.01 + 0.01 + 0) / (3 − 1))
-        Assert.Equal([0, 1, 2], replicate.Seeds);
-        Assert.Equal(0.01, replicate.Settings.LearningRate);
-    }
-}
-
 public sealed class PrecisionIsReadDownColumnsAndRecallAlongRows
 {
     [Fact]
