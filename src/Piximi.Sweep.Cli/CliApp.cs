@@ -89,9 +89,10 @@ public static class CliApp
         var top = new Option<int>("--top", "-n") { Description = "How many trials", DefaultValueFactory = _ => 5 };
         var metric = new Option<string?>("--metric", "-m") { Description = $"Rank by ({string.Join(", ", MetricNames.All)}; default: the sweep's metric)" };
         metric.AcceptOnlyFromAmong([.. MetricNames.All]);
-        var best = new Command("best", "The best completed trials, ranked, with their hyperparameters and metrics") { sweep, top, metric, format };
+        var perTrial = new Option<bool>("--per-trial") { Description = "With several seeds, rank single trials instead of settings by their mean" };
+        var best = new Command("best", "The best completed trials (or, with several seeds, settings by their mean), ranked") { sweep, top, metric, format, perTrial };
         best.SetAction(p => new ResultsCommands(output).Best(
-            p.GetRequiredValue(db), p.GetValue(sweep), p.GetRequiredValue(top), p.GetValue(metric), p.GetRequiredValue(format)));
+            p.GetRequiredValue(db), p.GetValue(sweep), p.GetRequiredValue(top), p.GetValue(metric), p.GetRequiredValue(format), p.GetValue(perTrial)));
         root.Add(best);
 
         // trials

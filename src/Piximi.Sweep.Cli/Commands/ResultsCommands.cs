@@ -7,13 +7,17 @@ namespace Piximi.Sweep.Cli.Commands;
 /// <summary><c>best</c>, <c>trials</c> and <c>status</c>: read-only views of the store, safe while a sweep runs.</summary>
 internal sealed class ResultsCommands(TextWriter output)
 {
-    public int Best(string dbPath, string? sweepName, int top, string? metric, string format)
+    public int Best(string dbPath, string? sweepName, int top, string? metric, string format, bool perTrial = false)
     {
         if (top < 1) throw new UserErrorException($"--top must be at least 1, got {top}.");
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var rankBy = metric ?? sweep.Definition.Metric;
-        var ranked = Ranking.Rank(Summaries(store, sweep), rankBy).Take(top).ToList();
+        var all = Ranking.Rank(Summaries(store, sweep), rankBy);
+        // With replicates (several seeds), a setting is judged by its mean over seeds, not by its luckiest seed.
+        if (sweep.Definition.Parameters.Seeds.Count > 1 && !perTrial)
+            return BestSettings(sweep, all, rankBy, top, format);
+        var ranked = all.Take(top).ToList();
         switch (format)
         {
             case "json":
@@ -31,6 +35,31 @@ internal sealed class ResultsCommands(TextWriter output)
                     break;
                 }
                 TrialTables.Ranked(ranked).WriteTo(output);
+                break;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private int BestSettings(SweepRecord sweep, IReadOnlyList<RankedTrial> ranked, string rankBy, int top, string format)
+    {
+        var groups = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(rankBy)).Take(top).ToList();
+        switch (format)
+        {
+            case "json":
+                TrialRowWriter.WriteJson(output, groups.Select(g => ReplicateRow.From(g, rankBy)));
+                break;
+            case "csv":
+                TrialRowWriter.WriteCsv(output, groups.Select(g => ReplicateRow.From(g, rankBy)));
+                break;
+            default:
+                output.WriteLine($"Sweep '{sweep.Name}': best {groups.Count} setting(s) by mean {rankBy} over their seeds " +
+                                 $"({(MetricNames.HigherIsBetter(rankBy) ? "higher" : "lower")} is better; --per-trial ranks single trials)");
+                if (groups.Count == 0)
+                {
+                    output.WriteLine("No trial has completed yet.");
+                    break;
+                }
+                TrialTables.Replicates(groups, rankBy).WriteTo(output);
                 break;
         }
         return ExitCodes.Ok;

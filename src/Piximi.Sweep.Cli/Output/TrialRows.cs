@@ -38,6 +38,28 @@ internal sealed record TrialRow(
     }
 }
 
+/// <summary>A setting's replicates (several seeds) as one flat row: the mean, sample sd and count of the metric.</summary>
+internal sealed record ReplicateRow(
+    int Rank,
+    string Optimizer,
+    string LossFunction,
+    double LearningRate,
+    int BatchSize,
+    int Epochs,
+    double? TimeBudgetSeconds,
+    string Metric,
+    double Mean,
+    double StandardDeviation,
+    int N,
+    string Seeds,
+    string Trials)
+{
+    public static ReplicateRow From(ReplicateGroup g, string metric) => new(
+        g.Rank, g.Settings.Optimizer.ToString(), g.Settings.Loss.ToString(), g.Settings.LearningRate, g.Settings.BatchSize,
+        g.Settings.Epochs, g.Settings.TimeBudget?.TotalSeconds, metric, g.Mean, g.StandardDeviation, g.N,
+        string.Join(' ', g.Seeds), string.Join(' ', g.Trials));
+}
+
 internal static class TrialRowWriter
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -62,6 +84,20 @@ internal static class TrialRowWriter
                 N(r.Epochs), N(r.TimeBudgetSeconds), N(r.Seed), N(r.EpochsRun), N(r.Loss), N(r.Accuracy), N(r.ValLoss),
                 N(r.ValAccuracy), N(r.Seconds), r.Message];
             writer.WriteLine(string.Join(',', (withRank ? cells : cells[1..]).Select(Csv)));
+        }
+    }
+
+    public static void WriteJson(TextWriter writer, IEnumerable<ReplicateRow> rows) =>
+        writer.WriteLine(JsonSerializer.Serialize(rows, JsonOptions));
+
+    public static void WriteCsv(TextWriter writer, IEnumerable<ReplicateRow> rows)
+    {
+        writer.WriteLine("rank,optimizer,loss_function,learning_rate,batch_size,epochs,time_budget_seconds,metric,mean,sd,n,seeds,trials");
+        foreach (var r in rows)
+        {
+            string?[] cells = [N(r.Rank), r.Optimizer, r.LossFunction, N(r.LearningRate), N(r.BatchSize), N(r.Epochs), N(r.TimeBudgetSeconds),
+                r.Metric, N(r.Mean), N(r.StandardDeviation), N(r.N), r.Seeds, r.Trials];
+            writer.WriteLine(string.Join(',', cells.Select(Csv)));
         }
     }
 

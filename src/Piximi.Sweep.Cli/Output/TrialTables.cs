@@ -47,4 +47,17 @@ internal static class TrialTables
         }
         return table;
     }
+
+    public static TextTable Replicates(IReadOnlyList<ReplicateGroup> groups, string metric)
+    {
+        var table = new TextTable("rank", "optimizer", "loss", "learning_rate", "batch_size", "epochs", $"mean {metric}", "sd", "n", "seeds", "trials");
+        foreach (var g in groups)
+        {
+            var hp = g.Settings;
+            table.Add(Display.Int(g.Rank), hp.Optimizer.ToString(), hp.Loss.ToString(), Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize),
+                Display.Epochs(hp), Display.Metric(g.Mean), Display.Metric(g.StandardDeviation), Display.Int(g.N),
+                string.Join(' ', g.Seeds), string.Join(' ', g.Trials));
+        }
+        return table;
+    }
 }
