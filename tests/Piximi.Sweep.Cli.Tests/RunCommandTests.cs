@@ -12,7 +12,9 @@ public sealed class The_run_command
     public async Task Runs_a_real_sweep_end_to_end_with_two_worker_processes_while_readers_query_it()
     {
         using var folder = new TestFolder();
-        var file = folder.Write("e2e.yaml", TestFolder.SmallSweep("e2e"));
+        // Enough work (4 trials × 2 epochs of 6,000 images, seconds of it) that both workers surely take part, even when
+        // one starts late on a loaded machine.
+        var file = folder.Write("e2e.yaml", TestFolder.SmallSweep("e2e", 6000, ("epochs", "2")));
 
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
 
@@ -36,7 +38,8 @@ public sealed class The_run_command
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(readerRuns > 0, "the readers never ran while the sweep was running");
-        Assert.Contains("trial 1 epoch 1/1", result.Output);
+        Assert.Contains("trial 1 epoch 1/2", result.Output);
+        Assert.Contains("trial 1 epoch 2/2", result.Output);
         Assert.Contains("Best trials by val_accuracy", result.Output);
 
         using var store = TrialStores.OpenSqlite(folder.Db);
@@ -45,10 +48,10 @@ public sealed class The_run_command
         var epochs = store.ListEpochs(sweep.Id);
         Assert.Equal(4, trials.Count);
         Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
-        Assert.Equal(4, epochs.Count);
+        Assert.Equal(8, epochs.Count);
         Assert.All(epochs, e =>
         {
-            Assert.Equal(1, e.Metrics.Epoch);
+            Assert.InRange(e.Metrics.Epoch, 1, 2);
             Assert.InRange(e.Metrics.ValAccuracy, 0.0, 1.0);
             Assert.True(e.Metrics.Seconds > 0 && e.Metrics.ImagesPerSecond > 0);
         });
@@ -58,7 +61,7 @@ public sealed class The_run_command
             var evaluation = store.LoadEvaluation(trial.Id)!;
             var last = epochs.Last(e => e.TrialId == trial.Id).Metrics;
             var total = evaluation.Confusion.Sum(row => row.Sum());
-            Assert.Equal(150, total);
+            Assert.Equal(1500, total);
             Assert.Equal(last.ValAccuracy, Enumerable.Range(0, evaluation.Confusion.Count).Sum(i => evaluation.Confusion[i][i]) / (double)total);
         }
         // Two real worker processes shared the work through the store.
@@ -67,7 +70,8 @@ public sealed class The_run_command
         // The per-sweep log names the sweep and trial on its events.
         var log = File.ReadAllText(Path.Combine(folder.Path, "results", "e2e.log"));
         Assert.Contains($"sweep={sweep.Id}", log);
-        Assert.Matches(@"trial=\d+ Trial \d+ epoch 1/1", log);
+        Assert.Matches(@"trial=\d+ Trial \d+ epoch 2/2", log);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(log, @"Worker \S+:\d+ ready on cpu").Count);
 
         // best ranks what the store holds, in JSON as in the table.
         var best = await Cli.RunAsync("best", "--db", folder.Db, "--sweep", "e2e", "--top", "3", "--format", "json");
@@ -94,7 +98,7 @@ public sealed class The_run_command
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("already finished", again.Output);
         Assert.Equal(4, store.ListTrials(sweep.Id).Count);
-        Assert.Equal(4, store.ListEpochs(sweep.Id).Count);
+        Assert.Equal(8, store.ListEpochs(sweep.Id).Count);
     }
 
     private static bool SweepExists(string db, string name)
