@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Piximi.Sweep.Core;
 
 /// <summary>
@@ -61,4 +63,27 @@ public sealed record SweepDefinition(
     DatasetSpec Dataset,
     ModelKind Model,
     string Metric,
-    ParameterSpace Parameters);
+    ParameterSpace Parameters)
+{
+    // Left out of the stored JSON at their defaults, so a grid sweep's definition reads exactly as before they existed
+    // (and stores made then still recognise their sweeps).
+
+    /// <summary>How trials are chosen: every point of the grid, or <see cref="Trials"/> random draws.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public SearchMethod Method { get; init; }
+
+    /// <summary>The seed of the sampler's draws (not of training: that is each trial's own seed).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SamplerSeed { get; init; }
+
+    /// <summary>How many trials a sampler draws; null for the grid, which has as many as its points.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Trials { get; init; }
+}
+
+public enum SearchMethod
+{
+    Grid,
+    /// <summary>Each parameter drawn from its list, the learning rate log-uniformly between its lowest and highest value.</summary>
+    Random,
+}

@@ -20,7 +20,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
-    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget"];
+    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials"];
+    private const string MethodAllowed = "grid or random (tpe is not available yet)";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
@@ -79,6 +80,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             ? ReadText(descriptionEntry.Value, "description")
             : null;
         var budget = keys.TryGetValue("budget", out var budgetEntry) ? ReadBudget(budgetEntry.Value) : SweepBudget.None;
+        var search = ReadSearch(keys, top);
 
         DatasetRead? dataset = null;
         if (keys.TryGetValue("dataset", out var datasetEntry))
@@ -112,13 +114,16 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 + $"{space.Epochs.Count} epochs × {space.Seeds.Count} seeds); allowed: at most {SweepFile.MaxTrials}");
         }
 
-        if (_errors.Count > 0 || name is null || dataset is null || model is null || metric is null || parameters is null)
+        if (_errors.Count > 0 || name is null || dataset is null || model is null || metric is null || parameters is null || search is null)
         {
             return null;
         }
 
-        var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space);
-        return new LoadedSweep(definition, Grid.Expand(parameters.Space)) { Description = description, Budget = budget ?? SweepBudget.None };
+        var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space)
+        {
+            Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
+        };
+        return new LoadedSweep(definition, Propose(definition)) { Description = description, Budget = budget ?? SweepBudget.None };
     }
 
     // ----- mappings and keys -----
@@ -203,6 +208,63 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         if (node is YScalar scalar) return scalar.IsNull ? null : scalar.Text;
         _errors.Add(node, field, $"expected text, found {Found(node)}");
         return null;
+    }
+
+    /// <summary>
+    /// <c>method:</c> (grid or random), <c>sampler_seed:</c> and <c>trials:</c>. Random needs a trial count; the grid
+    /// has as many trials as points and refuses one.
+    /// </summary>
+    private (SearchMethod Method, int Seed, int? Trials)? ReadSearch(Dictionary<string, YEntry> keys, YMapping top)
+    {
+        var method = SearchMethod.Grid;
+        if (keys.TryGetValue("method", out var methodEntry))
+        {
+            if (RequireScalar(methodEntry.Value, "method", MethodAllowed) is not { } scalar) return null;
+            switch (scalar.Text.Trim().ToLowerInvariant())
+            {
+                case "grid": method = SearchMethod.Grid; break;
+                case "random": method = SearchMethod.Random; break;
+                default:
+                    _errors.Add(scalar, "method", $"'{scalar.Text}' is not a search method here; allowed: {MethodAllowed}");
+                    return null;
+            }
+        }
+        var seed = 0;
+        if (keys.TryGetValue("sampler_seed", out var seedEntry)
+            && (RequireScalar(seedEntry.Value, "sampler_seed", SeedAllowed) is not { } seedScalar
+                || !ReadWhole(seedScalar, "sampler_seed", 0, int.MaxValue, SeedAllowed, out seed)))
+            return null;
+        int? trials = null;
+        var trialsAllowed = $"a whole number from 1 to {SweepFile.MaxTrials}, with method: random";
+        if (keys.TryGetValue("trials", out var trialsEntry))
+        {
+            if (RequireScalar(trialsEntry.Value, "trials", trialsAllowed) is not { } trialsScalar
+                || !ReadWhole(trialsScalar, "trials", 1, SweepFile.MaxTrials, trialsAllowed, out var count))
+                return null;
+            if (method == SearchMethod.Grid)
+            {
+                _errors.Add(trialsScalar, "trials", $"the grid has as many trials as points; allowed: {trialsAllowed}");
+                return null;
+            }
+            trials = count;
+        }
+        if (method == SearchMethod.Random && trials is null)
+        {
+            _errors.Add(keys.TryGetValue("method", out var m) ? m.Value : top, "trials", $"missing; method: random needs {trialsAllowed}");
+            return null;
+        }
+        return (method, seed, trials);
+    }
+
+    /// <summary>The sweep's trials: the grid's points in order, or the sampler's draws (each seeded by its position).</summary>
+    private static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
+    {
+        if (definition.Method == SearchMethod.Grid) return Grid.Expand(definition.Parameters);
+        var sampler = Samplers.Random(definition.Parameters, definition.SamplerSeed);
+        var drawn = new List<Observation>();
+        for (var i = 0; i < definition.Trials; i++)
+            drawn.Add(new Observation(sampler.Propose(drawn), double.NaN)); // a draw, not yet a result
+        return [.. drawn.Select(d => d.Point)];
     }
 
     /// <summary><c>budget:</c> {deadline, max_trials}: how much of the sweep one run may do, not what the sweep is.</summary>

@@ -15,9 +15,11 @@ internal sealed class ValidateCommand(TextWriter output)
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         output.WriteLine($"Model: {definition.Model}; ranked by {definition.Metric}");
-        output.WriteLine(
-            $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
-            $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}");
+        output.WriteLine(definition.Method == SearchMethod.Random
+            ? $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); learning rate log-uniform in " +
+              $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}], the other parameters from their lists"
+            : $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
+              $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}");
         output.WriteLine();
         TrialTables.Grid(loaded.Trials).WriteTo(output);
         return ExitCodes.Ok;
