@@ -79,6 +79,14 @@ public sealed record SweepDefinition(
     /// <summary>How many trials a sampler draws; null for the grid, which has as many as its points.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Trials { get; init; }
+
+    /// <summary>Early stopping between trials (ASHA, Hyperband, median); null: every trial runs all its epochs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PrunerSpec? Pruner { get; init; }
+
+    /// <summary>Early stopping within a trial, restoring the best epoch's weights; null: none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EarlyStoppingSpec? EarlyStopping { get; init; }
 }
 
 public enum SearchMethod
@@ -86,4 +94,9 @@ public enum SearchMethod
     Grid,
     /// <summary>Each parameter drawn from its list, the learning rate log-uniformly between its lowest and highest value.</summary>
     Random,
+    /// <summary>
+    /// Tree-structured Parzen estimator (<see cref="Samplers.Tpe"/>): <see cref="SweepDefinition.Trials"/> trials,
+    /// each proposed when a worker asks for one, from the results stored so far.
+    /// </summary>
+    Tpe,
 }

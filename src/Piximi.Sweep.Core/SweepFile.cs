@@ -16,9 +16,19 @@ public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyper
     public SweepBudget Budget { get; init; } = SweepBudget.None;
 }
 
-/// <summary>How much one run of a sweep may do: a deadline (text as written, see <see cref="Deadlines"/>) and a trial cap.</summary>
+/// <summary>
+/// How much one run of a sweep may do, whichever runs out first: a deadline (text as written, see
+/// <see cref="Deadlines"/>), a trial cap, and caps on the epochs and compute hours (summed epoch wall time of every
+/// trial) the whole sweep has stored.
+/// </summary>
 public sealed record SweepBudget(string? Deadline, int? MaxTrials)
 {
+    /// <summary>At most this many epochs, summed over every trial of the sweep.</summary>
+    public int? MaxEpochs { get; init; }
+
+    /// <summary>At most this many hours of training, summed over every trial's epochs (two workers count double).</summary>
+    public double? ComputeHours { get; init; }
+
     public static SweepBudget None { get; } = new(null, null);
 }
 

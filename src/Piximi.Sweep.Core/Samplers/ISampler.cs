@@ -10,10 +10,18 @@ public interface ISampler
     /// <summary>Proposes the next point given every finished observation so far (history may be empty).</summary>
     /// <remarks>
     /// The proposal is a function of the sampler's seed and of <paramref name="history"/> alone; its position in the
-    /// sweep is <c>history.Count</c>. Two calls with the same history give the same point, so workers proposing in
-    /// parallel must not share one history (see the README).
+    /// sweep is <c>history.Count</c>. Two calls with the same history give the same point: workers proposing in
+    /// parallel use the overload with a position (see the README).
     /// </remarks>
-    Hyperparameters Propose(IReadOnlyList<Observation> history);
+    Hyperparameters Propose(IReadOnlyList<Observation> history) => Propose(history, history.Count);
+
+    /// <summary>
+    /// Proposes the point at <paramref name="position"/> (0-based) of the sweep given the observations finished so far.
+    /// Workers proposing in parallel each propose at their own position (the trial number they are about to add, less
+    /// one), so they draw from different streams even when they see the same history; with one worker the position is
+    /// the history's length, and both overloads agree.
+    /// </summary>
+    Hyperparameters Propose(IReadOnlyList<Observation> history, int position);
 }
 
 /// <summary>

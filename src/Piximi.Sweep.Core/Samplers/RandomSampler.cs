@@ -9,10 +9,11 @@ internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler
     private readonly SamplingSpace _space = space;
     private readonly int _seed = seed;
 
-    public Hyperparameters Propose(IReadOnlyList<Observation> history)
+    public Hyperparameters Propose(IReadOnlyList<Observation> history, int position)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return ProposeAt(history.Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        return ProposeAt(position);
     }
 
     /// <summary>The proposal for the trial at position <paramref name="trial"/> of the sweep.</summary>

@@ -14,14 +14,15 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
     private readonly TpeOptions _options = options;
     private readonly RandomSampler _startup = startup;
 
-    public Hyperparameters Propose(IReadOnlyList<Observation> history)
+    public Hyperparameters Propose(IReadOnlyList<Observation> history, int position)
     {
         ArgumentNullException.ThrowIfNull(history);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
         // Too few observations to tell good from bad (none at all, even with no startup trials): explore, with exactly
         // the random sampler's proposals.
-        if (history.Count < _options.StartupTrials || history.Count == 0) return _startup.ProposeAt(history.Count);
+        if (history.Count < _options.StartupTrials || history.Count == 0) return _startup.ProposeAt(position);
 
-        var rng = SplitMix64.ForTrial(_seed, history.Count, Stream);
+        var rng = SplitMix64.ForTrial(_seed, position, Stream);
         var (good, bad) = Split(history);
         var space = _space.Space;
         var optimizer = ChooseCategory(space.Optimizers, good, bad, point => point.Optimizer, rng);
