@@ -24,7 +24,10 @@ public static class MetricNames
     };
 }
 
-/// <summary>A trial with what its epochs add up to: the last epoch's metrics (the model Piximi would keep), epochs run, time.</summary>
+/// <summary>
+/// A trial with what its epochs add up to: <see cref="Final"/> is its result epoch's metrics (the last epoch's, the
+/// model Piximi would keep, unless early stopping kept the best epoch's weights), epochs run, time.
+/// </summary>
 public sealed record TrialSummary(TrialRecord Trial, EpochMetrics? Final, int EpochsRun, double TrainingSeconds);
 
 public sealed record RankedTrial(int Rank, TrialSummary Summary, double Score);
@@ -40,7 +43,8 @@ public static class Ranking
             .Select(t =>
             {
                 var own = byTrial.GetValueOrDefault(t.Id) ?? [];
-                return new TrialSummary(t, own.LastOrDefault()?.Metrics, own.Count, own.Sum(e => e.Metrics.Seconds));
+                var result = t.ResultEpoch is { } epoch ? own.FirstOrDefault(e => e.Metrics.Epoch == epoch) : own.LastOrDefault();
+                return new TrialSummary(t, result?.Metrics, own.Count, own.Sum(e => e.Metrics.Seconds));
             })
             .ToList();
     }

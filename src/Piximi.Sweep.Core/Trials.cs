@@ -40,6 +40,15 @@ public sealed record TrialRecord(
 
     /// <summary>How many times a holder of this trial was lost (worker died or stopped answering).</summary>
     public int Lost { get; init; }
+
+    /// <summary>
+    /// The epoch whose model is the trial's result, when early stopping kept an earlier one than the last; null means
+    /// the last stored epoch.
+    /// </summary>
+    public int? ResultEpoch { get; init; }
+
+    /// <summary>The rung (0 = first) an ASHA or Hyperband pruner judged a pruned trial at; null otherwise.</summary>
+    public int? Rung { get; init; }
 }
 
 public sealed record EpochRecord(long TrialId, EpochMetrics Metrics, DateTimeOffset RecordedAt);

@@ -44,10 +44,24 @@ public interface ITrialStore : IDisposable
 
     /// <summary>
     /// Ends the trial in a final state (completed, failed, diverged, pruned) with an optional reason. A failed or
-    /// diverged trial's checkpoint is deleted. Throws <see cref="LeaseLostException"/> when the lease is lost, and
-    /// <see cref="ArgumentOutOfRangeException"/> for queued or running as the final state.
+    /// diverged trial's checkpoint is deleted. <paramref name="resultEpoch"/>: the stored epoch whose model is the
+    /// trial's result when it is not the last (early stopping kept the best); rankings then use its metrics.
+    /// <paramref name="rung"/>: the rung a pruned trial was judged at. Throws <see cref="LeaseLostException"/> when the
+    /// lease is lost; <see cref="ArgumentOutOfRangeException"/> for queued or running as the final state, a result
+    /// epoch that is not stored, or a rung on a trial that is not pruned (nothing is written then).
     /// </summary>
-    void Finish(TrialLease lease, TrialState state, string? message);
+    void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null);
+
+    /// <summary>
+    /// Adds trial number <paramref name="number"/> to the sweep, already claimed by <paramref name="workerId"/> (as
+    /// <see cref="ClaimNext"/> would return it), for samplers that propose as results arrive. Atomic: returns null and
+    /// writes nothing when the sweep's last trial is not number − 1 (another worker added one meanwhile: propose again
+    /// from the new history), or when <paramref name="maxTrials"/> trials of the sweep have left the queue.
+    /// </summary>
+    TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null);
+
+    /// <summary>Epochs stored over every trial of the sweep, and their summed seconds: what the epoch and compute budgets count.</summary>
+    SweepUsage Usage(long sweepId);
 
     /// <summary>
     /// Gives a running trial back to the queue without counting it as lost (interrupted, deadline reached); its epochs
@@ -100,6 +114,9 @@ public sealed record TrialLease(long TrialId, int Attempt)
 {
     public static TrialLease Of(TrialRecord trial) => new(trial.Id, trial.Attempts);
 }
+
+/// <summary>What a sweep has spent: epochs stored over all its trials, and their summed wall time.</summary>
+public sealed record SweepUsage(int Epochs, double Seconds);
 
 /// <summary>What a worker needs to resume a trial after <see cref="Epoch"/>: the training engine's own bytes.</summary>
 public sealed record TrialCheckpoint(long TrialId, int Epoch, byte[] Data);

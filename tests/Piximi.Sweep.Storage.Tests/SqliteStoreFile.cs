@@ -127,7 +127,7 @@ public sealed class SqliteStoreFile : IDisposable
     }
 
     [Fact]
-    public void A_version_one_file_is_migrated_to_version_three_and_keeps_its_sweeps_trials_and_epochs()
+    public void A_version_one_file_is_migrated_to_the_current_version_and_keeps_its_sweeps_trials_and_epochs()
     {
         var path = _folder.File("v1.db");
         var grid = Grid(3);
@@ -178,7 +178,7 @@ public sealed class SqliteStoreFile : IDisposable
 
         using (var connection = OpenRaw(path))
         {
-            Assert.Equal(3L, new SqliteCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
+            Assert.Equal((long)SqliteSchema.CurrentVersion, new SqliteCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
             Assert.Equal("ok", new SqliteCommand("PRAGMA integrity_check;", connection).ExecuteScalar());
         }
 
@@ -189,6 +189,7 @@ public sealed class SqliteStoreFile : IDisposable
         Assert.Equal(
             [(TrialState.Completed, "w1", 1, 0), (TrialState.Running, "w2", 2, 0), (TrialState.Queued, null, 0, 0)],
             trials.Select(t => (t.State, t.WorkerId, t.Attempts, t.Lost)));
+        Assert.All(trials, t => Assert.Equal((null, null), (t.ResultEpoch, t.Rung)));
         Assert.Equal(StoreTime.Parse("2026-11-28T20:07:30.250Z"), trials[1].HeartbeatAt);
         Assert.Equal([(1, 1), (1, 2), (2, 1)], store.ListEpochs(sweep.Id).Select(e => (e.TrialId, e.Metrics.Epoch)));
         Assert.All(store.ListEpochs(sweep.Id), e => Assert.Equal(0.625, e.Metrics.ValLoss));

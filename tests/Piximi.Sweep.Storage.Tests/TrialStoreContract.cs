@@ -695,11 +695,11 @@ public abstract class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_three()
+    public void A_new_store_records_schema_version_four()
     {
         Open();
 
-        Assert.Equal(3, ReadSchemaVersion());
+        Assert.Equal(4, ReadSchemaVersion());
     }
 
     [Fact]
@@ -713,7 +713,7 @@ public abstract class TrialStoreContract : IDisposable
         var error = Assert.Throws<StoreVersionException>(() => Open());
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 4", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
 
@@ -780,7 +780,7 @@ public abstract class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(3, ReadSchemaVersion());
+        Assert.Equal(4, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }
@@ -974,6 +974,146 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Equal(expected.Select(s => s.TrainingSeconds), actual.Select(s => s.TrainingSeconds));
         Assert.Equal(5, actual.Count);
         Assert.Null(actual[^1].Final);
+    }
+
+    [Fact]
+    public void A_trial_finished_with_a_result_epoch_is_summarized_and_ranked_by_that_epoch()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        // Trial 1's best epoch (2) beats trial 2; its last epoch (3) does not.
+        var early = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0), (0.95, 0.1, 0.9, 0.2), (0.6, 0.9, 0.7, 0.5)]);
+        var plain = Trained(store, sweep.Id, [(0.8, 0.4, 0.8, 0.4)]);
+        store.Finish(early, TrialState.Completed, "stopped early; kept epoch 2's weights", resultEpoch: 2);
+        store.Finish(plain, TrialState.Completed, null);
+
+        var summaries = store.SummarizeTrials(sweep.Id);
+
+        Assert.Equal((2, 3, 0.95), (summaries[0].Trial.ResultEpoch, summaries[0].EpochsRun, summaries[0].Final!.ValAccuracy));
+        Assert.Null(summaries[1].Trial.ResultEpoch);
+        var fromEpochs = Ranking.Summarize(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+        Assert.Equal(summaries.Select(s => (s.Trial, s.Final, s.EpochsRun)), fromEpochs.Select(s => (s.Trial, s.Final, s.EpochsRun)));
+        Assert.Equal(1, Ranking.Rank(summaries, MetricNames.ValAccuracy)[0].Summary.Trial.Number);
+        // The checkpoint kept is the winner's, judged by its result epoch as the ranking judges it.
+        store.PruneCheckpoints(sweep.Id, MetricNames.ValAccuracy);
+        Assert.NotNull(store.LoadCheckpoint(early.TrialId));
+        Assert.Null(store.LoadCheckpoint(plain.TrialId));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void A_result_epoch_that_is_not_stored_is_refused_and_the_trial_keeps_running(int resultEpoch)
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var lease = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0), (0.6, 0.9, 0.6, 0.9)]);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => store.Finish(lease, TrialState.Completed, null, resultEpoch));
+
+        Assert.Contains("epochs 1 to 2", error.Message, StringComparison.Ordinal);
+        var trial = Assert.Single(store.ListTrials(sweep.Id));
+        Assert.Equal((TrialState.Running, null), (trial.State, trial.ResultEpoch));
+    }
+
+    [Fact]
+    public void A_pruned_trial_keeps_its_rung_and_only_a_pruned_trial_may_have_one()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var pruned = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0), (0.6, 0.9, 0.6, 0.9), (0.6, 0.9, 0.6, 0.9)]);
+        var completed = Trained(store, sweep.Id, [(0.5, 1.0, 0.5, 1.0)]);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Finish(completed, TrialState.Completed, null, rung: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Finish(pruned, TrialState.Pruned, null, rung: -1));
+        store.Finish(pruned, TrialState.Pruned, "rung 1 at epoch 3: not in the top 1/3", rung: 1);
+
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal((TrialState.Pruned, 1, "rung 1 at epoch 3: not in the top 1/3"), (trials[0].State, trials[0].Rung, trials[0].Message));
+        Assert.Equal((TrialState.Running, null), (trials[1].State, trials[1].Rung));
+        Assert.Equal(3, store.SummarizeTrials(sweep.Id)[0].Final!.Epoch); // pruned at its last epoch
+    }
+
+    // ---- Proposed trials ----
+
+    [Fact]
+    public void A_proposed_trial_is_added_after_the_last_one_already_claimed_by_its_proposer()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), []);
+        var points = Grid(3);
+
+        var first = store.AddClaimedTrial(sweep.Id, 1, points[0], "w1")!;
+        var second = store.AddClaimedTrial(sweep.Id, 2, points[1], "w2")!;
+
+        Assert.Equal((1, TrialState.Running, "w1", 1, points[0]), (first.Number, first.State, first.WorkerId, first.Attempts, first.Hyperparameters));
+        Assert.NotNull(first.HeartbeatAt);
+        Assert.Equal(store.ListTrials(sweep.Id), [first, second]);
+        // The lease works like a claim's: epochs, then finish.
+        store.RecordEpoch(TrialLease.Of(first), Epoch(1), [1, 2, 3]);
+        store.Finish(TrialLease.Of(first), TrialState.Completed, null);
+        Assert.Equal(TrialState.Completed, store.ListTrials(sweep.Id)[0].State);
+    }
+
+    [Fact]
+    public void A_proposed_trial_whose_number_is_taken_or_skips_one_is_refused_and_writes_nothing()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+
+        Assert.Null(store.AddClaimedTrial(sweep.Id, 2, Grid(3)[2], "w"));
+        Assert.Null(store.AddClaimedTrial(sweep.Id, 4, Grid(3)[2], "w"));
+        Assert.Equal(2, store.ListTrials(sweep.Id).Count);
+        Assert.Equal(3, store.AddClaimedTrial(sweep.Id, 3, Grid(3)[2], "w")!.Number);
+    }
+
+    [Fact]
+    public void A_proposed_trial_counts_against_the_trial_budget_like_a_claim()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), []);
+        Assert.NotNull(store.AddClaimedTrial(sweep.Id, 1, Grid(1)[0], "w", maxTrials: 2));
+        Assert.NotNull(store.AddClaimedTrial(sweep.Id, 2, Grid(2)[1], "w", maxTrials: 2));
+
+        Assert.Null(store.AddClaimedTrial(sweep.Id, 3, Grid(3)[2], "w", maxTrials: 2));
+        Assert.Equal(2, store.ListTrials(sweep.Id).Count);
+    }
+
+    [Fact]
+    public void Proposers_racing_for_the_same_number_with_a_store_each_add_exactly_one_trial_per_number()
+    {
+        var sweep = Open().CreateSweep(Definition(), []);
+        var stores = Enumerable.Range(1, 4).Select(_ => Open()).ToList();
+        var added = new ConcurrentBag<(int Number, string Worker)>();
+
+        Parallel.ForEach(stores.Select((s, i) => (Store: s, Worker: $"w{i}")), new ParallelOptions { MaxDegreeOfParallelism = 4 }, x =>
+        {
+            // Each proposer asks for the number after the last it saw, as a worker does, until 40 exist.
+            while (true)
+            {
+                var last = x.Store.ListTrials(sweep.Id).Count;
+                if (last >= 40) return;
+                if (x.Store.AddClaimedTrial(sweep.Id, last + 1, Grid(40)[last], x.Worker) is { } trial)
+                    added.Add((trial.Number, x.Worker));
+            }
+        });
+
+        Assert.Equal(Enumerable.Range(1, 40), added.Select(a => a.Number).Order());
+        Assert.Equal(Enumerable.Range(1, 40), Open().ListTrials(sweep.Id).Select(t => t.Number));
+    }
+
+    [Fact]
+    public void Usage_counts_the_epochs_and_seconds_of_every_trial_of_the_sweep_only()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var other = store.CreateSweep(Definition("other"), Grid(1));
+        Assert.Equal(new SweepUsage(0, 0), store.Usage(sweep.Id));
+        store.Finish(Trained(store, sweep.Id, [(0.5, 1, 0.5, 1), (0.6, 1, 0.6, 1)]), TrialState.Completed, null);
+        Trained(store, sweep.Id, [(0.5, 1, 0.5, 1)]);
+        Trained(store, other.Id, [(0.5, 1, 0.5, 1)]);
+
+        Assert.Equal(new SweepUsage(3, 3.0), store.Usage(sweep.Id)); // Trained stores 1 s per epoch
     }
 
     // ---- Evaluations ----

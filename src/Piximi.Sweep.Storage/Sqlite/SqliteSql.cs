@@ -148,6 +148,14 @@ internal static class SqliteSql
             recorded_at TEXT NOT NULL
         ) STRICT;
         """,
+
+        // 4: smarter search. result_epoch: the epoch whose model is the trial's result when it is not the last one
+        // (early stopping restored the best epoch's weights); NULL means the last stored epoch. rung: the ASHA or
+        // Hyperband rung a pruned trial was judged at.
+        """
+        ALTER TABLE trials ADD COLUMN result_epoch INTEGER NULL;
+        ALTER TABLE trials ADD COLUMN rung INTEGER NULL;
+        """,
     ];
 
     // ---- Sweeps ----
@@ -182,11 +190,11 @@ internal static class SqliteSql
         learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
         time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
         attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
-        heartbeat_at AS HeartbeatAt, lost AS Lost
+        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung
         """;
 
     /// <summary>
-    /// Every trial of a sweep with its last epoch, its epoch count and its summed epoch seconds, in one pass: what
+    /// Every trial of a sweep with its result epoch (the last, unless early stopping kept an earlier one), its epoch count and its summed epoch seconds, in one pass: what
     /// ranking needs, without reading every epoch (a sweep of 10,000 trials has 200,000 of them). The columns of
     /// trials are qualified (epochs has a loss column too); the last epoch's columns follow from e.trial_id on.
     /// </summary>
@@ -196,7 +204,7 @@ internal static class SqliteSql
                t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
                t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
                t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
-               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost,
+               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung,
                e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
                e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
                e.recorded_at AS RecordedAt,
@@ -205,7 +213,7 @@ internal static class SqliteSql
         LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, total(seconds) AS seconds
                    FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
                    GROUP BY trial_id) AS a ON a.trial_id = t.id
-        LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = a.last_epoch
+        LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = coalesce(t.result_epoch, a.last_epoch)
         WHERE t.sweep_id = @sweep
         ORDER BY t.number;
         """;
@@ -277,8 +285,35 @@ internal static class SqliteSql
     /// <summary>The heartbeat goes: it is a running trial's sign of life, and the trial no longer runs.</summary>
     public const string FinishLeasedTrial =
         $"""
-        UPDATE trials SET state = @state, finished_at = @now, heartbeat_at = NULL, message = @message
+        UPDATE trials SET state = @state, finished_at = @now, heartbeat_at = NULL, message = @message,
+            result_epoch = @result_epoch, rung = @rung
         WHERE {HeldByLease};
+        """;
+
+    /// <summary>The highest trial number of a sweep (0 for none), and how many trials have left the queue.</summary>
+    public const string SelectTrialCounts =
+        """
+        SELECT coalesce(max(number), 0) AS LastNumber, count(*) FILTER (WHERE state <> 'queued') AS Started
+        FROM trials WHERE sweep_id = @sweep;
+        """;
+
+    /// <summary>A proposed trial, added already claimed by its proposer (its first attempt).</summary>
+    public const string InsertClaimedTrial =
+        $"""
+        INSERT INTO trials
+            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state,
+             worker_id, attempts, started_at, heartbeat_at)
+        VALUES
+            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'running',
+             @Worker, 1, @Now, @Now)
+        RETURNING {TrialColumns};
+        """;
+
+    /// <summary>Epochs and their summed seconds over every trial of a sweep: what the epoch and compute budgets count.</summary>
+    public const string SelectSweepUsage =
+        """
+        SELECT count(*) AS Epochs, total(e.seconds) AS Seconds
+        FROM epochs AS e WHERE e.trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep);
         """;
 
     /// <summary>Back in the queue as if never claimed, but for attempts, lost, epochs and checkpoint.</summary>
@@ -323,7 +358,7 @@ internal static class SqliteSql
 
     /// <summary>
     /// One statement, so one transaction. Deletes the checkpoints of the sweep's finished trials but the best completed
-    /// one's, ranked as <c>Ranking.Rank</c> ranks: by the final (highest) epoch's metric, finite values only (a NaN is
+    /// one's, ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
     /// stored as NULL, and abs(±inf) is not below 9e999, which SQLite reads as infinity), ties to the lower number.
     /// With no such trial the sub-select is NULL, and <c>IS NOT NULL</c> holds for every row: all of them go.
     /// Queued and running trials' checkpoints are never touched: their holders resume from them.
@@ -336,7 +371,7 @@ internal static class SqliteSql
               SELECT t.id
               FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
               WHERE t.sweep_id = @sweep AND t.state = 'completed'
-                AND e.epoch = (SELECT max(epoch) FROM epochs WHERE trial_id = t.id)
+                AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND abs(e.{column}) < 9e999
               ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
               LIMIT 1);

@@ -50,7 +50,7 @@ internal sealed class SqliteTrialStore : ITrialStore
             "@trial", "@epoch", "@loss", "@accuracy", "@val_loss", "@val_accuracy", "@seconds", "@images_per_second", "@now");
         _upsertCheckpoint = Command(SqliteSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
         _deleteCheckpoint = Command(SqliteSql.DeleteCheckpoint, "@trial");
-        _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@trial", "@attempt");
+        _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@result_epoch", "@rung", "@trial", "@attempt");
     }
 
     /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
@@ -281,13 +281,18 @@ internal sealed class SqliteTrialStore : ITrialStore
         }
     }
 
-    public void Finish(TrialLease lease, TrialState state, string? message)
+    public void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
         if (!TrialStateWords.IsFinal(state))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(state), state, "A trial finishes as completed, failed, diverged or pruned.");
+        }
+
+        if (rung is { } r && (state != TrialState.Pruned || r < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rung), rung, "Only a pruned trial has a rung, and rungs count from 0.");
         }
 
         lock (_gate)
@@ -297,7 +302,20 @@ internal sealed class SqliteTrialStore : ITrialStore
             {
                 _finish.Parameters["@state"].Value = TrialStateWords.ToWord(state);
                 _finish.Parameters["@now"].Value = StoreTime.Now();
+                if (resultEpoch is { } result)
+                {
+                    _lastEpoch.Parameters["@trial"].Value = lease.TrialId;
+                    var last = (long)_lastEpoch.ExecuteScalar()!;
+                    if (result < 1 || result > last)
+                    {
+                        throw new ArgumentOutOfRangeException(
+                            nameof(resultEpoch), resultEpoch, $"Trial {lease.TrialId} has epochs 1 to {last} stored; its result must be one of them.");
+                    }
+                }
+
                 _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
+                _finish.Parameters["@result_epoch"].Value = (object?)resultEpoch ?? DBNull.Value;
+                _finish.Parameters["@rung"].Value = (object?)rung ?? DBNull.Value;
                 _finish.Parameters["@trial"].Value = lease.TrialId;
                 _finish.Parameters["@attempt"].Value = lease.Attempt;
                 if (_finish.ExecuteNonQuery() == 0)
@@ -315,6 +333,58 @@ internal sealed class SqliteTrialStore : ITrialStore
 
                 return 0;
             });
+        }
+    }
+
+    public TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        if (maxTrials is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(max, nameof(maxTrials));
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _transactions.Run(() =>
+            {
+                // Under the write lock: the count read here is the count the insert extends.
+                var counts = _connection.QuerySingle<CountsRow>(SqliteSql.SelectTrialCounts, new { sweep = sweepId });
+                if (counts.LastNumber != number - 1 || (maxTrials is { } cap && counts.Started >= cap))
+                {
+                    return null;
+                }
+
+                var h = hyperparameters;
+                var now = StoreTime.Now();
+                return _connection.QuerySingle<TrialRow>(SqliteSql.InsertClaimedTrial, new
+                {
+                    SweepId = sweepId,
+                    Number = number,
+                    Optimizer = h.Optimizer.ToString(),
+                    Loss = h.Loss.ToString(),
+                    h.LearningRate,
+                    h.BatchSize,
+                    h.Epochs,
+                    TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
+                    h.Seed,
+                    Worker = workerId,
+                    Now = now,
+                }).ToRecord();
+            });
+        }
+    }
+
+    public SweepUsage Usage(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var row = _connection.QuerySingle<UsageRow>(SqliteSql.SelectSweepUsage, new { sweep = sweepId });
+            return new SweepUsage(checked((int)row.Epochs), row.Seconds);
         }
     }
 
@@ -573,6 +643,8 @@ internal sealed class SqliteTrialStore : ITrialStore
         public string? Message { get; init; }
         public string? HeartbeatAt { get; init; }
         public long Lost { get; init; }
+        public long? ResultEpoch { get; init; }
+        public long? Rung { get; init; }
 
         public TrialRecord ToRecord() => new(
             Id,
@@ -596,7 +668,21 @@ internal sealed class SqliteTrialStore : ITrialStore
         {
             HeartbeatAt = StoreTime.ParseOrNull(HeartbeatAt),
             Lost = checked((int)Lost),
+            ResultEpoch = ResultEpoch is { } e ? checked((int)e) : null,
+            Rung = Rung is { } r ? checked((int)r) : null,
         };
+    }
+
+    private sealed record CountsRow
+    {
+        public long LastNumber { get; init; }
+        public long Started { get; init; }
+    }
+
+    private sealed record UsageRow
+    {
+        public long Epochs { get; init; }
+        public double Seconds { get; init; }
     }
 
     private sealed record AggregateRow
