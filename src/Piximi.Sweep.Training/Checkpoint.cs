@@ -11,11 +11,11 @@ namespace Piximi.Sweep.Training;
 /// <see cref="InvalidDataException"/> that says which, never a half-restored trial.
 /// </summary>
 /// <remarks>
-/// Format version 1, little-endian throughout (<see cref="BinaryWriter"/>; strings are UTF-8 with a 7-bit-encoded
+/// Format version 2, little-endian throughout (<see cref="BinaryWriter"/>; strings are UTF-8 with a 7-bit-encoded
 /// length):
 /// <code>
 /// header   4 bytes  magic "PXCK"
-///          int32    format version (1)
+///          int32    format version (2; version 1 is read too)
 ///          int64    payload length in bytes
 ///          32 bytes SHA-256 of the payload
 /// payload  string   trial fingerprint (see TrialFingerprint)
@@ -28,8 +28,18 @@ namespace Piximi.Sweep.Training;
 ///          string   the optimizer's TorchSharp class name
 ///          int32 n, n × parameter state: int32 m, m × (string field, byte kind, value)
 ///                   kind 0: int64; kind 1: tensor; kind 2: no tensor (a buffer the optimizer creates lazily)
+///          early-stopping section, only when the sweep has early stopping (it then ends the payload):
+///          int32 n, n × double   the early-stopping metric's value of epochs 1 to n (n = the checkpoint's epoch), as
+///                   reported (the metric is named in the fingerprint)
+///          int32    the best epoch so far (Patience's BestEpoch), 0 when no epoch had a finite value
+///          int32 n, n × (string name, tensor)   the best epoch's model, as above; n = 0 when there is no best epoch
+///                   or it is the checkpoint's own epoch (the model above is then the best one)
 /// tensor   byte ScalarType, int32 rank, rank × int64 sizes, int64 n, n bytes of contiguous data
 /// </code>
+/// Version 1 is version 2 without the early-stopping section: it had none, so its bytes read as a checkpoint of a
+/// sweep without early stopping, and a sweep without early stopping writes checkpoints of exactly version 1's size.
+/// The best epoch's weights are the model only (no optimizer state): nothing trains on from them, they only become
+/// the trial's model when it ends.
 /// SHA-256 rather than a CRC: .NET has it built in, and on tens of kilobytes it costs microseconds.
 /// </remarks>
 internal sealed record Checkpoint(
@@ -42,7 +52,13 @@ internal sealed record Checkpoint(
     IReadOnlyList<NamedTensor> Model,
     OptimizerSnapshot Optimizer)
 {
-    internal const int FormatVersion = 1;
+    internal const int FormatVersion = 2;
+
+    /// <summary>The oldest format version this build still reads.</summary>
+    internal const int OldestReadableVersion = 1;
+
+    /// <summary>What early stopping needs to go on exactly; null (and not written) when the sweep has none.</summary>
+    internal EarlyStoppingState? EarlyStopping { get; init; }
 
     /// <summary>"PXCK": Piximi checkpoint.</summary>
     internal static ReadOnlySpan<byte> Magic => "PXCK"u8;
@@ -86,6 +102,20 @@ internal sealed record Checkpoint(
                         field.Tensor!.Write(writer);
                 }
             }
+            if (EarlyStopping is { } early)
+            {
+                writer.Write(early.Values.Count);
+                foreach (var value in early.Values)
+                    writer.Write(value);
+                writer.Write(early.BestEpoch ?? 0);
+                var best = early.BestModel ?? [];
+                writer.Write(best.Count);
+                foreach (var tensor in best)
+                {
+                    writer.Write(tensor.Name);
+                    tensor.Data.Write(writer);
+                }
+            }
         }
 
         var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
@@ -109,9 +139,9 @@ internal sealed record Checkpoint(
             throw new InvalidDataException(
                 $"Checkpoint truncated: {bytes.Length} bytes, shorter than its {HeaderLength}-byte header.");
         var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
-        if (version != FormatVersion)
+        if (version < OldestReadableVersion || version > FormatVersion)
             throw new InvalidDataException(
-                $"Checkpoint format version {version}; this build reads version {FormatVersion} only.");
+                $"Checkpoint format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}.");
         var length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
         var actual = bytes.Length - HeaderLength;
         if (length != actual)
@@ -135,13 +165,7 @@ internal sealed record Checkpoint(
             var epochSeconds = reader.ReadDouble();
             var batchOrder = reader.ReadUInt64();
             var rng = ReadBytes(reader, reader.ReadInt32(), "torch generator state");
-            var modelCount = ReadCount(reader, "model tensors");
-            var model = new NamedTensor[modelCount];
-            for (var i = 0; i < modelCount; i++)
-            {
-                var name = reader.ReadString();
-                model[i] = new NamedTensor(name, TensorData.Read(reader, name));
-            }
+            var model = ReadModel(reader, "model tensors");
             var kind = reader.ReadString();
             var parameterCount = ReadCount(reader, "optimizer states");
             var parameters = new IReadOnlyList<StateField>[parameterCount];
@@ -162,16 +186,41 @@ internal sealed record Checkpoint(
                 }
                 parameters[p] = fields;
             }
+            // Version 1 ends here; version 2 too, unless the sweep has early stopping.
+            EarlyStoppingState? early = null;
+            if (version >= 2 && reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                var values = new double[ReadCount(reader, "early-stopping values")];
+                for (var i = 0; i < values.Length; i++)
+                    values[i] = reader.ReadDouble();
+                var best = reader.ReadInt32();
+                if (best < 0 || best > values.Length)
+                    throw new InvalidDataException($"Checkpoint payload: best epoch {best} of {values.Length} early-stopping values.");
+                var bestModel = ReadModel(reader, "best-epoch model tensors");
+                early = new EarlyStoppingState(values, best == 0 ? null : best, bestModel.Length == 0 ? null : bestModel);
+            }
             if (reader.BaseStream.Position != reader.BaseStream.Length)
                 throw new InvalidDataException(
-                    $"Checkpoint payload: {reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the optimizer state.");
+                    $"Checkpoint payload: {reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the " +
+                    (early is null ? "optimizer state." : "early-stopping section."));
             return new Checkpoint(fingerprint, epoch, trainingSeconds, epochSeconds, batchOrder, rng, model,
-                new OptimizerSnapshot(kind, parameters));
+                new OptimizerSnapshot(kind, parameters)) { EarlyStopping = early };
         }
         catch (EndOfStreamException)
         {
             throw new InvalidDataException("Checkpoint payload ends early although its checksum is right: written by a faulty writer.");
         }
+    }
+
+    private static NamedTensor[] ReadModel(BinaryReader reader, string what)
+    {
+        var model = new NamedTensor[ReadCount(reader, what)];
+        for (var i = 0; i < model.Length; i++)
+        {
+            var name = reader.ReadString();
+            model[i] = new NamedTensor(name, TensorData.Read(reader, name));
+        }
+        return model;
     }
 
     internal static int ReadCount(BinaryReader reader, string what)
@@ -223,6 +272,13 @@ internal sealed record TensorData(byte ScalarType, long[] Shape, byte[] Bytes)
 }
 
 internal sealed record NamedTensor(string Name, TensorData Data);
+
+/// <summary>
+/// Early stopping's memory at a checkpoint: the metric's value of every epoch so far (as reported, not sign-flipped),
+/// the best epoch, and that epoch's model when it is not the checkpoint's own (null otherwise, and when there is no
+/// best epoch).
+/// </summary>
+internal sealed record EarlyStoppingState(IReadOnlyList<double> Values, int? BestEpoch, IReadOnlyList<NamedTensor>? BestModel);
 
 internal enum StateFieldKind : byte
 {

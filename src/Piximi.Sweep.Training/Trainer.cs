@@ -24,7 +24,7 @@ public static class Trainer
     /// infinite loss, and before an epoch that would overrun the time budget. Not resumable: see the overload with
     /// <see cref="TrainingResume"/>.
     /// </summary>
-    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Action{EpochResult}, CancellationToken)" path="/remarks"/>
+    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Func{EpochResult, string}, CancellationToken)" path="/remarks"/>
     /// <exception cref="ArgumentException">Invalid hyperparameters, split or device (e.g. a CUDA device not present).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static TrainingOutcome Train(
@@ -40,16 +40,43 @@ public static class Trainer
     }
 
     /// <summary>
+    /// As the overload taking a <see cref="Func{EpochResult, String}"/>, with a callback that never stops the trial.
+    /// </summary>
+    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Func{EpochResult, string}, CancellationToken)" path="/param"/>
+    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Func{EpochResult, string}, CancellationToken)" path="/remarks"/>
+    /// <inheritdoc cref="Train(ImageDataset, SweepDefinition, Hyperparameters, string, TrainingResume?, Func{EpochResult, string}, CancellationToken)" path="/exception"/>
+    public static TrainingOutcome Train(
+        ImageDataset data,
+        SweepDefinition sweep,
+        Hyperparameters hyperparameters,
+        string device,
+        TrainingResume? resume,
+        Action<EpochResult> onEpoch,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return Train(data, sweep, hyperparameters, device, resume, result =>
+        {
+            onEpoch(result);
+            return null;
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// Trains one trial on <paramref name="device"/> ("cpu" or "cuda:N"), or continues one from a checkpoint, calling
     /// <paramref name="onEpoch"/> after every epoch with the epoch's metrics and a checkpoint to resume after it (the
-    /// caller stores both, together, before training goes on). Seeded: same data, hyperparameters and seed give the
-    /// same split and the same metrics on CPU, whether or not the trial was interrupted and resumed. Stops early with
-    /// <see cref="TrialState.Diverged"/> on a NaN or infinite loss, and before an epoch that would overrun the time
-    /// budget.
+    /// caller stores both, together, before training goes on) and going on only if it returns null. Seeded: same
+    /// data, hyperparameters and seed give the same split and the same metrics on CPU, whether or not the trial was
+    /// interrupted and resumed. Stops early with <see cref="TrialState.Diverged"/> on a NaN or infinite loss, before
+    /// an epoch that would overrun the time budget, with <see cref="TrialState.Pruned"/> when the caller says so, and
+    /// by the sweep's <see cref="SweepDefinition.EarlyStopping"/>, keeping the best epoch's weights.
     /// </summary>
     /// <param name="resume">Null to start the trial; otherwise the last stored epoch and its checkpoint: training
     /// continues with the next epoch, and the epochs up to <see cref="TrainingResume.Epoch"/> are not reported
     /// again.</param>
+    /// <param name="onEpoch">Stores the epoch, then returns null to go on, or the reason to stop the trial here (a
+    /// pruner's verdict): the outcome is then <see cref="TrialState.Pruned"/> with that reason as its message, after
+    /// this epoch.</param>
     /// <remarks>
     /// <list type="bullet">
     /// <item>Split: the dataset's images are shuffled with the trial's seed; the first
@@ -60,8 +87,11 @@ public static class Trainer
     /// epoch under no_grad. <c>seconds</c> is the epoch's wall time (training and validation);
     /// <c>images_per_second</c> is (training + validation images) / seconds.</item>
     /// <item>Checkpoints: a few tens of kilobytes in a versioned format of our own (see <see cref="Checkpoint"/>):
-    /// model, optimizer state, both generators, the epoch, and the trial's seconds so far. Resuming from the
-    /// checkpoint of epoch k on the same thread count gives epochs k + 1, ... bit-identical to an uninterrupted run.
+    /// model, optimizer state, both generators, the epoch, and the trial's seconds so far; with early stopping also
+    /// the early-stopping metric's value of every epoch so far and the best epoch's model weights (not its optimizer
+    /// state; left out when the best epoch is the checkpoint's own, whose model is already there). Resuming from the
+    /// checkpoint of epoch k on the same thread count gives epochs k + 1, ... bit-identical to an uninterrupted run,
+    /// and the same early stop, <see cref="TrainingOutcome.ResultEpoch"/> and final confusion.
     /// A checkpoint of another trial (other hyperparameters, dataset or model) is an <see cref="ArgumentException"/>
     /// naming the settings that differ; a damaged one an <see cref="InvalidDataException"/> saying what is
     /// wrong.</item>
@@ -73,6 +103,17 @@ public static class Trainer
     /// training stops if the trial's time so far (including the runs before a resume) plus its mean epoch time would
     /// exceed the budget. The outcome is then <see cref="TrialState.Completed"/>, with a message saying how many
     /// epochs fit.</item>
+    /// <item>Pruning: when <paramref name="onEpoch"/> returns a reason, training ends after that epoch as
+    /// <see cref="TrialState.Pruned"/>, the reason as message, <see cref="TrainingOutcome.EpochsRun"/> that epoch.</item>
+    /// <item>Early stopping, when <see cref="SweepDefinition.EarlyStopping"/> is set: after each epoch is reported
+    /// (and not pruned), <see cref="Patience.Check"/> judges the metric's values of all the trial's epochs so far
+    /// (those before a resume included; accuracies negated, as lower is better there). When it says stop before the
+    /// last epoch, the trial ends <see cref="TrialState.Completed"/> with a message "stopped early after epoch e: ...;
+    /// kept epoch b's weights". Whatever ends the trial (all epochs run, an early stop, the time budget, pruning,
+    /// divergence after a good epoch), its final model is then the best epoch's (<see cref="PatienceDecision.BestEpoch"/>):
+    /// those weights are loaded back, <see cref="TrainingOutcome.ResultEpoch"/> names that epoch, and
+    /// <see cref="TrainingOutcome.Confusion"/> is measured on them (one more validation pass). Without early
+    /// stopping, ResultEpoch is null and Confusion is the last epoch's.</item>
     /// <item>Cancellation is checked between batches and throws <see cref="OperationCanceledException"/>: the trial
     /// did not fail, and the caller decides whether it is re-queued (and resumed from its last stored
     /// checkpoint).</item>
@@ -91,7 +132,7 @@ public static class Trainer
         Hyperparameters hyperparameters,
         string device,
         TrainingResume? resume,
-        Action<EpochResult> onEpoch,
+        Func<EpochResult, string?> onEpoch,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -101,18 +142,20 @@ public static class Trainer
         Validate(hyperparameters);
         if (sweep.Model != ModelKind.SimpleCNN)
             throw new ArgumentException($"Model {sweep.Model} is not supported; SimpleCNN is.", nameof(sweep));
+        if (sweep.EarlyStopping is { } early)
+            Validate(early);
 
         TorchRuntime.EnsureNativeReady();
         var torchDevice = TorchDevices.Resolve(device);
         var fingerprint = TrialFingerprint.Of(sweep, hyperparameters, data);
-        var checkpoint = resume is null ? null : Resumable(resume, fingerprint, hyperparameters.Epochs);
+        var checkpoint = resume is null ? null : Resumable(resume, fingerprint, hyperparameters.Epochs, sweep.EarlyStopping);
         var (train, validation) = Split(data.Count, sweep.Dataset.TrainingPercentage, hyperparameters.Seed);
-        using var run = new TrainingRun(data, hyperparameters, fingerprint, torchDevice, train, validation, checkpoint);
+        using var run = new TrainingRun(data, hyperparameters, sweep.EarlyStopping, fingerprint, torchDevice, train, validation, checkpoint);
         return run.Execute(onEpoch, cancellationToken);
     }
 
     /// <summary>The checkpoint, decoded and checked to belong to this trial and to the epoch the caller says.</summary>
-    private static Checkpoint Resumable(TrainingResume resume, string fingerprint, int epochs)
+    private static Checkpoint Resumable(TrainingResume resume, string fingerprint, int epochs, EarlyStoppingSpec? early)
     {
         ArgumentNullException.ThrowIfNull(resume.Checkpoint, nameof(resume));
         var checkpoint = Checkpoint.Decode(resume.Checkpoint);
@@ -124,6 +167,24 @@ public static class Trainer
         // The same trial cannot have written these; only a faulty writer could.
         if (checkpoint.Epoch < 1 || checkpoint.Epoch > epochs)
             throw new InvalidDataException($"Checkpoint of epoch {checkpoint.Epoch}, outside this trial's epochs 1 to {epochs}.");
+        // The fingerprint names the early stopping, so these too only a faulty writer could cause.
+        if (early is null && checkpoint.EarlyStopping is not null)
+            throw new InvalidDataException("Checkpoint holds early-stopping state, but this trial's sweep has no early stopping.");
+        if (early is not null)
+        {
+            var state = checkpoint.EarlyStopping
+                ?? throw new InvalidDataException("Checkpoint holds no early-stopping state, but this trial's sweep stops early.");
+            if (state.Values.Count != checkpoint.Epoch)
+                throw new InvalidDataException(
+                    $"Checkpoint of epoch {checkpoint.Epoch} holds {state.Values.Count} values of {early.Metric}, not one per epoch.");
+            var best = Judge(state.Values, early).BestEpoch;
+            if (state.BestEpoch != best)
+                throw new InvalidDataException(
+                    $"Checkpoint names epoch {state.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none"} as the best, " +
+                    $"but its values of {early.Metric} make it {best?.ToString(CultureInfo.InvariantCulture) ?? "none"}.");
+            if (best is { } b && b != checkpoint.Epoch && state.BestModel is null)
+                throw new InvalidDataException($"Checkpoint lacks the weights of its best epoch {b}.");
+        }
         return checkpoint;
     }
 
@@ -143,6 +204,24 @@ public static class Trainer
         var random = SplitMix64.ForStream(seed, SplitStream);
         random.Shuffle(order.AsSpan());
         return (order[..trainCount], order[trainCount..]);
+    }
+
+    /// <summary>Patience's verdict over the metric's values as reported (negated when higher is better).</summary>
+    private static PatienceDecision Judge(IReadOnlyList<double> values, EarlyStoppingSpec early)
+    {
+        var sign = MetricNames.HigherIsBetter(early.Metric) ? -1.0 : 1.0;
+        return Patience.Check(values.Select(v => sign * v).ToArray(), early.Patience, early.MinDelta);
+    }
+
+    private static void Validate(EarlyStoppingSpec early)
+    {
+        if (!MetricNames.IsKnown(early.Metric))
+            throw new ArgumentException(
+                $"Early-stopping metric '{early.Metric}' is not one of {string.Join(", ", MetricNames.All)}.", "sweep");
+        if (early.Patience < 1)
+            throw new ArgumentException($"Early-stopping patience {early.Patience} must be at least 1.", "sweep");
+        if (!(double.IsFinite(early.MinDelta) && early.MinDelta >= 0))
+            throw new ArgumentException($"Early-stopping min_delta {early.MinDelta} must be a finite number ≥ 0.", "sweep");
     }
 
     private static void Validate(Hyperparameters hp)
@@ -177,11 +256,24 @@ public static class Trainer
         private readonly double _priorEpochSeconds;
         private SplitMix64 _batchOrder;
 
+        // Early stopping: the spec, the metric's value of every epoch so far (as reported), the best epoch and its
+        // model (host copies, taken when an epoch becomes the best).
+        private readonly EarlyStoppingSpec? _early;
+        private readonly List<double> _values = [];
+        private int? _bestEpoch;
+        private IReadOnlyList<NamedTensor>? _bestModel;
+
+        // The confusion of the last reported epoch, and the resumed checkpoint's model: the final confusion without
+        // early stopping, when this call reported no epoch.
+        private IReadOnlyList<IReadOnlyList<int>>? _lastConfusion;
+        private readonly IReadOnlyList<NamedTensor>? _resumedModel;
+
         internal TrainingRun(
-            ImageDataset data, Hyperparameters hp, string fingerprint, Device device, int[] train, int[] validation,
-            Checkpoint? resume)
+            ImageDataset data, Hyperparameters hp, EarlyStoppingSpec? early, string fingerprint, Device device,
+            int[] train, int[] validation, Checkpoint? resume)
         {
             _hp = hp;
+            _early = early;
             _fingerprint = fingerprint;
             _device = device;
             _train = Array.ConvertAll(train, i => (long)i);
@@ -215,6 +307,14 @@ public static class Trainer
                 _firstEpoch = resume.Epoch + 1;
                 _priorSeconds = resume.TrainingSeconds;
                 _priorEpochSeconds = resume.EpochSeconds;
+                _resumedModel = resume.Model;
+                if (resume.EarlyStopping is { } state)
+                {
+                    // Checked by Resumable: one value per epoch, and the best epoch's model unless it is this one's.
+                    _values.AddRange(state.Values);
+                    _bestEpoch = state.BestEpoch;
+                    _bestModel = state.BestEpoch == resume.Epoch ? resume.Model : state.BestModel;
+                }
             }
             else
             {
@@ -228,19 +328,24 @@ public static class Trainer
             _validation = torch.tensor(Array.ConvertAll(validation, i => (long)i), device: device).DetachFromDisposeScope();
         }
 
-        internal TrainingOutcome Execute(Action<EpochResult> onEpoch, CancellationToken ct)
+        internal TrainingOutcome Execute(Func<EpochResult, string?> onEpoch, CancellationToken ct)
         {
             var total = Stopwatch.StartNew();
             // Over every run of the trial: a resumed trial's budget and mean epoch include the epochs before.
             var epochSeconds = _priorEpochSeconds;
             var images = _train.Length + (int)_validation.shape[0];
 
+            // A run stopped after the epoch that made early stopping decide (before the trial was marked finished)
+            // ends now, as the uninterrupted run did then.
+            if (_firstEpoch > 1 && EarlyStop(_firstEpoch - 1) is { } stoppedBefore)
+                return Finish(TrialState.Completed, stoppedBefore, _firstEpoch - 1);
+
             for (var epoch = _firstEpoch; epoch <= _hp.Epochs; epoch++)
             {
                 var done = epoch - 1;
                 if (_hp.TimeBudget is { } budget && done > 0
                     && _priorSeconds + total.Elapsed.TotalSeconds + epochSeconds / done > budget.TotalSeconds)
-                    return new TrainingOutcome(TrialState.Completed,
+                    return Finish(TrialState.Completed,
                         $"time budget {budget} allowed {done} of {_hp.Epochs} epochs " +
                         $"(mean epoch {(epochSeconds / done).ToString("0.0", CultureInfo.InvariantCulture)} s)", done);
                 ct.ThrowIfCancellationRequested();
@@ -248,21 +353,87 @@ public static class Trainer
                 var clock = Stopwatch.StartNew();
                 var trained = TrainEpoch(ct);
                 if (trained.FirstNonFiniteBatch is { } batch)
-                    return Diverged($"loss became {NonFinite(trained.NonFiniteValue)} at epoch {epoch} (batch {batch + 1} of {trained.Batches})", done);
+                    return Finish(TrialState.Diverged,
+                        $"loss became {NonFinite(trained.NonFiniteValue)} at epoch {epoch} (batch {batch + 1} of {trained.Batches})", done);
                 var validated = Evaluate();
                 if (!double.IsFinite(validated.Loss))
-                    return Diverged($"validation loss became {NonFinite(validated.Loss)} at epoch {epoch}", done);
+                    return Finish(TrialState.Diverged, $"validation loss became {NonFinite(validated.Loss)} at epoch {epoch}", done);
                 var seconds = clock.Elapsed.TotalSeconds;
                 epochSeconds += seconds;
 
                 var metrics = new EpochMetrics(
                     epoch, trained.Loss, trained.Accuracy, validated.Loss, validated.Accuracy, seconds, images / seconds);
-                onEpoch(new EpochResult(metrics, Capture(epoch, _priorSeconds + total.Elapsed.TotalSeconds, epochSeconds))
+                _lastConfusion = validated.Confusion;
+                Remember(metrics);
+                var stop = onEpoch(new EpochResult(metrics, Capture(epoch, _priorSeconds + total.Elapsed.TotalSeconds, epochSeconds))
                 {
                     Confusion = validated.Confusion,
                 });
+                if (stop is not null)
+                    return Finish(TrialState.Pruned, stop, epoch);
+                if (EarlyStop(epoch) is { } stopped)
+                    return Finish(TrialState.Completed, stopped, epoch);
             }
-            return new TrainingOutcome(TrialState.Completed, null, _hp.Epochs);
+            return Finish(TrialState.Completed, null, _hp.Epochs);
+        }
+
+        /// <summary>With early stopping, records the epoch's value and, when it is the best so far, its weights.</summary>
+        private void Remember(EpochMetrics metrics)
+        {
+            if (_early is null)
+                return;
+            _values.Add(MetricNames.ValueOf(metrics, _early.Metric));
+            var best = Judge(_values, _early).BestEpoch;
+            if (best == metrics.Epoch)
+                _bestModel = TorchState.CaptureModel(_model);
+            _bestEpoch = best;
+        }
+
+        /// <summary>The message of an early stop after <paramref name="epoch"/>, or null to go on.</summary>
+        private string? EarlyStop(int epoch)
+        {
+            if (_early is not { } early || epoch >= _hp.Epochs)
+                return null;
+            var decision = Judge(_values, early);
+            if (!decision.Stop)
+                return null;
+            var improved = epoch - decision.EpochsSinceImprovement;
+            var why = improved == 0
+                ? $"{decision.EpochsSinceImprovement} epochs without a finite {early.Metric}"
+                : $"{decision.EpochsSinceImprovement} epochs since epoch {improved} improved {early.Metric} by more than " +
+                  $"{early.MinDelta.ToString("G6", CultureInfo.InvariantCulture)} (patience {early.Patience})";
+            var kept = decision.BestEpoch is { } best
+                ? $"kept epoch {best}'s weights ({early.Metric} {_values[best - 1].ToString("G6", CultureInfo.InvariantCulture)})"
+                : "no epoch to keep";
+            return $"stopped early after epoch {epoch}: {why}; {kept}";
+        }
+
+        /// <summary>
+        /// The outcome, with the final model in place: the best epoch's weights with early stopping, and its
+        /// validation confusion.
+        /// </summary>
+        private TrainingOutcome Finish(TrialState state, string? message, int epochsRun)
+        {
+            int? resultEpoch = null;
+            IReadOnlyList<IReadOnlyList<int>> confusion = [];
+            if (_early is not null && _bestEpoch is { } best)
+            {
+                TorchState.RestoreModel(_model, _bestModel!);
+                resultEpoch = best;
+                confusion = Evaluate().Confusion;
+            }
+            else if (_lastConfusion is not null)
+            {
+                confusion = _lastConfusion;
+            }
+            else if (epochsRun > 0 && _resumedModel is not null)
+            {
+                // Nothing reported since the resume: the model is the checkpoint's (unless this run diverged).
+                if (state == TrialState.Diverged)
+                    TorchState.RestoreModel(_model, _resumedModel);
+                confusion = Evaluate().Confusion;
+            }
+            return new TrainingOutcome(state, message, epochsRun) { ResultEpoch = resultEpoch, Confusion = confusion };
         }
 
         /// <summary>The checkpoint after <paramref name="epoch"/>: what a fresh process needs to run the next one.</summary>
@@ -275,10 +446,13 @@ public static class Trainer
                 _batchOrder.State,
                 TorchState.CaptureRng(),
                 TorchState.CaptureModel(_model),
-                TorchState.CaptureOptimizer(_optimizer)).Encode();
-
-        private static TrainingOutcome Diverged(string message, int epochsRun) =>
-            new(TrialState.Diverged, message, epochsRun);
+                TorchState.CaptureOptimizer(_optimizer))
+            {
+                EarlyStopping = _early is null
+                    ? null
+                    // The best epoch's model only when it is not this one's: the checkpoint's model is then it.
+                    : new EarlyStoppingState(_values.ToArray(), _bestEpoch, _bestEpoch == epoch ? null : _bestModel),
+            }.Encode();
 
         private static string NonFinite(double value) => double.IsNaN(value) ? "NaN" : "infinite";
 

@@ -31,6 +31,11 @@ internal static class TrialFingerprint
             ("epochs", hp.Epochs.ToString(CultureInfo.InvariantCulture)),
             ("time_budget", hp.TimeBudget?.ToString("c", CultureInfo.InvariantCulture) ?? "none"),
             ("seed", hp.Seed.ToString(CultureInfo.InvariantCulture)),
+            // Only when set, so the fingerprints (and checkpoints) of sweeps without it are what they were before it
+            // existed. A checkpoint's early-stopping section holds this metric's values.
+            .. sweep.EarlyStopping is { } early
+                ? [("early_stopping", $"{early.Metric} patience {early.Patience} min_delta {Number(early.MinDelta)}")]
+                : Array.Empty<(string, string)>(),
         ];
         return string.Join('\n', entries.Select(e => $"{e.Key}={e.Value}"));
     }

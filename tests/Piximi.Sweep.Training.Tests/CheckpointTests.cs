@@ -71,8 +71,9 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
 
         var (outcome, resumed) = Train(hp, new TrainingResume(1, stopped.Checkpoint));
 
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), outcome.WithoutConfusion());
         Assert.Equal([2, 3], resumed.Select(e => e.Metrics.Epoch));
+        Assert.Equal(uninterrupted[^1].Confusion, outcome.Confusion);
         Assert.Equal(uninterrupted.Skip(1).Select(e => WithoutTimings(e.Metrics)), resumed.Select(e => WithoutTimings(e.Metrics)));
         // Not just the same metrics: the same weights and optimizer state, to the bit.
         var (expected, actual) = (Checkpoint.Decode(uninterrupted[^1].Checkpoint), Checkpoint.Decode(resumed[^1].Checkpoint));
@@ -139,7 +140,7 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
         var last = Assert.Single(reported); // cancelled inside epoch 2, not after it
         var (outcome, resumed) = Train(hp, new TrainingResume(1, last.Checkpoint));
 
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), outcome.WithoutConfusion());
         Assert.Equal(uninterrupted.Skip(1).Select(e => WithoutTimings(e.Metrics)), resumed.Select(e => WithoutTimings(e.Metrics)));
     }
 
@@ -173,7 +174,7 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
 
         var (outcome, resumed) = Train(hp, new TrainingResume(1, (stopped with { Model = model }).Encode()));
 
-        Assert.Equal(new TrainingOutcome(TrialState.Diverged, "loss became NaN at epoch 2 (batch 1 of 13)", 1), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Diverged, "loss became NaN at epoch 2 (batch 1 of 13)", 1), outcome.WithoutConfusion());
         Assert.Empty(resumed);
     }
 
@@ -185,8 +186,10 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
 
         var (outcome, resumed) = Train(hp, new TrainingResume(2, epochs[^1].Checkpoint));
 
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome.WithoutConfusion());
         Assert.Empty(resumed);
+        // Nothing reported, yet the final model's confusion: the checkpoint's model, measured again.
+        Assert.Equal(epochs[^1].Confusion, outcome.Confusion);
     }
 
     [Fact]
@@ -202,9 +205,9 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
 
         Assert.Equal(
             new TrainingOutcome(TrialState.Completed, "time budget 01:00:00 allowed 1 of 3 epochs (mean epoch 1800.0 s)", 1),
-            outcome);
+            outcome.WithoutConfusion());
         Assert.Empty(resumed);
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), control);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 3), control.WithoutConfusion());
     }
 
     [Fact]
@@ -289,7 +292,7 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
     {
         var checkpoint = StopAfter(Trial(), epoch: 1).Checkpoint;
         var newer = (byte[])checkpoint.Clone();
-        newer[4] = 2;
+        newer[4] = 3;
 
         var notOurs = Assert.Throws<InvalidDataException>(() => Train(Trial(), new TrainingResume(1, "{\"epoch\": 1}"u8.ToArray())));
         var empty = Assert.Throws<InvalidDataException>(() => Train(Trial(), new TrainingResume(1, [])));
@@ -297,7 +300,7 @@ public class ResumingFromCheckpoints : IClassFixture<TrainerOnFashionMnist.Data>
 
         Assert.Equal("Not a training checkpoint: it does not start with \"PXCK\" (12 bytes).", notOurs.Message);
         Assert.Equal("Not a training checkpoint: it does not start with \"PXCK\" (0 bytes).", empty.Message);
-        Assert.Equal("Checkpoint format version 2; this build reads version 1 only.", version.Message);
+        Assert.Equal("Checkpoint format version 3; this build reads versions 1 to 2.", version.Message);
     }
 
     [Fact]

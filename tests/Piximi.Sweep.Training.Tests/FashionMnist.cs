@@ -29,3 +29,9 @@ internal static class Tensors
     internal static bool Same(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
         a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 }
+
+internal static class Outcomes
+{
+    /// <summary>The outcome without its confusion counts, to compare with one written out in a test.</summary>
+    internal static TrainingOutcome WithoutConfusion(this TrainingOutcome outcome) => outcome with { Confusion = [] };
+}

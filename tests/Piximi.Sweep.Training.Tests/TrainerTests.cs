@@ -44,7 +44,7 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
     {
         var (outcome, epochs) = Train(Adam());
 
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome.WithoutConfusion());
         Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
         Assert.True(epochs[^1].ValAccuracy > 0.5, $"val accuracy {epochs[^1].ValAccuracy} (chance 0.1)");
         Assert.True(epochs[^1].Loss < epochs[0].Loss, "training loss should fall");
@@ -202,7 +202,7 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
     {
         var (outcome, epochs) = Train(Adam(epochs: 2, budget: TimeSpan.FromHours(1)));
 
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 2), outcome.WithoutConfusion());
         Assert.Equal(2, epochs.Count);
     }
 
@@ -244,7 +244,7 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
 
     private static void AssertOneFiniteEpoch(TrainingOutcome outcome, List<EpochMetrics> epochs)
     {
-        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 1), outcome);
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 1), outcome.WithoutConfusion());
         var epoch = Assert.Single(epochs);
         Assert.All([epoch.Loss, epoch.Accuracy, epoch.ValLoss, epoch.ValAccuracy, epoch.ImagesPerSecond],
             value => Assert.True(double.IsFinite(value), $"{epoch}"));
