@@ -21,7 +21,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
     private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials"];
-    private const string MethodAllowed = "grid or random (tpe is not available yet)";
+    private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
@@ -211,8 +211,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>
-    /// <c>method:</c> (grid or random), <c>sampler_seed:</c> and <c>trials:</c>. Random needs a trial count; the grid
-    /// has as many trials as points and refuses one.
+    /// <c>method:</c> (grid, random or tpe), <c>sampler_seed:</c> and <c>trials:</c>. Random and TPE need a trial
+    /// count; the grid has as many trials as points and refuses one.
     /// </summary>
     private (SearchMethod Method, int Seed, int? Trials)? ReadSearch(Dictionary<string, YEntry> keys, YMapping top)
     {
@@ -224,6 +224,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             {
                 case "grid": method = SearchMethod.Grid; break;
                 case "random": method = SearchMethod.Random; break;
+                case "tpe": method = SearchMethod.Tpe; break;
                 default:
                     _errors.Add(scalar, "method", $"'{scalar.Text}' is not a search method here; allowed: {MethodAllowed}");
                     return null;
@@ -235,7 +236,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 || !ReadWhole(seedScalar, "sampler_seed", 0, int.MaxValue, SeedAllowed, out seed)))
             return null;
         int? trials = null;
-        var trialsAllowed = $"a whole number from 1 to {SweepFile.MaxTrials}, with method: random";
+        var trialsAllowed = $"a whole number from 1 to {SweepFile.MaxTrials}, with method: random or tpe";
         if (keys.TryGetValue("trials", out var trialsEntry))
         {
             if (RequireScalar(trialsEntry.Value, "trials", trialsAllowed) is not { } trialsScalar
@@ -248,18 +249,23 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             }
             trials = count;
         }
-        if (method == SearchMethod.Random && trials is null)
+        if (method != SearchMethod.Grid && trials is null)
         {
-            _errors.Add(keys.TryGetValue("method", out var m) ? m.Value : top, "trials", $"missing; method: random needs {trialsAllowed}");
+            _errors.Add(keys.TryGetValue("method", out var m) ? m.Value : top, "trials",
+                $"missing; method: {method.ToString().ToLowerInvariant()} needs {trialsAllowed}");
             return null;
         }
         return (method, seed, trials);
     }
 
-    /// <summary>The sweep's trials: the grid's points in order, or the sampler's draws (each seeded by its position).</summary>
+    /// <summary>
+    /// The sweep's trials: the grid's points in order, or the random sampler's draws (each seeded by its position).
+    /// None for TPE: its trials are proposed at run time, each from the results stored by then.
+    /// </summary>
     private static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
     {
         if (definition.Method == SearchMethod.Grid) return Grid.Expand(definition.Parameters);
+        if (definition.Method == SearchMethod.Tpe) return [];
         var sampler = Samplers.Random(definition.Parameters, definition.SamplerSeed);
         var drawn = new List<Observation>();
         for (var i = 0; i < definition.Trials; i++)
