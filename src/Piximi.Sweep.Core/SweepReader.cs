@@ -22,7 +22,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials"];
     private const string MethodAllowed = "grid, random or tpe";
-    private static readonly string[] BudgetKeys = ["deadline", "max_trials"];
+    private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
     private static readonly string[] LadderKeys = ["from", "to"];
@@ -51,6 +51,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private const string TrainingPercentageAllowed = "0.1 to 0.99";
     private const string SubsetAllowed = "a whole number ≥ 2";
     private const string NameAllowed = "1 to 100 letters, digits, '.', '_' or '-' (not '.' or '..')";
+    private const string BudgetEpochsAllowed = "a whole number ≥ 1: epochs summed over every trial of the sweep";
+    private const double MaxComputeHours = 10_000;
+    private const string ComputeHoursAllowed = "a number of hours > 0 and ≤ 10000, such as 0.5 (epoch wall time summed over every trial)";
     private const string DurationAllowed = "hours, minutes and/or seconds such as 90s, 20m, 1h or 1h30m, at most 168h";
 
     private readonly string _path = path;
@@ -273,10 +276,14 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         return [.. drawn.Select(d => d.Point)];
     }
 
-    /// <summary><c>budget:</c> {deadline, max_trials}: how much of the sweep one run may do, not what the sweep is.</summary>
+    /// <summary>
+    /// <c>budget:</c> {deadline, max_trials, max_epochs, compute_hours}: how much of the sweep one run may do, not
+    /// what the sweep is.
+    /// </summary>
     private SweepBudget? ReadBudget(YNode node)
     {
-        if (RequireMapping(node, "budget", "a mapping with deadline: and/or max_trials:") is not { } mapping) return null;
+        if (RequireMapping(node, "budget", "a mapping with deadline:, max_trials:, max_epochs: and/or compute_hours:") is not { } mapping)
+            return null;
         var keys = ReadKeys(mapping, "budget", BudgetKeys);
         string? deadline = null;
         if (keys.TryGetValue("deadline", out var deadlineEntry)
@@ -290,7 +297,16 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             && RequireScalar(maxEntry.Value, "budget.max_trials", "a whole number ≥ 1") is { } maxScalar
             && ReadWhole(maxScalar, "budget.max_trials", 1, int.MaxValue, "a whole number ≥ 1", out var max))
             maxTrials = max;
-        return new SweepBudget(deadline, maxTrials);
+        int? maxEpochs = null;
+        if (keys.TryGetValue("max_epochs", out var epochsEntry)
+            && RequireScalar(epochsEntry.Value, "budget.max_epochs", BudgetEpochsAllowed) is { } epochsScalar
+            && ReadWhole(epochsScalar, "budget.max_epochs", 1, int.MaxValue, BudgetEpochsAllowed, out var epochs))
+            maxEpochs = epochs;
+        double? computeHours = null;
+        if (keys.TryGetValue("compute_hours", out var hoursEntry)
+            && ReadNumberIn(hoursEntry.Value, "budget.compute_hours", double.Epsilon, MaxComputeHours, ComputeHoursAllowed, out var hours))
+            computeHours = hours;
+        return new SweepBudget(deadline, maxTrials) { MaxEpochs = maxEpochs, ComputeHours = computeHours };
     }
 
     private ModelKind? ReadModel(YNode node)
