@@ -20,7 +20,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
-    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials"];
+    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping"];
     private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
@@ -103,6 +103,10 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         // Defaults are blamed on the parameters: mapping (or the top of the file) when they do not fit the dataset.
         var parametersNode = keys.TryGetValue("parameters", out var parametersEntry) ? parametersEntry.Value : top;
         var parameters = ReadParameters(parametersEntry?.Value, parametersNode);
+        var pruner = keys.TryGetValue("pruner", out var prunerEntry) ? ReadPruner(prunerEntry.Value, parameters) : null;
+        var earlyStopping = keys.TryGetValue("early_stopping", out var stoppingEntry)
+            ? ReadEarlyStopping(stoppingEntry.Value, metric)
+            : null;
 
         // The dataset is counted even when the parameters are wrong, so its own problems are reported in the same round.
         var trainingImages = dataset is null ? null : CountTrainingImages(dataset);
@@ -125,6 +129,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space)
         {
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
+            Pruner = pruner, EarlyStopping = earlyStopping,
         };
         return new LoadedSweep(definition, Propose(definition)) { Description = description, Budget = budget ?? SweepBudget.None };
     }
