@@ -20,9 +20,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
-    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials"];
-    private const string MethodAllowed = "grid or random (tpe is not available yet)";
-    private static readonly string[] BudgetKeys = ["deadline", "max_trials"];
+    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping"];
+    private const string MethodAllowed = "grid, random or tpe";
+    private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
     private static readonly string[] LadderKeys = ["from", "to"];
@@ -51,6 +51,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private const string TrainingPercentageAllowed = "0.1 to 0.99";
     private const string SubsetAllowed = "a whole number ≥ 2";
     private const string NameAllowed = "1 to 100 letters, digits, '.', '_' or '-' (not '.' or '..')";
+    private const string BudgetEpochsAllowed = "a whole number ≥ 1: epochs summed over every trial of the sweep";
+    private const double MaxComputeHours = 10_000;
+    private const string ComputeHoursAllowed = "a number of hours > 0 and ≤ 10000, such as 0.5 (epoch wall time summed over every trial)";
     private const string DurationAllowed = "hours, minutes and/or seconds such as 90s, 20m, 1h or 1h30m, at most 168h";
 
     private readonly string _path = path;
@@ -100,6 +103,10 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         // Defaults are blamed on the parameters: mapping (or the top of the file) when they do not fit the dataset.
         var parametersNode = keys.TryGetValue("parameters", out var parametersEntry) ? parametersEntry.Value : top;
         var parameters = ReadParameters(parametersEntry?.Value, parametersNode);
+        var pruner = keys.TryGetValue("pruner", out var prunerEntry) ? ReadPruner(prunerEntry.Value, parameters) : null;
+        var earlyStopping = keys.TryGetValue("early_stopping", out var stoppingEntry)
+            ? ReadEarlyStopping(stoppingEntry.Value, metric)
+            : null;
 
         // The dataset is counted even when the parameters are wrong, so its own problems are reported in the same round.
         var trainingImages = dataset is null ? null : CountTrainingImages(dataset);
@@ -122,6 +129,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space)
         {
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
+            Pruner = pruner, EarlyStopping = earlyStopping,
         };
         return new LoadedSweep(definition, Propose(definition)) { Description = description, Budget = budget ?? SweepBudget.None };
     }
@@ -211,8 +219,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>
-    /// <c>method:</c> (grid or random), <c>sampler_seed:</c> and <c>trials:</c>. Random needs a trial count; the grid
-    /// has as many trials as points and refuses one.
+    /// <c>method:</c> (grid, random or tpe), <c>sampler_seed:</c> and <c>trials:</c>. Random and TPE need a trial
+    /// count; the grid has as many trials as points and refuses one.
     /// </summary>
     private (SearchMethod Method, int Seed, int? Trials)? ReadSearch(Dictionary<string, YEntry> keys, YMapping top)
     {
@@ -224,6 +232,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             {
                 case "grid": method = SearchMethod.Grid; break;
                 case "random": method = SearchMethod.Random; break;
+                case "tpe": method = SearchMethod.Tpe; break;
                 default:
                     _errors.Add(scalar, "method", $"'{scalar.Text}' is not a search method here; allowed: {MethodAllowed}");
                     return null;
@@ -235,7 +244,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 || !ReadWhole(seedScalar, "sampler_seed", 0, int.MaxValue, SeedAllowed, out seed)))
             return null;
         int? trials = null;
-        var trialsAllowed = $"a whole number from 1 to {SweepFile.MaxTrials}, with method: random";
+        var trialsAllowed = $"a whole number from 1 to {SweepFile.MaxTrials}, with method: random or tpe";
         if (keys.TryGetValue("trials", out var trialsEntry))
         {
             if (RequireScalar(trialsEntry.Value, "trials", trialsAllowed) is not { } trialsScalar
@@ -248,18 +257,23 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             }
             trials = count;
         }
-        if (method == SearchMethod.Random && trials is null)
+        if (method != SearchMethod.Grid && trials is null)
         {
-            _errors.Add(keys.TryGetValue("method", out var m) ? m.Value : top, "trials", $"missing; method: random needs {trialsAllowed}");
+            _errors.Add(keys.TryGetValue("method", out var m) ? m.Value : top, "trials",
+                $"missing; method: {method.ToString().ToLowerInvariant()} needs {trialsAllowed}");
             return null;
         }
         return (method, seed, trials);
     }
 
-    /// <summary>The sweep's trials: the grid's points in order, or the sampler's draws (each seeded by its position).</summary>
+    /// <summary>
+    /// The sweep's trials: the grid's points in order, or the random sampler's draws (each seeded by its position).
+    /// None for TPE: its trials are proposed at run time, each from the results stored by then.
+    /// </summary>
     private static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
     {
         if (definition.Method == SearchMethod.Grid) return Grid.Expand(definition.Parameters);
+        if (definition.Method == SearchMethod.Tpe) return [];
         var sampler = Samplers.Random(definition.Parameters, definition.SamplerSeed);
         var drawn = new List<Observation>();
         for (var i = 0; i < definition.Trials; i++)
@@ -267,10 +281,14 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         return [.. drawn.Select(d => d.Point)];
     }
 
-    /// <summary><c>budget:</c> {deadline, max_trials}: how much of the sweep one run may do, not what the sweep is.</summary>
+    /// <summary>
+    /// <c>budget:</c> {deadline, max_trials, max_epochs, compute_hours}: how much of the sweep one run may do, not
+    /// what the sweep is.
+    /// </summary>
     private SweepBudget? ReadBudget(YNode node)
     {
-        if (RequireMapping(node, "budget", "a mapping with deadline: and/or max_trials:") is not { } mapping) return null;
+        if (RequireMapping(node, "budget", "a mapping with deadline:, max_trials:, max_epochs: and/or compute_hours:") is not { } mapping)
+            return null;
         var keys = ReadKeys(mapping, "budget", BudgetKeys);
         string? deadline = null;
         if (keys.TryGetValue("deadline", out var deadlineEntry)
@@ -284,7 +302,16 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             && RequireScalar(maxEntry.Value, "budget.max_trials", "a whole number ≥ 1") is { } maxScalar
             && ReadWhole(maxScalar, "budget.max_trials", 1, int.MaxValue, "a whole number ≥ 1", out var max))
             maxTrials = max;
-        return new SweepBudget(deadline, maxTrials);
+        int? maxEpochs = null;
+        if (keys.TryGetValue("max_epochs", out var epochsEntry)
+            && RequireScalar(epochsEntry.Value, "budget.max_epochs", BudgetEpochsAllowed) is { } epochsScalar
+            && ReadWhole(epochsScalar, "budget.max_epochs", 1, int.MaxValue, BudgetEpochsAllowed, out var epochs))
+            maxEpochs = epochs;
+        double? computeHours = null;
+        if (keys.TryGetValue("compute_hours", out var hoursEntry)
+            && ReadNumberIn(hoursEntry.Value, "budget.compute_hours", double.Epsilon, MaxComputeHours, ComputeHoursAllowed, out var hours))
+            computeHours = hours;
+        return new SweepBudget(deadline, maxTrials) { MaxEpochs = maxEpochs, ComputeHours = computeHours };
     }
 
     private ModelKind? ReadModel(YNode node)

@@ -29,6 +29,56 @@ public sealed class Reading_a_budget : IDisposable
         Sweeps.Single(zero, "budget.max_trials", 6, 15, "0 is out of range", "≥ 1");
     }
 
+    [Fact]
+    public void Epoch_and_compute_hour_caps_are_read_outside_the_definition()
+    {
+        var withBudget = SweepFile.Parse(Sweeps.Minimal + "\nbudget:\n  max_epochs: 200\n  compute_hours: 0.5\n", _folder.SweepPath());
+        var without = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+
+        Assert.Equal(new SweepBudget(null, null) { MaxEpochs = 200, ComputeHours = 0.5 }, withBudget.Budget);
+        Assert.Equal(SweepJson.Serialize(without.Definition), SweepJson.Serialize(withBudget.Definition));
+    }
+
+    [Fact]
+    public void Every_cap_can_be_given_together()
+    {
+        var budget = SweepFile.Parse(
+            Sweeps.Minimal + "\nbudget: {deadline: '07:00', max_trials: 30, max_epochs: 1e3, compute_hours: 10000}\n", _folder.SweepPath()).Budget;
+
+        Assert.Equal(new SweepBudget("07:00", 30) { MaxEpochs = 1000, ComputeHours = 10_000 }, budget);
+    }
+
+    [Theory]
+    [InlineData("0", "0 is out of range")]
+    [InlineData("2.5", "2.5 is not a whole number")]
+    [InlineData("lots", "'lots' is not a number")]
+    public void An_epoch_cap_that_is_not_a_whole_number_of_at_least_1_is_refused(string written, string message)
+    {
+        var errors = Sweeps.Refuse(Sweeps.Minimal + $"\nbudget:\n  max_epochs: {written}\n", _folder.SweepPath());
+
+        Sweeps.Only(errors, "budget.max_epochs", 6, 15, message, "allowed: a whole number ≥ 1");
+    }
+
+    [Theory]
+    [InlineData("0", "0 is out of range")]
+    [InlineData("-1", "-1 is out of range")]
+    [InlineData("10000.5", "10000.5 is out of range")]
+    [InlineData("1h", "'1h' is not a number")]
+    public void Compute_hours_not_above_0_or_above_10000_are_refused(string written, string message)
+    {
+        var errors = Sweeps.Refuse(Sweeps.Minimal + $"\nbudget:\n  compute_hours: {written}\n", _folder.SweepPath());
+
+        Sweeps.Only(errors, "budget.compute_hours", 6, 18, message, "allowed: a number of hours > 0 and ≤ 10000");
+    }
+
+    [Fact]
+    public void A_misspelt_budget_key_suggests_the_new_ones_too()
+    {
+        var errors = Sweeps.Refuse(Sweeps.Minimal + "\nbudget:\n  compute_hour: 2\n", _folder.SweepPath());
+
+        Sweeps.Only(errors, "budget.compute_hour", 6, 3, "did you mean 'compute_hours'?", "allowed: deadline, max_trials, max_epochs, compute_hours");
+    }
+
     [Theory]
     [InlineData(6, 29)]  // 07:00 still ahead: today
     [InlineData(8, 30)]  // 07:00 passed: tomorrow

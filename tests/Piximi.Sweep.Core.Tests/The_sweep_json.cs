@@ -55,4 +55,23 @@ public sealed class The_sweep_json : IDisposable
         Assert.Equal("first try", first.Description);
         Assert.Equal(SweepJson.Serialize(first.Definition), SweepJson.Serialize(second.Definition));
     }
+
+    [Fact]
+    public void Grid_and_random_definitions_are_stored_exactly_as_before_pruners_and_tpe_existed()
+    {
+        // A store recognises a sweep by its definition's JSON: a change here would make every stored sweep a new one.
+        var grid = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  optimizer: [Adam, RMSProp]\n  epochs: 3\n", _folder.SweepPath());
+        var random = SweepFile.Parse(Sweeps.Minimal + "\nmethod: random\nsampler_seed: 2\ntrials: 4\n", _folder.SweepPath());
+
+        Assert.Equal(GridJson, SweepJson.Serialize(grid.Definition).Replace(_folder.Root, "ROOT", StringComparison.Ordinal));
+        Assert.Equal(RandomJson, SweepJson.Serialize(random.Definition).Replace(_folder.Root, "ROOT", StringComparison.Ordinal));
+    }
+
+    private const string GridJson = """
+        {"name":"sweep","dataset":{"kind":"idx","images":"ROOT/images.gz","labels":"ROOT/labels.gz","training_percentage":0.75,"subset":null},"model":"SimpleCNN","metric":"val_accuracy","parameters":{"optimizers":["Adam","RMSProp"],"losses":["CategoricalCrossEntropy"],"learning_rates":[0.01],"batch_sizes":[32],"epochs":[3],"time_budget":null,"seeds":[0]}}
+        """;
+
+    private const string RandomJson = """
+        {"name":"sweep","dataset":{"kind":"idx","images":"ROOT/images.gz","labels":"ROOT/labels.gz","training_percentage":0.75,"subset":null},"model":"SimpleCNN","metric":"val_accuracy","parameters":{"optimizers":["Adam"],"losses":["CategoricalCrossEntropy"],"learning_rates":[0.01],"batch_sizes":[32],"epochs":[10],"time_budget":null,"seeds":[0]},"method":"Random","sampler_seed":2,"trials":4}
+        """;
 }
