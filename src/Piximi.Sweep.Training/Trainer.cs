@@ -113,7 +113,9 @@ public static class Trainer
     /// divergence after a good epoch), its final model is then the best epoch's (<see cref="PatienceDecision.BestEpoch"/>):
     /// those weights are loaded back, <see cref="TrainingOutcome.ResultEpoch"/> names that epoch, and
     /// <see cref="TrainingOutcome.Confusion"/> is measured on them (one more validation pass). Without early
-    /// stopping, ResultEpoch is null and Confusion is the last epoch's.</item>
+    /// stopping, ResultEpoch is null and Confusion is the last epoch's. A resume from the checkpoint of the epoch
+    /// that decided an early stop ends at once, as the uninterrupted run did; the early-stopping spec is part of the
+    /// trial's fingerprint, so a checkpoint written under another one (or none) is refused.</item>
     /// <item>Cancellation is checked between batches and throws <see cref="OperationCanceledException"/>: the trial
     /// did not fail, and the caller decides whether it is re-queued (and resumed from its last stored
     /// checkpoint).</item>
@@ -122,8 +124,8 @@ public static class Trainer
     /// trial at a time per process.</item>
     /// </list>
     /// </remarks>
-    /// <exception cref="ArgumentException">Invalid hyperparameters, split or device (e.g. a CUDA device not
-    /// present); a checkpoint of another trial, or of another epoch than <see cref="TrainingResume.Epoch"/>.</exception>
+    /// <exception cref="ArgumentException">Invalid hyperparameters, split, early-stopping spec or device (e.g. a CUDA
+    /// device not present); a checkpoint of another trial, or of another epoch than <see cref="TrainingResume.Epoch"/>.</exception>
     /// <exception cref="InvalidDataException">The checkpoint is not one, of a newer format, truncated or corrupt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static TrainingOutcome Train(
