@@ -66,8 +66,9 @@ public static class CliApp
         var workerMaxTrials = new Option<int?>("--max-trials") { Description = "Claim nothing once this many trials of the sweep have started" };
         var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
         var workerBeat = new Option<double>("--heartbeat-interval") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 15 };
+        var (workerMaxEpochs, workerComputeHours) = LimitOptions();
         var worker = new Command("worker", "Claim and train trials of a sweep until none is queued")
-            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat };
+            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat, workerMaxEpochs, workerComputeHours };
         worker.SetAction(p =>
         {
             using var signals = new StopSignals();
@@ -75,7 +76,8 @@ public static class CliApp
             return new WorkerCommand(error).Execute(new WorkerOptions(
                 p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads),
                 deadline, p.GetValue(workerMaxTrials), p.GetRequiredValue(workerRetries),
-                TimeSpan.FromSeconds(Math.Max(0.1, p.GetRequiredValue(workerBeat)))), signals.Graceful);
+                TimeSpan.FromSeconds(Math.Max(0.1, p.GetRequiredValue(workerBeat))))
+            { Limits = ReadLimits(p, workerMaxEpochs, workerComputeHours) }, signals.Graceful);
         });
         root.Add(worker);
 
@@ -142,15 +144,35 @@ public static class CliApp
         var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all" };
         var maxRetries = new Option<int>("--max-retries") { Description = "Lost attempts (worker died, crashed, stopped beating) a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
         var grace = new Option<string>("--heartbeat-grace") { Description = "A running trial whose worker has not beaten for this long is re-queued", DefaultValueFactory = _ => "60s" };
+        var (maxEpochs, computeHours) = LimitOptions();
         foreach (var command in commands)
         {
-            foreach (var option in new Option[] { workers, threads, devices, perDevice, deadline, maxTrials, maxRetries, grace })
+            foreach (var option in new Option[] { workers, threads, devices, perDevice, deadline, maxTrials, maxRetries, grace, maxEpochs, computeHours })
                 command.Options.Add(option);
         }
         return (p, file, sweepName) => new RunOptions(
             file, sweepName, p.GetRequiredValue(db), p.GetValue(workers), p.GetValue(threads), p.GetRequiredValue(devices),
             p.GetRequiredValue(perDevice),
             p.GetValue(deadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : null,
-            p.GetValue(maxTrials), p.GetRequiredValue(maxRetries), TimeOptions.ParseDuration(p.GetRequiredValue(grace), "--heartbeat-grace"));
+            p.GetValue(maxTrials), p.GetRequiredValue(maxRetries), TimeOptions.ParseDuration(p.GetRequiredValue(grace), "--heartbeat-grace"))
+        {
+            Limits = ReadLimits(p, maxEpochs, computeHours),
+        };
+    }
+
+    private static (Option<int?> MaxEpochs, Option<double?> ComputeHours) LimitOptions() =>
+    (
+        new Option<int?>("--max-epochs") { Description = "Train at most this many epochs, summed over every trial of the sweep" },
+        new Option<double?>("--compute-hours") { Description = "Train at most this many hours, summed over every trial's epochs (two workers spend it twice as fast)" }
+    );
+
+    private static SweepLimits ReadLimits(ParseResult p, Option<int?> maxEpochs, Option<double?> computeHours)
+    {
+        var epochs = p.GetValue(maxEpochs);
+        var hours = p.GetValue(computeHours);
+        if (epochs is < 1) throw new UserErrorException($"--max-epochs must be at least 1, got {epochs}.");
+        if (hours is { } h && !(h > 0 && double.IsFinite(h)))
+            throw new UserErrorException($"--compute-hours must be a number of hours > 0, e.g. 0.5, got {h}.");
+        return new SweepLimits(epochs, hours);
     }
 }

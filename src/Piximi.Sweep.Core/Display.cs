@@ -14,6 +14,16 @@ public static class Display
 
     public static string State(TrialState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>A trial's state with what qualifies it: the rung a pruned trial was judged at.</summary>
+    public static string State(TrialRecord trial) =>
+        trial.Rung is { } rung ? $"{State(trial.State)} (rung {Int(rung)})" : State(trial.State);
+
+    /// <summary>Epochs a trial ran, and the epoch whose model it kept when early stopping kept an earlier one.</summary>
+    public static string EpochsRun(TrialSummary summary) =>
+        summary.Trial.ResultEpoch is { } kept && kept != summary.EpochsRun
+            ? $"{Int(summary.EpochsRun)} (kept {Int(kept)})"
+            : Int(summary.EpochsRun);
+
     /// <summary>Four decimals; a dash when there is no value yet; NaN and infinities spelled out.</summary>
     public static string Metric(double? value) => value is { } v
         ? double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)
@@ -32,4 +42,16 @@ public static class Display
     public static string Settings(Hyperparameters hp, bool withSeed = true) =>
         $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs"
         + (withSeed ? $", seed {Int(hp.Seed)}" : "");
+
+    /// <summary>A pruner with the settings its rule uses, as the sweep file writes them.</summary>
+    public static string Pruner(PrunerSpec pruner) => pruner.Kind switch
+    {
+        PrunerKind.Median => $"median (warmup_epochs {Int(pruner.WarmupEpochs)}, min_trials {Int(pruner.MinTrials)})",
+        _ => $"{pruner.Kind.ToString().ToLowerInvariant()} (min_epochs {Int(pruner.MinEpochs)}, reduction_factor {Int(pruner.ReductionFactor)})",
+    };
+
+    public static string EarlyStopping(EarlyStoppingSpec spec) =>
+        $"patience {Int(spec.Patience)} on {spec.Metric}" +
+        (spec.MinDelta > 0 ? $" (min_delta {spec.MinDelta.ToString(CultureInfo.InvariantCulture)})" : "") +
+        "; each trial keeps its best epoch's weights";
 }

@@ -22,7 +22,11 @@ internal sealed record RunOptions(
     DateTimeOffset? Deadline,
     int? MaxTrials,
     int MaxRetries,
-    TimeSpan HeartbeatGrace);
+    TimeSpan HeartbeatGrace)
+{
+    /// <summary>The sweep-wide epoch and compute-hour budgets (command line, else the file's budget).</summary>
+    public SweepLimits Limits { get; init; } = SweepLimits.None;
+}
 
 /// <summary>
 /// <c>piximi-sweep run</c> and <c>resume</c>: validate the sweep file (before anything is written) or read the sweep
@@ -50,6 +54,7 @@ internal sealed partial class RunCommand(TextWriter output)
             {
                 Deadline = options.Deadline ?? (budget.Deadline is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now, "budget.deadline") : null),
                 MaxTrials = options.MaxTrials ?? budget.MaxTrials,
+                Limits = new SweepLimits(options.Limits.MaxEpochs ?? budget.MaxEpochs, options.Limits.ComputeHours ?? budget.ComputeHours),
             };
         }
         if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
@@ -82,24 +87,26 @@ internal sealed partial class RunCommand(TextWriter output)
         var trials = store.ListTrials(sweep.Id);
         var epochs = store.ListEpochs(sweep.Id);
         var queued = trials.Count(t => t.State == TrialState.Queued);
-        log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {Recovered} recovered; store {Db}, log {Log}",
+        var toPropose = TrialSource.StillToPropose(sweep.Definition, trials.Count);
+        log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {ToPropose} still to propose, {Recovered} recovered; store {Db}, log {Log}",
             sweep.Name, options.File is null ? "" : $" from {options.File}", trials.Count,
-            trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running)), queued, recovered,
+            trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running)), queued, toPropose, recovered,
             Path.GetFullPath(options.Db), logPath);
 
-        if (queued == 0 && trials.All(t => t.State != TrialState.Running))
+        if (queued + toPropose == 0 && trials.All(t => t.State != TrialState.Running))
         {
             output.WriteLine($"Every trial of '{sweep.Name}' has already finished; nothing to run.");
             return Finish(store, sweep, log, logPath);
         }
 
-        var plan = WorkerPlan.Make(options.Devices, options.PerDevice, options.Workers, options.Threads, Math.Max(1, queued),
+        var plan = WorkerPlan.Make(options.Devices, options.PerDevice, options.Workers, options.Threads, Math.Max(1, queued + toPropose),
             Environment.ProcessorCount, CudaDeviceCount);
         log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
             string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
 
         using var signals = new StopSignals();
-        var supervisor = new Supervisor(options, store, sweep, plan, new ProgressPrinter(output, trials, epochs), log, signals);
+        var progress = new ProgressPrinter(output, trials, epochs, sweep.Definition.Method == SearchMethod.Tpe ? sweep.Definition.Trials : null);
+        var supervisor = new Supervisor(options, store, sweep, plan, progress, log, signals);
         var outcome = await supervisor.RunAsync();
         if (outcome == ExitCodes.Ok)
             return Finish(store, sweep, log, logPath);
@@ -110,14 +117,15 @@ internal sealed partial class RunCommand(TextWriter output)
         output.WriteLine(outcome switch
         {
             ExitCodes.Cancelled => $"Stopped on request. Continue with: piximi-sweep resume {sweep.Name}",
-            ExitCodes.Incomplete => $"Stopped by {(options.Deadline is not null && DateTimeOffset.Now >= options.Deadline ? "the deadline" : "a budget")} with trials left. Continue with: piximi-sweep resume {sweep.Name}",
+            ExitCodes.Incomplete => $"Stopped by {supervisor.StoppedBy} with trials left. Continue with: piximi-sweep resume {sweep.Name}" +
+                                    (options.Limits.Spent(store, sweep) is null ? "" : " (with a larger --max-epochs or --compute-hours)"),
             _ => $"Workers could not run; see {logPath}",
         });
         return outcome;
     }
 
     private static string Budgets(RunOptions o) =>
-        (o.Deadline is { } d ? $"; deadline {d:yyyy-MM-dd HH:mm}" : "") + (o.MaxTrials is { } m ? $"; at most {m} trials" : "");
+        (o.Deadline is { } d ? $"; deadline {d:yyyy-MM-dd HH:mm}" : "") + (o.MaxTrials is { } m ? $"; at most {m} trials" : "") + o.Limits.Describe();
 
     private void CheckDatasetStillThere(SweepRecord sweep)
     {
@@ -198,6 +206,9 @@ internal sealed partial class RunCommand(TextWriter output)
         private readonly Dictionary<int, (Process Process, WorkerSlot Slot)> _workers = [];
         private int _starts;
 
+        /// <summary>Which budget ended the run, once it returned <see cref="ExitCodes.Incomplete"/>.</summary>
+        public string StoppedBy { get; private set; } = "a budget";
+
         public async Task<int> RunAsync()
         {
             foreach (var slot in plan) Start(slot);
@@ -239,18 +250,21 @@ internal sealed partial class RunCommand(TextWriter output)
                 Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
 
                 trials = store.ListTrials(sweep.Id);
-                var queued = trials.Count(t => t.State == TrialState.Queued);
+                // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
+                var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
                 var running = trials.Count(t => t.State == TrialState.Running);
                 var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
                 var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
+                var spent = options.Limits.Spent(store, sweep);
 
-                if (queued + running == 0 || ((claimable == 0 || pastDeadline) && running == 0))
+                if (queued + running == 0 || ((claimable == 0 || pastDeadline || spent is not null) && running == 0))
                 {
                     await WaitForWorkersAsync(ShutdownGrace);
                     progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+                    StoppedBy = pastDeadline ? "the deadline" : spent ?? $"the trial budget ({options.MaxTrials} trials)";
                     return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
                 }
-                if (pastDeadline || claimable == 0) continue;
+                if (pastDeadline || claimable == 0 || spent is not null) continue;
 
                 foreach (var slot in plan.Where(s => _workers.Values.All(w => w.Slot != s)).Take(claimable))
                 {
@@ -281,6 +295,8 @@ internal sealed partial class RunCommand(TextWriter output)
             };
             if (options.Deadline is { } deadline) args.AddRange(["--deadline", deadline.ToString("O", CultureInfo.InvariantCulture)]);
             if (options.MaxTrials is { } cap) args.AddRange(["--max-trials", cap.ToString(CultureInfo.InvariantCulture)]);
+            if (options.Limits.MaxEpochs is { } epochs) args.AddRange(["--max-epochs", epochs.ToString(CultureInfo.InvariantCulture)]);
+            if (options.Limits.ComputeHours is { } hours) args.AddRange(["--compute-hours", hours.ToString("R", CultureInfo.InvariantCulture)]);
             foreach (var arg in args) start.ArgumentList.Add(arg);
             // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
             start.Environment["OMP_NUM_THREADS"] = threads;

@@ -15,13 +15,20 @@ internal sealed class ValidateCommand(TextWriter output)
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         output.WriteLine($"Model: {definition.Model}; ranked by {definition.Metric}");
-        output.WriteLine(definition.Method == SearchMethod.Random
-            ? $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); learning rate log-uniform in " +
-              $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}], the other parameters from their lists"
-            : $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
-              $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}");
+        var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
+        output.WriteLine(definition.Method switch
+        {
+            SearchMethod.Random => $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); learning rate log-uniform in " +
+                                   $"{range}, the other parameters from their lists",
+            SearchMethod.Tpe => $"TPE: {definition.Trials} trials, each proposed when a worker is free from the results stored so far (sampler seed " +
+                                $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); learning rate log-uniform in {range}, the other parameters from their lists",
+            _ => $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
+                 $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}",
+        });
+        if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");
+        if (definition.EarlyStopping is { } stopping) output.WriteLine($"Early stopping: {Display.EarlyStopping(stopping)}");
         output.WriteLine();
-        TrialTables.Grid(loaded.Trials).WriteTo(output);
+        if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
         return ExitCodes.Ok;
     }
 

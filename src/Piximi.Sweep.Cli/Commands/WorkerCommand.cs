@@ -16,7 +16,11 @@ internal sealed record WorkerOptions(
     DateTimeOffset? Deadline,
     int? MaxTrials,
     int MaxRetries,
-    TimeSpan HeartbeatInterval);
+    TimeSpan HeartbeatInterval)
+{
+    /// <summary>The sweep-wide epoch and compute-hour budgets.</summary>
+    public SweepLimits Limits { get; init; } = SweepLimits.None;
+}
 
 /// <summary>
 /// <c>piximi-sweep worker</c>: one process owning one device. It claims trials from the store until none is queued
@@ -52,15 +56,19 @@ internal sealed class WorkerCommand(TextWriter error)
 
         var trained = 0;
         var stopReason = "no trial left to claim";
+        var source = new TrialSource(store, sweep, workerId, options.MaxTrials);
+        var judge = new PruneJudge(store, sweep);
         while (true)
         {
             if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
             if (options.Deadline is { } deadline && DateTimeOffset.Now >= deadline) { stopReason = "deadline reached"; break; }
-            if (store.ClaimNext(sweep.Id, workerId, options.MaxTrials) is not { } trial) break;
+            if (options.Limits.Spent(store, sweep) is { } spent) { stopReason = spent; break; }
+            if (source.Next() is not { } trial) break;
 
-            var result = new TrialRun(store, sweep, trial, data, options, log.ForContext("TrialId", trial.Id), workerId).Run(stop);
+            var run = new TrialRun(store, sweep, trial, data, options, judge, log.ForContext("TrialId", trial.Id), workerId);
+            var result = run.Run(stop);
             if (result == TrialRunResult.Finished) trained++;
-            if (result == TrialRunResult.Stopped) { stopReason = stop.IsCancellationRequested ? "interrupted" : "deadline reached"; break; }
+            if (result == TrialRunResult.Stopped) { stopReason = run.StopReason ?? "stopped"; break; }
         }
         log.Information("Worker {WorkerId} stops after {Trials} trial(s): {Reason}", workerId, trained, stopReason);
         return stop.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
@@ -79,10 +87,15 @@ internal enum TrialRunResult
 
 /// <summary>One claimed trial in a worker: resume, train with a heartbeat, store, finish — or give it back.</summary>
 internal sealed class TrialRun(
-    ITrialStore store, SweepRecord sweep, TrialRecord trial, ImageDataset data, WorkerOptions options, ILogger log, string workerId)
+    ITrialStore store, SweepRecord sweep, TrialRecord trial, ImageDataset data, WorkerOptions options, PruneJudge judge,
+    ILogger log, string workerId)
 {
     private readonly TrialLease _lease = TrialLease.Of(trial);
     private volatile bool _leaseLost;
+    private volatile string? _budgetSpent;
+
+    /// <summary>Why the trial was given back, when <see cref="Run"/> returned <see cref="TrialRunResult.Stopped"/>.</summary>
+    public string? StopReason { get; private set; }
 
     public TrialRunResult Run(CancellationToken stop)
     {
@@ -96,6 +109,7 @@ internal sealed class TrialRun(
         {
             store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)");
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
+            StopReason = "deadline reached";
             return TrialRunResult.Stopped;
         }
 
@@ -104,7 +118,7 @@ internal sealed class TrialRun(
         try
         {
             TrainingOutcome outcome;
-            IReadOnlyList<IReadOnlyList<int>> lastConfusion = [];
+            PruneDecision? pruned = null;
             using (new Timer(_ => Beat(cancel), null, options.HeartbeatInterval, options.HeartbeatInterval))
             {
                 outcome = Trainer.Train(data, sweep.Definition, hp, options.Device, resume, epoch =>
@@ -112,21 +126,31 @@ internal sealed class TrialRun(
                     FaultInjection.BeforeStoringEpoch(trial.Number, epoch.Metrics.Epoch);
                     // Stored with its checkpoint before the next epoch starts: what the store holds is what was measured.
                     store.RecordEpoch(_lease, epoch.Metrics, epoch.Checkpoint);
-                    lastConfusion = epoch.Confusion;
                     var m = epoch.Metrics;
                     log.Information(
                         "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
                         trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
+                    if (options.Limits.Spent(store, sweep) is { } spent)
+                    {
+                        // Like a deadline: the trial goes back to the queue, to resume after this epoch if the budget grows.
+                        _budgetSpent = spent;
+                        cancel.Cancel();
+                        return null;
+                    }
+                    pruned = judge.Judge(trial, m.Epoch);
+                    return pruned?.Reason;
                 }, cancel.Token);
             }
-            if (outcome.State == TrialState.Completed && lastConfusion.Count > 0)
+            if (outcome.State == TrialState.Completed && outcome.Confusion.Count > 0)
             {
-                // The final model's confusion on the validation images, for the reports' per-class metrics. IDX files
-                // carry no class names, so classes are named by their label.
-                var names = Enumerable.Range(0, lastConfusion.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, names, lastConfusion));
+                // The final model's confusion on the validation images (early stopping's best epoch's, when it kept
+                // one), for the reports' per-class metrics. IDX files carry no class names, so classes are named by
+                // their label.
+                var names = Enumerable.Range(0, outcome.Confusion.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, names, outcome.Confusion));
             }
-            store.Finish(_lease, outcome.State, outcome.Message);
+            var rung = outcome.State == TrialState.Pruned ? pruned?.Rung : null;
+            store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung);
             store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);
             var level = outcome.State == TrialState.Completed ? LogEventLevel.Information : LogEventLevel.Warning;
             log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Display.State(outcome.State),
@@ -141,7 +165,8 @@ internal sealed class TrialRun(
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            var reason = stop.IsCancellationRequested ? "interrupted" : "deadline reached";
+            var reason = stop.IsCancellationRequested ? "interrupted" : _budgetSpent ?? "deadline reached";
+            StopReason = reason;
             try
             {
                 store.Release(_lease, $"{reason}; resumes after its last stored epoch");

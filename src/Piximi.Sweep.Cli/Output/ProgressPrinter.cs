@@ -11,17 +11,21 @@ internal sealed class ProgressPrinter
     private readonly TextWriter _output;
     private readonly Dictionary<long, TrialState> _states = [];
     private readonly HashSet<(long TrialId, int Epoch)> _epochs = [];
+    private readonly int _planned;
 
-    public ProgressPrinter(TextWriter output, IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
+    /// <param name="plannedTrials">How many trials the sweep will have when a sampler adds them as it goes (TPE);
+    /// null when they are all in the store from the start.</param>
+    public ProgressPrinter(TextWriter output, IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs, int? plannedTrials = null)
     {
         _output = output;
+        _planned = plannedTrials ?? 0;
         Remember(trials, epochs);
     }
 
     public void Update(IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
     {
         var finished = trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
-        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{finished}/{trials.Count} done]";
+        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{finished}/{Math.Max(trials.Count, _planned)} done]";
         var newEpochs = epochs.Where(e => !_epochs.Contains((e.TrialId, e.Metrics.Epoch))).ToLookup(e => e.TrialId);
         foreach (var t in trials)
         {

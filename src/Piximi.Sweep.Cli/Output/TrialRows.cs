@@ -27,14 +27,17 @@ internal sealed record TrialRow(
     double? ValLoss,
     double? ValAccuracy,
     double Seconds,
-    string? Message)
+    string? Message,
+    int? ResultEpoch,
+    int? Rung)
 {
     public static TrialRow From(TrialSummary s, int? rank = null)
     {
         var hp = s.Trial.Hyperparameters;
         return new TrialRow(rank, s.Trial.Number, Display.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
             hp.LearningRate, hp.BatchSize, hp.Epochs, hp.TimeBudget?.TotalSeconds, hp.Seed, s.EpochsRun,
-            s.Final?.Loss, s.Final?.Accuracy, s.Final?.ValLoss, s.Final?.ValAccuracy, s.TrainingSeconds, s.Trial.Message);
+            s.Final?.Loss, s.Final?.Accuracy, s.Final?.ValLoss, s.Final?.ValAccuracy, s.TrainingSeconds, s.Trial.Message,
+            s.Trial.ResultEpoch, s.Trial.Rung);
     }
 }
 
@@ -76,13 +79,14 @@ internal static class TrialRowWriter
     public static void WriteCsv(TextWriter writer, IEnumerable<TrialRow> rows, bool withRank)
     {
         string[] header = ["rank", "trial", "state", "optimizer", "loss_function", "learning_rate", "batch_size", "epochs",
-            "time_budget_seconds", "seed", "epochs_run", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "message"];
+            "time_budget_seconds", "seed", "epochs_run", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "message",
+            "result_epoch", "rung"];
         writer.WriteLine(string.Join(',', withRank ? header : header[1..]));
         foreach (var r in rows)
         {
             string?[] cells = [N(r.Rank), N(r.Trial), r.State, r.Optimizer, r.LossFunction, N(r.LearningRate), N(r.BatchSize),
                 N(r.Epochs), N(r.TimeBudgetSeconds), N(r.Seed), N(r.EpochsRun), N(r.Loss), N(r.Accuracy), N(r.ValLoss),
-                N(r.ValAccuracy), N(r.Seconds), r.Message];
+                N(r.ValAccuracy), N(r.Seconds), r.Message, N(r.ResultEpoch), N(r.Rung)];
             writer.WriteLine(string.Join(',', (withRank ? cells : cells[1..]).Select(Csv)));
         }
     }
@@ -104,7 +108,7 @@ internal static class TrialRowWriter
     private static object WithoutRank(TrialRow r) => new
     {
         r.Trial, r.State, r.Optimizer, r.LossFunction, r.LearningRate, r.BatchSize, r.Epochs, r.TimeBudgetSeconds, r.Seed,
-        r.EpochsRun, r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.Seconds, r.Message,
+        r.EpochsRun, r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.Seconds, r.Message, r.ResultEpoch, r.Rung,
     };
 
     private static string? N(double? v) => v?.ToString("R", CultureInfo.InvariantCulture);

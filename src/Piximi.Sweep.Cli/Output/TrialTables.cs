@@ -26,7 +26,7 @@ internal static class TrialTables
             var s = r.Summary;
             var hp = s.Trial.Hyperparameters;
             table.Add(Display.Int(r.Rank), Display.Int(s.Trial.Number), hp.Optimizer.ToString(), hp.Loss.ToString(),
-                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), Display.Int(s.EpochsRun), Display.Int(hp.Seed),
+                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), Display.EpochsRun(s), Display.Int(hp.Seed),
                 Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
                 Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds));
         }
@@ -40,8 +40,9 @@ internal static class TrialTables
         foreach (var s in summaries)
         {
             var hp = s.Trial.Hyperparameters;
-            table.Add(Display.Int(s.Trial.Number), Display.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
-                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}", Display.Int(hp.Seed),
+            var kept = s.Trial.ResultEpoch is { } e && e != s.EpochsRun ? $" (kept {e})" : "";
+            table.Add(Display.Int(s.Trial.Number), Display.State(s.Trial), hp.Optimizer.ToString(), hp.Loss.ToString(),
+                Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}{kept}", Display.Int(hp.Seed),
                 Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
                 Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? "");
         }

@@ -1,0 +1,42 @@
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Cli.Commands;
+
+/// <summary>
+/// Where a worker's next trial comes from: the queue, or, for a sweep whose sampler proposes as results arrive
+/// (TPE), a new trial proposed from every result stored so far and added to the store already claimed. Proposals go
+/// through the store like everything else, so workers on several machines propose in turn: each proposes the next
+/// number, and a worker that lost the race for it proposes again from the newer history.
+/// </summary>
+internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string workerId, int? maxTrials)
+{
+    /// <summary>Races lost in a row before giving up: each is another worker adding a trial, so this is never reached in practice.</summary>
+    private const int MaxRaces = 1000;
+
+    private readonly ISampler? _sampler = sweep.Definition.Method == SearchMethod.Tpe
+        ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
+        : null;
+
+    public TrialRecord? Next()
+    {
+        for (var race = 0; race < MaxRaces; race++)
+        {
+            // Queued trials first: one given back (interrupted, its worker lost) resumes before anything new starts.
+            if (store.ClaimNext(sweep.Id, workerId, maxTrials) is { } claimed) return claimed;
+            if (_sampler is null) return null;
+
+            var summaries = store.SummarizeTrials(sweep.Id);
+            if (summaries.Count >= sweep.Definition.Trials) return null;
+            if (maxTrials is { } cap && summaries.Count(s => s.Trial.State != TrialState.Queued) >= cap) return null;
+            var history = Observations.History(summaries, sweep.Definition.Metric);
+            var point = _sampler.Propose(history, position: summaries.Count);
+            if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId, maxTrials) is { } added) return added;
+        }
+        throw new InvalidOperationException($"Could not add a proposed trial to sweep '{sweep.Name}' after {MaxRaces} tries.");
+    }
+
+    /// <summary>Trials still to be proposed: the sampler's total less those in the store (0 for sweeps made up front).</summary>
+    public static int StillToPropose(SweepDefinition definition, int trialsInStore) =>
+        definition.Method == SearchMethod.Tpe ? Math.Max(0, (definition.Trials ?? 0) - trialsInStore) : 0;
+}
