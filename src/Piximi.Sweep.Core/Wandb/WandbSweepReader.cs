@@ -634,7 +634,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             if (!spellings.TryGetValue(normal, out var value))
             {
                 var allowed = string.Join(", ", Enum.GetNames(typeof(T)));
-                Unhonoured(scalar, itemField, $"'{scalar.Text}' is not one of Piximi's {what}s; {Suggestions.DidYouMean(scalar.Text, spellings.Keys)}allowed: {allowed} (or sgd, rmsprop, cross_entropy, mse … spellings)");
+                Unhonoured(scalar, itemField, $"'{scalar.Text}' is not one of Piximi's {what} names; {Suggestions.DidYouMean(scalar.Text, spellings.Keys)}allowed: {allowed} (or sgd, rmsprop, cross_entropy, mse … spellings)");
                 continue;
             }
             if (items.Contains(value))
