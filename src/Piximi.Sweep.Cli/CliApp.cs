@@ -53,7 +53,8 @@ public static class CliApp
         var resumeName = new Argument<string>("sweep") { Description = "The name of a sweep in the store" };
         var resume = new Command("resume", "Continue a stored sweep (no file needed): unfinished trials resume from their last epoch") { resumeName };
         var readRunOptions = AddRunOptions(db, run, resume);
-        run.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        var readRunFileOptions = AddSweepFileOptions(run);
+        run.SetAction(p => new RunCommand(output) { FileOptions = readRunFileOptions(p) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
         resume.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
@@ -84,7 +85,8 @@ public static class CliApp
         // validate
         var validateFile = new Argument<string>("file") { Description = "The sweep file (YAML)" };
         var validate = new Command("validate", "Check a sweep file and print its grid, without training") { validateFile };
-        validate.SetAction(p => new ValidateCommand(output).Execute(p.GetRequiredValue(validateFile)));
+        var readValidateFileOptions = AddSweepFileOptions(validate);
+        validate.SetAction(p => new ValidateCommand(output).Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
         root.Add(validate);
 
         // best
@@ -131,6 +133,18 @@ public static class CliApp
         root.Add(export);
 
         return root;
+    }
+
+    /// <summary>The options of a Weights &amp; Biases sweep file (WANDB-SWEEPS.md), for run and validate.</summary>
+    private static Func<ParseResult, SweepFileOptions> AddSweepFileOptions(Command command)
+    {
+        var dataset = new Option<string?>("--dataset") { Description = "W&B sweep files: a folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]" };
+        var model = new Option<string?>("--model") { Description = "W&B sweep files: the model (SimpleCNN)" };
+        var ignoreUnknown = new Option<bool>("--ignore-unknown") { Description = "W&B sweep files: note and ignore parameters, values and keys that cannot be honoured, instead of refusing" };
+        command.Options.Add(dataset);
+        command.Options.Add(model);
+        command.Options.Add(ignoreUnknown);
+        return p => new SweepFileOptions { Dataset = p.GetValue(dataset), Model = p.GetValue(model), IgnoreUnknown = p.GetValue(ignoreUnknown) };
     }
 
     /// <summary>The options run and resume share; returns how to read them into <see cref="RunOptions"/>.</summary>

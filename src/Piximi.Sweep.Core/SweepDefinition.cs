@@ -35,6 +35,13 @@ public sealed record ParameterSpace(
     TimeSpan? TimeBudget,
     IReadOnlyList<int> Seeds)
 {
+    /// <summary>
+    /// How a sampler draws the learning rate (the grid always takes <see cref="LearningRates"/> as listed). Left out
+    /// of the stored JSON at its default, so the definitions of sweeps made before it existed read exactly as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public LearningRateDistribution LearningRateDistribution { get; init; }
+
     /// <summary>Throws when a list is empty: a grid or a sampler over it would silently have nothing to try.</summary>
     /// <param name="user">Who needs the values, for the message ("the grid", "a sampler").</param>
     internal void RequireEveryList(string user)
@@ -52,6 +59,17 @@ public sealed record ParameterSpace(
                 throw new ArgumentException($"The parameter space's {name} list is empty; {user} needs at least one value.", name);
         }
     }
+}
+
+/// <summary>How samplers draw the learning rate from <see cref="ParameterSpace.LearningRates"/>.</summary>
+public enum LearningRateDistribution
+{
+    /// <summary>Log-uniformly over [min, max] of the list (the native format's random search; W&amp;B's <c>log_uniform_values</c>).</summary>
+    LogUniform,
+    /// <summary>Uniformly over [min, max] of the list (W&amp;B's <c>uniform</c>).</summary>
+    Uniform,
+    /// <summary>One of the listed values, each equally likely (W&amp;B's <c>values:</c> / <c>categorical</c>).</summary>
+    Values,
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Piximi.Sweep.Core.Wandb;
 using Piximi.Sweep.Core.Yaml;
 
 namespace Piximi.Sweep.Core;
@@ -14,6 +15,29 @@ public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyper
     /// <summary>The file's <c>budget:</c> (deadline, max_trials); also kept out of the definition: a budget limits one
     /// run of the sweep, and changing it must not make another sweep.</summary>
     public SweepBudget Budget { get; init; } = SweepBudget.None;
+
+    /// <summary>
+    /// What the reader left out or decided on the user's behalf (a W&amp;B file's <c>program:</c>, a default metric,
+    /// what <c>--ignore-unknown</c> dropped), each as <c>FILE:LINE:COLUMN: FIELD: note</c>, for run and validate to show.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>
+/// How to read a Weights &amp; Biases sweep configuration (WANDB-SWEEPS.md), which does not say what to train on:
+/// <see cref="Dataset"/> (a folder of MNIST-style IDX files) and <see cref="Model"/> supply or override its
+/// <c>piximi:</c> section; <see cref="IgnoreUnknown"/> notes and drops what cannot be honoured instead of refusing.
+/// They are refused for native sweep files, which say all of this themselves.
+/// </summary>
+public sealed record SweepFileOptions
+{
+    public string? Dataset { get; init; }
+
+    public string? Model { get; init; }
+
+    public bool IgnoreUnknown { get; init; }
+
+    public static SweepFileOptions None { get; } = new();
 }
 
 /// <summary>
@@ -46,7 +70,7 @@ public static class SweepFile
     /// cannot be read is reported as one error at line 0, column 0 that names the full path.
     /// </summary>
     /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
-    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null)
+    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
@@ -64,7 +88,7 @@ public static class SweepFile
         {
             throw FileError(path, $"cannot read {fullPath}: {e.Message}");
         }
-        return Parse(text, path, countImages);
+        return Parse(text, path, countImages, options);
     }
 
     /// <summary>
@@ -74,16 +98,35 @@ public static class SweepFile
     /// typically by reading file headers; any exception it throws is reported at <c>dataset.images</c> with its
     /// message. Every batch size must then be at most floor(count × training_percentage).
     /// Nothing is returned unless the whole file is valid.
+    /// A Weights &amp; Biases sweep configuration is told from a native file by its shape (see WANDB-SWEEPS.md) and read
+    /// with <paramref name="options"/>.
     /// </summary>
     /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
-    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null)
+    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= SweepFileOptions.None;
 
         var errors = new ErrorSink(path);
         var root = YamlTree.Load(yamlText, errors);
-        var sweep = root is null ? null : new SweepReader(path, errors, countImages).Read(root);
+        LoadedSweep? sweep = null;
+        if (root is YMapping top && WandbSweepReader.Recognises(top))
+        {
+            sweep = new WandbSweepReader(path, errors, countImages, options).Read(top);
+        }
+        else if (root is not null && options != SweepFileOptions.None)
+        {
+            foreach (var (given, name) in new[] { (options.Dataset is not null, "--dataset"), (options.Model is not null, "--model"), (options.IgnoreUnknown, "--ignore-unknown") })
+            {
+                if (given)
+                    errors.Add(0, 0, name, "applies to Weights & Biases sweep files only; this is a native sweep file, which names its dataset: and model: itself");
+            }
+        }
+        else if (root is not null)
+        {
+            sweep = new SweepReader(path, errors, countImages).Read(root);
+        }
         if (sweep is null || errors.Count > 0) throw new SweepFileException(errors.Sorted());
         return sweep;
     }

@@ -64,7 +64,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     /// <summary>A batch size with the node to blame if it exceeds the training images (null: the default).</summary>
     private sealed record BatchSource(int Value, YNode? Node, string Field, bool FromLadder);
 
-    private sealed record DatasetRead(DatasetSpec Spec, YNode ImagesNode);
+    internal sealed record DatasetRead(DatasetSpec Spec, YNode ImagesNode);
 
     private sealed record ParametersRead(ParameterSpace Space, IReadOnlyList<BatchSource> BatchSources);
 
@@ -188,7 +188,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     // ----- top-level settings -----
 
-    private string? ReadName(YEntry? entry, YMapping top)
+    internal string? ReadName(YEntry? entry, YMapping top)
     {
         if (entry is null)
         {
@@ -270,7 +270,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     /// The sweep's trials: the grid's points in order, or the random sampler's draws (each seeded by its position).
     /// None for TPE: its trials are proposed at run time, each from the results stored by then.
     /// </summary>
-    private static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
+    internal static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
     {
         if (definition.Method == SearchMethod.Grid) return Grid.Expand(definition.Parameters);
         if (definition.Method == SearchMethod.Tpe) return [];
@@ -349,7 +349,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     // ----- dataset -----
 
-    private DatasetRead? ReadDataset(YNode node)
+    internal DatasetRead? ReadDataset(YNode node)
     {
         if (RequireMapping(node, "dataset", "a mapping with kind: idx, images: and labels:") is not { } mapping) return null;
         var keys = ReadKeys(mapping, "dataset", DatasetKeys);
@@ -760,13 +760,13 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     // ----- checks across sections -----
 
-    private sealed record TrainingImageCount(int Training, int Total, double Percentage);
+    internal sealed record TrainingImageCount(int Training, int Total, double Percentage);
 
     /// <summary>
     /// How many images training gets, from the caller's counter (which reads only file headers, so this is done here,
     /// before any trial starts); null without a counter or after reporting why there is no usable count.
     /// </summary>
-    private TrainingImageCount? CountTrainingImages(DatasetRead dataset)
+    internal TrainingImageCount? CountTrainingImages(DatasetRead dataset)
     {
         if (_countImages is null) return null;
 

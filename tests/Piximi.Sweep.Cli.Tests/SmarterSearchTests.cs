@@ -193,4 +193,40 @@ public sealed class SmarterSearchTests
         Assert.True(usage.Seconds >= 0.36, $"stopped at {usage.Seconds} s");
         Assert.True(store.ListTrials(sweep.Id).Any(t => t.State == TrialState.Queued), "every trial ran; the budget stopped nothing");
     }
+
+    [Fact]
+    public async Task A_weights_and_biases_bayes_sweep_with_hyperband_runs_as_tpe_with_the_hyperband_pruner()
+    {
+        using var folder = new TestFolder();
+        var file = folder.Write("wandb.yaml", $$"""
+            program: train.py
+            method: bayes
+            metric: {name: val_acc, goal: maximize}
+            run_cap: 6
+            early_terminate: {type: hyperband, min_iter: 1, eta: 3}
+            parameters:
+              lr: {distribution: log_uniform_values, min: 0.0001, max: 0.1}
+              optimizer: {values: [adam, sgd]}
+              batch_size: {value: 32}
+              epochs: {value: 3}
+            piximi:
+              dataset:
+                kind: idx
+                images: {{TestFolder.FashionMnist}}/train-images-idx3-ubyte.gz
+                labels: {{TestFolder.FashionMnist}}/train-labels-idx1-ubyte.gz
+                subset: 300
+            """);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("program: W&B's 'program'", result.Error + result.Output);
+        using var store = TrialStores.OpenSqlite(folder.Db);
+        var sweep = store.FindSweep("wandb")!;
+        Assert.Equal((SearchMethod.Tpe, 6, PrunerKind.Hyperband), (sweep.Definition.Method, sweep.Definition.Trials, sweep.Definition.Pruner!.Kind));
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal(Enumerable.Range(1, 6), trials.Select(t => t.Number));
+        Assert.All(trials, t => Assert.True(t.State is TrialState.Completed or TrialState.Pruned, $"trial {t.Number} is {t.State}"));
+        Assert.All(trials, t => Assert.InRange(t.Hyperparameters.LearningRate, 0.0001, 0.1));
+    }
 }

@@ -30,4 +30,53 @@ public sealed class The_validate_command
         Assert.Equal(2, result.ExitCode);
         Assert.Matches(@"bad\.yaml:\d+:\d+: parameters\.learning_rate: .*5.*> 0 and ≤ 1", result.Error);
     }
+
+    [Fact]
+    public async Task A_wandb_file_prints_its_notes_with_ignore_unknown_and_lists_every_refusal_without_it()
+    {
+        using var folder = new TestFolder();
+        var file = folder.Write("wandb.yaml", """
+            program: train.py
+            method: grid
+            metric: {name: val_acc, goal: maximize}
+            parameters:
+              lr: {values: [0.003, 0.01]}
+              optimizer: {values: [adam, nadam]}
+              dropout: {values: [0.2, 0.5]}
+            piximi:
+              dataset:
+                kind: idx
+                images: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+                labels: /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz
+                subset: 600
+            """);
+
+        var ignored = await Cli.RunAsync("validate", file, "--ignore-unknown");
+
+        Assert.True(ignored.ExitCode == 0, ignored.ToString());
+        Assert.Matches(@"note: .*wandb\.yaml:1:1: program: W&B's 'program'", ignored.Output);
+        Assert.Matches(@"note: .*wandb\.yaml:6:30: parameters\.optimizer\.values\[1\]: 'nadam' .*ignored \(--ignore-unknown\)", ignored.Output);
+        Assert.Matches(@"note: .*wandb\.yaml:7:3: parameters\.dropout: .*ignored \(--ignore-unknown\)", ignored.Output);
+        Assert.Contains("Grid: 2 trials", ignored.Output);
+
+        var refused = await Cli.RunAsync("validate", file);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Matches(@"wandb\.yaml:6:30: parameters\.optimizer\.values\[1\]: 'nadam' is not one of Piximi's optimizer names", refused.Error);
+        Assert.Matches(@"wandb\.yaml:7:3: parameters\.dropout: 'dropout' is not a Piximi hyperparameter", refused.Error);
+        Assert.Contains("2 error(s)", refused.Error);
+    }
+
+    [Fact]
+    public async Task A_wandb_file_takes_its_dataset_from_the_dataset_option()
+    {
+        using var folder = new TestFolder();
+        var file = folder.Write("bare.yaml", "method: random\nrun_cap: 3\nparameters:\n  lr: {distribution: uniform, min: 0.001, max: 0.1}\n");
+
+        var result = await Cli.RunAsync("validate", file, "--dataset", TestFolder.FashionMnist, "--model", "SimpleCNN");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("train-images-idx3-ubyte.gz", result.Output);
+        Assert.Contains("Random search: 3 trials drawn (sampler seed 0); learning rate uniform in [0.001, 0.1]", result.Output);
+    }
 }

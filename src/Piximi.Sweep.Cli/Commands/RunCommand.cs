@@ -39,6 +39,9 @@ internal sealed partial class RunCommand(TextWriter output)
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>How to read a W&amp;B sweep file (--dataset, --model, --ignore-unknown).</summary>
+    internal SweepFileOptions FileOptions { get; init; } = SweepFileOptions.None;
+
     public async Task<int> ExecuteAsync(RunOptions options)
     {
         if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
@@ -46,7 +49,8 @@ internal sealed partial class RunCommand(TextWriter output)
         if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
             throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
         // Everything that can be wrong with the input is found here, before the store is even opened.
-        var loaded = options.File is null ? null : SweepFile.Load(options.File, ImageDataset.CountImages);
+        var loaded = options.File is null ? null : SweepFile.Load(options.File, ImageDataset.CountImages, FileOptions);
+        foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
         // The file's budget applies unless the command line says otherwise.
         if (loaded?.Budget is { } budget)
         {

@@ -7,30 +7,45 @@ namespace Piximi.Sweep.Cli.Commands;
 /// <summary><c>piximi-sweep validate</c>: parse, check and expand a sweep file; print the grid. Trains nothing, stores nothing.</summary>
 internal sealed class ValidateCommand(TextWriter output)
 {
-    public int Execute(string file)
+    public int Execute(string file, SweepFileOptions? options = null)
     {
-        var loaded = SweepFile.Load(file, ImageDataset.CountImages);
+        var loaded = SweepFile.Load(file, ImageDataset.CountImages, options);
         var definition = loaded.Definition;
         var space = definition.Parameters;
+        foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         output.WriteLine($"Model: {definition.Model}; ranked by {definition.Metric}");
         var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
+        var learningRate = space.LearningRateDistribution switch
+        {
+            LearningRateDistribution.Uniform => $"learning rate uniform in {range}",
+            LearningRateDistribution.Values => $"learning rate one of {string.Join(", ", space.LearningRates.Select(Display.Rate))}",
+            _ => $"learning rate log-uniform in {range}",
+        };
         output.WriteLine(definition.Method switch
         {
-            SearchMethod.Random => $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); learning rate log-uniform in " +
-                                   $"{range}, the other parameters from their lists",
+            SearchMethod.Random => $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
             SearchMethod.Tpe => $"TPE: {definition.Trials} trials, each proposed when a worker is free from the results stored so far (sampler seed " +
-                                $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); learning rate log-uniform in {range}, the other parameters from their lists",
+                                $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); {learningRate}, the other parameters from their lists",
             _ => $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
                  $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}",
         });
         if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");
         if (definition.EarlyStopping is { } stopping) output.WriteLine($"Early stopping: {Display.EarlyStopping(stopping)}");
+        if (Budget(loaded.Budget) is { Length: > 0 } budget) output.WriteLine($"Budget per run: {budget}");
         output.WriteLine();
         if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
         return ExitCodes.Ok;
     }
+
+    private static string Budget(SweepBudget budget) => string.Join(", ", new[]
+    {
+        budget.Deadline is { } d ? $"deadline {d}" : null,
+        budget.MaxTrials is { } t ? $"at most {t} trials" : null,
+        budget.MaxEpochs is { } e ? $"at most {e} epochs in all" : null,
+        budget.ComputeHours is { } h ? $"at most {h.ToString(System.Globalization.CultureInfo.InvariantCulture)} compute hours" : null,
+    }.OfType<string>());
 
     private static string DatasetLine(DatasetSpec spec) =>
         (spec.Subset is { } n ? $"subset {n} images, " : "") + $"training percentage {spec.TrainingPercentage:0.##}";

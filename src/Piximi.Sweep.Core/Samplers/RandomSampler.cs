@@ -1,6 +1,6 @@
 namespace Piximi.Sweep.Core;
 
-/// <summary>Uniform over each list, log-uniform over the learning rates' range; see <see cref="Samplers.Random"/>.</summary>
+/// <summary>Uniform over each list, the learning rate as its space's distribution says (log-uniform by default); see <see cref="Samplers.Random"/>.</summary>
 internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler
 {
     /// <summary>"RANDOM_1": keeps these draws apart from any other sampler's stream under the same seed.</summary>
@@ -24,7 +24,9 @@ internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler
         // The draw order is part of the sequence a seed means: changing it changes every sweep's proposals.
         var optimizer = Pick(space.Optimizers, rng);
         var loss = Pick(space.Losses, rng);
-        var learningRate = _space.LearningRateAt(_space.LogLow + rng.NextDouble() * (_space.LogHigh - _space.LogLow));
+        var learningRate = _space.Distribution == LearningRateDistribution.Values
+            ? Pick(space.LearningRates, rng)
+            : _space.LearningRateAtScaled(_space.ScaledLow + rng.NextDouble() * (_space.ScaledHigh - _space.ScaledLow));
         var batchSize = Pick(space.BatchSizes, rng);
         var epochs = Pick(space.Epochs, rng);
         var trialSeed = Pick(space.Seeds, rng);

@@ -27,7 +27,9 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
         var space = _space.Space;
         var optimizer = ChooseCategory(space.Optimizers, good, bad, point => point.Optimizer, rng);
         var loss = ChooseCategory(space.Losses, good, bad, point => point.Loss, rng);
-        var learningRate = ChooseLearningRate(good, bad, rng);
+        var learningRate = _space.Distribution == LearningRateDistribution.Values
+            ? ChooseCategory(space.LearningRates, good, bad, point => point.LearningRate, rng)
+            : ChooseLearningRate(good, bad, rng);
         var batchSize = ChooseCategory(space.BatchSizes, good, bad, point => point.BatchSize, rng);
         var epochs = ChooseCategory(space.Epochs, good, bad, point => point.Epochs, rng);
         // The seed is a replicate, not a setting: "good" seeds are luck, and tuning for them would fit noise.
@@ -72,8 +74,9 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
     private double ChooseLearningRate(IReadOnlyList<Observation> good, IReadOnlyList<Observation> bad, SplitMix64 rng)
     {
         if (_space.FixedLearningRate) return _space.MinLearningRate;
-        var low = _space.LogLow;
-        var high = _space.LogHigh;
+        // Fitted on the scale the prior is uniform on: logs for log-uniform, the rates themselves for uniform.
+        var low = _space.ScaledLow;
+        var high = _space.ScaledHigh;
         var l = FitLearningRates(good, low, high);
         var g = FitLearningRates(bad, low, high);
         var best = double.NaN;
@@ -88,18 +91,18 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
                 bestScore = score;
             }
         }
-        return _space.LearningRateAt(best);
+        return _space.LearningRateAtScaled(best);
     }
 
     private ParzenEstimator FitLearningRates(IReadOnlyList<Observation> observations, double low, double high)
     {
         // Rates outside the range (the space was narrowed after they ran) say nothing about it; they are left out.
-        var logs = observations
+        var scaled = observations
             .Select(o => o.Point.LearningRate)
             .Where(rate => rate >= _space.MinLearningRate && rate <= _space.MaxLearningRate)
-            .Select(rate => Math.Clamp(Math.Log(rate), low, high))
+            .Select(rate => Math.Clamp(_space.Scale(rate), low, high))
             .ToArray();
-        return ParzenEstimator.Fit(logs, ObservationWeights(logs.Length), low, high, _options.PriorWeight);
+        return ParzenEstimator.Fit(scaled, ObservationWeights(scaled.Length), low, high, _options.PriorWeight);
     }
 
     private T ChooseCategory<T>(
