@@ -55,4 +55,32 @@ public sealed class The_best_command_with_replicates
         Assert.Equal(2, rows[0].GetProperty("trial").GetInt32());
         Assert.Equal(4, rows.Count);
     }
+
+    [Fact]
+    public async Task Status_names_the_best_setting_by_its_mean_with_its_spread()
+    {
+        using var folder = new TestFolder();
+        Store(folder);
+
+        var status = await Cli.RunAsync("status", "--db", folder.Db);
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("Best setting so far: mean val_accuracy 0.8000 ± 0.0000 over 2 seed(s) (trials 3, 4)", status.Output);
+        Assert.Contains("learning rate 0.003", status.Output);
+    }
+
+    [Fact]
+    public async Task A_finished_run_ranks_settings_by_their_mean_over_seeds()
+    {
+        using var folder = new TestFolder();
+        Store(folder);
+
+        // Every trial is finished: run has nothing to train and prints its closing ranking.
+        var run = await Cli.RunAsync("resume", "seeds", "--db", folder.Db);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Best settings by mean val_accuracy over their seeds:", run.Output);
+        var first = run.Output.Split('\n').First(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
+        Assert.Contains("0.003", first);
+    }
 }

@@ -108,10 +108,19 @@ internal sealed class ResultsCommands(TextWriter output)
                      $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
                      $"{Count(TrialState.Pruned)} pruned";
         var metric = sweep.Definition.Metric;
-        var best = Ranking.Rank(summaries, metric).FirstOrDefault();
+        var ranked = Ranking.Rank(summaries, metric);
+        var best = ranked.FirstOrDefault();
         if (best is null)
         {
             yield return $"Best so far: none completed yet";
+        }
+        else if (sweep.Definition.Parameters.Seeds.Count > 1)
+        {
+            // With replicates, a setting is judged by its mean over seeds, as best and the reports judge it.
+            var group = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric))[0];
+            yield return $"Best setting so far: mean {metric} {Display.Metric(group.Mean)}" +
+                         (group.N > 1 ? $" ± {Display.Metric(group.StandardDeviation)}" : "") +
+                         $" over {group.N} seed(s) (trials {string.Join(", ", group.Trials)}) — {Display.Settings(group.Settings, withSeed: false)}";
         }
         else
         {

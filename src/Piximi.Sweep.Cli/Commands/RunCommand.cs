@@ -169,11 +169,23 @@ internal sealed partial class RunCommand(TextWriter output)
         output.WriteLine();
         foreach (var line in ResultsCommands.StatusLines(sweep, summaries))
             output.WriteLine(line);
-        var ranked = Ranking.Rank(summaries, sweep.Definition.Metric);
+        var metric = sweep.Definition.Metric;
+        var ranked = Ranking.Rank(summaries, metric);
         output.WriteLine();
-        output.WriteLine($"Best trials by {sweep.Definition.Metric}:");
-        if (ranked.Count == 0) output.WriteLine("none completed.");
-        else TrialTables.Ranked(ranked.Take(5).ToList()).WriteTo(output);
+        if (sweep.Definition.Parameters.Seeds.Count > 1)
+        {
+            // Replicates: settings ranked by their mean over seeds, as best ranks them.
+            output.WriteLine($"Best settings by mean {metric} over their seeds:");
+            var groups = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric));
+            if (groups.Count == 0) output.WriteLine("none completed.");
+            else TrialTables.Replicates([.. groups.Take(5)], metric).WriteTo(output);
+        }
+        else
+        {
+            output.WriteLine($"Best trials by {metric}:");
+            if (ranked.Count == 0) output.WriteLine("none completed.");
+            else TrialTables.Ranked(ranked.Take(5).ToList()).WriteTo(output);
+        }
         output.WriteLine();
         output.WriteLine($"All trials: piximi-sweep trials --sweep {sweep.Name}    Log: {logPath}");
         return failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Ok;
