@@ -27,7 +27,9 @@ internal static class Format
     public static string Search(SweepDefinition definition, int storedTrials) => definition.Method switch
     {
         SearchMethod.Random => $"random search, {Display.Int(storedTrials)} draws (sampler seed {Display.Int(definition.SamplerSeed)})",
-        SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? storedTrials)} trials (sampler seed {Display.Int(definition.SamplerSeed)}; "
+        SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? storedTrials)} trials ("
+            + (definition.Trials is { } planned && storedTrials < planned ? $"{Display.Int(storedTrials)} proposed so far; " : "")
+            + $"sampler seed {Display.Int(definition.SamplerSeed)}; "
             + $"the first {Display.Int(new TpeOptions().StartupTrials)} at random)",
         _ => $"grid of {Display.Int(storedTrials)} trials",
     };

@@ -21,7 +21,7 @@ internal static class MarkdownReport
         if (d.Pruner is { } pruner) w.WriteLine($"- Pruner: {Display.Pruner(pruner)}, judged on {d.Metric} after every epoch");
         if (d.EarlyStopping is { } stopping) w.WriteLine($"- Early stopping: {Display.EarlyStopping(stopping)}");
         w.WriteLine($"- Trials: {Display.Int(report.Lines.Count)} ({StateCounts(report)})");
-        if (report.Effort is { } effort) w.WriteLine($"- Epochs trained: {Format.Effort(d, effort)} ({Format.EffortBasis(effort)})");
+        if (report.Effort is { } effort) w.WriteLine($"- Epochs trained: {Format.Effort(d, effort)}; {Format.EffortBasis(effort)}");
         w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
         w.WriteLine();
 

@@ -4,7 +4,7 @@ using Piximi.Sweep.Storage;
 namespace Piximi.Sweep.Reports.Tests;
 
 /// <summary>
-/// A real SQLite store holding a TPE sweep (8 trials planned, sampler seed 42, 6 proposed so far) with an ASHA pruner
+/// A real SQLite store holding a TPE sweep (12 trials planned, sampler seed 42, 6 proposed so far) with an ASHA pruner
 /// (min_epochs 1, η 3: rungs at epochs 1 and 3 below the 9 each trial is set to run) and early stopping (patience 3
 /// on val_accuracy, min_delta 0.001):
 /// <list type="bullet">
@@ -33,7 +33,7 @@ internal sealed class PrunedSweep : IDisposable
         {
             Method = SearchMethod.Tpe,
             SamplerSeed = 42,
-            Trials = 8,
+            Trials = 12,
             Pruner = new PrunerSpec(PrunerKind.Asha) { MinEpochs = 1, ReductionFactor = 3 },
             EarlyStopping = new EarlyStoppingSpec(MetricNames.ValAccuracy, Patience: 3, MinDelta: 0.001),
         };

@@ -10,7 +10,7 @@ namespace Piximi.Sweep.Reports.Tests;
 /// <summary>Each fact of <see cref="PrunedSweep"/> (how trials were chosen, pruner, early stopping, rungs, kept epoch, epochs saved) in each format.</summary>
 public sealed class AReportOfAPrunedTpeSweep : IDisposable
 {
-    private const string Search = "TPE, 8 trials (sampler seed 42; the first 10 at random)";
+    private const string Search = "TPE, 12 trials (6 proposed so far; sampler seed 42; the first 10 at random)";
     private const string Pruner = "asha (min_epochs 1, reduction_factor 3), judged on val_accuracy after every epoch";
     private const string EarlyStopping = "patience 3 on val_accuracy (min_delta 0.001); each trial keeps its best epoch's weights";
     private const string Effort = "ASHA and early stopping trained 30 of 54 epochs (56%)";
@@ -133,7 +133,7 @@ public sealed class AReportOfAPrunedTpeSweep : IDisposable
         Assert.Contains($"- Pruner: {Pruner}", lines);
         Assert.Contains($"- Early stopping: {EarlyStopping}", lines);
         Assert.Contains("- Trials: 6 (3 completed, 3 pruned)", lines);
-        Assert.Contains(lines, l => l.StartsWith($"- Epochs trained: {Effort} (", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"- Epochs trained: {Effort}; epochs run by the 6 completed and pruned trials", StringComparison.Ordinal));
         Assert.Contains("Trial 3: val_accuracy 0.9000 (kept epoch 4 of 7 run). In Piximi:", lines);
         Assert.Contains(lines, l => l.StartsWith("| 1 | 3 | Adam |", StringComparison.Ordinal) && l.Contains("| 0 | 7 (kept 4) | ", StringComparison.Ordinal)
             && l.Contains("| 0.9000 | 4 (0.9000) |", StringComparison.Ordinal));
