@@ -18,8 +18,13 @@ internal static class Charts
         $"<img class=\"chart\" width=\"{width}\" height=\"{height}\" alt=\"{Html.Escape(alt)}\" src=\"data:image/svg+xml;base64,"
         + Convert.ToBase64String(Encoding.UTF8.GetBytes(svg)) + "\">";
 
-    /// <summary>Training and validation curves of one metric pair over epochs.</summary>
-    public static string Curves(IReadOnlyList<EpochMetrics> curve, bool accuracy, int width, int height)
+    /// <summary>
+    /// Training and validation curves of one metric pair over the <paramref name="planned"/> epochs the trial was set to
+    /// run, so a trial that stopped early visibly ends short. <paramref name="kept"/>: the epoch early stopping kept,
+    /// marked by a dotted line and circles; <paramref name="pruned"/>: dashed curves ending in a cross.
+    /// </summary>
+    public static string Curves(IReadOnlyList<EpochMetrics> curve, bool accuracy, int width, int height,
+        int? kept = null, int planned = 0, bool pruned = false)
     {
         var plot = NewPlot();
         var epochs = curve.Select(e => (double)e.Epoch).ToArray();
@@ -29,11 +34,31 @@ internal static class Charts
         train.LegendText = accuracy ? "accuracy" : "loss";
         var val = plot.Add.Scatter(epochs, validation, Color.FromHex("#e07b22"));
         val.LegendText = accuracy ? "val_accuracy" : "val_loss";
+        if (pruned)
+        {
+            train.LinePattern = LinePattern.Dashed;
+            val.LinePattern = LinePattern.Dashed;
+            if (curve.Count > 0)
+            {
+                var end = plot.Add.Marker(epochs[^1], validation[^1], MarkerShape.Eks, 12, Color.FromHex("#e07b22"));
+                end.LegendText = "pruned";
+                plot.Add.Marker(epochs[^1], training[^1], MarkerShape.Eks, 12, Color.FromHex("#2f6db5"));
+            }
+        }
+        if (kept is { } k && curve.FirstOrDefault(e => e.Epoch == k) is { } keptEpoch)
+        {
+            var line = plot.Add.VerticalLine(k, 1, Color.FromHex("#777777"), LinePattern.Dotted);
+            line.LegendText = $"kept epoch {Display.Int(k)}";
+            plot.Add.Marker(k, Finite(accuracy ? keptEpoch.Accuracy : keptEpoch.Loss), MarkerShape.OpenCircle, 10, Color.FromHex("#2f6db5"));
+            plot.Add.Marker(k, Finite(accuracy ? keptEpoch.ValAccuracy : keptEpoch.ValLoss), MarkerShape.OpenCircle, 10, Color.FromHex("#e07b22"));
+        }
         plot.Title(accuracy ? "Accuracy" : "Loss", size: 13);
         plot.XLabel("epoch", size: 11);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Alignment.UpperRight);
         if (accuracy) plot.Axes.SetLimitsY(0, 1.02);
+        var lastEpoch = Math.Max(planned, curve.Count > 0 ? curve[^1].Epoch : 1);
+        if (curve.Count > 0) plot.Axes.SetLimitsX(0.5, lastEpoch + 0.5);
         return Svg(plot, width, height);
     }
 

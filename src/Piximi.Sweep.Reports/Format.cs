@@ -23,6 +23,36 @@ internal static class Format
 
     public static string Percent(double fraction) => (fraction * 100).ToString("F1", CultureInfo.InvariantCulture) + " %";
 
+    /// <summary>How the sweep chose its trials: the grid's size, or the sampler's draws and seed.</summary>
+    public static string Search(SweepDefinition definition, int storedTrials) => definition.Method switch
+    {
+        SearchMethod.Random => $"random search, {Display.Int(storedTrials)} draws (sampler seed {Display.Int(definition.SamplerSeed)})",
+        SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? storedTrials)} trials ("
+            + (definition.Trials is { } planned && storedTrials < planned ? $"{Display.Int(storedTrials)} proposed so far; " : "")
+            + $"sampler seed {Display.Int(definition.SamplerSeed)}; "
+            + $"the first {Display.Int(new TpeOptions().StartupTrials)} at random)",
+        _ => $"grid of {Display.Int(storedTrials)} trials",
+    };
+
+    /// <summary>"ASHA trained 81 of 243 epochs (33%)": what pruning and early stopping spent against running every trial in full.</summary>
+    public static string Effort(SweepDefinition definition, EpochEffort effort)
+    {
+        var who = definition.Pruner?.Kind switch
+        {
+            PrunerKind.Asha => "ASHA",
+            PrunerKind.Hyperband => "Hyperband",
+            PrunerKind.Median => "The median pruner",
+            _ => "Early stopping",
+        };
+        if (definition.Pruner is not null && definition.EarlyStopping is not null) who += " and early stopping";
+        var percent = effort.InFull > 0 ? Math.Round(100.0 * effort.Trained / effort.InFull, MidpointRounding.AwayFromZero) : 100;
+        return $"{who} trained {Display.Int(effort.Trained)} of {Display.Int(effort.InFull)} epochs ({percent.ToString("F0", CultureInfo.InvariantCulture)}%)";
+    }
+
+    /// <summary>What <see cref="Effort"/> counts, for the sentence after it.</summary>
+    public static string EffortBasis(EpochEffort effort) =>
+        $"epochs run by the {Display.Int(effort.Trials)} completed and pruned trials, against the epochs each was set to run";
+
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "–";
 }

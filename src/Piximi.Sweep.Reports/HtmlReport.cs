@@ -27,11 +27,13 @@ internal static class HtmlReport
         w.Write($"<header><h1>Sweep report: {name}</h1><p class=\"sub\">Generated {Html.Escape(Format.Time(report.GeneratedAt))} by Piximi.Sweep · ranked by {Html.Escape(report.Metric)}</p>\n");
         w.Write("<nav><a href=\"#summary\">Summary</a><a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
             + "<a href=\"#grid\">Learning rate × batch size</a><a href=\"#importance\">Importance</a><a href=\"#evaluation\">Evaluation</a>"
+            + (report.Sweep.Definition.Pruner is null ? "" : "<a href=\"#pruning\">Pruning</a>")
             + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a></nav></header>\n<main>\n");
         Summary(report, w);
         BestCard(report, w);
         TopCurvesSection(report, w);
         TrialsTable(report, w);
+        PruningSection(report, w);
         Grid(report, w);
         ImportanceSection(report, w);
         Evaluation(report, w);
@@ -57,6 +59,9 @@ internal static class HtmlReport
         Fact(w, "Batch sizes", string.Join(", ", p.BatchSizes.Select(b => Display.Int(b))));
         Fact(w, "Epochs", string.Join(", ", p.Epochs.Select(e => Display.Int(e))) + (p.TimeBudget is { } t ? $" (time budget {Format.Duration(t.TotalSeconds)} per trial)" : ""));
         Fact(w, "Seeds", string.Join(", ", p.Seeds.Select(x => Display.Int(x))));
+        Fact(w, "Search", Format.Search(d, report.Lines.Count));
+        if (d.Pruner is { } pruner) Fact(w, "Pruner", $"{Display.Pruner(pruner)}, judged on {d.Metric} after every epoch");
+        if (d.EarlyStopping is { } stopping) Fact(w, "Early stopping", Display.EarlyStopping(stopping));
         w.Write("</dl><dl class=\"facts\">");
         Fact(w, "Created", Format.Time(report.Sweep.CreatedAt));
         Fact(w, "First trial started", Format.Time(report.FirstStartedAt));
@@ -68,7 +73,13 @@ internal static class HtmlReport
             var n = report.CountOf(state);
             if (n > 0) w.Write($"<span class=\"chip s-{Display.State(state)}\">{Display.Int(n)} {Display.State(state)}</span> ");
         }
-        w.Write("</dd></dl></div></section>\n");
+        w.Write("</dd>");
+        if (report.Effort is { } effort)
+        {
+            w.Write($"<dt>Epochs trained</dt><dd><span id=\"effort\">{Html.Escape(Format.Effort(d, effort))}</span> "
+                + $"<span class=\"muted\">({Html.Escape(Format.EffortBasis(effort))})</span></dd>");
+        }
+        w.Write("</dl></div></section>\n");
     }
 
     private static void BestCard(SweepReport report, TextWriter w)
@@ -83,7 +94,7 @@ internal static class HtmlReport
         var f = line.Summary.Final!;
         w.Write($"<div class=\"card\"><div class=\"card-head\"><div><span class=\"big\" id=\"best-score\">{Display.Metric(best.Score)}</span> {Html.Escape(report.Metric)}"
             + $"<br><span class=\"muted\">trial <span id=\"best-trial\">{Display.Int(line.Trial.Number)}</span> · seed {Display.Int(hp.Seed)} · "
-            + $"{Display.Int(line.Summary.EpochsRun)} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
+            + $"{Html.Escape(Display.EpochsRun(line.Summary))} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
             + "<button class=\"copy\" data-target=\"best-settings\" type=\"button\">Copy settings</button></div>");
         w.Write("<p class=\"muted\">Enter these in Piximi's classifier settings (Fit classifier → Optimization and Data):</p><table class=\"settings\">");
         var settings = MarkdownReport.PiximiSettings(report.Sweep.Definition, hp);
@@ -91,7 +102,7 @@ internal static class HtmlReport
         w.Write("</table>");
         if (MarkdownReport.PiximiCaveat(hp) is { } caveat) w.Write($"<p class=\"note\">{Html.Escape(caveat)}</p>");
         w.Write($"<pre id=\"best-settings\" class=\"hidden\">{Html.Escape(string.Join("\n", settings.Select(s => $"{s.Name}: {s.Value}")))}</pre>");
-        w.Write($"<p class=\"metrics\">Final epoch: loss {Display.Metric(f.Loss)} · accuracy {Display.Metric(f.Accuracy)} · val_loss {Display.Metric(f.ValLoss)} · val_accuracy {Display.Metric(f.ValAccuracy)}</p>");
+        w.Write($"<p class=\"metrics\">{ResultLabel(line)}: loss {Display.Metric(f.Loss)} · accuracy {Display.Metric(f.Accuracy)} · val_loss {Display.Metric(f.ValLoss)} · val_accuracy {Display.Metric(f.ValAccuracy)}</p>");
         var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);
         var file = Html.Escape($"{report.Sweep.Name}-model_hyperparameters.json");
         w.Write($"<p><a class=\"download\" download=\"{file}\" href=\"data:application/json;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(json))}\">"
@@ -103,12 +114,16 @@ internal static class HtmlReport
         w.Write("<section id=\"curves\"><h2>Learning curves</h2>");
         var top = report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopCurves).ToList();
         if (top.Count == 0) w.Write("<p>No completed trial yet.</p>");
-        else w.Write($"<p class=\"muted\">The top {top.Count} trials, training (blue) and validation (orange) per epoch. Any other trial: press ▸ in its row of the table below.</p>");
+        else w.Write($"<p class=\"muted\">The top {top.Count} trials, training (blue) and validation (orange) per epoch, over the epochs each was set to run. "
+            + "A dotted line and circles mark the epoch early stopping kept; a pruned trial's curves are dashed and end in a ✕. Any other trial: press ▸ in its row of the table below.</p>");
         foreach (var line in top)
         {
-            w.Write($"<figure class=\"curves\"><figcaption>#{line.Rank} · trial {Display.Int(line.Trial.Number)} · {Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {Display.Int(line.Hp.Seed)}</figcaption>");
-            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: false, 420, 240), $"Loss of trial {line.Trial.Number}", 420, 240));
-            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: true, 420, 240), $"Accuracy of trial {line.Trial.Number}", 420, 240));
+            var kept = KeptNote(line);
+            w.Write($"<figure class=\"curves\"><figcaption>#{line.Rank} · trial {Display.Int(line.Trial.Number)} · {Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {Display.Int(line.Hp.Seed)}"
+                + $"{Html.Escape(kept)}</figcaption>");
+            var (keptEpoch, planned, pruned) = (line.Trial.ResultEpoch, line.Hp.Epochs, line.Trial.State == TrialState.Pruned);
+            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: false, 420, 240, keptEpoch, planned, pruned), $"Loss of trial {line.Trial.Number}{kept}", 420, 240));
+            w.Write(Charts.ImageTag(Charts.Curves(line.Curve, accuracy: true, 420, 240, keptEpoch, planned, pruned), $"Accuracy of trial {line.Trial.Number}{kept}", 420, 240));
             w.Write("</figure>");
         }
         w.Write("</section>\n");
@@ -117,6 +132,7 @@ internal static class HtmlReport
     private static void TrialsTable(SweepReport report, TextWriter w)
     {
         w.Write($"<section id=\"trials\"><h2>All trials</h2><p class=\"muted\">Ranked by final {Html.Escape(report.Metric)}; trials not completed follow by number. "
+            + "A trial early stopping ended shows its epochs run with the epoch it kept, \"7 (kept 4)\", and that epoch's metrics; a pruned trial, the rung it was judged at. "
             + $"Click a column header to sort; press ▸ to draw a trial's curves here.</p><div id=\"viewer\" class=\"viewer\" hidden></div>");
         w.Write("<div class=\"scroll\"><table class=\"sortable\" id=\"trial-table\"><thead><tr>");
         foreach (var header in (string[])["", "rank", "trial", "state", "optimizer", "loss function", "learning rate", "batch size", "epochs", "seed",
@@ -134,10 +150,10 @@ internal static class HtmlReport
             sb.Append(line.Rank == 1 ? "<tr class=\"top\">" : "<tr>")
                 .Append(line.Curve.Count > 0 ? $"<td><button class=\"cv\" type=\"button\" data-t=\"{line.Trial.Number}\" title=\"curves\">▸</button></td>" : "<td></td>")
                 .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(line.Trial.Number)
-                .Append("</td><td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Display.State(line.Trial.State)).Append("</span></td><td>")
+                .Append("</td><td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Html.Escape(Display.State(line.Trial))).Append("</span></td><td>")
                 .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Display.Rate(hp.LearningRate))
                 .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Display.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
-                .Append("</td><td>").Append(line.Summary.EpochsRun).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
+                .Append("</td><td>").Append(Html.Escape(Display.EpochsRun(line.Summary))).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
                 .Append("</td><td>").Append(Display.Metric(f?.Loss)).Append("</td><td>").Append(Display.Metric(f?.Accuracy))
                 .Append("</td><td>").Append(Display.Metric(f?.ValLoss)).Append("</td><td>").Append(Display.Metric(f?.ValAccuracy))
                 .Append("</td><td>").Append(b?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td><td>")
@@ -146,6 +162,37 @@ internal static class HtmlReport
         }
         w.Write("</tbody></table></div></section>\n");
     }
+
+    private static void PruningSection(SweepReport report, TextWriter w)
+    {
+        if (report.Sweep.Definition.Pruner is not { } pruner) return;
+        w.Write("<section id=\"pruning\"><h2>Pruning</h2>");
+        w.Write($"<p class=\"muted\">{Html.Escape(MarkdownReport.PruningNote(report, pruner))}</p>");
+        if (report.Rungs.Count == 0)
+        {
+            w.Write("<p>No trial has been pruned.</p></section>\n");
+            return;
+        }
+        var withRung = report.Rungs.Any(r => r.Rung is not null);
+        w.Write("<table id=\"rung-table\"><thead><tr>" + (withRung ? "<th>rung</th>" : "") + "<th>epoch</th><th>reached it</th><th>pruned there</th><th>went on</th></tr></thead><tbody>");
+        foreach (var r in report.Rungs)
+        {
+            w.Write("<tr>" + (withRung ? $"<td>{(r.Rung is { } k ? Display.Int(k) : "")}</td>" : "")
+                + $"<td>{Display.Int(r.Epoch)}</td><td>{Display.Int(r.Reached)}</td><td>{Display.Int(r.Pruned)}</td><td>{Display.Int(r.WentOn)}</td></tr>");
+        }
+        w.Write("</tbody></table>");
+        if (report.Effort is { } effort) w.Write($"<p>{Html.Escape(Format.Effort(report.Sweep.Definition, effort))} <span class=\"muted\">({Html.Escape(Format.EffortBasis(effort))})</span></p>");
+        w.Write("</section>\n");
+    }
+
+    /// <summary>"Final epoch", or "Kept epoch 4 (of 7 run)" when early stopping kept an earlier epoch's model.</summary>
+    internal static string ResultLabel(TrialLine line) =>
+        line.Trial.ResultEpoch is { } kept && kept != line.Summary.EpochsRun
+            ? $"Kept epoch {Display.Int(kept)} (of {Display.Int(line.Summary.EpochsRun)} run)"
+            : "Final epoch";
+
+    private static string KeptNote(TrialLine line) =>
+        line.Trial.ResultEpoch is { } kept && kept != line.Summary.EpochsRun ? $" · kept epoch {Display.Int(kept)}" : "";
 
     private static void Grid(SweepReport report, TextWriter w)
     {
@@ -276,7 +323,7 @@ internal static class HtmlReport
         w.Write("<table><thead><tr><th>trial</th><th>state</th><th>settings</th><th>epochs run</th><th>attempts</th><th>reason</th></tr></thead><tbody>");
         foreach (var line in problems)
         {
-            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Display.State(line.Trial.State)}</span></td>"
+            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Html.Escape(Display.State(line.Trial))}</span></td>"
                 + $"<td>{Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {line.Hp.Seed}</td><td>{line.Summary.EpochsRun}</td><td>{line.Trial.Attempts}</td>"
                 + $"<td class=\"reason\">{Html.Escape(line.Trial.Message ?? "no reason recorded")}</td></tr>");
         }
@@ -284,8 +331,8 @@ internal static class HtmlReport
     }
 
     /// <summary>
-    /// Every trial's curves as compact JSON ({"trial": [loss[], accuracy[], val_loss[], val_accuracy[]]}, 4 significant
-    /// digits, null for NaN), for the inline script to draw on demand: pre-rendering 10,000 SVGs would make a huge file.
+    /// Every trial's curves as compact JSON ({"trial": [loss[], accuracy[], val_loss[], val_accuracy[], epochs set,
+    /// kept epoch or null, rung if pruned (−1: pruned without one) or null]}, 4 significant digits, null for NaN), for the inline script to draw on demand: pre-rendering 10,000 SVGs would make a huge file.
     /// Only numbers go in, so nothing in it can close the script element.
     /// </summary>
     private static void CurveData(SweepReport report, TextWriter w)
@@ -302,7 +349,9 @@ internal static class HtmlReport
             Series(sb, line.Curve, e => e.Loss).Append(',');
             Series(sb, line.Curve, e => e.Accuracy).Append(',');
             Series(sb, line.Curve, e => e.ValLoss).Append(',');
-            Series(sb, line.Curve, e => e.ValAccuracy).Append(']');
+            Series(sb, line.Curve, e => e.ValAccuracy).Append(',').Append(line.Hp.Epochs).Append(',')
+                .Append(line.Trial.ResultEpoch is { } kept ? kept.ToString(CultureInfo.InvariantCulture) : "null").Append(',')
+                .Append(line.Trial.State == TrialState.Pruned ? (line.Trial.Rung is { } rung ? rung.ToString(CultureInfo.InvariantCulture) : "-1") : "null").Append(']');
             w.Write(sb);
         }
         w.Write("}</script>\n");
@@ -439,13 +488,15 @@ internal static class HtmlReport
           });
 
           var data = null;
-          function chart(title, training, validation, accuracy) {
+          // planned: the epochs the trial was set to run (the x axis, so a pruned or early-stopped curve ends short of it);
+          // kept: the epoch early stopping kept, or null; pruned: the curves end in a cross and are dashed.
+          function chart(title, training, validation, accuracy, planned, kept, pruned) {
             var W = 400, H = 230, L = 52, R = 14, T = 26, B = 30;
             var values = training.concat(validation).filter(function (v) { return v !== null; });
             var lo = accuracy ? 0 : Math.min.apply(null, values), hi = accuracy ? 1 : Math.max.apply(null, values);
             if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
             if (hi === lo) { hi = lo + 1; }
-            var n = Math.max(training.length, 2);
+            var n = Math.max(training.length, planned || 0, 2);
             function x(i) { return L + (W - L - R) * i / (n - 1); }
             function y(v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); }
             function path(series, colour) {
@@ -455,7 +506,17 @@ internal static class HtmlReport
                 d += pen + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
                 pen = "L";
               });
-              return '<path d="' + d + '" fill="none" stroke="' + colour + '" stroke-width="2"/>';
+              var out = '<path d="' + d + '" fill="none" stroke="' + colour + '" stroke-width="2"' + (pruned ? ' stroke-dasharray="5 3"' : "") + "/>";
+              var last = series.length - 1;
+              if (pruned && last >= 0 && series[last] !== null) {
+                var cx = x(last), cy = y(series[last]);
+                out += '<path class="pruned-end" d="M' + (cx - 5) + " " + (cy - 5) + "L" + (cx + 5) + " " + (cy + 5) + "M" + (cx - 5) + " " + (cy + 5)
+                  + "L" + (cx + 5) + " " + (cy - 5) + '" stroke="' + colour + '" stroke-width="2.5"/>';
+              }
+              if (kept && series[kept - 1] !== null && series[kept - 1] !== undefined) {
+                out += '<circle class="kept" cx="' + x(kept - 1).toFixed(1) + '" cy="' + y(series[kept - 1]).toFixed(1) + '" r="4.5" fill="#fff" stroke="' + colour + '" stroke-width="2"/>';
+              }
+              return out;
             }
             var s = '<svg width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + " " + H + '" font-family="DejaVu Sans, sans-serif" font-size="11">';
             s += '<text x="' + W / 2 + '" y="16" text-anchor="middle" font-size="13">' + title + "</text>";
@@ -464,7 +525,8 @@ internal static class HtmlReport
               s += '<text x="' + (L - 4) + '" y="' + (y(v) + 4) + '" text-anchor="end">' + v.toPrecision(3) + "</text>";
             });
             s += '<text x="' + L + '" y="' + (H - 10) + '" text-anchor="middle">1</text>';
-            s += '<text x="' + (W - R) + '" y="' + (H - 10) + '" text-anchor="middle">' + training.length + "</text>";
+            s += '<text x="' + (W - R) + '" y="' + (H - 10) + '" text-anchor="middle">' + n + "</text>";
+            if (kept) s += '<line x1="' + x(kept - 1).toFixed(1) + '" y1="' + T + '" x2="' + x(kept - 1).toFixed(1) + '" y2="' + (H - B) + '" stroke="#777" stroke-dasharray="2 3"/>';
             s += '<text x="' + (L + W - R) / 2 + '" y="' + (H - 6) + '" text-anchor="middle">epoch</text>';
             s += path(training, "#2f6db5") + path(validation, "#e07b22");
             return s + "</svg>";
@@ -478,8 +540,11 @@ internal static class HtmlReport
               var trial = button.getAttribute("data-t"), curves = data[trial], viewer = document.getElementById("viewer");
               viewer.hidden = false;
               if (!curves) { viewer.textContent = "No epochs stored for trial " + trial + "."; return; }
-              viewer.innerHTML = "<h3>Trial " + Number(trial) + ' <span class="muted">— training (blue), validation (orange)</span></h3>'
-                + chart("Loss", curves[0], curves[2], false) + chart("Accuracy", curves[1], curves[3], true);
+              var planned = curves[4], kept = curves[5], rung = curves[6], pruned = rung !== null && rung !== undefined;
+              var note = (pruned ? " · pruned" + (rung >= 0 ? " at rung " + Number(rung) : "") + " after epoch " + curves[0].length + " of " + Number(planned) : "")
+                + (kept ? " · kept epoch " + Number(kept) + " of " + curves[0].length + " run" : "");
+              viewer.innerHTML = "<h3>Trial " + Number(trial) + ' <span class="muted">— training (blue), validation (orange)' + note + "</span></h3>"
+                + chart("Loss", curves[0], curves[2], false, planned, kept, pruned) + chart("Accuracy", curves[1], curves[3], true, planned, kept, pruned);
               viewer.scrollIntoView({ block: "nearest" });
             });
           }

@@ -17,7 +17,11 @@ internal static class MarkdownReport
             + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : ""));
         w.WriteLine($"- Model: {d.Model}; ranked by {report.Metric}");
         w.WriteLine($"- Created {Format.Time(report.Sweep.CreatedAt)}; trials ran {Format.Time(report.FirstStartedAt)} to {Format.Time(report.LastFinishedAt)}");
+        w.WriteLine($"- Search: {Format.Search(d, report.Lines.Count)}");
+        if (d.Pruner is { } pruner) w.WriteLine($"- Pruner: {Display.Pruner(pruner)}, judged on {d.Metric} after every epoch");
+        if (d.EarlyStopping is { } stopping) w.WriteLine($"- Early stopping: {Display.EarlyStopping(stopping)}");
         w.WriteLine($"- Trials: {Display.Int(report.Lines.Count)} ({StateCounts(report)})");
+        if (report.Effort is { } effort) w.WriteLine($"- Epochs trained: {Format.Effort(d, effort)}; {Format.EffortBasis(effort)}");
         w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
         w.WriteLine();
 
@@ -26,7 +30,9 @@ internal static class MarkdownReport
         if (report.Best is { } best)
         {
             var hp = best.Summary.Trial.Hyperparameters;
-            w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}. In Piximi:");
+            var kept = best.Summary.Trial.ResultEpoch is { } k && k != best.Summary.EpochsRun
+                ? $" (kept epoch {Display.Int(k)} of {Display.Int(best.Summary.EpochsRun)} run)" : "";
+            w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}{kept}. In Piximi:");
             w.WriteLine();
             foreach (var (name, value) in PiximiSettings(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
             if (PiximiCaveat(hp) is { } caveat) w.WriteLine($"\n> Note: {caveat}");
@@ -40,17 +46,41 @@ internal static class MarkdownReport
 
         w.WriteLine($"## Ranking (top {TopRows} of {Display.Int(report.Ranked.Count)} completed)");
         w.WriteLine();
-        w.WriteLine("| rank | trial | optimizer | loss function | learning rate | batch size | epochs | seed | loss | accuracy | val_loss | val_accuracy | best epoch | time |");
-        w.WriteLine("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        w.WriteLine("| rank | trial | optimizer | loss function | learning rate | batch size | epochs | seed | epochs run | loss | accuracy | val_loss | val_accuracy | best epoch | time |");
+        w.WriteLine("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var line in report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopRows))
         {
             var (hp, f) = (line.Hp, line.Summary.Final);
             w.WriteLine($"| {line.Rank} | {line.Trial.Number} | {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | "
-                + $"{Display.Epochs(hp)} | {hp.Seed} | {Display.Metric(f?.Loss)} | {Display.Metric(f?.Accuracy)} | {Display.Metric(f?.ValLoss)} | "
+                + $"{Display.Epochs(hp)} | {hp.Seed} | {Display.EpochsRun(line.Summary)} | {Display.Metric(f?.Loss)} | {Display.Metric(f?.Accuracy)} | {Display.Metric(f?.ValLoss)} | "
                 + $"{Display.Metric(f?.ValAccuracy)} | {(line.BestEpoch is { } b ? $"{b.Epoch} ({Display.Metric(MetricNames.ValueOf(b, report.Metric))})" : "–")} | "
                 + $"{Format.Seconds(line.Summary.TrainingSeconds)} |");
         }
         w.WriteLine();
+
+        if (d.Pruner is { } judge)
+        {
+            w.WriteLine("## Pruning");
+            w.WriteLine();
+            w.WriteLine(PruningNote(report, judge));
+            w.WriteLine();
+            if (report.Rungs.Count == 0)
+            {
+                w.WriteLine("No trial has been pruned.");
+            }
+            else
+            {
+                var withRung = report.Rungs.Any(r => r.Rung is not null);
+                w.WriteLine((withRung ? "| rung " : "") + "| epoch | reached it | pruned there | went on |");
+                w.WriteLine((withRung ? "|---:" : "") + "|---:|---:|---:|---:|");
+                foreach (var r in report.Rungs)
+                {
+                    w.WriteLine((withRung ? $"| {(r.Rung is { } k ? Display.Int(k) : "")} " : "")
+                        + $"| {Display.Int(r.Epoch)} | {Display.Int(r.Reached)} | {Display.Int(r.Pruned)} | {Display.Int(r.WentOn)} |");
+                }
+            }
+            w.WriteLine();
+        }
 
         w.WriteLine("## Hyperparameter importance (η², final val_accuracy of completed trials)");
         w.WriteLine();
@@ -98,7 +128,8 @@ internal static class MarkdownReport
             w.WriteLine();
             foreach (var line in problems)
             {
-                w.WriteLine($"- Trial {line.Trial.Number} ({Display.State(line.Trial.State)}, {Display.Settings(withSeed: false, hp: line.Hp)}): {Cell(line.Trial.Message ?? "no reason recorded")}");
+                w.WriteLine($"- Trial {line.Trial.Number} ({Display.State(line.Trial)}, {Display.Settings(withSeed: false, hp: line.Hp)}, "
+                    + $"{Display.EpochsRun(line.Summary)} epochs run): {Cell(line.Trial.Message ?? "no reason recorded")}");
             }
             w.WriteLine();
         }
@@ -139,8 +170,8 @@ internal static class MarkdownReport
             var (fa, fb) = (x.Summary.Final, y.Summary.Final);
             var delta = fa is not null && fb is not null ? Display.Metric(fb.ValAccuracy - fa.ValAccuracy) : "–";
             w.WriteLine($"| {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | {Display.Epochs(hp)} | {hp.Seed} | "
-                + $"{x.Trial.Number} | {Display.State(x.Trial.State)} | {Display.Metric(fa?.ValAccuracy)} | {Display.Metric(fa?.ValLoss)} | "
-                + $"{y.Trial.Number} | {Display.State(y.Trial.State)} | {Display.Metric(fb?.ValAccuracy)} | {Display.Metric(fb?.ValLoss)} | {delta} |");
+                + $"{x.Trial.Number} | {Display.State(x.Trial)} | {Display.Metric(fa?.ValAccuracy)} | {Display.Metric(fa?.ValLoss)} | "
+                + $"{y.Trial.Number} | {Display.State(y.Trial)} | {Display.Metric(fb?.ValAccuracy)} | {Display.Metric(fb?.ValLoss)} | {delta} |");
         }
     }
 
@@ -162,6 +193,26 @@ internal static class MarkdownReport
     internal static string? PiximiCaveat(Hyperparameters hp) => hp.Optimizer == OptimizerKind.Momentum
         ? "Piximi's Momentum currently trains as plain SGD, without momentum; this trial used SGD with momentum 0.9, so Piximi may not reproduce its accuracy."
         : null;
+
+    /// <summary>What the Pruning section's rows mean for this sweep's pruner (HTML shows the same sentence).</summary>
+    internal static string PruningNote(SweepReport report, PrunerSpec pruner)
+    {
+        var d = report.Sweep.Definition;
+        var rows = "Reached it: trials that stored that epoch; went on: trials that trained past it; the rest ended there for another reason "
+            + "(their last epoch, early stopping, a failure) or are still running.";
+        return pruner.Kind switch
+        {
+            PrunerKind.Median => $"{Display.Pruner(pruner)}: after the warm-up, a trial is pruned at any epoch where its {d.Metric} is worse than the "
+                + $"median of the other trials at that epoch. Rows: the epochs trials were pruned at. {rows}",
+            _ => $"{Display.Pruner(pruner)}: trials are judged on {d.Metric} at epochs {Display.Int(pruner.MinEpochs)}·{Display.Int(pruner.ReductionFactor)}^k "
+                + $"below the longest trial's {Display.Int(d.Parameters.Epochs.Max())} epochs; at each, about the best 1/{Display.Int(pruner.ReductionFactor)} "
+                + "of the trials that reached it go on."
+                + (pruner.Kind == PrunerKind.Hyperband
+                    ? " Hyperband puts each trial in a bracket that starts judging at one of these epochs, so a row is an epoch and a trial's rung counts from its bracket's first."
+                    : "")
+                + $" {rows}",
+        };
+    }
 
     internal static string StateCounts(SweepReport report) => string.Join(", ",
         Enum.GetValues<TrialState>().Select(s => (s, n: report.CountOf(s))).Where(x => x.n > 0).Select(x => $"{x.n} {Display.State(x.s)}"));

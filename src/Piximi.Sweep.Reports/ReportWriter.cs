@@ -22,13 +22,15 @@ public static class ReportWriter
         MarkdownReport.Write(report, writer);
     }
 
-    /// <summary>The CSV columns, in order (pandas reads empty cells as NaN; NaN and ±infinity are written as NaN, inf, -inf).</summary>
+    /// <summary>
+    /// The CSV columns, in order; <c>result_epoch</c> (the epoch early stopping kept, whose metrics the final_ columns
+    /// hold; empty = the last) and <c>rung</c> (a pruned trial's) last, named as the CLI's <c>trials --format csv</c> names them (pandas reads empty cells as NaN; NaN and ±infinity are written as NaN, inf, -inf).</summary>
     internal static IReadOnlyList<string> CsvColumns { get; } =
     [
         "rank", "trial", "state", "optimizer", "loss_function", "learning_rate", "batch_size", "epochs", "time_budget_seconds",
         "seed", "epochs_run", "seconds", "final_loss", "final_accuracy", "final_val_loss", "final_val_accuracy", "best_epoch",
         "best_loss", "best_accuracy", "best_val_loss", "best_val_accuracy", "attempts", "lost", "started_at", "finished_at",
-        "message",
+        "message", "result_epoch", "rung",
     ];
 
     /// <summary>One row per trial in trial-number order; one column per hyperparameter and per final and best-epoch metric.</summary>
@@ -49,7 +51,7 @@ public static class ReportWriter
                 Number(line.Summary.TrainingSeconds), Number(final?.Loss), Number(final?.Accuracy), Number(final?.ValLoss),
                 Number(final?.ValAccuracy), best is null ? null : Display.Int(best.Epoch), Number(best?.Loss), Number(best?.Accuracy),
                 Number(best?.ValLoss), Number(best?.ValAccuracy), Display.Int(t.Attempts), Display.Int(t.Lost), Iso(t.StartedAt),
-                Iso(t.FinishedAt), t.Message,
+                Iso(t.FinishedAt), t.Message, t.ResultEpoch is { } kept ? Display.Int(kept) : null, t.Rung is { } rung ? Display.Int(rung) : null,
             ];
             writer.Write(string.Join(',', cells.Select(CsvCell)));
             writer.Write('\n');
@@ -125,6 +127,21 @@ internal static class JsonReport
             foreach (var state in Enum.GetValues<TrialState>()) json.WriteNumber(Display.State(state), report.CountOf(state));
             json.WriteEndObject();
             Number(json, "compute_seconds", report.TotalComputeSeconds);
+            json.WriteString("method", report.Sweep.Definition.Method.ToString().ToLowerInvariant());
+            json.WriteString("search", Format.Search(report.Sweep.Definition, report.Lines.Count));
+            if (report.Effort is { } effort)
+            {
+                json.WriteStartObject("epochs");
+                json.WriteNumber("trials", effort.Trials);
+                json.WriteNumber("trained", effort.Trained);
+                json.WriteNumber("in_full", effort.InFull);
+                json.WriteString("text", Format.Effort(report.Sweep.Definition, effort));
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("epochs");
+            }
             if (report.Best is { } best)
             {
                 json.WriteNumber("best_trial", best.Summary.Trial.Number);
@@ -140,6 +157,27 @@ internal static class JsonReport
             json.WriteStartArray("trials");
             foreach (var line in report.Lines) Trial(json, line);
             json.WriteEndArray();
+
+            if (report.Sweep.Definition.Pruner is not null)
+            {
+                json.WriteStartArray("pruning");
+                foreach (var r in report.Rungs)
+                {
+                    json.WriteStartObject();
+                    if (r.Rung is { } k) json.WriteNumber("rung", k);
+                    else json.WriteNull("rung");
+                    json.WriteNumber("epoch", r.Epoch);
+                    json.WriteNumber("reached", r.Reached);
+                    json.WriteNumber("pruned", r.Pruned);
+                    json.WriteNumber("went_on", r.WentOn);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNull("pruning");
+            }
 
             json.WriteStartArray("importance");
             foreach (var i in report.Importance)
@@ -234,6 +272,10 @@ internal static class JsonReport
         if (t.FinishedAt is { } finished) json.WriteString("finished_at", finished.ToUniversalTime());
         else json.WriteNull("finished_at");
         json.WriteString("message", t.Message);
+        if (t.ResultEpoch is { } kept) json.WriteNumber("result_epoch", kept);
+        else json.WriteNull("result_epoch");
+        if (t.Rung is { } rung) json.WriteNumber("rung", rung);
+        else json.WriteNull("rung");
         json.WriteStartObject("curve");
         Series(json, "epoch", line.Curve, e => e.Epoch);
         Series(json, "loss", line.Curve, e => e.Loss);

@@ -37,6 +37,8 @@ public sealed class SweepReport
         ByOptimizer = Statistics.GroupScores(scored, hp => hp.Optimizer.ToString());
         ByLoss = Statistics.GroupScores(scored, hp => hp.Loss.ToString());
         Heatmaps = Statistics.Heatmaps(scored);
+        Rungs = RungRows(sweep.Definition, lines);
+        Effort = EffortOf(sweep.Definition, lines);
     }
 
     public SweepRecord Sweep { get; }
@@ -80,6 +82,12 @@ public sealed class SweepReport
 
     internal IReadOnlyList<Heatmap> Heatmaps { get; }
 
+    /// <summary>The Pruning section's rows: one per epoch the pruner judges at (empty without a pruner).</summary>
+    internal IReadOnlyList<RungRow> Rungs { get; }
+
+    /// <summary>Epochs trained against the same trials run in full, when a pruner or early stopping can end trials early.</summary>
+    internal EpochEffort? Effort { get; }
+
     internal DateTimeOffset? FirstStartedAt => Lines.Select(l => l.Summary.Trial.StartedAt).Where(t => t is not null).Min();
 
     internal DateTimeOffset? LastFinishedAt => Lines.Select(l => l.Summary.Trial.FinishedAt).Where(t => t is not null).Max();
@@ -111,6 +119,42 @@ public sealed class SweepReport
         return new SweepReport(sweep, lines, ranked, evaluation, generatedAt);
     }
 
+    /// <summary>
+    /// ASHA: rung k at epoch MinEpochs·η^k, below the longest trial's epochs (the pruner is built with that maximum, and a
+    /// trial's last epoch is never judged). Hyperband: the same epochs, but each bracket starts at a later one, so a
+    /// row is an epoch, not one rung number. Median: every epoch after the warm-up may judge; the rows are the epochs
+    /// some trial was pruned at. A pruned trial stops at the epoch it was judged at, so its epochs run is that epoch.
+    /// </summary>
+    private static IReadOnlyList<RungRow> RungRows(SweepDefinition definition, IReadOnlyList<TrialLine> lines)
+    {
+        if (definition.Pruner is not { } pruner) return [];
+        var judged = new List<(int? Rung, int Epoch)>();
+        if (pruner.Kind == PrunerKind.Median)
+        {
+            judged.AddRange(lines.Where(l => l.Trial.State == TrialState.Pruned).Select(l => l.Summary.EpochsRun).Distinct().Order()
+                .Select(e => ((int?)null, e)));
+        }
+        else
+        {
+            var max = definition.Parameters.Epochs.Max();
+            var k = 0;
+            for (long e = pruner.MinEpochs; e < max; e *= Math.Max(2, pruner.ReductionFactor), k++)
+                judged.Add((pruner.Kind == PrunerKind.Asha ? k : null, (int)e));
+        }
+        return [.. judged.Select(j => new RungRow(j.Rung, j.Epoch,
+            Reached: lines.Count(l => l.Summary.EpochsRun >= j.Epoch),
+            Pruned: lines.Count(l => l.Trial.State == TrialState.Pruned && l.Summary.EpochsRun == j.Epoch),
+            WentOn: lines.Count(l => l.Summary.EpochsRun > j.Epoch)))];
+    }
+
+    /// <summary>Over the completed and pruned trials (those the pruner and early stopping had their say on).</summary>
+    private static EpochEffort? EffortOf(SweepDefinition definition, IReadOnlyList<TrialLine> lines)
+    {
+        if (definition.Pruner is null && definition.EarlyStopping is null) return null;
+        var ended = lines.Where(l => l.Trial.State is TrialState.Completed or TrialState.Pruned).ToList();
+        return new EpochEffort(ended.Count, ended.Sum(l => (long)l.Summary.EpochsRun), ended.Sum(l => (long)l.Hp.Epochs));
+    }
+
     /// <summary>The epoch with the best finite <paramref name="metric"/>; the earliest of equals (it trained least).</summary>
     private static EpochMetrics? BestEpoch(IReadOnlyList<EpochMetrics> curve, string metric)
     {
@@ -136,3 +180,13 @@ internal sealed record TrialLine(TrialSummary Summary, int? Rank, EpochMetrics? 
 
     public Hyperparameters Hp => Summary.Trial.Hyperparameters;
 }
+
+/// <summary>
+/// One epoch a pruner judges at: the rung (ASHA only; null for Hyperband, whose brackets number their rungs from their
+/// own first, and for the median pruner), how many trials stored that epoch, how many were pruned at it, how many
+/// trained past it. The rest of those that reached it stopped there for another reason or are still running.
+/// </summary>
+internal sealed record RungRow(int? Rung, int Epoch, int Reached, int Pruned, int WentOn);
+
+/// <summary><see cref="Trained"/> epochs over <see cref="Trials"/> trials whose own epochs add up to <see cref="InFull"/>.</summary>
+internal sealed record EpochEffort(int Trials, long Trained, long InFull);

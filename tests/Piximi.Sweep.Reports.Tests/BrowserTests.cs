@@ -106,7 +106,7 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
     [GeneratedRegex(@"[^\n]*https?://(?!www\.w3\.org/)[^\n]*")]
     private static partial Regex NetworkAttempt();
 
-    private static (int ExitCode, string Errors) Run(string program, params string[] arguments)
+    internal static (int ExitCode, string Errors) Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -120,4 +120,71 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
         }
         return (process.ExitCode, errors.Result + output.Result);
     }
+}
+
+/// <summary>
+/// The pruned TPE sweep's report in headless Chromium: it renders without script errors or network requests, and a
+/// pruned trial's on-demand curves end in crosses while an early-stopped trial's mark the epoch it kept.
+/// </summary>
+public sealed partial class ThePrunedSweepsHtmlReportOpensInARealBrowser : IDisposable
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly PrunedSweep _sweep = new();
+    private readonly TempFolder _profile = new();
+
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        _profile.Dispose();
+    }
+
+    [Fact]
+    public void APrunedTrialsCurvesEndInACrossAndAnEarlyStoppedOnesMarkTheKeptEpoch()
+    {
+        Assert.True(File.Exists(Chromium),
+            $"{Chromium} is missing: this test needs the Debian package 'chromium' (scripts/ensure-prereqs installs it).");
+        var folder = Path.Combine(_profile.FullPath, "pages");
+        Directory.CreateDirectory(folder);
+        using (var file = new StreamWriter(Path.Combine(folder, "report.html"))) ReportWriter.Html(_sweep.Load(), file);
+        File.WriteAllText(Path.Combine(folder, "drive.html"), """
+            <!doctype html><html><body><iframe id="r" src="report.html" width="1200" height="900"></iframe>
+            <script>
+            var frame = document.getElementById("r");
+            frame.addEventListener("load", function () {
+              var out = [];
+              try {
+                var d = frame.contentDocument, viewer = d.getElementById("viewer");
+                ["2", "3"].forEach(function (t) {
+                  d.querySelector('button.cv[data-t="' + t + '"]').click();
+                  out.push(t + ": " + viewer.querySelectorAll("svg").length + " svg " + viewer.querySelectorAll(".pruned-end").length + " crosses "
+                    + viewer.querySelectorAll("circle.kept").length + " kept " + viewer.querySelector("h3").textContent);
+                });
+              } catch (e) { out.push("error " + e); }
+              var result = document.createElement("pre");
+              result.id = "selftest";
+              result.textContent = out.join("|");
+              document.body.appendChild(result);
+            });
+            </script></body></html>
+            """);
+
+        var (exitCode, dump) = TheHtmlReportOpensInARealBrowser.Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+            "--enable-logging=stderr", "--v=0", $"--user-data-dir={Path.Combine(_profile.FullPath, "profile")}", "--dump-dom",
+            new Uri(Path.Combine(folder, "drive.html")).AbsoluteUri);
+
+        Assert.True(exitCode == 0, $"chromium exited with {exitCode}:\n{dump}");
+        var consoleErrors = dump.Split('\n').Where(l => l.Contains("INFO:CONSOLE", StringComparison.Ordinal)
+            && (l.Contains("Uncaught", StringComparison.Ordinal) || l.Contains("Error", StringComparison.Ordinal))).ToList();
+        Assert.True(consoleErrors.Count == 0, string.Join('\n', consoleErrors));
+        Assert.DoesNotMatch(@"https?://(?!www\.w3\.org/)", dump);
+        var seen = SelfTest().Match(dump);
+        Assert.True(seen.Success, $"the test page wrote no result:\n{dump}");
+        // Trial 2: pruned at rung 0 after 1 of 9 epochs, a cross on each of 4 series; trial 3: kept epoch 4, a circle on each.
+        Assert.Equal("2: 2 svg 4 crosses 0 kept Trial 2 — training (blue), validation (orange) · pruned at rung 0 after epoch 1 of 9"
+            + "|3: 2 svg 0 crosses 4 kept Trial 3 — training (blue), validation (orange) · kept epoch 4 of 7 run", seen.Groups[1].Value);
+    }
+
+    [GeneratedRegex("<pre id=\"selftest\">([^<]*)</pre>")]
+    private static partial Regex SelfTest();
 }
