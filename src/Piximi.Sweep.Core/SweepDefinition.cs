@@ -4,16 +4,40 @@ namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// Where the images come from. Paths are absolute (resolved against the sweep file's folder when parsed).
+/// <see cref="Kind"/>: <c>idx</c> (<see cref="Images"/> and <see cref="Labels"/> are IDX files), <c>piximi</c>
+/// (<see cref="Images"/> is a saved Piximi project <c>.zip</c>), <c>folder</c> (<see cref="Images"/> is a folder of
+/// <c>&lt;class name&gt;/&lt;image&gt;</c>); <see cref="Labels"/> is null but for idx.
 /// <see cref="Subset"/> takes a fixed sample (seed 0) of that many images before the split, so every trial of a
 /// sweep draws from the same pool; the split into training and validation is shuffled with each trial's own seed.
 /// </summary>
 public sealed record DatasetSpec(
     string Kind,
     string Images,
-    string Labels,
+    string? Labels,
     double TrainingPercentage,
     int? Subset)
 {
+    public const string Idx = "idx";
+    public const string Piximi = "piximi";
+    public const string Folder = "folder";
+
+    // Left out of the stored JSON at their defaults, so existing sweeps keep their stored identity.
+
+    /// <summary>
+    /// The size every image is resized to (bilinear) before training, as Piximi's input shape; null: the images'
+    /// own size (IDX files, whose images all have one size), or the project's own input shape (Piximi projects).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InputShape? InputShape { get; init; }
+
+    /// <summary>Piximi projects: also train on <c>Inference</c> items with a known category (predictions, not labels).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IncludeInference { get; init; }
+
+    /// <summary>Skip (and count) corrupt or unreadable images instead of refusing the dataset.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SkipBadImages { get; init; }
+
     /// <summary>
     /// How many of <paramref name="count"/> images train: floor(count × training percentage), in decimal so that
     /// e.g. 1000 × 0.7 is 700 and not 699.99999999999989 → 699. Validation and training both split this way.
@@ -24,6 +48,12 @@ public sealed record DatasetSpec(
     public static int TrainingImagesOf(int count, double trainingPercentage) =>
         count <= 0 ? 0 : (int)decimal.Floor(count * (decimal)trainingPercentage);
 }
+
+/// <summary>
+/// Piximi's input shape without its planes (always 1 here): every image is resized to height × width and has this
+/// many channels (1 to 4).
+/// </summary>
+public sealed record InputShape(int Height, int Width, int Channels);
 
 /// <summary>The lists the grid is the product of; each list holds at least one value.</summary>
 public sealed record ParameterSpace(

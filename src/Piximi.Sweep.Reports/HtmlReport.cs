@@ -50,7 +50,7 @@ internal static class HtmlReport
         var p = d.Parameters;
         w.Write("<section id=\"summary\"><h2>Summary</h2><div class=\"cols\"><dl class=\"facts\">");
         Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
-        Fact(w, "Labels", d.Dataset.Labels);
+        if (d.Dataset.Labels is { } labels) Fact(w, "Labels", labels);
         Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Display.Int(s)}-image subset" : ""));
         Fact(w, "Model", d.Model.ToString());
         Fact(w, "Optimizers", string.Join(", ", p.Optimizers));

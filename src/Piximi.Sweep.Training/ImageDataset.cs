@@ -6,12 +6,16 @@ namespace Piximi.Sweep.Training;
 
 /// <summary>
 /// Labelled images held in memory, loaded once per worker and shared by all its trials. The pixels are one
-/// contiguous float tensor [N, 1, height, width] in [0, 1] (raw / 255, as Piximi rescales 8-bit images), so a batch
-/// is a single <c>index_select</c>; the labels are an int64 tensor [N].
+/// contiguous float tensor [N, channels, height, width] in [0, 1] (raw / (2^bit depth − 1), as Piximi rescales), so
+/// a batch is a single <c>index_select</c>; the labels are an int64 tensor [N].
 /// <para>
-/// <see cref="Classes"/> is the largest label in the whole label file plus one (computed before any subset, so a
-/// subset that happens to miss a class still trains a model with the same outputs). Labels are class indices, as in
-/// MNIST; an unused index in between simply never wins.
+/// <see cref="Classes"/> is the number of classes of the whole dataset (computed before any subset, so a subset that
+/// happens to miss a class still trains a model with the same outputs). IDX: the largest label in the whole label
+/// file plus one, classes named by their index ("0", "1", …); an unused index in between simply never wins.
+/// </para>
+/// <para>
+/// Each kind has its reader, which returns every labelled image as <see cref="LabelledImages"/>; the spec's subset
+/// and input shape (bilinear resize, <see cref="ImageResize"/>) are applied here, the same way for every kind.
 /// </para>
 /// </summary>
 public sealed class ImageDataset : IDisposable
@@ -25,41 +29,77 @@ public sealed class ImageDataset : IDisposable
     private readonly Tensor _images;
     private readonly Tensor _labels;
 
-    private ImageDataset(Tensor images, Tensor labels, int classes)
+    private ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
     {
         _images = images;
         _labels = labels;
         Count = (int)images.shape[0];
+        Channels = (int)images.shape[1];
         Height = (int)images.shape[2];
         Width = (int)images.shape[3];
-        Classes = classes;
+        ClassNames = classNames;
     }
 
     public int Count { get; }
 
-    public int Classes { get; }
+    public int Classes => ClassNames.Count;
+
+    /// <summary>The classes' names in label order: label i is class <c>ClassNames[i]</c>.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    public int Channels { get; }
 
     internal int Height { get; }
 
     internal int Width { get; }
 
-    /// <summary>[N, 1, H, W] float32 in [0, 1], on the CPU.</summary>
+    /// <summary>[N, C, H, W] float32 in [0, 1], on the CPU.</summary>
     internal Tensor Images => _images;
 
     /// <summary>[N] int64 class indices, on the CPU.</summary>
     internal Tensor Labels => _labels;
 
-    /// <summary>Reads the images (applying the spec's fixed subset). Throws <see cref="DatasetException"/>.</summary>
+    /// <summary>Reads the images (applying the spec's fixed subset and input shape). Throws <see cref="DatasetException"/>.</summary>
     public static ImageDataset Load(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CheckKind(spec);
+        return spec.Kind switch
+        {
+            DatasetSpec.Idx => LoadIdx(spec),
+            _ => throw UnsupportedKind(spec),
+        };
+    }
 
+    /// <summary>
+    /// A dataset from every labelled image a reader returned: the spec's fixed subset, then its input shape (each
+    /// image resized bilinearly to it when its size differs).
+    /// </summary>
+    internal static ImageDataset FromLabelled(DatasetSpec spec, LabelledImages all)
+    {
+        var chosen = Choose(spec, all.Count);
+        var shape = spec.InputShape ?? new InputShape(all.Height, all.Width, all.Channels);
+        if (shape.Channels != all.Channels)
+            throw new DatasetException($"{spec.Images}: the images have {all.Channels} channel(s), but the input shape asks for {shape.Channels}.");
+        var size = shape.Channels * shape.Height * shape.Width;
+        var pixels = GC.AllocateUninitializedArray<float>(checked(chosen.Length * size));
+        var labels = new long[chosen.Length];
+        var sourceSize = all.Channels * all.Height * all.Width;
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var source = all.Pixels.AsSpan(chosen[i] * sourceSize, sourceSize);
+            ImageResize.Bilinear(source, all.Channels, all.Height, all.Width, pixels.AsSpan(i * size, size), shape.Height, shape.Width);
+            labels[i] = all.Labels[chosen[i]];
+        }
+        return FromArrays(pixels, labels, shape.Height, shape.Width, all.ClassNames.Count, shape.Channels, all.ClassNames);
+    }
+
+    private static ImageDataset LoadIdx(DatasetSpec spec)
+    {
         // Headers and labels first: a mismatch is reported before tens of megabytes of pixels are decompressed.
         var imageHeader = IdxFile.ReadImageHeader(spec.Images);
-        var labels = IdxFile.ReadLabels(spec.Labels);
+        var labels = IdxFile.ReadLabels(LabelsOf(spec));
         CheckCounts(spec, imageHeader.Count, labels.Length);
-        var classes = CheckLabels(spec.Labels, labels);
+        var classes = CheckLabels(LabelsOf(spec), labels);
         CheckSubset(spec, imageHeader.Count);
         var (header, pixels) = IdxFile.ReadImages(spec.Images);
 
@@ -76,7 +116,11 @@ public sealed class ImageDataset : IDisposable
                 target[p] = source[p] / 255f;
             chosenLabels[i] = labels[chosen[i]];
         }
-        return FromArrays(floats, chosenLabels, height, width, classes);
+        var dataset = FromArrays(floats, chosenLabels, height, width, classes);
+        if (spec.InputShape is not { } shape || (shape.Height == height && shape.Width == width && shape.Channels == 1)) return dataset;
+        // Another input shape: resize the chosen images (the subset is already taken; FromLabelled takes it again from all of these).
+        using (dataset)
+            return FromLabelled(spec with { Subset = null }, new LabelledImages(floats, chosenLabels, height, width, 1, dataset.ClassNames));
     }
 
     /// <summary>
@@ -87,21 +131,28 @@ public sealed class ImageDataset : IDisposable
     public static int CountImages(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CheckKind(spec);
+        if (spec.Kind != DatasetSpec.Idx) throw UnsupportedKind(spec);
         var images = IdxFile.ReadImageHeader(spec.Images);
-        var labels = IdxFile.ReadLabelHeader(spec.Labels);
+        var labels = IdxFile.ReadLabelHeader(LabelsOf(spec));
         CheckCounts(spec, images.Count, labels.Count);
         return CheckSubset(spec, images.Count);
     }
 
-    /// <summary>For tests and benchmarks: a dataset from pixels already in [0, 1] ([N·H·W], one channel).</summary>
-    internal static ImageDataset FromArrays(float[] pixels, long[] labels, int height, int width, int classes)
+    /// <summary>
+    /// A dataset from pixels already in [0, 1] ([N·C·H·W]); classes named by their index unless
+    /// <paramref name="classNames"/> (one per class) is given. Also for tests and benchmarks.
+    /// </summary>
+    internal static ImageDataset FromArrays(
+        float[] pixels, long[] labels, int height, int width, int classes, int channels = 1, IReadOnlyList<string>? classNames = null)
     {
+        if (classNames is not null && classNames.Count != classes)
+            throw new ArgumentException($"{classes} classes need {classes} names, got {classNames.Count}.", nameof(classNames));
         TorchRuntime.EnsureNativeReady();
         // Detached: a caller's dispose scope must not free a dataset that outlives it.
-        var images = torch.tensor(pixels, [labels.Length, 1, height, width], ScalarType.Float32).DetachFromDisposeScope();
+        var images = torch.tensor(pixels, [labels.Length, channels, height, width], ScalarType.Float32).DetachFromDisposeScope();
         var labelTensor = torch.tensor(labels, [labels.Length], ScalarType.Int64).DetachFromDisposeScope();
-        return new ImageDataset(images, labelTensor, classes);
+        var names = classNames ?? [.. Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        return new ImageDataset(images, labelTensor, names);
     }
 
     public void Dispose()
@@ -110,11 +161,11 @@ public sealed class ImageDataset : IDisposable
         _labels.Dispose();
     }
 
-    private static void CheckKind(DatasetSpec spec)
-    {
-        if (!string.Equals(spec.Kind, "idx", StringComparison.OrdinalIgnoreCase))
-            throw new DatasetException($"{spec.Images}: dataset kind '{spec.Kind}' is not supported (supported: idx).");
-    }
+    private static DatasetException UnsupportedKind(DatasetSpec spec) =>
+        new($"{spec.Images}: dataset kind '{spec.Kind}' is not supported (supported: {DatasetSpec.Idx}).");
+
+    private static string LabelsOf(DatasetSpec spec) =>
+        spec.Labels ?? throw new DatasetException($"{spec.Images}: an IDX dataset needs its labels file.");
 
     private static void CheckCounts(DatasetSpec spec, int images, int labels)
     {

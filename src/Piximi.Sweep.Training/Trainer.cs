@@ -285,7 +285,7 @@ public static class Trainer
 
             // The model first: it is what refuses unsuitable data, before anything is copied.
             torch.manual_seed(hp.Seed);
-            _model = new SimpleCnn(channels: 1, data.Height, data.Width, data.Classes);
+            _model = new SimpleCnn(data.Channels, data.Height, data.Width, data.Classes);
             _model.to(device);
             _optimizer = Optimizers.Create(hp.Optimizer, _model.parameters(), hp.LearningRate);
 

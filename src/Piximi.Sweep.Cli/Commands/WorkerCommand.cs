@@ -144,10 +144,8 @@ internal sealed class TrialRun(
             if (outcome.State == TrialState.Completed && outcome.Confusion.Count > 0)
             {
                 // The final model's confusion on the validation images (early stopping's best epoch's, when it kept
-                // one), for the reports' per-class metrics. IDX files carry no class names, so classes are named by
-                // their label.
-                var names = Enumerable.Range(0, outcome.Confusion.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, names, outcome.Confusion));
+                // one), for the reports' per-class metrics; classes by the dataset's names (IDX: their label).
+                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, data.ClassNames, outcome.Confusion));
             }
             var rung = outcome.State == TrialState.Pruned ? pruned?.Rung : null;
             store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung);
