@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -147,18 +146,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                     SqliteSql.InsertSweep,
                     new { definition.Name, DefinitionJson = json, CreatedAt = StoreTime.Now() });
                 // One prepared command for all rows: Dapper reuses it for a sequence of parameter objects.
-                _connection.Execute(SqliteSql.InsertTrial, trials.Select((h, i) => new
-                {
-                    SweepId = id,
-                    Number = i + 1,
-                    Optimizer = h.Optimizer.ToString(),
-                    Loss = h.Loss.ToString(),
-                    h.LearningRate,
-                    h.BatchSize,
-                    h.Epochs,
-                    TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
-                    h.Seed,
-                }));
+                _connection.Execute(SqliteSql.InsertTrial, trials.Select((h, i) => StoreRules.TrialParameters(id, i + 1, h)));
                 return id;
             });
 
@@ -186,11 +174,7 @@ internal sealed class SqliteTrialStore : ITrialStore
 
     public TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
-        if (maxTrials is { } max)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(max, nameof(maxTrials));
-        }
+        StoreRules.RequireClaimArguments(workerId, maxTrials);
 
         lock (_gate)
         {
@@ -229,9 +213,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                 var expected = (long)_lastEpoch.ExecuteScalar()! + 1;
                 if (metrics.Epoch != expected)
                 {
-                    throw new InvalidOperationException(
-                        $"Trial {lease.TrialId} cannot record epoch {metrics.Epoch}: expected epoch {expected}, " +
-                        $"the one after its last stored epoch ({expected - 1}). Nothing was written.");
+                    throw StoreRules.EpochOutOfOrder(lease.TrialId, metrics.Epoch, expected);
                 }
 
                 var p = _insertEpoch.Parameters;
@@ -284,16 +266,7 @@ internal sealed class SqliteTrialStore : ITrialStore
     public void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        if (!TrialStateWords.IsFinal(state))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(state), state, "A trial finishes as completed, failed, diverged or pruned.");
-        }
-
-        if (rung is { } r && (state != TrialState.Pruned || r < 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(rung), rung, "Only a pruned trial has a rung, and rungs count from 0.");
-        }
+        StoreRules.RequireFinal(state, rung);
 
         lock (_gate)
         {
@@ -305,12 +278,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                 if (resultEpoch is { } result)
                 {
                     _lastEpoch.Parameters["@trial"].Value = lease.TrialId;
-                    var last = (long)_lastEpoch.ExecuteScalar()!;
-                    if (result < 1 || result > last)
-                    {
-                        throw new ArgumentOutOfRangeException(
-                            nameof(resultEpoch), resultEpoch, $"Trial {lease.TrialId} has epochs 1 to {last} stored; its result must be one of them.");
-                    }
+                    StoreRules.RequireStoredEpoch(lease.TrialId, result, (long)_lastEpoch.ExecuteScalar()!);
                 }
 
                 _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
@@ -339,12 +307,8 @@ internal sealed class SqliteTrialStore : ITrialStore
     public TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
-        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        StoreRules.RequireClaimArguments(workerId, maxTrials);
         ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
-        if (maxTrials is { } max)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(max, nameof(maxTrials));
-        }
 
         lock (_gate)
         {
@@ -358,22 +322,9 @@ internal sealed class SqliteTrialStore : ITrialStore
                     return null;
                 }
 
-                var h = hyperparameters;
-                var now = StoreTime.Now();
-                return _connection.QuerySingle<TrialRow>(SqliteSql.InsertClaimedTrial, new
-                {
-                    SweepId = sweepId,
-                    Number = number,
-                    Optimizer = h.Optimizer.ToString(),
-                    Loss = h.Loss.ToString(),
-                    h.LearningRate,
-                    h.BatchSize,
-                    h.Epochs,
-                    TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
-                    h.Seed,
-                    Worker = workerId,
-                    Now = now,
-                }).ToRecord();
+                return _connection.QuerySingle<TrialRow>(
+                    SqliteSql.InsertClaimedTrial,
+                    StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, StoreTime.Now())).ToRecord();
             });
         }
     }
@@ -411,17 +362,8 @@ internal sealed class SqliteTrialStore : ITrialStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(evaluation);
-        var classes = evaluation.ClassNames.Count;
-        if (evaluation.TrialId != lease.TrialId || evaluation.Confusion.Count != classes || evaluation.Confusion.Any(row => row.Count != classes))
-            throw new ArgumentException($"An evaluation of trial {lease.TrialId} needs a {classes} × {classes} confusion matrix of that trial.", nameof(evaluation));
-        var parameters = new
-        {
-            trial = lease.TrialId,
-            attempt = lease.Attempt,
-            classes = JsonSerializer.Serialize(evaluation.ClassNames),
-            confusion = JsonSerializer.Serialize(evaluation.Confusion),
-            now = StoreTime.Now(),
-        };
+        var (classes, confusion) = StoreRules.EvaluationJson(lease, evaluation);
+        var parameters = new { trial = lease.TrialId, attempt = lease.Attempt, classes, confusion, now = StoreTime.Now() };
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -455,64 +397,24 @@ internal sealed class SqliteTrialStore : ITrialStore
     public IReadOnlyList<RecoveredTrial> RecoverLost(
         long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(staleAfter, TimeSpan.Zero);
-        ArgumentNullException.ThrowIfNull(deadWorkers);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var dead = deadWorkers.ToHashSet(StringComparer.Ordinal);
-
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() =>
-            {
-                // Timestamps are compared as times, parsed, not as text: SQLite's own datetime() writes
-                // "2026-11-29 18:50:48", which sorts before the stored "2026-11-29T18:50:48.123Z" of the same day.
-                // The clock is this process's: the heartbeats of workers on other machines are as good as their
-                // clocks agree, which staleAfter should allow for.
-                var now = DateTimeOffset.UtcNow;
-                var nowText = StoreTime.ToText(now);
-                // TimeSpan.MaxValue means "only the dead workers": no time is that old.
-                DateTimeOffset? staleBefore = staleAfter < now - DateTimeOffset.MinValue ? now - staleAfter : null;
-                var recovered = new List<RecoveredTrial>();
-                foreach (var trial in _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList())
+            return _transactions.Run(() => StoreRules.Recover(
+                _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList(),
+                staleAfter, deadWorkers, maxRetries, reason,
+                requeue: (trial, lost, why) => _connection.Execute(SqliteSql.RequeueLostTrial, new { trial = trial.Id, lost, reason = why }),
+                fail: (trial, lost, why, now) =>
                 {
-                    var heartbeat = StoreTime.ParseOrNull(trial.HeartbeatAt);
-                    // Claims set the heartbeat; a running trial without one has never shown a sign of life.
-                    var stale = staleBefore is { } before && (heartbeat is null || heartbeat < before);
-                    if (!stale && !(trial.WorkerId is { } worker && dead.Contains(worker)))
-                    {
-                        continue;
-                    }
-
-                    var lost = checked((int)trial.Lost + 1);
-                    if (lost > maxRetries)
-                    {
-                        var message = $"{reason}; lost {lost} times, more than the {maxRetries} retries allowed";
-                        _connection.Execute(SqliteSql.FailLostTrial, new { trial = trial.Id, now = nowText, lost, reason = message });
-                        _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = trial.Id });
-                        recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, lost, message));
-                    }
-                    else
-                    {
-                        _connection.Execute(SqliteSql.RequeueLostTrial, new { trial = trial.Id, lost, reason });
-                        recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Queued, lost, reason));
-                    }
-                }
-
-                return recovered;
-            });
+                    _connection.Execute(SqliteSql.FailLostTrial, new { trial = trial.Id, now, lost, reason = why });
+                    _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = trial.Id });
+                }));
         }
     }
 
     public void PruneCheckpoints(long sweepId, string metric)
     {
-        ArgumentNullException.ThrowIfNull(metric);
-        if (!SqliteSql.PruneCheckpointsByMetric.TryGetValue(metric, out var sql))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(metric), metric, $"Not a metric to rank by; one of {string.Join(", ", MetricNames.All)}.");
-        }
+        var sql = StoreRules.RequireMetric(metric, SqliteSql.PruneCheckpointsByMetric);
 
         lock (_gate)
         {
@@ -589,14 +491,8 @@ internal sealed class SqliteTrialStore : ITrialStore
     /// Why a holder's write was refused, read in the refused write's transaction when there is one, so that it says
     /// what the store held at that moment.
     /// </summary>
-    private LeaseLostException LeaseLost(TrialLease lease, string action)
-    {
-        var now = _connection.QuerySingleOrDefault<StateRow>(SqliteSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId });
-        return new LeaseLostException(now is null
-            ? $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the store {_path} has no such trial."
-            : $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the lease is lost, the trial " +
-              $"is {now.State} at attempt {now.Attempts} now. Nothing was written; stop working on it.");
-    }
+    private LeaseLostException LeaseLost(TrialLease lease, string action) => StoreRules.LeaseLost(
+        _path, lease, action, _connection.QuerySingleOrDefault<StateRow>(SqliteSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId }));
 
     private SqliteCommand Command(string sql, params string[] parameters)
     {
@@ -611,144 +507,4 @@ internal sealed class SqliteTrialStore : ITrialStore
 
     /// <summary>SQLite has no NaN (Microsoft.Data.Sqlite refuses to bind one), so a NaN metric is stored as NULL.</summary>
     private static object Metric(double value) => double.IsNaN(value) ? DBNull.Value : value;
-
-    private sealed record SweepRow
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string DefinitionJson { get; init; } = "";
-        public string CreatedAt { get; init; } = "";
-
-        public SweepRecord ToRecord() =>
-            new(Id, Name, SweepJson.Deserialize(DefinitionJson), StoreTime.Parse(CreatedAt));
-    }
-
-    private sealed record TrialRow
-    {
-        public long Id { get; init; }
-        public long SweepId { get; init; }
-        public long Number { get; init; }
-        public string Optimizer { get; init; } = "";
-        public string Loss { get; init; } = "";
-        public double LearningRate { get; init; }
-        public long BatchSize { get; init; }
-        public long Epochs { get; init; }
-        public double? TimeBudgetSeconds { get; init; }
-        public long Seed { get; init; }
-        public string State { get; init; } = "";
-        public string? WorkerId { get; init; }
-        public long Attempts { get; init; }
-        public string? StartedAt { get; init; }
-        public string? FinishedAt { get; init; }
-        public string? Message { get; init; }
-        public string? HeartbeatAt { get; init; }
-        public long Lost { get; init; }
-        public long? ResultEpoch { get; init; }
-        public long? Rung { get; init; }
-
-        public TrialRecord ToRecord() => new(
-            Id,
-            SweepId,
-            checked((int)Number),
-            new Hyperparameters(
-                Enum.Parse<OptimizerKind>(Optimizer),
-                Enum.Parse<LossKind>(Loss),
-                LearningRate,
-                checked((int)BatchSize),
-                checked((int)Epochs),
-                // Through ticks, rounded: FromSeconds on a double can land one tick off the stored TimeSpan.
-                TimeBudgetSeconds is { } seconds ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)) : null,
-                checked((int)Seed)),
-            TrialStateWords.Parse(State),
-            WorkerId,
-            checked((int)Attempts),
-            StoreTime.ParseOrNull(StartedAt),
-            StoreTime.ParseOrNull(FinishedAt),
-            Message)
-        {
-            HeartbeatAt = StoreTime.ParseOrNull(HeartbeatAt),
-            Lost = checked((int)Lost),
-            ResultEpoch = ResultEpoch is { } e ? checked((int)e) : null,
-            Rung = Rung is { } r ? checked((int)r) : null,
-        };
-    }
-
-    private sealed record CountsRow
-    {
-        public long LastNumber { get; init; }
-        public long Started { get; init; }
-    }
-
-    private sealed record UsageRow
-    {
-        public long Epochs { get; init; }
-        public double Seconds { get; init; }
-    }
-
-    private sealed record AggregateRow
-    {
-        public long EpochsRun { get; init; }
-        public double TrainingSeconds { get; init; }
-    }
-
-    private sealed record StateRow
-    {
-        public string State { get; init; } = "";
-        public long Attempts { get; init; }
-    }
-
-    private sealed record RunningRow
-    {
-        public long Id { get; init; }
-        public long Number { get; init; }
-        public string? WorkerId { get; init; }
-        public string? HeartbeatAt { get; init; }
-        public long Lost { get; init; }
-    }
-
-    private sealed record EvaluationRow
-    {
-        public long TrialId { get; init; }
-        public string ClassNamesJson { get; init; } = "[]";
-        public string ConfusionJson { get; init; } = "[]";
-
-        public TrialEvaluation ToRecord() => new(
-            TrialId,
-            JsonSerializer.Deserialize<string[]>(ClassNamesJson) ?? [],
-            JsonSerializer.Deserialize<int[][]>(ConfusionJson) ?? []);
-    }
-
-    private sealed record CheckpointRow
-    {
-        public long TrialId { get; init; }
-        public long Epoch { get; init; }
-        public byte[] Data { get; init; } = [];
-
-        public TrialCheckpoint ToRecord() => new(TrialId, checked((int)Epoch), Data);
-    }
-
-    private sealed record EpochRow
-    {
-        public long TrialId { get; init; }
-        public long Epoch { get; init; }
-        public double? Loss { get; init; }
-        public double? Accuracy { get; init; }
-        public double? ValLoss { get; init; }
-        public double? ValAccuracy { get; init; }
-        public double? Seconds { get; init; }
-        public double? ImagesPerSecond { get; init; }
-        public string RecordedAt { get; init; } = "";
-
-        public EpochRecord ToRecord() => new(
-            TrialId,
-            new EpochMetrics(
-                checked((int)Epoch),
-                Loss ?? double.NaN,
-                Accuracy ?? double.NaN,
-                ValLoss ?? double.NaN,
-                ValAccuracy ?? double.NaN,
-                Seconds ?? double.NaN,
-                ImagesPerSecond ?? double.NaN),
-            StoreTime.Parse(RecordedAt));
-    }
 }

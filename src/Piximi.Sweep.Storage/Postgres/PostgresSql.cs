@@ -1,0 +1,334 @@
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Storage.Postgres;
+
+/// <summary>
+/// Every statement the PostgreSQL backend runs, beside the SQLite backend's (<c>SqliteSql</c>) so the two can be read
+/// side by side: the same tables, columns and meanings, migration for migration. Differences, each for a reason:
+/// integers are <c>bigint</c> (Dapper maps them to the same long fields); metrics are <c>double precision</c>, which
+/// holds NaN, infinities and −0 as they are (SQLite needs NULL for NaN); timestamps stay ISO-8601 text as in SQLite
+/// (<see cref="StoreTime"/>), so both backends hold the same values and a copied sweep compares equal.
+/// </summary>
+internal static class PostgresSql
+{
+    /// <summary>Serializes migrations between processes opening a new database at once (any constant key will do).</summary>
+    public const long MigrationLockKey = 0x5049_5849_4D49_0001; // "PIXIMI" 1
+
+    public const string LockMigrations = "SELECT pg_advisory_xact_lock(@key);";
+
+    public const string SchemaVersionTableExists =
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_version';";
+
+    public const string UserTableCount =
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE';";
+
+    public const string CreateSchemaVersionTable =
+        """
+        CREATE TABLE schema_version (
+            id integer PRIMARY KEY CHECK (id = 1),
+            version integer NOT NULL
+        );
+        INSERT INTO schema_version (id, version) VALUES (1, 0);
+        """;
+
+    public const string SelectSchemaVersion = "SELECT version FROM schema_version WHERE id = 1;";
+
+    public const string UpdateSchemaVersion = "UPDATE schema_version SET version = @version WHERE id = 1;";
+
+    /// <summary>
+    /// <c>Migrations[i]</c> takes a database from schema version <c>i</c> to <c>i + 1</c>, the same step as SQLite's
+    /// migration i. Append only.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: sweeps, their trials, and the trials' epochs.
+        """
+        CREATE TABLE sweeps (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name text NOT NULL UNIQUE,
+            definition_json text NOT NULL,
+            created_at text NOT NULL
+        );
+
+        CREATE TABLE trials (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            sweep_id bigint NOT NULL REFERENCES sweeps (id),
+            number bigint NOT NULL,
+            optimizer text NOT NULL,
+            loss text NOT NULL,
+            learning_rate double precision NOT NULL,
+            batch_size bigint NOT NULL,
+            epochs bigint NOT NULL,
+            time_budget_seconds double precision NULL,
+            seed bigint NOT NULL,
+            state text NOT NULL
+                CHECK (state IN ('queued', 'running', 'completed', 'failed', 'diverged', 'pruned')),
+            worker_id text NULL,
+            attempts bigint NOT NULL DEFAULT 0,
+            started_at text NULL,
+            finished_at text NULL,
+            heartbeat_at text NULL,
+            message text NULL,
+            UNIQUE (sweep_id, number)
+        );
+
+        CREATE INDEX trials_by_sweep_state_number ON trials (sweep_id, state, number);
+
+        CREATE TABLE epochs (
+            trial_id bigint NOT NULL REFERENCES trials (id),
+            epoch bigint NOT NULL,
+            loss double precision NULL,
+            accuracy double precision NULL,
+            val_loss double precision NULL,
+            val_accuracy double precision NULL,
+            seconds double precision NULL,
+            images_per_second double precision NULL,
+            recorded_at text NOT NULL,
+            PRIMARY KEY (trial_id, epoch)
+        );
+        """,
+
+        // 2: resumable trials (see SqliteSql's migration 2).
+        """
+        ALTER TABLE trials ADD COLUMN lost bigint NOT NULL DEFAULT 0;
+
+        CREATE TABLE checkpoints (
+            trial_id bigint PRIMARY KEY REFERENCES trials (id),
+            epoch bigint NOT NULL,
+            written_at text NOT NULL,
+            data bytea NOT NULL,
+            FOREIGN KEY (trial_id, epoch) REFERENCES epochs (trial_id, epoch)
+        );
+        """,
+
+        // 3: the validation confusion matrix of a trial's final model.
+        """
+        CREATE TABLE evaluations (
+            trial_id bigint PRIMARY KEY REFERENCES trials (id),
+            class_names_json text NOT NULL,
+            confusion_json text NOT NULL,
+            recorded_at text NOT NULL
+        );
+        """,
+
+        // 4: a trial's result epoch (early stopping) and a pruned trial's rung.
+        """
+        ALTER TABLE trials ADD COLUMN result_epoch bigint NULL;
+        ALTER TABLE trials ADD COLUMN rung bigint NULL;
+        """,
+    ];
+
+    // ---- Sweeps ----
+
+    private const string SweepColumns = "id AS Id, name AS Name, definition_json AS DefinitionJson, created_at AS CreatedAt";
+
+    public const string SelectSweepByName = $"SELECT {SweepColumns} FROM sweeps WHERE name = @name;";
+
+    public const string SelectSweepById = $"SELECT {SweepColumns} FROM sweeps WHERE id = @id;";
+
+    public const string SelectSweeps = $"SELECT {SweepColumns} FROM sweeps ORDER BY id;";
+
+    /// <summary>Nothing is returned when another creator inserted the name first: the caller then compares with theirs.</summary>
+    public const string InsertSweep =
+        """
+        INSERT INTO sweeps (name, definition_json, created_at) VALUES (@Name, @DefinitionJson, @CreatedAt)
+        ON CONFLICT (name) DO NOTHING
+        RETURNING id;
+        """;
+
+    public const string InsertTrial =
+        """
+        INSERT INTO trials
+            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state)
+        VALUES
+            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'queued');
+        """;
+
+    // ---- Trials ----
+
+    private const string TrialColumns =
+        """
+        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
+        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
+        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
+        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
+        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung
+        """;
+
+    /// <summary>See SqliteSql's query of the same name; <c>total()</c> is SQLite's, <c>coalesce(sum(…), 0)</c> here.</summary>
+    public const string SelectTrialSummariesOfSweep =
+        """
+        SELECT t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
+               t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
+               t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
+               t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
+               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung,
+               e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
+               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
+               e.recorded_at AS RecordedAt,
+               coalesce(a.epochs_run, 0) AS EpochsRun, coalesce(a.seconds, 0.0) AS TrainingSeconds
+        FROM trials AS t
+        LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, coalesce(sum(seconds), 0.0) AS seconds
+                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
+                   GROUP BY trial_id) AS a ON a.trial_id = t.id
+        LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = coalesce(t.result_epoch, a.last_epoch)
+        WHERE t.sweep_id = @sweep
+        ORDER BY t.number;
+        """;
+
+    /// <summary>
+    /// The claim without a budget, in one statement: the sub-select locks the lowest-numbered queued row and skips rows
+    /// another claimer has locked, so concurrent claimers each get a different trial without waiting for each other.
+    /// </summary>
+    public const string ClaimNext =
+        $"""
+        UPDATE trials
+        SET state = 'running', worker_id = @worker, attempts = attempts + 1,
+            started_at = @now, heartbeat_at = @now, finished_at = NULL, message = NULL
+        WHERE id = (SELECT id FROM trials WHERE sweep_id = @sweep AND state = 'queued'
+                    ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING {TrialColumns};
+        """;
+
+    /// <summary>
+    /// Taken (for the transaction) before a claim with a budget and before adding a proposed trial: the count of
+    /// trials that left the queue must not change between reading it and claiming, which SKIP LOCKED alone cannot
+    /// promise. Keyed by the sweep, so sweeps never wait for each other.
+    /// </summary>
+    public const string LockSweepClaims = "SELECT pg_advisory_xact_lock(@sweep);";
+
+    public const string CountStartedTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep AND state <> 'queued';";
+
+    public const string SelectTrialCounts =
+        """
+        SELECT coalesce(max(number), 0) AS LastNumber, count(*) FILTER (WHERE state <> 'queued') AS Started
+        FROM trials WHERE sweep_id = @sweep;
+        """;
+
+    public const string InsertClaimedTrial =
+        $"""
+        INSERT INTO trials
+            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state,
+             worker_id, attempts, started_at, heartbeat_at)
+        VALUES
+            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'running',
+             @Worker, 1, @Now, @Now)
+        RETURNING {TrialColumns};
+        """;
+
+    private const string HeldByLease = "id = @trial AND state = 'running' AND attempts = @attempt";
+
+    public const string TouchLeasedTrial = $"UPDATE trials SET heartbeat_at = @now WHERE {HeldByLease};";
+
+    public const string SelectTrialStateAndAttempts = "SELECT state AS State, attempts AS Attempts FROM trials WHERE id = @trial;";
+
+    public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
+
+    public const string InsertEpoch =
+        """
+        INSERT INTO epochs
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+        VALUES
+            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
+        """;
+
+    public const string UpsertCheckpoint =
+        """
+        INSERT INTO checkpoints (trial_id, epoch, written_at, data) VALUES (@trial, @epoch, @now, @data)
+        ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch, written_at = excluded.written_at, data = excluded.data;
+        """;
+
+    public const string DeleteCheckpoint = "DELETE FROM checkpoints WHERE trial_id = @trial;";
+
+    public const string UpsertEvaluation =
+        $"""
+        INSERT INTO evaluations (trial_id, class_names_json, confusion_json, recorded_at)
+        SELECT id, @classes, @confusion, @now FROM trials WHERE {HeldByLease}
+        ON CONFLICT (trial_id) DO UPDATE SET
+            class_names_json = excluded.class_names_json, confusion_json = excluded.confusion_json, recorded_at = excluded.recorded_at;
+        """;
+
+    public const string SelectEvaluation =
+        "SELECT trial_id AS TrialId, class_names_json AS ClassNamesJson, confusion_json AS ConfusionJson FROM evaluations WHERE trial_id = @trial;";
+
+    public const string SelectCheckpoint =
+        "SELECT trial_id AS TrialId, epoch AS Epoch, data AS Data FROM checkpoints WHERE trial_id = @trial;";
+
+    public const string FinishLeasedTrial =
+        $"""
+        UPDATE trials SET state = @state, finished_at = @now, heartbeat_at = NULL, message = @message,
+            result_epoch = @result_epoch, rung = @rung
+        WHERE {HeldByLease};
+        """;
+
+    public const string SelectSweepUsage =
+        """
+        SELECT count(*) AS Epochs, coalesce(sum(e.seconds), 0.0) AS Seconds
+        FROM epochs AS e WHERE e.trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep);
+        """;
+
+    public const string ReleaseLeasedTrial =
+        $"""
+        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL, message = @reason
+        WHERE {HeldByLease};
+        """;
+
+    /// <summary>Locked for the recovery's transaction, so a holder's concurrent write waits and then finds its lease gone.</summary>
+    public const string SelectRunningTrialsOfSweep =
+        """
+        SELECT id AS Id, number AS Number, worker_id AS WorkerId, heartbeat_at AS HeartbeatAt, lost AS Lost
+        FROM trials WHERE sweep_id = @sweep AND state = 'running' ORDER BY number FOR UPDATE;
+        """;
+
+    public const string RequeueLostTrial =
+        """
+        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL,
+            lost = @lost, message = @reason
+        WHERE id = @trial AND state = 'running';
+        """;
+
+    public const string FailLostTrial =
+        """
+        UPDATE trials SET state = 'failed', finished_at = @now, heartbeat_at = NULL, lost = @lost, message = @reason
+        WHERE id = @trial AND state = 'running';
+        """;
+
+    /// <summary>As SqliteSql's: the statement is picked from this fixed list, so a metric name never becomes SQL text.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PruneCheckpointsByMetric = new Dictionary<string, string>
+    {
+        [MetricNames.ValAccuracy] = PruneCheckpoints("val_accuracy", MetricNames.HigherIsBetter(MetricNames.ValAccuracy)),
+        [MetricNames.ValLoss] = PruneCheckpoints("val_loss", MetricNames.HigherIsBetter(MetricNames.ValLoss)),
+        [MetricNames.Accuracy] = PruneCheckpoints("accuracy", MetricNames.HigherIsBetter(MetricNames.Accuracy)),
+        [MetricNames.Loss] = PruneCheckpoints("loss", MetricNames.HigherIsBetter(MetricNames.Loss)),
+    };
+
+    /// <summary>
+    /// As SqliteSql's. PostgreSQL sorts NaN above every number, so finite values are picked explicitly (NULL, NaN and
+    /// ±Infinity are not ranked, as Ranking.Rank does not rank them).
+    /// </summary>
+    private static string PruneCheckpoints(string column, bool higherIsBetter) =>
+        $"""
+        DELETE FROM checkpoints
+        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+          AND trial_id IS DISTINCT FROM (
+              SELECT t.id
+              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
+              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+                AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
+                AND e.{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
+              ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
+              LIMIT 1);
+        """;
+
+    public const string SelectTrialsOfSweep = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
+
+    public const string SelectEpochsOfSweep =
+        """
+        SELECT e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
+               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
+               e.recorded_at AS RecordedAt
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        WHERE t.sweep_id = @sweep
+        ORDER BY t.number, e.epoch;
+        """;
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Storage;
+
+// The rows both backends read with Dapper, and how they become Core's records: the tables are the same in SQLite and
+// PostgreSQL (column for column, integers as 64-bit), so one set of rows serves both.
+
+internal sealed record SweepRow
+{
+    public long Id { get; init; }
+    public string Name { get; init; } = "";
+    public string DefinitionJson { get; init; } = "";
+    public string CreatedAt { get; init; } = "";
+
+    public SweepRecord ToRecord() =>
+        new(Id, Name, SweepJson.Deserialize(DefinitionJson), StoreTime.Parse(CreatedAt));
+}
+
+internal sealed record TrialRow
+{
+    public long Id { get; init; }
+    public long SweepId { get; init; }
+    public long Number { get; init; }
+    public string Optimizer { get; init; } = "";
+    public string Loss { get; init; } = "";
+    public double LearningRate { get; init; }
+    public long BatchSize { get; init; }
+    public long Epochs { get; init; }
+    public double? TimeBudgetSeconds { get; init; }
+    public long Seed { get; init; }
+    public string State { get; init; } = "";
+    public string? WorkerId { get; init; }
+    public long Attempts { get; init; }
+    public string? StartedAt { get; init; }
+    public string? FinishedAt { get; init; }
+    public string? Message { get; init; }
+    public string? HeartbeatAt { get; init; }
+    public long Lost { get; init; }
+    public long? ResultEpoch { get; init; }
+    public long? Rung { get; init; }
+
+    public TrialRecord ToRecord() => new(
+        Id,
+        SweepId,
+        checked((int)Number),
+        new Hyperparameters(
+            Enum.Parse<OptimizerKind>(Optimizer),
+            Enum.Parse<LossKind>(Loss),
+            LearningRate,
+            checked((int)BatchSize),
+            checked((int)Epochs),
+            // Through ticks, rounded: FromSeconds on a double can land one tick off the stored TimeSpan.
+            TimeBudgetSeconds is { } seconds ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)) : null,
+            checked((int)Seed)),
+        TrialStateWords.Parse(State),
+        WorkerId,
+        checked((int)Attempts),
+        StoreTime.ParseOrNull(StartedAt),
+        StoreTime.ParseOrNull(FinishedAt),
+        Message)
+    {
+        HeartbeatAt = StoreTime.ParseOrNull(HeartbeatAt),
+        Lost = checked((int)Lost),
+        ResultEpoch = ResultEpoch is { } e ? checked((int)e) : null,
+        Rung = Rung is { } r ? checked((int)r) : null,
+    };
+}
+
+internal sealed record CountsRow
+{
+    public long LastNumber { get; init; }
+    public long Started { get; init; }
+}
+
+internal sealed record UsageRow
+{
+    public long Epochs { get; init; }
+    public double Seconds { get; init; }
+}
+
+internal sealed record AggregateRow
+{
+    public long EpochsRun { get; init; }
+    public double TrainingSeconds { get; init; }
+}
+
+internal sealed record StateRow
+{
+    public string State { get; init; } = "";
+    public long Attempts { get; init; }
+}
+
+internal sealed record RunningRow
+{
+    public long Id { get; init; }
+    public long Number { get; init; }
+    public string? WorkerId { get; init; }
+    public string? HeartbeatAt { get; init; }
+    public long Lost { get; init; }
+}
+
+internal sealed record EvaluationRow
+{
+    public long TrialId { get; init; }
+    public string ClassNamesJson { get; init; } = "[]";
+    public string ConfusionJson { get; init; } = "[]";
+
+    public TrialEvaluation ToRecord() => new(
+        TrialId,
+        JsonSerializer.Deserialize<string[]>(ClassNamesJson) ?? [],
+        JsonSerializer.Deserialize<int[][]>(ConfusionJson) ?? []);
+}
+
+internal sealed record CheckpointRow
+{
+    public long TrialId { get; init; }
+    public long Epoch { get; init; }
+    public byte[] Data { get; init; } = [];
+
+    public TrialCheckpoint ToRecord() => new(TrialId, checked((int)Epoch), Data);
+}
+
+internal sealed record EpochRow
+{
+    public long TrialId { get; init; }
+    public long Epoch { get; init; }
+    public double? Loss { get; init; }
+    public double? Accuracy { get; init; }
+    public double? ValLoss { get; init; }
+    public double? ValAccuracy { get; init; }
+    public double? Seconds { get; init; }
+    public double? ImagesPerSecond { get; init; }
+    public string RecordedAt { get; init; } = "";
+
+    public EpochRecord ToRecord() => new(
+        TrialId,
+        new EpochMetrics(
+            checked((int)Epoch),
+            Loss ?? double.NaN,
+            Accuracy ?? double.NaN,
+            ValLoss ?? double.NaN,
+            ValAccuracy ?? double.NaN,
+            Seconds ?? double.NaN,
+            ImagesPerSecond ?? double.NaN),
+        StoreTime.Parse(RecordedAt));
+}

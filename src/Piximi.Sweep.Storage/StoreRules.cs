@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Dapper;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Storage;
+
+/// <summary>
+/// The parts of the <see cref="ITrialStore"/> contract that do not depend on the backend: argument checks, the words
+/// of refusals, the recovery rule and the parameters of a trial row. Each backend runs its own SQL around them, so the
+/// two backends refuse, recover and word things identically.
+/// </summary>
+internal static class StoreRules
+{
+    public static void RequireFinal(TrialState state, int? rung)
+    {
+        if (!TrialStateWords.IsFinal(state))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(state), state, "A trial finishes as completed, failed, diverged or pruned.");
+        }
+
+        if (rung is { } r && (state != TrialState.Pruned || r < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rung), rung, "Only a pruned trial has a rung, and rungs count from 0.");
+        }
+    }
+
+    /// <summary>Checked inside the finishing transaction, against the trial's last stored epoch.</summary>
+    public static void RequireStoredEpoch(long trialId, int resultEpoch, long lastEpoch)
+    {
+        if (resultEpoch < 1 || resultEpoch > lastEpoch)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(resultEpoch), resultEpoch, $"Trial {trialId} has epochs 1 to {lastEpoch} stored; its result must be one of them.");
+        }
+    }
+
+    public static InvalidOperationException EpochOutOfOrder(long trialId, int epoch, long expected) => new(
+        $"Trial {trialId} cannot record epoch {epoch}: expected epoch {expected}, " +
+        $"the one after its last stored epoch ({expected - 1}). Nothing was written.");
+
+    /// <summary>Why a holder's write was refused; <paramref name="now"/> is the trial as the refused write's transaction saw it.</summary>
+    public static LeaseLostException LeaseLost(string store, TrialLease lease, string action, StateRow? now) => new(now is null
+        ? $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the store {store} has no such trial."
+        : $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the lease is lost, the trial " +
+          $"is {now.State} at attempt {now.Attempts} now. Nothing was written; stop working on it.");
+
+    public static void RequireClaimArguments(string workerId, int? maxTrials)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        if (maxTrials is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(max, nameof(maxTrials));
+        }
+    }
+
+    /// <summary>The evaluation's matrix as JSON (class names, confusion), once its shape is checked against the lease.</summary>
+    public static (string Classes, string Confusion) EvaluationJson(TrialLease lease, TrialEvaluation evaluation)
+    {
+        var classes = evaluation.ClassNames.Count;
+        if (evaluation.TrialId != lease.TrialId || evaluation.Confusion.Count != classes || evaluation.Confusion.Any(row => row.Count != classes))
+            throw new ArgumentException($"An evaluation of trial {lease.TrialId} needs a {classes} × {classes} confusion matrix of that trial.", nameof(evaluation));
+        return (JsonSerializer.Serialize(evaluation.ClassNames), JsonSerializer.Serialize(evaluation.Confusion));
+    }
+
+    public static string RequireMetric(string metric, IReadOnlyDictionary<string, string> statements)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return statements.TryGetValue(metric, out var sql)
+            ? sql
+            : throw new ArgumentOutOfRangeException(
+                nameof(metric), metric, $"Not a metric to rank by; one of {string.Join(", ", MetricNames.All)}.");
+    }
+
+    /// <summary>
+    /// The recovery rule: which running trials' holders are gone (heartbeat older than <paramref name="staleAfter"/>,
+    /// or held by a dead worker), and for each whether it goes back to the queue or, lost more than
+    /// <paramref name="maxRetries"/> times, fails. <paramref name="requeue"/> and <paramref name="fail"/> write it.
+    /// </summary>
+    public static IReadOnlyList<RecoveredTrial> Recover(
+        IEnumerable<RunningRow> running, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason,
+        Action<RunningRow, int, string> requeue, Action<RunningRow, int, string, string> fail)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(staleAfter, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(deadWorkers);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var dead = deadWorkers.ToHashSet(StringComparer.Ordinal);
+        // Timestamps are compared as times, parsed, not as text. The clock is this process's: the heartbeats of
+        // workers on other machines are as good as their clocks agree, which staleAfter should allow for.
+        var now = DateTimeOffset.UtcNow;
+        var nowText = StoreTime.ToText(now);
+        // TimeSpan.MaxValue means "only the dead workers": no time is that old.
+        DateTimeOffset? staleBefore = staleAfter < now - DateTimeOffset.MinValue ? now - staleAfter : null;
+        var recovered = new List<RecoveredTrial>();
+        foreach (var trial in running)
+        {
+            var heartbeat = StoreTime.ParseOrNull(trial.HeartbeatAt);
+            // Claims set the heartbeat; a running trial without one has never shown a sign of life.
+            var stale = staleBefore is { } before && (heartbeat is null || heartbeat < before);
+            if (!stale && !(trial.WorkerId is { } worker && dead.Contains(worker)))
+            {
+                continue;
+            }
+
+            var lost = checked((int)trial.Lost + 1);
+            if (lost > maxRetries)
+            {
+                var message = $"{reason}; lost {lost} times, more than the {maxRetries} retries allowed";
+                fail(trial, lost, message, nowText);
+                recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, lost, message));
+            }
+            else
+            {
+                requeue(trial, lost, reason);
+                recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Queued, lost, reason));
+            }
+        }
+
+        return recovered;
+    }
+
+    /// <summary>The parameters of one trial row (its hyperparameters as stored: enum names, seconds for the time budget).</summary>
+    public static object TrialParameters(long sweepId, int number, Hyperparameters h) => new
+    {
+        SweepId = sweepId,
+        Number = number,
+        Optimizer = h.Optimizer.ToString(),
+        Loss = h.Loss.ToString(),
+        h.LearningRate,
+        h.BatchSize,
+        h.Epochs,
+        TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
+        h.Seed,
+    };
+
+    /// <summary>As <see cref="TrialParameters"/>, claimed by <c>@Worker</c> at <c>@Now</c>.</summary>
+    public static DynamicParameters ClaimedTrialParameters(long sweepId, int number, Hyperparameters h, string worker, string now)
+    {
+        var parameters = new DynamicParameters(TrialParameters(sweepId, number, h));
+        parameters.Add("Worker", worker);
+        parameters.Add("Now", now);
+        return parameters;
+    }
+}
