@@ -135,3 +135,6 @@ public sealed class SweepConflictException(string message) : Exception(message);
 /// message names both versions. Nothing was changed.
 /// </summary>
 public sealed class StoreVersionException(string message) : Exception(message);
+
+/// <summary>The store cannot be reached or used (a database server down, a login refused); the message names it without credentials.</summary>
+public sealed class StoreUnavailableException(string message, Exception inner) : Exception(message, inner);

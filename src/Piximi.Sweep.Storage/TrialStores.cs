@@ -1,3 +1,4 @@
+using Piximi.Sweep.Storage.Postgres;
 using Piximi.Sweep.Storage.Sqlite;
 
 namespace Piximi.Sweep.Storage;
@@ -17,4 +18,22 @@ public static class TrialStores
     /// <exception cref="StoreVersionException">The file was written by a newer Piximi.Sweep.</exception>
     /// <exception cref="InvalidDataException">The file is not a Piximi.Sweep store.</exception>
     public static ITrialStore OpenSqlite(string path) => SqliteTrialStore.Open(path);
+
+    /// <summary>
+    /// Opens the PostgreSQL store a connection string (Npgsql key=value) names, creating the schema in an empty
+    /// database and bringing an older one up to date. Workers on any machine that reaches the database share it.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached or refuses the login; the message names it without credentials.</exception>
+    /// <exception cref="StoreVersionException">The database was written by a newer Piximi.Sweep.</exception>
+    /// <exception cref="InvalidDataException">The database holds tables of something else.</exception>
+    public static ITrialStore OpenPostgres(string connectionString) => PostgresTrialStore.Open(connectionString);
+
+    /// <summary>Opens the store at a location as <see cref="StoreLocations"/> reads it (PostgreSQL URL, <c>sqlite:path</c> or a path).</summary>
+    public static ITrialStore Open(string location)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(location);
+        return StoreLocations.IsPostgres(location)
+            ? OpenPostgres(StoreLocations.PostgresConnectionString(location))
+            : OpenSqlite(StoreLocations.SqlitePath(location)!);
+    }
 }

@@ -4,12 +4,12 @@ using Piximi.Sweep.Storage;
 using Piximi.Sweep.Storage.Sqlite;
 
 // Usage:
-//   Piximi.Sweep.Storage.ClaimWorker sqlite <path> <sweep id> <worker id> [<max trials>]
+//   Piximi.Sweep.Storage.ClaimWorker store <location> <sweep id> <worker id> [<max trials>]
 //   Piximi.Sweep.Storage.ClaimWorker sqlite-die-in-epoch-2 <path> <sweep id> <worker id> <epoch 1 checkpoint file>
 // Both open the store, print "ready" and wait for a line on standard input, so that the test can start all workers
 // together.
 //
-// sqlite: claims trials of the sweep (with the budget, if given) until it gets none; for each, "trains" for a
+// store: opens the store at the location (a SQLite path, or postgres:<connection string>) and claims trials of the sweep (with the budget, if given) until it gets none; for each, "trains" for a
 // millisecond, records one epoch with a small checkpoint, completes it (with the worker id as message) and prints its
 // id on a line of its own. Without the millisecond the first worker to run can take every trial before the others'
 // busy handlers wake up.
@@ -23,20 +23,20 @@ using Piximi.Sweep.Storage.Sqlite;
 // Epoch 1's metrics are (1, 0.5, 0.5, 0.5, 0.5, 0.001, 1000); the test expects exactly those.
 switch (args)
 {
-    case ["sqlite", var path, var sweepText, var workerId, .. var rest] when rest.Length <= 1:
+    case ["store", var path, var sweepText, var workerId, .. var rest] when rest.Length <= 1:
         return Claim(path, Id(sweepText), workerId, rest.Length == 1 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : null);
     case ["sqlite-die-in-epoch-2", var path, var sweepText, var workerId, var checkpointFile]:
         return DieInEpoch2(path, Id(sweepText), workerId, File.ReadAllBytes(checkpointFile));
     default:
         Console.Error.WriteLine(
-            "usage: Piximi.Sweep.Storage.ClaimWorker sqlite <path> <sweep id> <worker id> [<max trials>]\n" +
+            "usage: Piximi.Sweep.Storage.ClaimWorker store <location> <sweep id> <worker id> [<max trials>]\n" +
             "       Piximi.Sweep.Storage.ClaimWorker sqlite-die-in-epoch-2 <path> <sweep id> <worker id> <checkpoint file>");
         return 2;
 }
 
-static int Claim(string path, long sweepId, string workerId, int? maxTrials)
+static int Claim(string location, long sweepId, string workerId, int? maxTrials)
 {
-    using var store = TrialStores.OpenSqlite(path);
+    using var store = TrialStores.Open(location);
     if (!ReadyAndGo())
     {
         return 3;

@@ -28,7 +28,7 @@ public sealed class SqliteTrialStoreContract : TrialStoreContract
 
     protected override IReadOnlyList<string> ClaimWorkerArguments(long sweepId, string workerId, int? maxTrials) =>
     [
-        "sqlite", DatabasePath, sweepId.ToString(CultureInfo.InvariantCulture), workerId,
+        "store", DatabasePath, sweepId.ToString(CultureInfo.InvariantCulture), workerId,
         .. maxTrials is { } max ? [max.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
     ];
 

@@ -934,7 +934,9 @@ public abstract class TrialStoreContract : IDisposable
     private void AssertEachTrialClaimedOnceAndCompleted(
         long sweepId, IReadOnlyList<(long TrialId, string Worker)> claimed, int count)
     {
-        var trials = Open().ListTrials(sweepId);
+        // One reader for every check: a store holds a connection (a server's, for PostgreSQL) until the test ends.
+        var reader = Open();
+        var trials = reader.ListTrials(sweepId);
         var twice = claimed.GroupBy(c => c.TrialId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(twice.Count == 0, $"Trials claimed more than once: {string.Join(", ", twice)}");
         Assert.Equal(trials.Take(count).Select(t => t.Id).Order(), claimed.Select(c => c.TrialId).Order());
@@ -945,10 +947,10 @@ public abstract class TrialStoreContract : IDisposable
             Assert.Equal(1, t.Attempts);
             Assert.Equal(workerOf[t.Id], t.WorkerId);
             Assert.Equal(workerOf[t.Id], t.Message);
-            Assert.NotNull(Open().LoadCheckpoint(t.Id));
+            Assert.NotNull(reader.LoadCheckpoint(t.Id));
         });
         Assert.All(trials.Skip(count), t => Assert.Equal((TrialState.Queued, 0), (t.State, t.Attempts)));
-        Assert.Equal(count, Open().ListEpochs(sweepId).Count);
+        Assert.Equal(count, reader.ListEpochs(sweepId).Count);
         // Otherwise the run proved nothing about concurrent claims.
         Assert.True(claimed.Select(c => c.Worker).Distinct().Count() > 1, "One worker claimed every trial.");
     }

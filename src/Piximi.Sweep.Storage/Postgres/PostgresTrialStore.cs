@@ -1,0 +1,320 @@
+using System.Data;
+using Dapper;
+using Npgsql;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Storage.Postgres;
+
+/// <summary>
+/// The trial store in a PostgreSQL database, for workers on several machines. The same contract as the SQLite store
+/// (the contract tests run against both): one connection per instance, calls from several threads take turns on it;
+/// every method commits before it returns. Claims lock rows with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers
+/// never wait for each other; a claim with a budget, and adding a proposed trial, also take the sweep's advisory lock
+/// so the count they check cannot change before they write.
+/// </summary>
+internal sealed class PostgresTrialStore : ITrialStore
+{
+    private readonly Lock _gate = new();
+    private readonly NpgsqlConnection _connection;
+
+    /// <summary>The store as messages name it: host, port and database, never the user's password.</summary>
+    private readonly string _name;
+
+    private bool _disposed;
+
+    private PostgresTrialStore(NpgsqlConnection connection, string name)
+    {
+        _connection = connection;
+        _name = name;
+    }
+
+    /// <summary>Connects and brings the database's schema up to date (creating it in an empty database).</summary>
+    public static PostgresTrialStore Open(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var name = StoreLocations.DescribePostgres(builder);
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+            PostgresSchema.Migrate(connection, name);
+            return new PostgresTrialStore(connection, name);
+        }
+        catch (NpgsqlException e)
+        {
+            connection.Dispose();
+            // Npgsql's own message never holds the password, but the connection string might be echoed by callers:
+            // say what failed in our words, naming the store without credentials.
+            throw new StoreUnavailableException($"Cannot use the PostgreSQL store {name}: {e.Message}", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public SweepRecord CreateSweep(SweepDefinition definition, IReadOnlyList<Hyperparameters> trials)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(trials);
+        var json = SweepJson.Serialize(definition);
+        return Transaction(tx =>
+        {
+            var existing = _connection.QuerySingleOrDefault<SweepRow>(PostgresSql.SelectSweepByName, new { name = definition.Name }, tx);
+            var id = existing is null
+                ? _connection.ExecuteScalar<long?>(PostgresSql.InsertSweep, new { definition.Name, DefinitionJson = json, CreatedAt = StoreTime.Now() }, tx)
+                : null;
+            if (id is null)
+            {
+                // It existed, or another creator inserted it a moment ago (ON CONFLICT DO NOTHING then returns nothing).
+                existing ??= _connection.QuerySingle<SweepRow>(PostgresSql.SelectSweepByName, new { name = definition.Name }, tx);
+                var stored = SweepJson.Serialize(SweepJson.Deserialize(existing.DefinitionJson));
+                if (stored != json)
+                {
+                    throw new SweepConflictException(
+                        $"The store {_name} already has a sweep named '{definition.Name}' with another definition. " +
+                        "Rename the sweep to run the new definition, or use another --store (--db for SQLite).");
+                }
+
+                return existing.ToRecord();
+            }
+
+            _connection.Execute(PostgresSql.InsertTrial, trials.Select((h, i) => StoreRules.TrialParameters(id.Value, i + 1, h)), tx);
+            return _connection.QuerySingle<SweepRow>(PostgresSql.SelectSweepById, new { id }, tx).ToRecord();
+        });
+    }
+
+    public SweepRecord? FindSweep(string name) =>
+        Read(() => _connection.QuerySingleOrDefault<SweepRow>(PostgresSql.SelectSweepByName, new { name })?.ToRecord());
+
+    public IReadOnlyList<SweepRecord> ListSweeps() =>
+        Read(() => (IReadOnlyList<SweepRecord>)[.. _connection.Query<SweepRow>(PostgresSql.SelectSweeps).Select(r => r.ToRecord())]);
+
+    public TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null)
+    {
+        StoreRules.RequireClaimArguments(workerId, maxTrials);
+        var claim = new { worker = workerId, now = StoreTime.Now(), sweep = sweepId };
+        if (maxTrials is not { } max)
+        {
+            // One statement, autocommitted.
+            return Read(() => _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim)?.ToRecord());
+        }
+
+        return Transaction(tx =>
+        {
+            _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
+            if (_connection.ExecuteScalar<long>(PostgresSql.CountStartedTrials, new { sweep = sweepId }, tx) >= max) return null;
+            return _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim, tx)?.ToRecord();
+        });
+    }
+
+    public TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        StoreRules.RequireClaimArguments(workerId, maxTrials);
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        return Transaction(tx =>
+        {
+            _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
+            var counts = _connection.QuerySingle<CountsRow>(PostgresSql.SelectTrialCounts, new { sweep = sweepId }, tx);
+            if (counts.LastNumber != number - 1 || (maxTrials is { } cap && counts.Started >= cap)) return null;
+            return _connection.QuerySingle<TrialRow>(
+                PostgresSql.InsertClaimedTrial,
+                StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, StoreTime.Now()), tx).ToRecord();
+        });
+    }
+
+    public void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(metrics);
+        Transaction(tx =>
+        {
+            // The fence first: the UPDATE also locks the trial's row until commit, so a recovery cannot slip in between.
+            var now = StoreTime.Now();
+            if (_connection.Execute(PostgresSql.TouchLeasedTrial, new { now, trial = lease.TrialId, attempt = lease.Attempt }, tx) == 0)
+            {
+                throw LeaseLost(lease, $"record epoch {metrics.Epoch} of", tx);
+            }
+
+            var expected = _connection.ExecuteScalar<long>(PostgresSql.SelectLastEpoch, new { trial = lease.TrialId }, tx) + 1;
+            if (metrics.Epoch != expected)
+            {
+                throw StoreRules.EpochOutOfOrder(lease.TrialId, metrics.Epoch, expected);
+            }
+
+            _connection.Execute(PostgresSql.InsertEpoch, new
+            {
+                trial = lease.TrialId,
+                epoch = (long)metrics.Epoch,
+                loss = metrics.Loss,
+                accuracy = metrics.Accuracy,
+                val_loss = metrics.ValLoss,
+                val_accuracy = metrics.ValAccuracy,
+                seconds = metrics.Seconds,
+                images_per_second = metrics.ImagesPerSecond,
+                now,
+            }, tx);
+            if (checkpoint is null)
+            {
+                _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = lease.TrialId }, tx);
+            }
+            else
+            {
+                _connection.Execute(PostgresSql.UpsertCheckpoint, new { trial = lease.TrialId, epoch = (long)metrics.Epoch, now, data = checkpoint }, tx);
+            }
+
+            return 0;
+        });
+    }
+
+    public bool Heartbeat(TrialLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return Read(() => _connection.Execute(PostgresSql.TouchLeasedTrial, new { now = StoreTime.Now(), trial = lease.TrialId, attempt = lease.Attempt }) == 1);
+    }
+
+    public void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        StoreRules.RequireFinal(state, rung);
+        Transaction(tx =>
+        {
+            if (resultEpoch is { } result)
+            {
+                StoreRules.RequireStoredEpoch(lease.TrialId, result, _connection.ExecuteScalar<long>(PostgresSql.SelectLastEpoch, new { trial = lease.TrialId }, tx));
+            }
+
+            var finished = _connection.Execute(PostgresSql.FinishLeasedTrial, new
+            {
+                state = TrialStateWords.ToWord(state),
+                now = StoreTime.Now(),
+                message,
+                result_epoch = (long?)resultEpoch,
+                rung = (long?)rung,
+                trial = lease.TrialId,
+                attempt = lease.Attempt,
+            }, tx);
+            if (finished == 0)
+            {
+                throw LeaseLost(lease, $"finish as {TrialStateWords.ToWord(state)}", tx);
+            }
+
+            if (state is TrialState.Failed or TrialState.Diverged)
+            {
+                _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = lease.TrialId }, tx);
+            }
+
+            return 0;
+        });
+    }
+
+    public void Release(TrialLease lease, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        Transaction(tx =>
+        {
+            if (_connection.Execute(PostgresSql.ReleaseLeasedTrial, new { trial = lease.TrialId, attempt = lease.Attempt, reason }, tx) == 0)
+            {
+                throw LeaseLost(lease, "release", tx);
+            }
+
+            return 0;
+        });
+    }
+
+    public void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var (classes, confusion) = StoreRules.EvaluationJson(lease, evaluation);
+        var parameters = new { trial = lease.TrialId, attempt = lease.Attempt, classes, confusion, now = StoreTime.Now() };
+        Transaction(tx =>
+        {
+            if (_connection.Execute(PostgresSql.UpsertEvaluation, parameters, tx) == 0)
+                throw LeaseLost(lease, "record the evaluation of", tx);
+            return 0;
+        });
+    }
+
+    public TrialEvaluation? LoadEvaluation(long trialId) =>
+        Read(() => _connection.QuerySingleOrDefault<EvaluationRow>(PostgresSql.SelectEvaluation, new { trial = trialId })?.ToRecord());
+
+    public TrialCheckpoint? LoadCheckpoint(long trialId) =>
+        Read(() => _connection.QuerySingleOrDefault<CheckpointRow>(PostgresSql.SelectCheckpoint, new { trial = trialId })?.ToRecord());
+
+    public IReadOnlyList<RecoveredTrial> RecoverLost(
+        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
+        Transaction(tx => StoreRules.Recover(
+            _connection.Query<RunningRow>(PostgresSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }, tx).ToList(),
+            staleAfter, deadWorkers, maxRetries, reason,
+            requeue: (trial, lost, why) => _connection.Execute(PostgresSql.RequeueLostTrial, new { trial = trial.Id, lost = (long)lost, reason = why }, tx),
+            fail: (trial, lost, why, now) =>
+            {
+                _connection.Execute(PostgresSql.FailLostTrial, new { trial = trial.Id, now, lost = (long)lost, reason = why }, tx);
+                _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = trial.Id }, tx);
+            }));
+
+    public void PruneCheckpoints(long sweepId, string metric)
+    {
+        var sql = StoreRules.RequireMetric(metric, PostgresSql.PruneCheckpointsByMetric);
+        Read(() => _connection.Execute(sql, new { sweep = sweepId }));
+    }
+
+    public IReadOnlyList<TrialRecord> ListTrials(long sweepId) =>
+        Read(() => (IReadOnlyList<TrialRecord>)[.. _connection.Query<TrialRow>(PostgresSql.SelectTrialsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
+
+    public IReadOnlyList<EpochRecord> ListEpochs(long sweepId) =>
+        Read(() => (IReadOnlyList<EpochRecord>)[.. _connection.Query<EpochRow>(PostgresSql.SelectEpochsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) =>
+        Read(() => (IReadOnlyList<TrialSummary>)[.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
+            PostgresSql.SelectTrialSummariesOfSweep,
+            (trial, last, aggregate) => new TrialSummary(
+                trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
+            new { sweep = sweepId },
+            splitOn: "TrialId,EpochsRun")]);
+
+    public SweepUsage Usage(long sweepId) => Read(() =>
+    {
+        var row = _connection.QuerySingle<UsageRow>(PostgresSql.SelectSweepUsage, new { sweep = sweepId });
+        return new SweepUsage(checked((int)row.Epochs), row.Seconds);
+    });
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+
+    private T Read<T>(Func<T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return work();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns and rolled back when it throws.</summary>
+    private T Transaction<T>(Func<IDbTransaction, T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var tx = _connection.BeginTransaction();
+            var result = work(tx);
+            tx.Commit();
+            return result;
+        }
+    }
+
+    private LeaseLostException LeaseLost(TrialLease lease, string action, IDbTransaction tx) => StoreRules.LeaseLost(
+        _name, lease, action, _connection.QuerySingleOrDefault<StateRow>(PostgresSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId }, tx));
+}
