@@ -54,7 +54,9 @@ public static class CliApp
         var resume = new Command("resume", "Continue a stored sweep (no file needed): unfinished trials resume from their last epoch") { resumeName };
         var readRunOptions = AddRunOptions(db, run, resume);
         var readRunFileOptions = AddSweepFileOptions(run);
-        run.SetAction(p => new RunCommand(output) { FileOptions = readRunFileOptions(p) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
+        run.Options.Add(skipBadImages);
+        run.SetAction(p => new RunCommand(output) { FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
         resume.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
@@ -86,7 +88,8 @@ public static class CliApp
         var validateFile = new Argument<string>("file") { Description = "The sweep file (YAML)" };
         var validate = new Command("validate", "Check a sweep file and print its grid, without training") { validateFile };
         var readValidateFileOptions = AddSweepFileOptions(validate);
-        validate.SetAction(p => new ValidateCommand(output).Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
+        validate.Options.Add(skipBadImages);
+        validate.SetAction(p => new ValidateCommand(output) { SkipBadImages = p.GetValue(skipBadImages) }.Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
         root.Add(validate);
 
         // best

@@ -66,6 +66,7 @@ public sealed class ImageDataset : IDisposable
         return spec.Kind switch
         {
             DatasetSpec.Idx => LoadIdx(spec),
+            DatasetSpec.Folder => FromLabelled(spec, ImageFolder.Load(spec)),
             _ => throw UnsupportedKind(spec),
         };
     }
@@ -131,6 +132,7 @@ public sealed class ImageDataset : IDisposable
     public static int CountImages(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Kind == DatasetSpec.Folder) return ImageFolder.Check(spec).Count; // decodes every image: see ImageFolder
         if (spec.Kind != DatasetSpec.Idx) throw UnsupportedKind(spec);
         var images = IdxFile.ReadImageHeader(spec.Images);
         var labels = IdxFile.ReadLabelHeader(LabelsOf(spec));
@@ -193,7 +195,7 @@ public sealed class ImageDataset : IDisposable
         return max + 1;
     }
 
-    private static int CheckSubset(DatasetSpec spec, int available)
+    internal static int CheckSubset(DatasetSpec spec, int available)
     {
         if (spec.Subset is not { } subset)
             return available;

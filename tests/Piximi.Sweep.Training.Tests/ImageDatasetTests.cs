@@ -216,11 +216,11 @@ public class ImageDatasetLoad
     [Fact]
     public void RefusesAKindOtherThanIdx()
     {
-        var spec = FashionMnist.Spec(null) with { Kind = "folder" };
+        var spec = FashionMnist.Spec(null) with { Kind = "zarr" };
 
         var error = Assert.Throws<DatasetException>(() => ImageDataset.CountImages(spec));
 
-        Assert.Contains("dataset kind 'folder' is not supported (supported: idx)", error.Message);
+        Assert.Contains("dataset kind 'zarr' is not supported (supported: idx)", error.Message);
     }
 
     /// <summary>An IDX file: big-endian magic, sizes, then the body as given.</summary>

@@ -42,6 +42,9 @@ internal sealed partial class RunCommand(TextWriter output)
     /// <summary>How to read a W&amp;B sweep file (--dataset, --model, --ignore-unknown).</summary>
     internal SweepFileOptions FileOptions { get; init; } = SweepFileOptions.None;
 
+    /// <summary>--skip-bad-images: skip and count bad images (stored in the sweep's definition).</summary>
+    internal bool SkipBadImages { get; init; }
+
     public async Task<int> ExecuteAsync(RunOptions options)
     {
         if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
@@ -49,7 +52,9 @@ internal sealed partial class RunCommand(TextWriter output)
         if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
             throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
         // Everything that can be wrong with the input is found here, before the store is even opened.
-        var loaded = options.File is null ? null : SweepFile.Load(options.File, ImageDataset.CountImages, FileOptions);
+        var counter = new DatasetCounter(SkipBadImages);
+        var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(options.File, counter.Count, FileOptions));
+        foreach (var line in counter.Lines()) output.WriteLine(line);
         foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
         // The file's budget applies unless the command line says otherwise.
         if (loaded?.Budget is { } budget)
@@ -85,6 +90,7 @@ internal sealed partial class RunCommand(TextWriter output)
 
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
+        counter.Log(log);
         // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
         var recovered = Recover(store, sweep, options, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");

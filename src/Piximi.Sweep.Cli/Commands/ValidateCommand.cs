@@ -7,9 +7,14 @@ namespace Piximi.Sweep.Cli.Commands;
 /// <summary><c>piximi-sweep validate</c>: parse, check and expand a sweep file; print the grid. Trains nothing, stores nothing.</summary>
 internal sealed class ValidateCommand(TextWriter output)
 {
+    /// <summary>--skip-bad-images: skip and count bad images instead of refusing them.</summary>
+    public bool SkipBadImages { get; init; }
+
     public int Execute(string file, SweepFileOptions? options = null)
     {
-        var loaded = SweepFile.Load(file, ImageDataset.CountImages, options);
+        var counter = new DatasetCounter(SkipBadImages);
+        var loaded = counter.Apply(SweepFile.Load(file, counter.Count, options));
+        foreach (var line in counter.Lines()) output.WriteLine(line);
         var definition = loaded.Definition;
         var space = definition.Parameters;
         foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
@@ -48,5 +53,6 @@ internal sealed class ValidateCommand(TextWriter output)
     }.OfType<string>());
 
     private static string DatasetLine(DatasetSpec spec) =>
-        (spec.Subset is { } n ? $"subset {n} images, " : "") + $"training percentage {spec.TrainingPercentage:0.##}";
+        (spec.Subset is { } n ? $"subset {n} images, " : "") + $"training percentage {spec.TrainingPercentage:0.##}"
+        + (spec.InputShape is { } s ? $", input shape {s.Height}×{s.Width}×{s.Channels}" : "") + (spec.SkipBadImages ? ", skipping bad images" : "");
 }
