@@ -66,6 +66,7 @@ public sealed class ImageDataset : IDisposable
         return spec.Kind switch
         {
             DatasetSpec.Idx => LoadIdx(spec),
+            DatasetSpec.Piximi => FromLabelled(spec, Piximi.PiximiProject.Read(spec)),
             _ => throw UnsupportedKind(spec),
         };
     }
@@ -131,6 +132,7 @@ public sealed class ImageDataset : IDisposable
     public static int CountImages(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Kind == DatasetSpec.Piximi) return CheckSubset(spec, Piximi.PiximiProject.CountLabelled(spec));
         if (spec.Kind != DatasetSpec.Idx) throw UnsupportedKind(spec);
         var images = IdxFile.ReadImageHeader(spec.Images);
         var labels = IdxFile.ReadLabelHeader(LabelsOf(spec));
