@@ -92,6 +92,9 @@ public static class CliApp
         validate.SetAction(p => new ValidateCommand(output) { SkipBadImages = p.GetValue(skipBadImages) }.Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
         root.Add(validate);
 
+        // init --from <project.zip>
+        root.Add(InitCommand.Command(output));
+
         // best
         var top = new Option<int>("--top", "-n") { Description = "How many trials", DefaultValueFactory = _ => 5 };
         var metric = new Option<string?>("--metric", "-m") { Description = $"Rank by ({string.Join(", ", MetricNames.All)}; default: the sweep's metric)" };

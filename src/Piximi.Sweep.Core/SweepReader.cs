@@ -23,11 +23,11 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping"];
     private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
-    private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape"];
+    private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape", "include_inference"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
     private static readonly string[] LadderKeys = ["from", "to"];
     private static readonly string[] EpochBudgetKeys = ["max", "time_budget"];
-    private static readonly string[] DatasetKinds = ["idx", "folder"];
+    private static readonly string[] DatasetKinds = ["idx", "folder", "piximi"];
 
     // Other tools' names for Piximi's, offered as "did you mean" only: the file speaks Piximi's names.
     private static readonly Dictionary<string, string> OptimizerAliases = new(StringComparer.OrdinalIgnoreCase)
@@ -370,11 +370,14 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         ok &= kind is not null;
 
         var folder = kind == DatasetSpec.Folder;
-        var images = folder ? ReadDatasetFolder(keys, mapping) : ReadDatasetFile(keys, mapping, "images", "the IDX file of images (.gz or raw)");
-        var labels = folder ? null : ReadDatasetFile(keys, mapping, "labels", "the IDX file of labels (.gz or raw)");
-        ok &= (folder ? RefuseLabels(keys) : labels is not null) & images is not null;
+        var isPiximi = kind == DatasetSpec.Piximi; // kind: piximi's keys are read in SweepReaderPiximi.cs
+        var images = folder ? ReadDatasetFolder(keys, mapping)
+            : ReadDatasetFile(keys, mapping, "images", isPiximi ? PiximiImagesExpected : "the IDX file of images (.gz or raw)");
+        var labels = folder || isPiximi ? null : ReadDatasetFile(keys, mapping, "labels", "the IDX file of labels (.gz or raw)");
+        ok &= (folder ? RefuseLabels(keys) : isPiximi ? RefusePiximiLabels(keys) : labels is not null) & images is not null;
         var (inputShape, shapeOk) = ReadInputShape(keys, mapping, kind);
         ok &= shapeOk;
+        ok &= ReadIncludeInference(keys, kind, out var includeInference);
 
         var trainingPercentage = DefaultTrainingPercentage;
         if (keys.TryGetValue("training_percentage", out var percentageEntry))
@@ -398,7 +401,10 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         }
 
         return ok
-            ? new DatasetRead(new DatasetSpec(kind!, images!.Value.Path, labels?.Path, trainingPercentage, subset) { InputShape = inputShape }, images.Value.Node)
+            ? new DatasetRead(new DatasetSpec(kind!, images!.Value.Path, labels?.Path, trainingPercentage, subset)
+            {
+                InputShape = inputShape, IncludeInference = includeInference,
+            }, images.Value.Node)
             : null;
     }
 

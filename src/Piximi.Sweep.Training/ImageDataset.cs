@@ -67,6 +67,7 @@ public sealed class ImageDataset : IDisposable
         {
             DatasetSpec.Idx => LoadIdx(spec),
             DatasetSpec.Folder => FromLabelled(spec, ImageFolder.Load(spec)),
+            DatasetSpec.Piximi => FromLabelled(spec, Piximi.PiximiProject.Read(spec)),
             _ => throw UnsupportedKind(spec),
         };
     }
@@ -133,6 +134,7 @@ public sealed class ImageDataset : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Kind == DatasetSpec.Folder) return ImageFolder.Check(spec).Count; // decodes every image: see ImageFolder
+        if (spec.Kind == DatasetSpec.Piximi) return CheckSubset(spec, Piximi.PiximiProject.CountLabelled(spec));
         if (spec.Kind != DatasetSpec.Idx) throw UnsupportedKind(spec);
         var images = IdxFile.ReadImageHeader(spec.Images);
         var labels = IdxFile.ReadLabelHeader(LabelsOf(spec));

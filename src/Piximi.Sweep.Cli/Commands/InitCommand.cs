@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Training;
+using Piximi.Sweep.Training.Piximi;
+
+namespace Piximi.Sweep.Cli.Commands;
+
+/// <summary>
+/// <c>piximi-sweep init --from &lt;project.zip&gt; [-o file] [--force]</c>: a starter sweep file centred on the
+/// project's own classifier settings — its optimizer and two neighbours, its loss, a learning-rate ladder from
+/// lr/3 to lr·3 and a batch-size ladder from bs/2 to bs·2 (both on the guide's ladders), its epochs and training
+/// percentage. The text is validated as a sweep file (with the dataset counted) before anything is written; an
+/// existing file is kept unless <c>--force</c>.
+/// </summary>
+internal sealed partial class InitCommand(TextWriter output)
+{
+    /// <summary>Neighbours tried next to the project's optimizer: the closest in kind first.</summary>
+    private static readonly Dictionary<OptimizerKind, OptimizerKind[]> Neighbours = new()
+    {
+        [OptimizerKind.Adam] = [OptimizerKind.Adamax, OptimizerKind.RMSProp],
+        [OptimizerKind.Adamax] = [OptimizerKind.Adam, OptimizerKind.RMSProp],
+        [OptimizerKind.RMSProp] = [OptimizerKind.Adam, OptimizerKind.Adadelta],
+        [OptimizerKind.Adadelta] = [OptimizerKind.Adagrad, OptimizerKind.RMSProp],
+        [OptimizerKind.Adagrad] = [OptimizerKind.Adadelta, OptimizerKind.Adam],
+        [OptimizerKind.Momentum] = [OptimizerKind.StochasticGradientDescent, OptimizerKind.Adam],
+        [OptimizerKind.StochasticGradientDescent] = [OptimizerKind.Momentum, OptimizerKind.Adam],
+    };
+
+    public int Execute(string from, string? outputPath, bool force)
+    {
+        var project = Path.GetFullPath(from);
+        PiximiClassifierSettings? settings;
+        int labelled, channels;
+        string version;
+        try
+        {
+            (settings, labelled, channels, version) = PiximiProject.Summarise(project);
+        }
+        catch (DatasetException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
+
+        var name = SweepName(project);
+        var target = Path.GetFullPath(outputPath ?? Path.Combine("sweeps", $"{name}.yaml"));
+        if (File.Exists(target) && !force)
+            throw new UserErrorException($"{target} already exists; use --force to overwrite it, or -o to write elsewhere.");
+
+        var text = Write(project, name, version, settings, labelled, channels);
+        // Never write a file that does not validate: parse it back, counting the project's images, first.
+        SweepFile.Parse(text, target, ImageDataset.CountImages);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = target + ".tmp";
+        File.WriteAllText(temporary, text, new UTF8Encoding(false));
+        File.Move(temporary, target, overwrite: true);
+        output.WriteLine($"Wrote {target}: a starter sweep for {project} (Piximi {version}, {labelled} labelled images).");
+        output.WriteLine($"Next: ./piximi-sweep validate {target}    then    ./piximi-sweep run {target}");
+        return ExitCodes.Ok;
+    }
+
+    internal static string Write(string project, string name, string version, PiximiClassifierSettings? settings, int labelled, int channels)
+    {
+        var optimizer = settings?.Optimizer ?? OptimizerKind.Adam;
+        var loss = settings?.Loss ?? LossKind.CategoricalCrossEntropy;
+        var rate = settings?.LearningRate is { } r && r > 0 && r <= 1 ? r : SweepReaderDefaults.LearningRate;
+        var batch = settings?.BatchSize ?? SweepReaderDefaults.BatchSize;
+        var epochs = Math.Clamp(settings?.Epochs ?? SweepReaderDefaults.Epochs, 1, 10_000);
+        var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : SweepReaderDefaults.TrainingPercentage;
+        var training = (int)decimal.Floor(labelled * (decimal)percentage);
+
+        var (rateFrom, rateTo) = RateLadder(rate);
+        var batchFrom = Math.Max(1, batch / 2);
+        var batchTo = (long)batch * 2;
+        while (batchTo > Math.Max(1, training) && batchTo > batchFrom) batchTo /= 2; // every batch must fit the training images
+        if (batchFrom > training) batchFrom = (int)batchTo;
+
+        var optimizers = new[] { optimizer }.Concat(Neighbours[optimizer]).ToList();
+        var shape = settings?.InputShape;
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# A starter sweep for the Piximi project {project}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# (saved by Piximi {version}; {labelled} labelled images), written by `piximi-sweep init`.");
+        if (settings is null)
+            sb.AppendLine("# The project holds no classifier settings: Piximi's defaults are the centre of the ladders.");
+        else
+            sb.AppendLine(
+                $"# Centred on the project's {settings.Model} settings: optimizer {Written(settings.OptimizerWritten, settings.Optimizer)}, loss {Written(settings.LossWritten, settings.Loss)}, "
+                + $"learning rate {Show(settings.LearningRate)}, batch size {Show(settings.BatchSize)}, epochs {Show(settings.Epochs)}, training percentage {Show(settings.TrainingPercentage)}.");
+        sb.AppendLine("# Edit freely; `piximi-sweep validate` checks it. Reference: src/Piximi.Sweep.Core/SWEEP-FILE.md");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
+        sb.AppendLine("dataset:");
+        sb.AppendLine("  kind: piximi");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  images: {Quote(project)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  training_percentage: {Number(percentage)}   # the project's: the share that trains, the rest validates");
+        sb.AppendLine("  include_inference: false   # true: also train on Inference items with a category (Piximi's predictions)");
+        sb.AppendLine(shape is { } s
+            ? FormattableString.Invariant($"  # input_shape: {{height: {s.Height}, width: {s.Width}, channels: {channels}}}   # the project's own, used when left out")
+            : $"  # input_shape: the project has none; the images' own size is used (they must share one)");
+        if (settings is not null && settings.Model != "SimpleCNN")
+            sb.AppendLine(CultureInfo.InvariantCulture, $"# The project's model is {settings.Model}; this tool trains SimpleCNN.");
+        sb.AppendLine("model: SimpleCNN");
+        sb.AppendLine("metric: val_accuracy");
+        sb.AppendLine("parameters:");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  optimizer: [{string.Join(", ", optimizers)}]   # the project's, then two neighbours");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  loss: {loss}");
+        sb.AppendLine(FormattableString.Invariant($"  learning_rate: {{from: {Number(rateFrom)}, to: {Number(rateTo)}}}   # the guide's 3-fold ladder around {Number(rate)}")
+            + (Ladders.LearningRates(rate, rate).Count == 0 ? $" ({Number(rate)} itself is not on the ladder)" : ""));
+        sb.AppendLine(FormattableString.Invariant($"  batch_size: {{from: {batchFrom}, to: {batchTo}}}   # the guide's 2-fold ladder around {batch}")
+            + (batchTo < (long)batch * 2 ? FormattableString.Invariant($" (capped: {training} training images)") : ""));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {epochs}");
+        sb.AppendLine("  seed: 1");
+        return sb.ToString();
+    }
+
+    /// <summary>lr/3 and lr·3 moved outwards onto the guide's ladder (… 0.001, 0.003, 0.01 …), within (0, 1].</summary>
+    internal static (double From, double To) RateLadder(double rate)
+    {
+        var ladder = Ladders.LearningRates(1e-9, 1);
+        var low = rate / 3 * (1 + 1e-9);
+        var high = Math.Min(1, rate * 3) * (1 - 1e-9);
+        var from = ladder.LastOrDefault(v => v <= low, ladder[0]);
+        var to = ladder.FirstOrDefault(v => v >= high, 1);
+        return (from, to);
+    }
+
+    private static string SweepName(string project)
+    {
+        var name = NameCharacters().Replace(Path.GetFileNameWithoutExtension(project), "-").Trim('-', '.');
+        if (name.Length == 0) name = "piximi-project";
+        return name.Length > 100 ? name[..100] : name;
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex NameCharacters();
+
+    private static string Written<T>(string written, T? kind) where T : struct, Enum =>
+        kind is { } k ? (written == k.ToString() ? written : $"\"{written}\" ({k})") : $"\"{written}\" (not recognised; {Default<T>()} used)";
+
+    private static string Default<T>() => typeof(T) == typeof(OptimizerKind) ? "Adam" : "CategoricalCrossEntropy";
+
+    private static string Show(double? value) => value is { } v ? Number(v) : "(none)";
+
+    private static string Show(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "(none)";
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A YAML double-quoted scalar: safe for any path.</summary>
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Piximi's defaults, as the sweep reader has them.</summary>
+    private static class SweepReaderDefaults
+    {
+        public const double LearningRate = 0.01;
+        public const int BatchSize = 32;
+        public const int Epochs = 10;
+        public const double TrainingPercentage = 0.75;
+    }
+}
+
+internal sealed partial class InitCommand
+{
+    /// <summary>The <c>init</c> command line, added to the root by <see cref="CliApp"/>.</summary>
+    public static System.CommandLine.Command Command(TextWriter output)
+    {
+        var from = new System.CommandLine.Option<string>("--from") { Description = "A saved Piximi project (.zip)", Required = true };
+        var file = new System.CommandLine.Option<string?>("--output", "-o") { Description = "Where to write (default: sweeps/<project>.yaml)" };
+        var force = new System.CommandLine.Option<bool>("--force") { Description = "Overwrite an existing file" };
+        var command = new System.CommandLine.Command("init", "Write a starter sweep file from a Piximi project's own classifier settings") { from, file, force };
+        command.SetAction(p => new InitCommand(output).Execute(p.GetRequiredValue(from), p.GetValue(file), p.GetValue(force)));
+        return command;
+    }
+}

@@ -1,0 +1,74 @@
+using Piximi.Sweep.Training.Tests.Piximi;
+
+namespace Piximi.Sweep.Cli.Tests;
+
+public class PiximiProjectCliTests
+{
+    private const string Dark = "6c1f3d0e-a";
+    private const string Bright = "9b2e4f1a-b";
+
+    /// <summary>A tiny project: 40 images of 20×20, dark ones and bright ones, as Piximi 1.1.4 saves them.</summary>
+    private static string TinyProject(TestFolder folder)
+    {
+        var p = new PiximiProjectBuilder { InputShape = [1, 20, 20, 1], BatchSize = 8, Epochs = 1, LearningRate = 0.01 };
+        for (var i = 0; i < 40; i++)
+        {
+            var bright = i % 2 == 1;
+            var data = PiximiProjectBuilder.Pattern(i, 20, 20, 1).Select(v => bright ? 0.5f + v / 2 : v / 2).ToArray();
+            p.Things.Add(new TestThing($"img{i}.png", bright ? Bright : Dark, i % 4 == 0 ? "Validation" : "Training", data, 20, 20, 1));
+        }
+        p.Things.Add(p.Image("todo.png", PiximiProjectBuilder.UnknownImageCategory, "Unassigned", 20, 20));
+        var path = Path.Combine(folder.Path, "tiny project.zip");
+        p.Write(path);
+        return path;
+    }
+
+    [Fact]
+    public async Task InitWritesAStarterSweepThatValidatesAndRefusesToOverwrite()
+    {
+        using var folder = new TestFolder();
+        var project = TinyProject(folder);
+        var file = Path.Combine(folder.Path, "sweeps", "tiny.yaml");
+
+        var init = await Cli.RunAsync("init", "--from", project, "-o", file);
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var text = File.ReadAllText(file);
+        Assert.Contains("kind: piximi", text, StringComparison.Ordinal);
+        Assert.Contains($"images: \"{project}\"", text, StringComparison.Ordinal);
+        Assert.Contains("optimizer: [Adam, Adamax, RMSProp]", text, StringComparison.Ordinal);
+        Assert.Contains("learning_rate: {from: 0.003, to: 0.03}", text, StringComparison.Ordinal);
+        Assert.Contains("batch_size: {from: 4, to: 16}", text, StringComparison.Ordinal);
+        Assert.Contains("epochs: 1", text, StringComparison.Ordinal);
+
+        var validate = await Cli.RunAsync("validate", file);
+        Assert.True(validate.ExitCode == 0, validate.ToString());
+        Assert.Contains("Grid: 27 trials", validate.Output, StringComparison.Ordinal);
+
+        var again = await Cli.RunAsync("init", "--from", project, "-o", file);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists; use --force", again.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await Cli.RunAsync("init", "--from", project, "-o", file, "--force")).ExitCode);
+
+        var missing = await Cli.RunAsync("init", "--from", Path.Combine(folder.Path, "none.zip"), "-o", Path.Combine(folder.Path, "x.yaml"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("none.zip: file not found", missing.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "x.yaml")));
+    }
+
+    [Fact]
+    public async Task ASweepTrainsFromAPiximiProject()
+    {
+        using var folder = new TestFolder();
+        var project = TinyProject(folder);
+        var file = folder.Write("tiny.yaml", $"""
+            name: tiny
+            dataset: {"{"}kind: piximi, images: "{project}", training_percentage: 0.75{"}"}
+            parameters: {"{"}optimizer: Adam, learning_rate: 0.01, batch_size: 8, epochs: 1, seed: 1{"}"}
+            """);
+
+        var run = await Cli.RunProcessAsync(folder.Path, TimeSpan.FromMinutes(3), "run", file, "--db", folder.Db, "--workers", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var trials = await Cli.RunAsync("trials", "--db", folder.Db, "--sweep", "tiny", "--format", "csv");
+        Assert.Contains("completed", trials.Output, StringComparison.Ordinal);
+    }
+}
