@@ -158,6 +158,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                     h.Epochs,
                     TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
                     h.Seed,
+                    Model = h.Model.ToString(),
                 }));
                 return id;
             });
@@ -371,6 +372,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                     h.Epochs,
                     TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
                     h.Seed,
+                    Model = h.Model.ToString(),
                     Worker = workerId,
                     Now = now,
                 }).ToRecord();
@@ -645,6 +647,7 @@ internal sealed class SqliteTrialStore : ITrialStore
         public long Lost { get; init; }
         public long? ResultEpoch { get; init; }
         public long? Rung { get; init; }
+        public string Model { get; init; } = nameof(ModelKind.SimpleCNN);
 
         public TrialRecord ToRecord() => new(
             Id,
@@ -658,7 +661,7 @@ internal sealed class SqliteTrialStore : ITrialStore
                 checked((int)Epochs),
                 // Through ticks, rounded: FromSeconds on a double can land one tick off the stored TimeSpan.
                 TimeBudgetSeconds is { } seconds ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)) : null,
-                checked((int)Seed)),
+                checked((int)Seed)) { Model = Enum.Parse<ModelKind>(Model) },
             TrialStateWords.Parse(State),
             WorkerId,
             checked((int)Attempts),
