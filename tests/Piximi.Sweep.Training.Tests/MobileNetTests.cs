@@ -188,3 +188,79 @@ public class SimpleCnnOnOtherShapes
         Assert.Equal(new long[] { 2, 3 }, logits.shape);
     }
 }
+
+/// <summary>MobileNet trained for real through the trainer, on tiny inputs (the CPU here is slow for it).</summary>
+public class TrainingMobileNet
+{
+    public TrainingMobileNet() => FashionMnist.InitializeTorch();
+
+    /// <summary>64 synthetic 32×32×3 images of 2 classes: one half of each image brighter than the other.</summary>
+    internal static ImageDataset Halves(int count = 64, int side = 32, int channels = 3)
+    {
+        var random = new Random(1);
+        var pixels = new float[count * channels * side * side];
+        var labels = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            labels[i] = i % 2;
+            for (var c = 0; c < channels; c++)
+                for (var y = 0; y < side; y++)
+                    for (var x = 0; x < side; x++)
+                        pixels[((i * channels + c) * side + y) * side + x] =
+                            (float)(0.5 * random.NextDouble() + ((x < side / 2) == (labels[i] == 0) ? 0.5 : 0));
+        }
+        return ImageDataset.FromArrays(pixels, labels, side, side, classes: 2, channels);
+    }
+
+    [Fact]
+    public void TrainsAnEpochOnTinyImagesAndReportsFiniteMetricsAndAResumableCheckpoint()
+    {
+        using var data = Halves();
+        var spec = new DatasetSpec("idx", "synthetic", "synthetic", 0.75, null);
+        var hp = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 16, 1, null, 3) { Model = ModelKind.MobileNet };
+        var results = new List<EpochResult>();
+
+        var outcome = Trainer.Train(data, FashionMnist.Sweep(spec), hp, "cpu", null, results.Add, CancellationToken.None);
+
+        Assert.Equal(new TrainingOutcome(TrialState.Completed, null, 1), outcome.WithoutConfusion());
+        var epoch = Assert.Single(results).Metrics;
+        Assert.True(double.IsFinite(epoch.Loss) && double.IsFinite(epoch.ValLoss), $"{epoch}");
+        Assert.Equal(16, Assert.Single(results).Confusion.Sum(row => row.Sum()));
+        // The checkpoint is MobileNet's (BatchNorm statistics included) and names the model.
+        var checkpoint = Checkpoint.Decode(results[0].Checkpoint);
+        Assert.Contains("model=MobileNet", checkpoint.Fingerprint, StringComparison.Ordinal);
+        Assert.Contains(checkpoint.Model, t => t.Name == "conv_pw_13_bn.running_var");
+        // A SimpleCNN trial of the same settings may not resume from it.
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Train(data, FashionMnist.Sweep(spec), hp with { Model = ModelKind.SimpleCNN, Epochs = 2 },
+            "cpu", new TrainingResume(1, results[0].Checkpoint), _ => { }, CancellationToken.None));
+        Assert.Contains("model is SimpleCNN here but MobileNet in the checkpoint", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResumesAfterAnEpochToTheSameMetricsAsAnUninterruptedRun()
+    {
+        using var data = Halves(count: 48);
+        var spec = new DatasetSpec("idx", "synthetic", "synthetic", 0.75, null);
+        var hp = new Hyperparameters(OptimizerKind.Momentum, LossKind.CategoricalCrossEntropy, 0.01, 12, 2, null, 5) { Model = ModelKind.MobileNet };
+        var straight = new List<EpochResult>();
+        Trainer.Train(data, FashionMnist.Sweep(spec), hp, "cpu", null, straight.Add, CancellationToken.None);
+
+        var resumed = new List<EpochResult>();
+        Trainer.Train(data, FashionMnist.Sweep(spec), hp, "cpu", new TrainingResume(1, straight[0].Checkpoint), resumed.Add, CancellationToken.None);
+
+        var (a, b) = (straight[1].Metrics, Assert.Single(resumed).Metrics);
+        Assert.Equal((a.Loss, a.Accuracy, a.ValLoss, a.ValAccuracy), (b.Loss, b.Accuracy, b.ValLoss, b.ValAccuracy));
+    }
+
+    [Fact]
+    public void RefusesImagesTooSmallForMobileNetBeforeTraining()
+    {
+        using var data = Halves(count: 8, side: 28, channels: 1);
+        var spec = new DatasetSpec("idx", "synthetic", "synthetic", 0.75, null);
+        var hp = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 4, 1, null, 0) { Model = ModelKind.MobileNet };
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Train(data, FashionMnist.Sweep(spec), hp, "cpu", _ => { }, CancellationToken.None));
+
+        Assert.Contains("at least 63×63 pixels with 1 channel", error.Message, StringComparison.Ordinal);
+    }
+}
