@@ -38,9 +38,12 @@ public static class Display
     public static string Epochs(Hyperparameters hp) =>
         hp.TimeBudget is { } budget ? $"{Int(hp.Epochs)} (≤ {Budget(budget)})" : Int(hp.Epochs);
 
-    /// <summary>A trial's settings in one line, in Piximi's names as sweep files spell them.</summary>
+    /// <summary>
+    /// A trial's settings in one line, in Piximi's names as sweep files spell them. The model leads when it is not
+    /// SimpleCNN (Piximi's default, left unsaid so one-model sweeps read as they always did): "MobileNet, Adam, …".
+    /// </summary>
     public static string Settings(Hyperparameters hp, bool withSeed = true) =>
-        $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs"
+        (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs"
         + (withSeed ? $", seed {Int(hp.Seed)}" : "");
 
     /// <summary>A pruner with the settings its rule uses, as the sweep file writes them.</summary>

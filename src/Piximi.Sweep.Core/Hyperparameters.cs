@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Piximi.Sweep.Core;
 
 /// <summary>Piximi's optimizers (<c>OptimizationAlgorithm</c>), by Piximi's own names.</summary>
@@ -25,13 +27,16 @@ public enum LossKind
     SigmoidCrossEntropy,
 }
 
+/// <summary>Piximi's classifier models, by Piximi's own names.</summary>
 public enum ModelKind
 {
     SimpleCNN,
+    /// <summary>MobileNet v1, width 0.25, as Piximi builds it, trained from scratch (no pretrained weights here).</summary>
+    MobileNet,
 }
 
 /// <summary>
-/// One point of the grid: everything a worker needs, besides the sweep's dataset and model, to train one trial.
+/// One point of the grid: everything a worker needs, besides the sweep's dataset, to train one trial.
 /// <see cref="TimeBudget"/>, when set, caps the trial's wall time: training stops before an epoch that would not fit.
 /// </summary>
 public sealed record Hyperparameters(
@@ -41,4 +46,12 @@ public sealed record Hyperparameters(
     int BatchSize,
     int Epochs,
     TimeSpan? TimeBudget,
-    int Seed);
+    int Seed)
+{
+    /// <summary>
+    /// The model the trial trains (<c>model</c> is a parameter like the optimizer). Left out of JSON at its default,
+    /// SimpleCNN, so trials and stores written before it existed read exactly as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ModelKind Model { get; init; }
+}

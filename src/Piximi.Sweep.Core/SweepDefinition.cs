@@ -72,6 +72,27 @@ public sealed record ParameterSpace(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public LearningRateDistribution LearningRateDistribution { get; init; }
 
+    /// <summary>
+    /// The models the sweep tries (<c>parameters.model</c>), or null for SimpleCNN alone. Null rather than
+    /// [SimpleCNN], and left out of the stored JSON when null, so sweeps that only ever had SimpleCNN read and compare
+    /// exactly as before models became a parameter. Use <see cref="ModelList"/> to read it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ModelKind>? Models { get; init; }
+
+    /// <summary>The models to try, in the order given: <see cref="Models"/>, or SimpleCNN alone.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ModelKind> ModelList => Models ?? DefaultModels;
+
+    private static readonly ModelKind[] DefaultModels = [ModelKind.SimpleCNN];
+
+    /// <summary>
+    /// The <see cref="Models"/> value for these models: null for SimpleCNN alone (the form sweeps had before models
+    /// became a parameter), else the list as given.
+    /// </summary>
+    public static IReadOnlyList<ModelKind>? ModelsOf(IReadOnlyList<ModelKind> models) =>
+        models.Count == 1 && models[0] == ModelKind.SimpleCNN ? null : models;
+
     /// <summary>Throws when a list is empty: a grid or a sampler over it would silently have nothing to try.</summary>
     /// <param name="user">Who needs the values, for the message ("the grid", "a sampler").</param>
     internal void RequireEveryList(string user)
@@ -82,6 +103,7 @@ public sealed record ParameterSpace(
         Require(BatchSizes, nameof(BatchSizes));
         Require(Epochs, nameof(Epochs));
         Require(Seeds, nameof(Seeds));
+        if (Models is not null) Require(Models, nameof(Models));
 
         void Require<T>(IReadOnlyList<T> values, string name)
         {

@@ -24,12 +24,14 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape", "include_inference"];
-    private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed"];
+    private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed", "model"];
     private static readonly string[] LadderKeys = ["from", "to"];
     private static readonly string[] EpochBudgetKeys = ["max", "time_budget"];
     private static readonly string[] DatasetKinds = ["idx", "folder", "piximi"];
 
     // Other tools' names for Piximi's, offered as "did you mean" only: the file speaks Piximi's names.
+    private static readonly Dictionary<string, string> NoAliases = new(StringComparer.OrdinalIgnoreCase);
+
     private static readonly Dictionary<string, string> OptimizerAliases = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sgd"] = nameof(OptimizerKind.StochasticGradientDescent),
@@ -66,7 +68,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     internal sealed record DatasetRead(DatasetSpec Spec, YNode ImagesNode);
 
-    private sealed record ParametersRead(ParameterSpace Space, IReadOnlyList<BatchSource> BatchSources);
+    /// <param name="ModelNode">The <c>parameters.model</c> node when the file gives one (null: the top-level model).</param>
+    private sealed record ParametersRead(ParameterSpace Space, IReadOnlyList<BatchSource> BatchSources, YNode? ModelNode = null);
 
     public LoadedSweep? Read(YNode root)
     {
@@ -112,11 +115,30 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var trainingImages = dataset is null ? null : CountTrainingImages(dataset);
         if (trainingImages is not null && parameters is not null) CheckBatchSizesFit(trainingImages, parameters);
 
+        // The model: top-level `model:` (one, as before models were a parameter) or `parameters.model:` (one or a
+        // list), not both. Either way the space holds the list (null for SimpleCNN alone) and the definition's Model
+        // its first entry.
+        if (parameters?.ModelNode is { } modelNode && modelEntry is not null)
+        {
+            _errors.Add(modelNode, "parameters.model",
+                "the model is also given at the top (model:); give it in one place: a single model at the top, or one or more under parameters");
+            model = null;
+        }
+        else if (parameters is not null && model is { } single && parameters.ModelNode is null)
+        {
+            parameters = parameters with { Space = parameters.Space with { Models = ParameterSpace.ModelsOf([single]) } };
+        }
+        else if (parameters is not null && parameters.ModelNode is not null)
+        {
+            model = parameters.Space.ModelList[0];
+        }
+
         if (parameters is not null && Grid.Count(parameters.Space) is var trialCount && trialCount > SweepFile.MaxTrials)
         {
             var space = parameters.Space;
+            var models = space.ModelList.Count > 1 ? $"{space.ModelList.Count} models × " : "";
             _errors.Add(parametersNode, "parameters",
-                $"the grid has {trialCount} trials ({space.Optimizers.Count} optimizers × {space.Losses.Count} losses × "
+                $"the grid has {trialCount} trials ({models}{space.Optimizers.Count} optimizers × {space.Losses.Count} losses × "
                 + $"{space.LearningRates.Count} learning rates × {space.BatchSizes.Count} batch sizes × "
                 + $"{space.Epochs.Count} epochs × {space.Seeds.Count} seeds); allowed: at most {SweepFile.MaxTrials}");
         }
@@ -491,16 +513,26 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 (YScalar s, string f, out int v) => ReadWhole(s, f, 0, int.MaxValue, SeedAllowed, out v))
             : [DefaultSeed];
 
-        if (optimizers is null || losses is null || learningRates is null || batchSources is null || epochs is null || seeds is null)
+        var modelNames = Enum.GetNames<ModelKind>();
+        var models = keys.TryGetValue("model", out var modelEntry)
+            ? ReadValues(modelEntry.Value, "parameters.model", $"one of {string.Join(", ", modelNames)}",
+                (YScalar s, string f, out ModelKind v) => TryEnum(s, f, "model", modelNames, NoAliases, out v))
+            : [ModelKind.SimpleCNN];
+
+        if (optimizers is null || losses is null || learningRates is null || batchSources is null || epochs is null || seeds is null
+            || models is null)
         {
             return null;
         }
 
         var batchSizes = batchSources.Select(b => b.Value).ToArray();
-        var space = new ParameterSpace(optimizers, losses, learningRates, batchSizes, epochs.Value.Values, epochs.Value.Budget, seeds);
+        var space = new ParameterSpace(optimizers, losses, learningRates, batchSizes, epochs.Value.Values, epochs.Value.Budget, seeds)
+        {
+            Models = ParameterSpace.ModelsOf(models),
+        };
         // The default batch size has no node of its own; blame the parameters: mapping if it does not fit.
         var sources = batchSources.Select(b => b.Node is null ? b with { Node = blameForDefaults } : b).ToArray();
-        return new ParametersRead(space, sources);
+        return new ParametersRead(space, sources, modelEntry?.Value);
     }
 
     private delegate bool ItemReader<T>(YScalar scalar, string field, out T value);

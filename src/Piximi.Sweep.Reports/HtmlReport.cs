@@ -52,7 +52,7 @@ internal static class HtmlReport
         Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
         if (d.Dataset.Labels is { } labels) Fact(w, "Labels", labels);
         Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Display.Int(s)}-image subset" : ""));
-        Fact(w, "Model", d.Model.ToString());
+        Fact(w, d.Parameters.ModelList.Count > 1 ? "Models" : "Model", string.Join(", ", d.Parameters.ModelList));
         Fact(w, "Optimizers", string.Join(", ", p.Optimizers));
         Fact(w, "Loss functions", string.Join(", ", p.Losses));
         Fact(w, "Learning rates", string.Join(", ", p.LearningRates.Select(Display.Rate)));

@@ -15,7 +15,7 @@ internal static class MarkdownReport
         if (report.IsPartial) w.WriteLine($"> **Partial report: the sweep is still running.** {PartialNote(report)}\n");
         w.WriteLine($"- Dataset: {Cell(d.Dataset.Images)} ({d.Dataset.Kind}), training percentage {Format.Exact(d.Dataset.TrainingPercentage)}"
             + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : ""));
-        w.WriteLine($"- Model: {d.Model}; ranked by {report.Metric}");
+        w.WriteLine($"- Model: {string.Join(", ", d.Parameters.ModelList)}; ranked by {report.Metric}");
         w.WriteLine($"- Created {Format.Time(report.Sweep.CreatedAt)}; trials ran {Format.Time(report.FirstStartedAt)} to {Format.Time(report.LastFinishedAt)}");
         w.WriteLine($"- Search: {Format.Search(d, report.Lines.Count)}");
         if (d.Pruner is { } pruner) w.WriteLine($"- Pruner: {Display.Pruner(pruner)}, judged on {d.Metric} after every epoch");

@@ -39,6 +39,7 @@ internal sealed record TrialRow
     public long Lost { get; init; }
     public long? ResultEpoch { get; init; }
     public long? Rung { get; init; }
+    public string Model { get; init; } = nameof(ModelKind.SimpleCNN);
 
     public TrialRecord ToRecord() => new(
         Id,
@@ -52,7 +53,7 @@ internal sealed record TrialRow
             checked((int)Epochs),
             // Through ticks, rounded: FromSeconds on a double can land one tick off the stored TimeSpan.
             TimeBudgetSeconds is { } seconds ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)) : null,
-            checked((int)Seed)),
+            checked((int)Seed)) { Model = Enum.Parse<ModelKind>(Model) },
         TrialStateWords.Parse(State),
         WorkerId,
         checked((int)Attempts),

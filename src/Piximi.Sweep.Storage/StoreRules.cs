@@ -132,6 +132,7 @@ internal static class StoreRules
         h.Epochs,
         TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
         h.Seed,
+        Model = h.Model.ToString(),
     };
 
     /// <summary>As <see cref="TrialParameters"/>, claimed by <c>@Worker</c> at <c>@Now</c>.</summary>

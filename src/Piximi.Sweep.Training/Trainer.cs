@@ -10,7 +10,8 @@ public static class Trainer
 {
     /// <summary>
     /// Validation runs in batches of this many images whatever the training batch size: no layer of SimpleCNN
-    /// depends on the batch, so only the speed changes (bigger batches run faster on the CPU).
+    /// depends on the batch, nor does MobileNet's BatchNorm in evaluation (it uses its running statistics), so only the
+    /// speed changes (bigger batches run faster on the CPU).
     /// </summary>
     internal const int EvaluationBatchSize = 512;
 
@@ -142,8 +143,8 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(hyperparameters);
         ArgumentNullException.ThrowIfNull(onEpoch);
         Validate(hyperparameters);
-        if (sweep.Model != ModelKind.SimpleCNN)
-            throw new ArgumentException($"Model {sweep.Model} is not supported; SimpleCNN is.", nameof(sweep));
+        if (!Enum.IsDefined(hyperparameters.Model))
+            throw new ArgumentException($"Model {hyperparameters.Model} is not one of {string.Join(", ", Enum.GetNames<ModelKind>())}.", nameof(hyperparameters));
         if (sweep.EarlyStopping is { } early)
             Validate(early);
 
@@ -249,7 +250,7 @@ public static class Trainer
         private readonly bool _ownsData;
         private readonly long[] _train;
         private readonly Tensor _validation;
-        private readonly SimpleCnn _model;
+        private readonly nn.Module<Tensor, Tensor> _model;
         private readonly optim.Optimizer _optimizer;
         private readonly Func<Tensor, Tensor, Tensor> _loss;
         private readonly int _classes;
@@ -285,7 +286,7 @@ public static class Trainer
 
             // The model first: it is what refuses unsuitable data, before anything is copied.
             torch.manual_seed(hp.Seed);
-            _model = new SimpleCnn(data.Channels, data.Height, data.Width, data.Classes);
+            _model = Models.Create(hp.Model, data.Channels, data.Height, data.Width, data.Classes);
             _model.to(device);
             _optimizer = Optimizers.Create(hp.Optimizer, _model.parameters(), hp.LearningRate);
 

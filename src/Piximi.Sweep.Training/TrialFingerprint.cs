@@ -15,7 +15,9 @@ internal static class TrialFingerprint
         var dataset = sweep.Dataset;
         (string Key, string Value)[] entries =
         [
-            ("model", sweep.Model.ToString()),
+            // The trial's own model ("SimpleCNN", as the sweep's model was written before models were a parameter, so
+            // old checkpoints still resume).
+            ("model", hp.Model.ToString()),
             ("dataset.kind", dataset.Kind),
             ("dataset.images", dataset.Images),
             ("dataset.labels", dataset.Labels ?? "none"),

@@ -695,11 +695,11 @@ public abstract class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_four()
+    public void A_new_store_records_schema_version_five()
     {
         Open();
 
-        Assert.Equal(4, ReadSchemaVersion());
+        Assert.Equal(5, ReadSchemaVersion());
     }
 
     [Fact]
@@ -713,7 +713,7 @@ public abstract class TrialStoreContract : IDisposable
         var error = Assert.Throws<StoreVersionException>(() => Open());
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 5", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
 
@@ -780,7 +780,7 @@ public abstract class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(4, ReadSchemaVersion());
+        Assert.Equal(5, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }
@@ -1055,6 +1055,29 @@ public abstract class TrialStoreContract : IDisposable
         store.RecordEpoch(TrialLease.Of(first), Epoch(1), [1, 2, 3]);
         store.Finish(TrialLease.Of(first), TrialState.Completed, null);
         Assert.Equal(TrialState.Completed, store.ListTrials(sweep.Id)[0].State);
+    }
+
+    [Fact]
+    public void Each_trial_keeps_its_model_whether_queued_with_the_sweep_or_proposed_claimed()
+    {
+        var store = Open();
+        var definition = Definition() with
+        {
+            Parameters = Definition().Parameters with { Models = [ModelKind.MobileNet, ModelKind.SimpleCNN] },
+        };
+        var grid = Piximi.Sweep.Core.Grid.Expand(definition.Parameters);
+        var sweep = store.CreateSweep(definition, grid);
+        var proposed = Grid(1)[0] with { Model = ModelKind.MobileNet };
+
+        var added = store.AddClaimedTrial(sweep.Id, grid.Count + 1, proposed, "w")!;
+
+        Assert.Equal(ModelKind.MobileNet, added.Hyperparameters.Model);
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal([.. grid, proposed], trials.Select(t => t.Hyperparameters));
+        Assert.Equal(grid.Count / 2, trials.Count(t => t.Hyperparameters.Model == ModelKind.SimpleCNN));
+        Assert.Equal(trials.Select(t => t.Hyperparameters), store.SummarizeTrials(sweep.Id).Select(s => s.Trial.Hyperparameters));
+        Assert.Equal([ModelKind.MobileNet, ModelKind.SimpleCNN], store.FindSweep(definition.Name)!.Definition.Parameters.Models);
+        Assert.Equal(SweepJson.Serialize(definition), SweepJson.Serialize(store.FindSweep(definition.Name)!.Definition));
     }
 
     [Fact]

@@ -126,7 +126,7 @@ internal sealed class ResultsCommands(TextWriter output)
         {
             var hp = best.Summary.Trial.Hyperparameters;
             yield return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Display.Metric(best.Score)} — " +
-                         $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
+                         (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
                          $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
         }
         var now = DateTimeOffset.UtcNow;

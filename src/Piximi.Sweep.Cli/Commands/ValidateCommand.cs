@@ -20,7 +20,7 @@ internal sealed class ValidateCommand(TextWriter output)
         foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
-        output.WriteLine($"Model: {definition.Model}; ranked by {definition.Metric}");
+        output.WriteLine($"Model: {string.Join(", ", space.ModelList)}; ranked by {definition.Metric}");
         var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
         var learningRate = space.LearningRateDistribution switch
         {
@@ -33,7 +33,7 @@ internal sealed class ValidateCommand(TextWriter output)
             SearchMethod.Random => $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
             SearchMethod.Tpe => $"TPE: {definition.Trials} trials, each proposed when a worker is free from the results stored so far (sampler seed " +
                                 $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); {learningRate}, the other parameters from their lists",
-            _ => $"Grid: {loaded.Trials.Count} trials = optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
+            _ => $"Grid: {loaded.Trials.Count} trials = {(space.ModelList.Count > 1 ? $"model {space.ModelList.Count} × " : "")}optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
                  $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}",
         });
         if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");

@@ -30,7 +30,10 @@ internal sealed class RandomSampler(SamplingSpace space, int seed) : ISampler
         var batchSize = Pick(space.BatchSizes, rng);
         var epochs = Pick(space.Epochs, rng);
         var trialSeed = Pick(space.Seeds, rng);
-        return new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, trialSeed);
+        // Last, and only when there is a choice: sweeps of one model get the very draws they got before models were
+        // a parameter.
+        var model = space.ModelList.Count > 1 ? Pick(space.ModelList, rng) : space.ModelList[0];
+        return new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, trialSeed) { Model = model };
     }
 
     internal static T Pick<T>(IReadOnlyList<T> values, SplitMix64 rng) => values[rng.NextInt(values.Count)];

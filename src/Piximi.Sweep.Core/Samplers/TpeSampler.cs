@@ -34,7 +34,10 @@ internal sealed class TpeSampler(SamplingSpace space, int seed, TpeOptions optio
         var epochs = ChooseCategory(space.Epochs, good, bad, point => point.Epochs, rng);
         // The seed is a replicate, not a setting: "good" seeds are luck, and tuning for them would fit noise.
         var trialSeed = RandomSampler.Pick(space.Seeds, rng);
-        return new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, trialSeed);
+        // A category like the optimizer, chosen last so that sweeps of one model (which draw nothing here) get the
+        // very proposals they got before models were a parameter.
+        var model = ChooseCategory(space.ModelList, good, bad, point => point.Model, rng);
+        return new Hyperparameters(optimizer, loss, learningRate, batchSize, epochs, space.TimeBudget, trialSeed) { Model = model };
     }
 
     /// <summary>

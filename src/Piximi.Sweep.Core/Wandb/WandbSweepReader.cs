@@ -41,6 +41,13 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         ["optimizer"] = "optimizer", ["optimiser"] = "optimizer", ["optim"] = "optimizer", ["opt"] = "optimizer",
         ["loss"] = "loss", ["loss_fn"] = "loss", ["loss_function"] = "loss", ["criterion"] = "loss",
         ["seed"] = "seed", ["random_seed"] = "seed",
+        ["model"] = "model", ["arch"] = "model", ["architecture"] = "model", ["model_name"] = "model",
+    };
+
+    private static readonly Dictionary<string, ModelKind> ModelSpellings = new(StringComparer.Ordinal)
+    {
+        ["simplecnn"] = ModelKind.SimpleCNN, ["cnn"] = ModelKind.SimpleCNN,
+        ["mobilenet"] = ModelKind.MobileNet, ["mobilenetv1"] = ModelKind.MobileNet,
     };
 
     // Matched after lower-casing and dropping '_', '-' and spaces, so Piximi's own names match too.
@@ -135,6 +142,30 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         var pruner = keys.TryGetValue("early_terminate", out var terminateEntry) ? ReadEarlyTerminate(terminateEntry.Value) : null;
         var (dataset, model, samplerSeed) = ReadPiximi(keys, top);
         var space = ReadParameters(keys, top, method);
+        // One model (piximi.model, --model) or a model parameter; --model wins over both, as --dataset does.
+        if (space is { ModelKey: { } modelKey } swept && model is not null)
+        {
+            if (_options.Model is not null)
+            {
+                Note(modelKey, $"parameters.{modelKey.Text}", $"--model {_options.Model} is used instead");
+                space = swept with { Space = swept.Space with { Models = ParameterSpace.ModelsOf([model.Value]) }, ModelKey = null };
+            }
+            else if (keys.TryGetValue("piximi", out var piximiEntry) && piximiEntry.Value is YMapping piximiSection
+                && piximiSection.Entries.Any(e => e.Key is YScalar { Text: "model" }))
+            {
+                _errors.Add(modelKey, $"parameters.{modelKey.Text}",
+                    "the model is also given as piximi.model; give it in one place: piximi.model for one, or a model parameter for several");
+                model = null;
+            }
+            else
+            {
+                model = swept.Space.ModelList[0];
+            }
+        }
+        else if (space is { } one && model is not null)
+        {
+            space = one with { Space = one.Space with { Models = ParameterSpace.ModelsOf([model.Value]) } };
+        }
 
         var trainingImages = dataset is null ? null : _native.CountTrainingImages(dataset);
         if (trainingImages is not null && space is not null)
@@ -473,7 +504,9 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
 
     // ----- parameters -----
 
-    private readonly record struct SpaceRead(ParameterSpace Space, Values<int> BatchSizes);
+/// <param name="ModelKey">The <c>model</c> parameter's key when the file sweeps the model (null: one model, from
+    /// piximi.model or --model).</param>
+    private readonly record struct SpaceRead(ParameterSpace Space, Values<int> BatchSizes, YScalar? ModelKey);
 
     private SpaceRead? ReadParameters(Dictionary<string, YEntry> keys, YMapping top, SearchMethod? method)
     {
@@ -497,7 +530,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             var field = $"parameters.{key.Text}";
             if (!ParameterAliases.TryGetValue(Normalise(key.Text), out var canonical))
             {
-                Unhonoured(key, field, $"'{key.Text}' is not a Piximi hyperparameter; Piximi trains with lr (learning_rate), batch_size, epochs, optimizer, loss and seed");
+                Unhonoured(key, field, $"'{key.Text}' is not a Piximi hyperparameter; Piximi trains with lr (learning_rate), batch_size, epochs, optimizer, loss, seed and model");
                 continue;
             }
             if (found.TryGetValue(canonical, out var first))
@@ -520,6 +553,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         var batches = found.TryGetValue("batch_size", out var b) ? ReadWholes(b.Key, b.Spec, 1, int.MaxValue, BatchSizeAllowed) : Default([SweepReader.DefaultBatchSize], mapping);
         var epochs = found.TryGetValue("epochs", out var e) ? ReadWholes(e.Key, e.Spec, 1, SweepReader.MaxEpochs, EpochsAllowed) : Default([SweepReader.DefaultEpochs]);
         var seeds = found.TryGetValue("seed", out var s) ? ReadWholes(s.Key, s.Spec, 0, int.MaxValue, SeedAllowed) : Default([SweepReader.DefaultSeed]);
+        var models = found.TryGetValue("model", out var m) ? ReadNames(m.Key, m.Spec, "model", ModelSpellings) : Default([ModelKind.SimpleCNN]);
 
         var defaults = new List<string>();
         if (!found.ContainsKey("optimizer")) defaults.Add($"optimizer {OptimizerKind.Adam}");
@@ -529,13 +563,15 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         if (!found.ContainsKey("epochs")) defaults.Add($"epochs {SweepReader.DefaultEpochs}");
         if (defaults.Count > 0) Note(mapping, "parameters", $"not given, so every trial uses Piximi.Sweep's default: {string.Join(", ", defaults)}");
 
-        if (!ok || optimizers is null || losses is null || rates is null || batches is null || epochs is null || seeds is null) return null;
+        if (!ok || optimizers is null || losses is null || rates is null || batches is null || epochs is null || seeds is null
+            || models is null) return null;
         var space = new ParameterSpace(optimizers.Items, losses.Items, rates.Items, batches.Items, epochs.Items, null, seeds.Items)
         {
             // The grid takes the list as it is; only samplers need to know how to draw.
             LearningRateDistribution = method == SearchMethod.Grid ? LearningRateDistribution.LogUniform : rates.Distribution,
+            Models = ParameterSpace.ModelsOf(models.Items),
         };
-        return new SpaceRead(space, batches);
+        return new SpaceRead(space, batches, found.TryGetValue("model", out var given) ? given.Key : null);
     }
 
     private static Values<T> Default<T>(IReadOnlyList<T> values, YNode? blame = null) =>

@@ -156,6 +156,12 @@ internal static class SqliteSql
         ALTER TABLE trials ADD COLUMN result_epoch INTEGER NULL;
         ALTER TABLE trials ADD COLUMN rung INTEGER NULL;
         """,
+
+        // 5: the model is a parameter of each trial (a sweep may try several). Trials stored before were SimpleCNN,
+        // the only model there was.
+        """
+        ALTER TABLE trials ADD COLUMN model TEXT NOT NULL DEFAULT 'SimpleCNN';
+        """,
     ];
 
     // ---- Sweeps ----
@@ -177,9 +183,9 @@ internal static class SqliteSql
     public const string InsertTrial =
         """
         INSERT INTO trials
-            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state)
+            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state, model)
         VALUES
-            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'queued');
+            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'queued', @Model);
         """;
 
     // ---- Trials ----
@@ -190,7 +196,7 @@ internal static class SqliteSql
         learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
         time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
         attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
-        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung
+        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
         """;
 
     /// <summary>
@@ -204,7 +210,7 @@ internal static class SqliteSql
                t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
                t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
                t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
-               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung,
+               t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung, t.model AS Model,
                e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
                e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
                e.recorded_at AS RecordedAt,
@@ -302,10 +308,10 @@ internal static class SqliteSql
         $"""
         INSERT INTO trials
             (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state,
-             worker_id, attempts, started_at, heartbeat_at)
+             worker_id, attempts, started_at, heartbeat_at, model)
         VALUES
             (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'running',
-             @Worker, 1, @Now, @Now)
+             @Worker, 1, @Now, @Now, @Model)
         RETURNING {TrialColumns};
         """;
 
