@@ -132,10 +132,16 @@ public static class CliApp
 
         var exportSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
         var exportTrial = new Option<int?>("--trial") { Description = "Trial number (default: the best completed trial)" };
-        var exportPiximi = new Option<bool>("--piximi") { Description = "Piximi's model_hyperparameters.json", Required = true };
-        var exportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-model_hyperparameters.json)" };
-        var export = new Command("export", "Carry a trial's settings back into Piximi") { exportSweep, exportTrial, exportPiximi, exportOutput };
-        export.SetAction(p => new ReportCommands(output).ExportPiximi(p.GetRequiredValue(db), p.GetValue(exportSweep), p.GetValue(exportTrial), p.GetValue(exportOutput)));
+        var exportPiximi = new Option<bool>("--piximi") { Description = "Piximi's model_hyperparameters.json" };
+        var exportModel = new Option<bool>("--model") { Description = "The trained SimpleCNN as a TensorFlow.js Layers model (model.json, weights, classes.json) for Piximi's upload classifier" };
+        var exportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-model_hyperparameters.json; with --model the folder results/<sweep>-model/)" };
+        var export = new Command("export", "Carry a trial's settings (--piximi) or trained model (--model) back into Piximi") { exportSweep, exportTrial, exportPiximi, exportModel, exportOutput };
+        export.SetAction(p => (p.GetValue(exportPiximi), p.GetValue(exportModel)) switch
+        {
+            (true, false) => new ReportCommands(output).ExportPiximi(p.GetRequiredValue(db), p.GetValue(exportSweep), p.GetValue(exportTrial), p.GetValue(exportOutput)),
+            (false, true) => new ReportCommands(output).ExportModel(p.GetRequiredValue(db), p.GetValue(exportSweep), p.GetValue(exportTrial), p.GetValue(exportOutput)),
+            _ => throw new UserErrorException("export writes one thing: give exactly one of --piximi (Piximi's model_hyperparameters.json) and --model (the trained model as TensorFlow.js)."),
+        });
         root.Add(export);
 
         return root;

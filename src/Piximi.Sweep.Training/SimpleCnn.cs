@@ -62,12 +62,18 @@ internal sealed class SimpleCnn : Module<Tensor, Tensor>
     /// <summary>Features entering the classifier: 256 on 28×28×1.</summary>
     internal int FlattenedSize { get; }
 
+    /// <summary>The three layers with weights, in order, for the TensorFlow.js export (Export/TfjsExport.cs).</summary>
+    internal (Conv2d Conv1, Conv2d Conv2, Linear Classifier) WeightedLayers => (_conv1, _conv2, _classifier);
+
     public override Tensor forward(Tensor input)
     {
         var x = _pool1.forward(functional.relu(_conv1.forward(input)));
         x = _pool2.forward(functional.relu(_conv2.forward(x)));
         return _classifier.forward(_flatten.forward(x));
     }
+
+    /// <summary>Height or width of the feature maps entering Flatten: 4 from 28.</summary>
+    internal static int FeatureSide(int side) => Pooled(Pooled(side));
 
     // A 5×5 valid convolution takes 4 pixels, then 2×2/2 pooling halves (flooring).
     private static int Pooled(int side) => (side - 4) / 2;

@@ -60,7 +60,8 @@ internal static class TrialFingerprint
         return differences.Count > 0 ? string.Join("; ", differences) : "the fingerprints differ";
     }
 
-    private static Dictionary<string, string> Parse(string fingerprint)
+    /// <summary>The fingerprint's entries by key (the first of a repeated key).</summary>
+    internal static Dictionary<string, string> Parse(string fingerprint)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in fingerprint.Split('\n'))

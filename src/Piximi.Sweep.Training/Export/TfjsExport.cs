@@ -1,0 +1,235 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Piximi.Sweep.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Piximi.Sweep.Training.Export;
+
+/// <summary>
+/// A trained SimpleCNN as a TensorFlow.js Layers model, the format Piximi's "upload classifier" loads
+/// (<c>tf.loadLayersModel(tf.io.browserFiles([model.json, weights]))</c>): <see cref="ModelFile"/> (Keras Sequential
+/// topology, weights manifest, and Piximi's own metadata keys), <see cref="WeightsFile"/> and <see cref="ClassesFile"/>.
+/// </summary>
+/// <remarks>
+/// <para>What is converted. SimpleCNN here is PyTorch-shaped (NCHW; conv kernels [out, in, kh, kw], linear
+/// [out, in]) and returns logits; TF.js is channels-last (NHWC; kernels [kh, kw, in, out], dense [in, out]) and
+/// Piximi's SimpleCNN ends in a softmax. So: conv kernels are transposed (2, 3, 1, 0); the dense kernel is transposed
+/// and its rows permuted, because torch's Flatten runs over (C, H, W) and Keras's over (H, W, C) — torch feature
+/// c·H·W + h·W + w is Keras feature h·W·C + w·C + c; and the Dense layer gets <c>activation: softmax</c>, as in
+/// Piximi's SimpleCNN (no separate Softmax layer), so the model outputs probabilities.</para>
+/// <para>Which weights. The checkpoint's model, unless it carries an early-stopping best epoch's weights (written
+/// only when the best epoch is an earlier one): those are the trial's model (<see cref="TrainingOutcome.ResultEpoch"/>).</para>
+/// <para>The shape and the class count come from the checkpoint's trial fingerprint (what the trial was trained on),
+/// so exporting needs neither the dataset nor its files; class names are the caller's, checked against the count.</para>
+/// </remarks>
+public static class TfjsExport
+{
+    public const string ModelFile = "model.json";
+    public const string WeightsFile = "group1-shard1of1.bin";
+    public const string ClassesFile = "classes.json";
+
+    // TF.js's default layer names (see KerasJson), in SimpleCNN's order.
+    private const string Conv1 = "conv2d_Conv2D1";
+    private const string Pool1 = "max_pooling2d_MaxPooling2D1";
+    private const string Conv2 = "conv2d_Conv2D2";
+    private const string Pool2 = "max_pooling2d_MaxPooling2D2";
+    private const string FlattenLayer = "flatten_Flatten1";
+    private const string DenseLayer = "dense_Dense1";
+
+    /// <summary>
+    /// Writes the trial's model into <paramref name="folder"/> (created if needed; the three files are replaced).
+    /// </summary>
+    /// <param name="checkpoint">The trial's stored checkpoint bytes (its last epoch's).</param>
+    /// <param name="sweep">The sweep: its model must be SimpleCNN.</param>
+    /// <param name="hyperparameters">The trial's: the batch size goes into Piximi's preprocessSettings.</param>
+    /// <param name="classNames">The classes' names in label order, or null for "0", "1", … (IDX datasets' names).</param>
+    /// <exception cref="ModelExportException">Another model than SimpleCNN, class names that do not fit, or a
+    /// checkpoint that is not a readable SimpleCNN one; the message says which.</exception>
+    public static TfjsExportResult Write(
+        byte[] checkpoint, SweepDefinition sweep, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(folder);
+        if (sweep.Model != ModelKind.SimpleCNN)
+            throw new ModelExportException(
+                $"Only SimpleCNN models can be exported to TensorFlow.js; this sweep trains {sweep.Model}.");
+
+        using var scope = torch.NewDisposeScope();
+        using var loaded = Load(checkpoint);
+        var names = classNames ?? [.. Enumerable.Range(0, loaded.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        if (names.Count != loaded.Classes)
+            throw new ModelExportException(
+                $"The model has {loaded.Classes} outputs but {names.Count} class names were given.");
+
+        var (conv1, conv2, dense) = loaded.Model.WeightedLayers;
+        var shape = loaded.Shape;
+        int side1 = SimpleCnn.FeatureSide(shape.Height), side2 = SimpleCnn.FeatureSide(shape.Width);
+        // Keras order: Flatten over (H, W, C), so the dense kernel's rows go (h, w, c); torch's columns go (c, h, w).
+        var denseKernel = dense.weight.view(loaded.Classes, 16, side1, side2).permute(2, 3, 1, 0)
+            .reshape(dense.weight.shape[1], loaded.Classes);
+        (string Name, Tensor Value)[] weights =
+        [
+            ($"{Conv1}/kernel", conv1.weight!.permute(2, 3, 1, 0)),
+            ($"{Conv1}/bias", conv1.bias!),
+            ($"{Conv2}/kernel", conv2.weight!.permute(2, 3, 1, 0)),
+            ($"{Conv2}/bias", conv2.bias!),
+            ($"{DenseLayer}/kernel", denseKernel),
+            ($"{DenseLayer}/bias", dense.bias!),
+        ];
+
+        var topology = KerasJson.Sequential("sequential_1",
+            KerasJson.Conv2D(Conv1, 8, 5, "relu", [shape.Height, shape.Width, shape.Channels]),
+            KerasJson.MaxPooling2D(Pool1, 2),
+            KerasJson.Conv2D(Conv2, 16, 5, "relu"),
+            KerasJson.MaxPooling2D(Pool2, 2),
+            KerasJson.Flatten(FlattenLayer),
+            KerasJson.Dense(DenseLayer, loaded.Classes, "softmax"));
+        var model = new JsonObject
+        {
+            ["modelTopology"] = topology,
+            ["format"] = "layers-model",
+            ["generatedBy"] = "Piximi.Sweep (TorchSharp SimpleCNN)",
+            ["convertedBy"] = $"Piximi.Sweep TensorFlow.js export (tfjs-layers {KerasJson.TfjsLayersVersion} format)",
+            ["weightsManifest"] = new JsonArray(new JsonObject
+            {
+                ["paths"] = new JsonArray("./" + WeightsFile),
+                ["weights"] = new JsonArray([.. weights.Select(w => KerasJson.WeightSpec(w.Name, w.Value.shape))]),
+            }),
+            // Piximi's own keys, as Piximi writes them into a saved classifier's model.json and reads them back on
+            // upload: without them it assumes its default input shape and names the classes "0", "1", ….
+            ["preprocessSettings"] = new JsonObject
+            {
+                ["inputShape"] = new JsonObject
+                {
+                    ["planes"] = 1,
+                    ["height"] = shape.Height,
+                    ["width"] = shape.Width,
+                    ["channels"] = shape.Channels,
+                },
+                ["cropSchema"] = "None",
+                ["numCrops"] = 1,
+                ["shuffle"] = true,
+                ["rescale"] = true,
+                ["batchSize"] = hyperparameters.BatchSize,
+            },
+            ["classes"] = new JsonArray([.. names.Select(n => (JsonNode)n)]),
+        };
+
+        Directory.CreateDirectory(folder);
+        var bytes = new MemoryStream();
+        Span<byte> four = stackalloc byte[4];
+        foreach (var (_, value) in weights)
+        {
+            foreach (var number in ToHost(value))
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(four, number);
+                bytes.Write(four);
+            }
+        }
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        WriteAtomically(Path.Combine(folder, WeightsFile), bytes.ToArray());
+        WriteAtomically(Path.Combine(folder, ClassesFile), JsonSerializer.SerializeToUtf8Bytes(names, options));
+        // The manifest last: a model.json never points at a weights file of another export.
+        WriteAtomically(Path.Combine(folder, ModelFile), JsonSerializer.SerializeToUtf8Bytes(model, options));
+        return new TfjsExportResult(folder, shape, names, loaded.ModelEpoch, loaded.CheckpointEpoch);
+    }
+
+    /// <summary>
+    /// Our model's softmax probabilities for <paramref name="count"/> images, [N·C·H·W] float32 as the dataset holds
+    /// them, under no_grad: [count × classes], row-major. The weights are those <see cref="Write"/> exports.
+    /// </summary>
+    internal static float[] Predict(byte[] checkpoint, float[] images, int count)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var loaded = Load(checkpoint);
+        var shape = loaded.Shape;
+        using var noGrad = torch.no_grad();
+        var input = torch.tensor(images, [count, shape.Channels, shape.Height, shape.Width], ScalarType.Float32);
+        return ToHost(nn.functional.softmax(loaded.Model.forward(input), 1));
+    }
+
+    /// <summary>The checkpoint's trial model, rebuilt and in eval mode.</summary>
+    private static LoadedModel Load(byte[] bytes)
+    {
+        Checkpoint checkpoint;
+        try
+        {
+            checkpoint = Checkpoint.Decode(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelExportException($"The trial's checkpoint cannot be read: {e.Message}");
+        }
+        var facts = TrialFingerprint.Parse(checkpoint.Fingerprint);
+        var model = facts.GetValueOrDefault("model") ?? "(not named)";
+        if (model != nameof(ModelKind.SimpleCNN))
+            throw new ModelExportException(
+                $"Only SimpleCNN models can be exported to TensorFlow.js; this checkpoint holds a {model} model.");
+        var shape = ShapeOf(facts.GetValueOrDefault("data.size"));
+        if (shape is null || !int.TryParse(facts.GetValueOrDefault("data.classes"), NumberStyles.None, CultureInfo.InvariantCulture, out var classes))
+            throw new ModelExportException("The checkpoint does not say the image size and class count it was trained on.");
+
+        // Early stopping's best epoch, when it is not the checkpoint's own: the trial's real model.
+        var (tensors, epoch) = checkpoint.EarlyStopping is { BestModel: { } best, BestEpoch: { } bestEpoch }
+            ? (best, bestEpoch)
+            : (checkpoint.Model, checkpoint.Epoch);
+        TorchRuntime.EnsureNativeReady();
+        var cnn = new SimpleCnn(shape.Channels, shape.Height, shape.Width, classes);
+        try
+        {
+            TorchState.RestoreModel(cnn, tensors);
+        }
+        catch (InvalidDataException e)
+        {
+            cnn.Dispose();
+            throw new ModelExportException($"The checkpoint's weights do not fit SimpleCNN: {e.Message}");
+        }
+        cnn.eval();
+        return new LoadedModel(cnn, shape, classes, epoch, checkpoint.Epoch);
+    }
+
+    /// <summary>"28x28" (one channel) or "20x24x2", as TrialFingerprint writes data.size.</summary>
+    private static InputShape? ShapeOf(string? size)
+    {
+        var parts = size?.Split('x');
+        if (parts is null || parts.Length is < 2 or > 3)
+            return null;
+        var numbers = new int[3];
+        numbers[2] = 1;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
+                return null;
+        }
+        return new InputShape(numbers[0], numbers[1], numbers[2]);
+    }
+
+    private static float[] ToHost(Tensor tensor) => tensor.detach().cpu().contiguous().data<float>().ToArray();
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private sealed record LoadedModel(SimpleCnn Model, InputShape Shape, int Classes, int ModelEpoch, int CheckpointEpoch) : IDisposable
+    {
+        public void Dispose() => Model.Dispose();
+    }
+}
+
+/// <summary>
+/// What <see cref="TfjsExport.Write"/> wrote: the input shape (height × width × channels, as the model.json's
+/// batch input shape), the classes in output order, the epoch whose weights were exported (early stopping's best
+/// epoch, or the checkpoint's) and the checkpoint's epoch.
+/// </summary>
+public sealed record TfjsExportResult(string Folder, InputShape Shape, IReadOnlyList<string> ClassNames, int ModelEpoch, int CheckpointEpoch);
+
+/// <summary>A model that cannot be exported; the message says why, for the user.</summary>
+public sealed class ModelExportException(string message) : Exception(message);
