@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli;
 
@@ -40,7 +41,12 @@ public static class CliApp
 
     private static RootCommand Build(TextWriter output, TextWriter error)
     {
-        var db = new Option<string>("--db") { Description = "The SQLite store", DefaultValueFactory = _ => DefaultDb, Recursive = true };
+        var db = new Option<string>("--db", "--store")
+        {
+            Description = $"The store: a SQLite file, or postgres://user[:password]@host[:port]/database (default: ${StoreLocations.EnvironmentVariable}, else {DefaultDb})",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreLocations.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDb,
+            Recursive = true,
+        };
         var sweep = new Option<string?>("--sweep", "-s") { Description = "Sweep name (may be left out when the store holds one sweep)" };
         var format = new Option<string>("--format") { Description = "table, json or csv", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");

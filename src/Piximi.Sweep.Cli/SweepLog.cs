@@ -16,8 +16,12 @@ internal static class SweepLog
 
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    public static string PathFor(string dbPath, string sweepName) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath)) ?? ".", $"{sweepName}.log");
+    public static string PathFor(string storeLocation, string sweepName)
+    {
+        var folder = Commands.StoreAccess.ResultsFolder(storeLocation);
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $"{sweepName}.log");
+    }
 
     /// <param name="consoleLevel">Events from this level reach the console; workers show only warnings and errors (on stderr).</param>
     public static Logger Create(string logPath, SweepRecord sweep, string role, LogEventLevel consoleLevel, bool consoleToStdErr) =>

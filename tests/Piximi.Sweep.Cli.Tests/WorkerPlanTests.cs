@@ -73,10 +73,17 @@ public sealed class The_worker_plan
     }
 
     [Fact]
-    public void Refuses_zero_workers_threads_or_workers_per_device()
+    public void Refuses_negative_workers_and_zero_threads_or_workers_per_device()
     {
-        Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, 0, null, 4, 2, NoGpu));
+        Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, -1, null, 4, 2, NoGpu));
         Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, null, 0, 4, 2, NoGpu));
         Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 0, null, null, 4, 2, NoGpu));
+    }
+
+    [Fact]
+    public void Zero_workers_means_watching_only_whatever_the_devices()
+    {
+        Assert.Empty(WorkerPlan.Make("cpu", 1, 0, null, 4, 2, NoGpu));
+        Assert.Empty(WorkerPlan.Make("auto", 1, 0, 4, 4, 2, () => 2));
     }
 }

@@ -22,7 +22,7 @@ internal sealed class ReportCommands(TextWriter output)
             _ => throw new UserErrorException($"--format '{format}' is not known; allowed: html, md, csv, json."),
         };
         // HTML goes to a file by default (it is opened in a browser); the others to standard output unless -o says.
-        var path = outputPath ?? (format == "html" ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath)) ?? ".", $"{sweep.Name}-report.html") : null);
+        var path = outputPath ?? (format == "html" ? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-report.html") : null);
         if (path is null)
         {
             write(report, output);
@@ -48,7 +48,7 @@ internal sealed class ReportCommands(TextWriter output)
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var trial = ChooseTrial(store, sweep, trialNumber, out _);
         var json = PiximiExport.ModelHyperparameters(sweep.Definition, trial.Hyperparameters);
-        var path = outputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath)) ?? ".", $"{sweep.Name}-model_hyperparameters.json");
+        var path = outputPath ?? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-model_hyperparameters.json");
         WriteAtomically(path, writer => writer.Write(json));
         output.WriteLine($"Wrote Piximi hyperparameters of trial {trial.Number} ({trial.State.ToString().ToLowerInvariant()}) to {path}");
         return ExitCodes.Ok;
@@ -78,7 +78,7 @@ internal sealed class ReportCommands(TextWriter output)
                   $"{trial.Number}'s settings ({Display.Settings(trial.Hyperparameters)}) as a sweep of their own."
                 : $"trial {trial.Number}'s trained model is not in the store (it keeps the best completed trial's checkpoint once that trial has finished).");
         var names = store.LoadEvaluation(trial.Id)?.ClassNames;
-        var folder = outputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath)) ?? ".", $"{sweep.Name}-model");
+        var folder = outputPath ?? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-model");
         TfjsExportResult result;
         try
         {

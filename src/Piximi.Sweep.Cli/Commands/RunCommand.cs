@@ -69,7 +69,7 @@ internal sealed partial class RunCommand(TextWriter output)
         if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
             throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
 
-        using var store = options.File is null ? StoreAccess.OpenExisting(options.Db) : TrialStores.OpenSqlite(options.Db);
+        using var store = options.File is null ? StoreAccess.OpenExisting(options.Db) : StoreAccess.Open(options.Db);
         SweepRecord sweep;
         if (loaded is null)
         {
@@ -101,7 +101,7 @@ internal sealed partial class RunCommand(TextWriter output)
         log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {ToPropose} still to propose, {Recovered} recovered; store {Db}, log {Log}",
             sweep.Name, options.File is null ? "" : $" from {options.File}", trials.Count,
             trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running)), queued, toPropose, recovered,
-            Path.GetFullPath(options.Db), logPath);
+            StoreLocations.Describe(options.Db), logPath);
 
         if (queued + toPropose == 0 && trials.All(t => t.State != TrialState.Running))
         {
@@ -111,8 +111,11 @@ internal sealed partial class RunCommand(TextWriter output)
 
         var plan = WorkerPlan.Make(options.Devices, options.PerDevice, options.Workers, options.Threads, Math.Max(1, queued + toPropose),
             Environment.ProcessorCount, CudaDeviceCount);
-        log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
-            string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
+        if (plan.Count == 0)
+            log.Information("No local workers: watching the store while workers elsewhere train{Budgets}", Budgets(options));
+        else
+            log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
+                string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, sweep.Definition.Method == SearchMethod.Tpe ? sweep.Definition.Trials : null);
@@ -311,7 +314,7 @@ internal sealed partial class RunCommand(TextWriter output)
             var threads = slot.Threads.ToString(CultureInfo.InvariantCulture);
             var args = new List<string>
             {
-                "worker", "--db", Path.GetFullPath(options.Db), "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
+                "worker", "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
                 "--max-retries", options.MaxRetries.ToString(CultureInfo.InvariantCulture),
                 "--heartbeat-interval", HeartbeatInterval(options.HeartbeatGrace).TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
             };
@@ -320,6 +323,9 @@ internal sealed partial class RunCommand(TextWriter output)
             if (options.Limits.MaxEpochs is { } epochs) args.AddRange(["--max-epochs", epochs.ToString(CultureInfo.InvariantCulture)]);
             if (options.Limits.ComputeHours is { } hours) args.AddRange(["--compute-hours", hours.ToString("R", CultureInfo.InvariantCulture)]);
             foreach (var arg in args) start.ArgumentList.Add(arg);
+            // The store goes by environment, not argument: a PostgreSQL password never shows in a process list.
+            start.Environment[StoreLocations.EnvironmentVariable] =
+                StoreLocations.SqlitePath(options.Db) is { } path ? Path.GetFullPath(path) : options.Db;
             // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
             start.Environment["OMP_NUM_THREADS"] = threads;
             start.Environment["MKL_NUM_THREADS"] = threads;

@@ -3,19 +3,44 @@ using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli.Commands;
 
+/// <summary>
+/// How commands reach the store named by <c>--db</c>/<c>--store</c> (or <c>PIXIMI_SWEEP_STORE</c>): a SQLite path, or a
+/// PostgreSQL URL (<see cref="StoreLocations"/>). Messages name it with <see cref="StoreLocations.Describe"/>, which
+/// never shows a password.
+/// </summary>
 internal static class StoreAccess
 {
-    /// <summary>Opens an existing store; readers never create one by accident.</summary>
-    public static ITrialStore OpenExisting(string dbPath)
+    /// <summary>Opens an existing store; readers never create a SQLite file by accident.</summary>
+    public static ITrialStore OpenExisting(string location)
     {
-        if (!File.Exists(dbPath))
-            throw new UserErrorException($"no store at '{dbPath}'. Run a sweep first (piximi-sweep run <file>) or point --db at one.");
-        return TrialStores.OpenSqlite(dbPath);
+        if (StoreLocations.SqlitePath(location) is { } path && !File.Exists(path))
+            throw new UserErrorException($"no store at '{path}'. Run a sweep first (piximi-sweep run <file>) or point --db at one.");
+        return Open(location);
     }
 
-    /// <summary>The named sweep, or the only one in the store when no name is given.</summary>
-    public static SweepRecord ResolveSweep(ITrialStore store, string dbPath, string? name)
+    /// <summary>Opens (creating when missing) the store at the location; a store that cannot be used is a user error naming it.</summary>
+    public static ITrialStore Open(string location)
     {
+        try
+        {
+            return TrialStores.Open(location);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or StoreVersionException or InvalidDataException or ArgumentException)
+        {
+            throw new UserErrorException(e.Message);
+        }
+    }
+
+    /// <summary>Where results files (logs, reports, exports) go: beside a SQLite store, else results/ under the current folder.</summary>
+    public static string ResultsFolder(string location) =>
+        StoreLocations.SqlitePath(location) is { } path
+            ? Path.GetDirectoryName(Path.GetFullPath(path)) ?? "."
+            : Path.GetFullPath("results");
+
+    /// <summary>The named sweep, or the only one in the store when no name is given.</summary>
+    public static SweepRecord ResolveSweep(ITrialStore store, string location, string? name)
+    {
+        var dbPath = StoreLocations.Describe(location);
         if (name is not null)
         {
             return store.FindSweep(name) ?? throw new UserErrorException(

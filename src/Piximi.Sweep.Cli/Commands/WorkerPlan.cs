@@ -7,12 +7,15 @@ internal sealed record WorkerSlot(int Index, string Device, int Threads);
 /// How many workers, on which devices. With CUDA devices: <c>--per-device</c> workers on each (small trials share a
 /// GPU well). On the CPU: workers splitting the cores so that workers × threads never exceeds them (small
 /// convolutions use two 1-thread processes better than one 2-thread process). Never more workers than queued trials.
+/// Zero workers is allowed: <c>run</c> then only watches while workers on other machines train.
 /// </summary>
 internal static class WorkerPlan
 {
     public static IReadOnlyList<WorkerSlot> Make(string devices, int perDevice, int? workers, int? threads, int queuedTrials, int cores, Func<int> cudaDevices)
     {
-        if (workers is < 1) throw new UserErrorException($"--workers must be at least 1, got {workers}.");
+        if (workers is < 0) throw new UserErrorException($"--workers must be 0 (watch only: workers elsewhere train) or more, got {workers}.");
+        // No local workers: run only watches the store, recovers trials of workers that stop beating, and reports.
+        if (workers == 0) return [];
         if (threads is < 1) throw new UserErrorException($"--threads must be at least 1, got {threads}.");
         if (perDevice < 1) throw new UserErrorException($"--per-device must be at least 1, got {perDevice}.");
         var resolved = ResolveDevices(devices, cudaDevices);
