@@ -29,7 +29,7 @@ internal static class SearchBench
         var gridImages = Int(args, "--grid-images", 12_000);
         var gridEpochs = Int(args, "--grid-epochs", 9);
         var orders = (Arg(args, "--orders") ?? "forward,reversed").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var searchTrials = Int(args, "--search-trials", 24);
+        var searchTrials = Int(args, "--search-trials", 30);
         var searchEpochs = Int(args, "--search-epochs", 2);
         var searchImages = Int(args, "--search-images", 6_000);
         var seeds = (Arg(args, "--seeds") ?? "1,2,3,4").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
@@ -202,6 +202,10 @@ internal static class SearchBench
             var t = BestCompleted(tpe.Summaries)?.Final!.ValAccuracy ?? double.NaN;
             rows.Add((seed, r, t));
             Console.WriteLine($"{seed,4}  {r,11:F4}  {t,9:F4}  {(t - r) * 100,9:+0.00;-0.00} pp  {Brief(random),40}  {Brief(tpe),37}");
+            var startup = Math.Min(10, trials);
+            var shared = random.Summaries.OrderBy(s => s.Trial.Number).Take(startup).Select(s => s.Trial.Hyperparameters)
+                .SequenceEqual(tpe.Summaries.OrderBy(s => s.Trial.Number).Take(startup).Select(s => s.Trial.Hyperparameters));
+            Console.WriteLine($"      TPE's {startup} start-up trials are random's first {startup}: {(shared ? "yes (same draws), so the difference comes from TPE's own proposals" : "no")}");
             Console.WriteLine($"      random's best: {Describe(BestCompleted(random.Summaries)?.Trial.Hyperparameters)}");
             Console.WriteLine($"      TPE's best:    {Describe(BestCompleted(tpe.Summaries)?.Trial.Hyperparameters)} (trial {BestCompleted(tpe.Summaries)?.Trial.Number}; trials 11+ are TPE's own proposals)");
         }
