@@ -41,12 +41,12 @@ internal static class SearchBench
         Console.WriteLine($"bench-search on {Environment.ProcessorCount} cores, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}; stores and logs in {dir}");
         try
         {
-            var ok = true;
-            if (!args.Contains("--skip-asha")) ok &= AshaVersusGrid(cli, dir, gridImages, gridEpochs, orders);
-            if (!args.Contains("--skip-tpe")) ok &= TpeVersusRandom(cli, dir, searchTrials, searchEpochs, searchImages, seeds, searchWorkers, searchThreads);
+            // A MISS is a figure to report, not a failure: the exit code is 0 whenever every sweep ran.
+            if (!args.Contains("--skip-asha")) AshaVersusGrid(cli, dir, gridImages, gridEpochs, orders);
+            if (!args.Contains("--skip-tpe")) TpeVersusRandom(cli, dir, searchTrials, searchEpochs, searchImages, seeds, searchWorkers, searchThreads);
             Console.WriteLine();
             Console.WriteLine($"bench-search: whole benchmark {clock.Elapsed.TotalSeconds:F0} s wall ({clock.Elapsed.TotalMinutes:F1} min)");
-            return ok ? 0 : 1;
+            return 0;
         }
         finally
         {
@@ -60,7 +60,7 @@ internal static class SearchBench
     private static readonly string[] GridRates = ["0.001", "0.01", "0.1"];
     private static readonly string[] GridBatches = ["32", "64", "128"];
 
-    private static bool AshaVersusGrid(string cli, string dir, int images, int epochs, IReadOnlyList<string> orders)
+    private static void AshaVersusGrid(string cli, string dir, int images, int epochs, IReadOnlyList<string> orders)
     {
         var trials = GridOptimizers.Length * GridRates.Length * GridBatches.Length;
         Console.WriteLine();
@@ -142,7 +142,6 @@ internal static class SearchBench
         Console.WriteLine(allPass
             ? $"ASHA against the grid: PASS in every order run ({string.Join(", ", orders)})"
             : $"ASHA against the grid: MISS in at least one of the orders run ({string.Join(", ", orders)}); see above");
-        return true;
     }
 
     private static string GridYaml(string name, int images, int epochs, bool reversed, bool asha)
@@ -186,7 +185,7 @@ internal static class SearchBench
 
     // ---------------------------------------------------------------- (2) TPE against random search
 
-    private static bool TpeVersusRandom(string cli, string dir, int trials, int epochs, int images, IReadOnlyList<int> seeds, int workers, int threads)
+    private static void TpeVersusRandom(string cli, string dir, int trials, int epochs, int images, IReadOnlyList<int> seeds, int workers, int threads)
     {
         Console.WriteLine();
         Console.WriteLine($"== TPE against random search at an equal budget: {trials} trials × {epochs} epochs each, {images:N0} images (75% train), "
@@ -218,7 +217,6 @@ internal static class SearchBench
         Console.WriteLine($"TPE:           best val_accuracy mean {tm:F4} ± {ts:F4}");
         Console.WriteLine($"paired differences TPE − random: {string.Join(", ", rows.Select(x => ((x.Tpe - x.Random) * 100).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} pp; "
             + $"mean {dm:+0.00;-0.00} ± {ds:F2} pp; TPE won {wins} of {rows.Count} seeds" + (ties > 0 ? $" ({ties} tied)" : ""));
-        return true;
     }
 
     private static string SearchYaml(string name, string method, int seed, int trials, int epochs, int images)
