@@ -28,12 +28,15 @@ public sealed record PrunerSpec(PrunerKind Kind)
     /// <summary>Median: finished trials needed before any trial is judged.</summary>
     public int MinTrials { get; init; } = 5;
 
-    /// <summary>The pruner for a sweep whose trials run at most <paramref name="maxEpochs"/> epochs.</summary>
-    public IPruner Create(int maxEpochs) => Kind switch
+    /// <summary>
+    /// The pruner for a sweep whose trials run at most <paramref name="maxEpochs"/> epochs; its reasons speak of
+    /// <paramref name="metric"/> (the sweep's) when given.
+    /// </summary>
+    public IPruner Create(int maxEpochs, string? metric = null) => Kind switch
     {
-        PrunerKind.Asha => Pruners.Asha(MinEpochs, ReductionFactor, maxEpochs),
-        PrunerKind.Hyperband => Pruners.Hyperband(MinEpochs, Math.Max(MinEpochs, maxEpochs), ReductionFactor),
-        PrunerKind.Median => Pruners.Median(WarmupEpochs, MinTrials),
+        PrunerKind.Asha => Pruners.Asha(MinEpochs, ReductionFactor, maxEpochs, metric),
+        PrunerKind.Hyperband => Pruners.Hyperband(MinEpochs, Math.Max(MinEpochs, maxEpochs), ReductionFactor, metric),
+        PrunerKind.Median => Pruners.Median(WarmupEpochs, MinTrials, metric),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "not a pruner"),
     };
 }

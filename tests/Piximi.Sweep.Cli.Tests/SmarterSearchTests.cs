@@ -80,7 +80,7 @@ public sealed class SmarterSearchTests
         var sweep = store.FindSweep("asha")!;
         var trials = store.ListTrials(sweep.Id);
         var epochs = store.ListEpochs(sweep.Id);
-        var pruner = Pruners.Asha(1, 3, 3);
+        var pruner = Pruners.Asha(1, 3, 3, sweep.Definition.Metric);
         var pruned = 0;
         // One worker, trials in number order: when trial k was judged after epoch e, the store held every epoch of the
         // trials before it and its own epochs up to e.

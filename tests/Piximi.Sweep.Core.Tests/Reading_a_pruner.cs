@@ -173,3 +173,27 @@ public sealed class Reading_a_pruner : IDisposable
         Assert.Equal(2, errors.Count);
     }
 }
+
+public sealed class A_pruned_grid
+{
+    private static LoadedSweep Load(string extra) => SweepFile.Parse(
+        "dataset: {kind: idx, images: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz, labels: /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz}\n"
+        + "parameters: {optimizer: [Adam, RMSProp, Adadelta], learning_rate: [0.001, 0.01, 0.1], batch_size: [32, 64], epochs: 9}\n"
+        + extra + "\n", "/tmp/grid.yaml");
+
+    [Fact]
+    public void Runs_every_point_of_the_grid_once_in_an_order_shuffled_by_the_sampler_seed()
+    {
+        var plain = Load("");
+        var pruned = Load("pruner: asha");
+        var again = Load("pruner: asha");
+        var otherSeed = Load("pruner: asha\nsampler_seed: 1");
+
+        Assert.Equal(plain.Trials.OrderBy(Key), pruned.Trials.OrderBy(Key));
+        Assert.NotEqual(plain.Trials, pruned.Trials);
+        Assert.Equal(pruned.Trials, again.Trials);
+        Assert.NotEqual(pruned.Trials, otherSeed.Trials);
+    }
+
+    private static string Key(Hyperparameters hp) => $"{hp.Optimizer}/{hp.LearningRate}/{hp.BatchSize}";
+}

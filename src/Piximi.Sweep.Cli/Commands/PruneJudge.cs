@@ -9,7 +9,7 @@ namespace Piximi.Sweep.Cli.Commands;
 /// </summary>
 internal sealed class PruneJudge(ITrialStore store, SweepRecord sweep)
 {
-    private readonly IPruner? _pruner = sweep.Definition.Pruner?.Create(sweep.Definition.Parameters.Epochs.Max());
+    private readonly IPruner? _pruner = sweep.Definition.Pruner?.Create(sweep.Definition.Parameters.Epochs.Max(), sweep.Definition.Metric);
 
     /// <summary>The decision to prune the trial after <paramref name="epoch"/>, or null to go on.</summary>
     public PruneDecision? Judge(TrialRecord trial, int epoch)

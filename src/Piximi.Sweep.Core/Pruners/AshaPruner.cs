@@ -26,9 +26,11 @@ internal sealed class AshaPruner : IPruner
     private readonly int _reductionFactor;
     private readonly int _maxEpochs;
     private readonly int _earlyStoppingRate;
+    private readonly ValueWords _words;
 
-    public AshaPruner(int minEpochs, int reductionFactor, int maxEpochs, int earlyStoppingRate)
+    public AshaPruner(int minEpochs, int reductionFactor, int maxEpochs, int earlyStoppingRate, ValueWords? words = null)
     {
+        _words = words ?? ValueWords.Raw;
         ArgumentOutOfRangeException.ThrowIfLessThan(minEpochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(reductionFactor, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, minEpochs);
@@ -73,7 +75,7 @@ internal sealed class AshaPruner : IPruner
         var prune = own > cutoff;
         return new PruneDecision(
             prune,
-            $"{where}: {PrunerInputs.Show(own)} {(prune ? ">" : "≤")} cut-off {PrunerInputs.Show(cutoff)}; {rule}",
+            $"{where}: {_words.Compare(own, cutoff, prune, "cut-off")}; {rule}",
             rung);
     }
 

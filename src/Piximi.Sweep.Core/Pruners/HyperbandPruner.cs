@@ -23,7 +23,7 @@ internal sealed class HyperbandPruner : IPruner
     private readonly int[] _budgets;
     private readonly int _totalBudget;
 
-    public HyperbandPruner(int minEpochs, int maxEpochs, int reductionFactor)
+    public HyperbandPruner(int minEpochs, int maxEpochs, int reductionFactor, ValueWords? words = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minEpochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(reductionFactor, 2);
@@ -39,7 +39,7 @@ internal sealed class HyperbandPruner : IPruner
         _budgets = new int[count];
         for (var b = 0; b < count; b++)
         {
-            _brackets[b] = new AshaPruner(minEpochs, reductionFactor, maxEpochs, earlyStoppingRate: b);
+            _brackets[b] = new AshaPruner(minEpochs, reductionFactor, maxEpochs, earlyStoppingRate: b, words);
             var s = count - 1 - b;
             var numerator = count * checked((long)Math.Pow(reductionFactor, s));
             _budgets[b] = checked((int)((numerator + s) / (s + 1)));

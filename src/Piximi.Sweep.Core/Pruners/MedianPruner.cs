@@ -21,8 +21,11 @@ internal sealed class MedianPruner : IPruner
     private readonly int _warmupEpochs;
     private readonly int _minTrials;
 
-    public MedianPruner(int warmupEpochs, int minTrials)
+    private readonly ValueWords _words;
+
+    public MedianPruner(int warmupEpochs, int minTrials, ValueWords? words = null)
     {
+        _words = words ?? ValueWords.Raw;
         ArgumentOutOfRangeException.ThrowIfNegative(warmupEpochs);
         ArgumentOutOfRangeException.ThrowIfLessThan(minTrials, 1);
         _warmupEpochs = warmupEpochs;
@@ -46,7 +49,7 @@ internal sealed class MedianPruner : IPruner
         var prune = own > median;
         return new PruneDecision(
             prune,
-            $"epoch {epoch}: {PrunerInputs.Show(own)} {(prune ? ">" : "≤")} median {PrunerInputs.Show(median)} of {others.Count} other trials",
+            $"epoch {epoch}: {_words.Compare(own, median, prune, "median")} of {others.Count} other trials",
             null);
     }
 }

@@ -23,3 +23,21 @@ internal static class PrunerInputs
     /// <summary>Shortest round-trip form, culture-free, so reasons read the same on every machine.</summary>
     public static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// How a pruner's reason words its values. Pruners judge losses (lower is better), so a sweep ranked by an accuracy
+/// hands them −accuracy; a reason that printed those would read "−0.837 > cut-off −0.849". With the sweep's metric,
+/// values are shown as the metric (0.8373) and compared in words; without it (<see cref="Raw"/>), as the loss.
+/// </summary>
+internal sealed record ValueWords(string? Metric)
+{
+    public static ValueWords Raw { get; } = new((string?)null);
+
+    public static ValueWords For(string? metric) => metric is null ? Raw : new ValueWords(metric);
+
+    public string Compare(double own, double reference, bool worse, string referenceName) => Metric is null
+        ? $"{PrunerInputs.Show(own)} {(worse ? ">" : "≤")} {referenceName} {PrunerInputs.Show(reference)}"
+        : $"{Metric} {Show(own)}, {(worse ? "worse than" : "no worse than")} the {referenceName} {Show(reference)}";
+
+    private string Show(double loss) => Display.Metric(Metric is not null && MetricNames.HigherIsBetter(Metric) ? -loss : loss);
+}
