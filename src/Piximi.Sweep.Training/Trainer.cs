@@ -471,6 +471,15 @@ public static class Trainer
 
             var size = _hp.BatchSize;
             var batches = (order.Length + size - 1) / size;
+            // BatchNorm cannot take batch statistics of one image (PyTorch refuses them when the features are 1×1,
+            // as MobileNet's are at its minimum input size): a last batch of a single image is left out of this
+            // epoch, as drop_last would; the order is shuffled anew each epoch, so it trains in others. SimpleCNN has
+            // no BatchNorm and keeps every batch, so its runs are unchanged.
+            var trained = _hp.Model == ModelKind.MobileNet && batches > 1 && order.Length - (batches - 1) * size == 1
+                ? order.Length - 1
+                : order.Length;
+            batches = (trained + size - 1) / size;
+            int CountOf(int b) => Math.Min(size, trained - b * size);
             // Per-batch losses and the correct count stay on the device and are read once per epoch: a .item() per
             // batch would synchronise (and cost a host round trip) every step.
             using var permutation = torch.tensor(order, device: _device);
@@ -481,7 +490,7 @@ public static class Trainer
             {
                 ct.ThrowIfCancellationRequested();
                 var start = b * size;
-                var count = Math.Min(size, order.Length - start);
+                var count = CountOf(b);
                 using var scope = torch.NewDisposeScope();
                 var index = permutation.narrow(0, start, count);
                 var x = _images.index_select(0, index);
@@ -504,9 +513,9 @@ public static class Trainer
             {
                 if (!float.IsFinite(values[b]))
                     return new TrainPass(double.NaN, double.NaN, batches, b, values[b]);
-                sum += (double)values[b] * Math.Min(size, order.Length - b * size);
+                sum += (double)values[b] * CountOf(b);
             }
-            return new TrainPass(sum / order.Length, (double)correct.item<long>() / order.Length, batches, null, 0);
+            return new TrainPass(sum / trained, (double)correct.item<long>() / trained, batches, null, 0);
         }
 
         private EvaluationPass Evaluate()

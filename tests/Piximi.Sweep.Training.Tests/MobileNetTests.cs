@@ -263,4 +263,20 @@ public class TrainingMobileNet
 
         Assert.Contains("at least 63×63 pixels with 1 channel", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TrainsAtItsMinimumSizeWhenTheLastBatchWouldHoldASingleImage()
+    {
+        // 31×31×3 leaves 1×1 features, where BatchNorm cannot take statistics of one image: 12 images, 9 train, batch
+        // 4 → batches of 4 and 4; the lone ninth image sits this epoch out.
+        using var data = Halves(count: 12, channels: 3, side: 31);
+        var spec = new DatasetSpec("idx", "synthetic", "synthetic", 0.75, null);
+        var hp = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.001, 4, 1, null, 3) { Model = ModelKind.MobileNet };
+        var results = new List<EpochResult>();
+
+        var outcome = Trainer.Train(data, FashionMnist.Sweep(spec), hp, "cpu", null, results.Add, CancellationToken.None);
+
+        Assert.True(outcome.State == TrialState.Completed, outcome.Message);
+        Assert.True(double.IsFinite(Assert.Single(results).Metrics.Loss));
+    }
 }
