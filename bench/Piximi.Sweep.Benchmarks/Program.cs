@@ -1,17 +1,18 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | report [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | report [options] | postgres [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
     "throughput" => ThroughputBench.Run(args[1..]),
     "chaos" => ChaosBench.Run(args[1..]),
     "report" => ReportBench.Run(args[1..]),
+    "postgres" => PostgresBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|report [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|report|postgres [options]");
     return 2;
 }
