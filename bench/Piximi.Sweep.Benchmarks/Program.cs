@@ -1,6 +1,6 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | report [options] | search --cli PATH [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "chaos" => ChaosBench.Run(args[1..]),
     "report" => ReportBench.Run(args[1..]),
     "search" => SearchBench.Run(args[1..]),
+    "postgres" => PostgresBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|report|search [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|report|search|postgres [options]");
     return 2;
 }

@@ -150,6 +150,13 @@ public static class CliApp
         });
         root.Add(export);
 
+        // copy: move a sweep between stores (laptop SQLite ↔ cluster PostgreSQL)
+        var copyFrom = new Option<string>("--from") { Description = "The store the sweep is in: a SQLite file (or sqlite:path), or postgres://…", Required = true };
+        var copyTo = new Option<string>("--to") { Description = "The store to copy it to (created when a SQLite file is missing)", Required = true };
+        var copy = new Command("copy", "Copy a sweep, with its trials, epochs and checkpoints, to another store; running trials are queued again there") { copyFrom, copyTo, sweep };
+        copy.SetAction(p => new CopyCommand(output).Execute(p.GetRequiredValue(copyFrom), p.GetRequiredValue(copyTo), p.GetValue(sweep)));
+        root.Add(copy);
+
         return root;
     }
 

@@ -20,6 +20,24 @@ public interface ITrialStore : IDisposable
     IReadOnlyList<SweepRecord> ListSweeps();
 
     /// <summary>
+    /// The whole sweep, read in one transaction: definition, creation time, and every trial with all its columns,
+    /// epochs, checkpoint and evaluation, to move it to another store with <see cref="ImportSweep"/>.
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the store has no such sweep.
+    /// </summary>
+    SweepArchive ExportSweep(long sweepId);
+
+    /// <summary>
+    /// Writes an exported sweep into this store, in one transaction, under new ids, keeping every other field as
+    /// exported (times, attempts, lost, messages, metrics bit for bit, checkpoints, evaluations). A trial that was
+    /// running is written queued (its worker works on the other store), without worker or heartbeat, with
+    /// <c>SweepArchives.RequeuedMessage</c> as its message: its epochs and checkpoint stay, so its next holder resumes.
+    /// When the store already has a sweep of that name, throws <see cref="SweepConflictException"/> (saying whether the
+    /// definition is the same, and how many trials it has); a malformed archive throws <see cref="ArgumentException"/>.
+    /// Nothing is written then.
+    /// </summary>
+    SweepRecord ImportSweep(SweepArchive archive);
+
+    /// <summary>
     /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
     /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
     /// queued, or when <paramref name="maxTrials"/> is given and that many trials of the sweep have already left the

@@ -9,7 +9,7 @@ namespace Piximi.Sweep.Storage.Tests;
 /// What every <see cref="ITrialStore"/> backend must do. A backend's test class derives from this one and says how
 /// to open its store; each test gets a store of its own, empty.
 /// </summary>
-public abstract class TrialStoreContract : IDisposable
+public abstract partial class TrialStoreContract : IDisposable
 {
     private readonly List<ITrialStore> _opened = [];
 

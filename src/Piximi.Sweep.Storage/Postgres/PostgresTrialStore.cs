@@ -12,7 +12,7 @@ namespace Piximi.Sweep.Storage.Postgres;
 /// never wait for each other; a claim with a budget, and adding a proposed trial, also take the sweep's advisory lock
 /// so the count they check cannot change before they write.
 /// </summary>
-internal sealed class PostgresTrialStore : ITrialStore
+internal sealed partial class PostgresTrialStore : ITrialStore
 {
     private readonly Lock _gate = new();
     private readonly NpgsqlConnection _connection;

@@ -11,7 +11,7 @@ namespace Piximi.Sweep.Storage.Sqlite;
 /// a lock (each process should still open its own store: that is what lets SQLite, not the lock, arbitrate).
 /// Writes that read first run in <c>BEGIN IMMEDIATE</c> transactions; the rest are single statements.
 /// </summary>
-internal sealed class SqliteTrialStore : ITrialStore
+internal sealed partial class SqliteTrialStore : ITrialStore
 {
     /// <summary>How long a call waits for another process's write lock before it fails.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);

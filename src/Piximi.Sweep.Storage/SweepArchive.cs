@@ -1,0 +1,266 @@
+using System.Data;
+using System.Text.Json;
+using Dapper;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Storage;
+
+/// <summary>
+/// A whole sweep as one store holds it, to move it to another store (<see cref="ITrialStore.ExportSweep"/>,
+/// <see cref="ITrialStore.ImportSweep"/>): its definition and creation time, and every trial with all its columns,
+/// epochs, checkpoint and evaluation. Ids are the exporting store's; an import gives the rows new ones.
+/// </summary>
+public sealed record SweepArchive(SweepDefinition Definition, DateTimeOffset CreatedAt, IReadOnlyList<TrialArchive> Trials)
+{
+    public string Name => Definition.Name;
+
+    /// <summary>Trials whose holders work on the exporting store: an import re-queues them (keeping epochs and checkpoint, so they resume).</summary>
+    public int RunningTrials => Trials.Count(t => t.Trial.State == TrialState.Running);
+}
+
+/// <summary>One trial of a <see cref="SweepArchive"/>: its row, its epochs in order, its checkpoint and its evaluation.</summary>
+public sealed record TrialArchive(TrialRecord Trial, IReadOnlyList<EpochRecord> Epochs, ArchivedCheckpoint? Checkpoint, ArchivedEvaluation? Evaluation);
+
+/// <summary>A trial's stored checkpoint (always that of its last stored epoch), with when it was written.</summary>
+public sealed record ArchivedCheckpoint(int Epoch, DateTimeOffset WrittenAt, byte[] Data);
+
+/// <summary>A trial's stored evaluation, with when it was recorded.</summary>
+public sealed record ArchivedEvaluation(IReadOnlyList<string> ClassNames, IReadOnlyList<IReadOnlyList<int>> Confusion, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// Export and import for both backends: the tables are the same column for column, and these statements are plain
+/// SQL both accept (all values parameters). The backend supplies the transaction and how it stores a metric (SQLite
+/// has no NaN: NULL; PostgreSQL stores it as it is), so an imported sweep is what the backend itself would have written.
+/// </summary>
+internal static class SweepArchives
+{
+    /// <summary>The message of a re-queued running trial: whoever ran it works on the other store.</summary>
+    public const string RequeuedMessage = "re-queued by copy: it was running on the store it was copied from; it resumes after its last stored epoch";
+
+    private const string TrialColumns =
+        """
+        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
+        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
+        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
+        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
+        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
+        """;
+
+    private const string SelectSweep =
+        "SELECT id AS Id, name AS Name, definition_json AS DefinitionJson, created_at AS CreatedAt FROM sweeps WHERE id = @sweep;";
+
+    private const string SelectSweepIdByName = "SELECT id FROM sweeps WHERE name = @name;";
+
+    private const string CountTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep;";
+
+    private const string SelectTrials = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
+
+    private const string SelectEpochs =
+        """
+        SELECT e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
+               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
+               e.recorded_at AS RecordedAt
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        WHERE t.sweep_id = @sweep
+        ORDER BY e.trial_id, e.epoch;
+        """;
+
+    private const string SelectCheckpoints =
+        """
+        SELECT c.trial_id AS TrialId, c.epoch AS Epoch, c.written_at AS WrittenAt, c.data AS Data
+        FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id
+        WHERE t.sweep_id = @sweep;
+        """;
+
+    private const string SelectEvaluations =
+        """
+        SELECT v.trial_id AS TrialId, v.class_names_json AS ClassNamesJson, v.confusion_json AS ConfusionJson,
+               v.recorded_at AS RecordedAt
+        FROM evaluations AS v JOIN trials AS t ON t.id = v.trial_id
+        WHERE t.sweep_id = @sweep;
+        """;
+
+    private const string InsertSweep =
+        "INSERT INTO sweeps (name, definition_json, created_at) VALUES (@Name, @DefinitionJson, @CreatedAt) RETURNING id;";
+
+    private const string InsertTrial =
+        """
+        INSERT INTO trials
+            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, model,
+             state, worker_id, attempts, started_at, finished_at, heartbeat_at, message, lost, result_epoch, rung)
+        VALUES
+            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, @Model,
+             @State, @WorkerId, @Attempts, @StartedAt, @FinishedAt, @HeartbeatAt, @Message, @Lost, @ResultEpoch, @Rung)
+        RETURNING id;
+        """;
+
+    private const string InsertEpoch =
+        """
+        INSERT INTO epochs
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+        VALUES
+            (@Trial, @Epoch, @Loss, @Accuracy, @ValLoss, @ValAccuracy, @Seconds, @ImagesPerSecond, @RecordedAt);
+        """;
+
+    private const string InsertCheckpoint =
+        "INSERT INTO checkpoints (trial_id, epoch, written_at, data) VALUES (@Trial, @Epoch, @WrittenAt, @Data);";
+
+    private const string InsertEvaluation =
+        """
+        INSERT INTO evaluations (trial_id, class_names_json, confusion_json, recorded_at)
+        VALUES (@Trial, @ClassNamesJson, @ConfusionJson, @RecordedAt);
+        """;
+
+    /// <summary>Reads the sweep whole; run it in one transaction (one snapshot), so the parts agree.</summary>
+    public static SweepArchive Export(IDbConnection connection, IDbTransaction? tx, long sweepId, string store)
+    {
+        var sweep = connection.QuerySingleOrDefault<SweepRow>(SelectSweep, new { sweep = sweepId }, tx)
+            ?? throw new ArgumentOutOfRangeException(nameof(sweepId), sweepId, $"The store {store} has no sweep with id {sweepId}.");
+        var epochs = connection.Query<EpochRow>(SelectEpochs, new { sweep = sweepId }, tx)
+            .GroupBy(e => e.TrialId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<EpochRecord>)[.. g.Select(e => e.ToRecord())]);
+        var checkpoints = connection.Query<ArchivedCheckpointRow>(SelectCheckpoints, new { sweep = sweepId }, tx)
+            .ToDictionary(c => c.TrialId, c => new ArchivedCheckpoint(checked((int)c.Epoch), StoreTime.Parse(c.WrittenAt), c.Data));
+        var evaluations = connection.Query<ArchivedEvaluationRow>(SelectEvaluations, new { sweep = sweepId }, tx)
+            .ToDictionary(v => v.TrialId, v => new ArchivedEvaluation(
+                JsonSerializer.Deserialize<string[]>(v.ClassNamesJson) ?? [],
+                JsonSerializer.Deserialize<int[][]>(v.ConfusionJson) ?? [],
+                StoreTime.Parse(v.RecordedAt)));
+        var trials = connection.Query<TrialRow>(SelectTrials, new { sweep = sweepId }, tx)
+            .Select(r => r.ToRecord())
+            .Select(t => new TrialArchive(
+                t,
+                epochs.GetValueOrDefault(t.Id) ?? [],
+                checkpoints.GetValueOrDefault(t.Id),
+                evaluations.GetValueOrDefault(t.Id)))
+            .ToList();
+        var record = sweep.ToRecord();
+        return new SweepArchive(record.Definition, record.CreatedAt, trials);
+    }
+
+    /// <summary>
+    /// Writes the sweep; run it in one transaction, which a throw rolls back whole. Refuses a name the store already
+    /// has (<see cref="SweepConflictException"/>), before writing anything. <paramref name="metric"/>: a metric as the
+    /// backend stores it.
+    /// </summary>
+    public static long Import(IDbConnection connection, IDbTransaction? tx, SweepArchive archive, string store, Func<double, double?> metric)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        Validate(archive);
+        var json = SweepJson.Serialize(archive.Definition);
+        if (connection.ExecuteScalar<long?>(SelectSweepIdByName, new { name = archive.Name }, tx) is { } existingId)
+        {
+            var existing = connection.QuerySingle<SweepRow>(SelectSweep, new { sweep = existingId }, tx);
+            var trials = connection.ExecuteScalar<long>(CountTrials, new { sweep = existingId }, tx);
+            var same = SweepJson.Serialize(SweepJson.Deserialize(existing.DefinitionJson)) == json;
+            throw new SweepConflictException(same
+                ? $"The store {store} already has the sweep '{archive.Name}' (the same definition, {trials} trials there). " +
+                  "Nothing was copied; continue it there, or delete it from that store first."
+                : $"The store {store} already has a sweep named '{archive.Name}' with another definition ({trials} trials). " +
+                  "Nothing was copied; rename one of them, or copy to another store.");
+        }
+
+        var sweepId = connection.ExecuteScalar<long>(
+            InsertSweep, new { archive.Name, DefinitionJson = json, CreatedAt = StoreTime.ToText(archive.CreatedAt) }, tx);
+        foreach (var trial in archive.Trials)
+        {
+            var t = trial.Trial;
+            var h = t.Hyperparameters;
+            var running = t.State == TrialState.Running;
+            var id = connection.ExecuteScalar<long>(InsertTrial, new
+            {
+                SweepId = sweepId,
+                Number = (long)t.Number,
+                Optimizer = h.Optimizer.ToString(),
+                Loss = h.Loss.ToString(),
+                h.LearningRate,
+                BatchSize = (long)h.BatchSize,
+                Epochs = (long)h.Epochs,
+                TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
+                Seed = (long)h.Seed,
+                Model = h.Model.ToString(),
+                // A running trial's holder works on the other store: here it goes back to the queue, as a release
+                // leaves it, keeping attempts, lost, epochs and checkpoint so that its next holder resumes.
+                State = TrialStateWords.ToWord(running ? TrialState.Queued : t.State),
+                WorkerId = running ? null : t.WorkerId,
+                Attempts = (long)t.Attempts,
+                StartedAt = running ? null : Text(t.StartedAt),
+                FinishedAt = Text(t.FinishedAt),
+                HeartbeatAt = running ? null : Text(t.HeartbeatAt),
+                Message = running ? RequeuedMessage : t.Message,
+                Lost = (long)t.Lost,
+                ResultEpoch = (long?)t.ResultEpoch,
+                Rung = (long?)t.Rung,
+            }, tx);
+            connection.Execute(InsertEpoch, trial.Epochs.Select(e => new
+            {
+                Trial = id,
+                Epoch = (long)e.Metrics.Epoch,
+                Loss = metric(e.Metrics.Loss),
+                Accuracy = metric(e.Metrics.Accuracy),
+                ValLoss = metric(e.Metrics.ValLoss),
+                ValAccuracy = metric(e.Metrics.ValAccuracy),
+                Seconds = metric(e.Metrics.Seconds),
+                ImagesPerSecond = metric(e.Metrics.ImagesPerSecond),
+                RecordedAt = StoreTime.ToText(e.RecordedAt),
+            }), tx);
+            if (trial.Checkpoint is { } c)
+            {
+                connection.Execute(InsertCheckpoint, new { Trial = id, Epoch = (long)c.Epoch, WrittenAt = StoreTime.ToText(c.WrittenAt), c.Data }, tx);
+            }
+
+            if (trial.Evaluation is { } v)
+            {
+                connection.Execute(InsertEvaluation, new
+                {
+                    Trial = id,
+                    ClassNamesJson = JsonSerializer.Serialize(v.ClassNames),
+                    ConfusionJson = JsonSerializer.Serialize(v.Confusion),
+                    RecordedAt = StoreTime.ToText(v.RecordedAt),
+                }, tx);
+            }
+        }
+
+        return sweepId;
+    }
+
+    /// <summary>What the store's own writes guarantee, checked before anything is written, so a broken archive is refused whole.</summary>
+    private static void Validate(SweepArchive archive)
+    {
+        var numbers = new HashSet<int>();
+        foreach (var trial in archive.Trials)
+        {
+            var t = trial.Trial;
+            if (t.Number < 1 || !numbers.Add(t.Number))
+                throw new ArgumentException($"The archive of sweep '{archive.Name}' has trial number {t.Number} twice or below 1.", nameof(archive));
+            for (var i = 0; i < trial.Epochs.Count; i++)
+            {
+                if (trial.Epochs[i].Metrics.Epoch != i + 1)
+                    throw new ArgumentException($"Trial {t.Number} of the archive has epochs out of order (epoch {trial.Epochs[i].Metrics.Epoch} at position {i + 1}).", nameof(archive));
+            }
+
+            if (trial.Checkpoint is { } c && c.Epoch != trial.Epochs.Count)
+                throw new ArgumentException($"Trial {t.Number} of the archive has a checkpoint of epoch {c.Epoch}, not of its last stored epoch ({trial.Epochs.Count}).", nameof(archive));
+            if (t.ResultEpoch is { } r && (r < 1 || r > trial.Epochs.Count))
+                throw new ArgumentException($"Trial {t.Number} of the archive has result epoch {r} but {trial.Epochs.Count} epochs.", nameof(archive));
+        }
+    }
+
+    private static string? Text(DateTimeOffset? time) => time is { } t ? StoreTime.ToText(t) : null;
+
+    private sealed record ArchivedCheckpointRow
+    {
+        public long TrialId { get; init; }
+        public long Epoch { get; init; }
+        public string WrittenAt { get; init; } = "";
+        public byte[] Data { get; init; } = [];
+    }
+
+    private sealed record ArchivedEvaluationRow
+    {
+        public long TrialId { get; init; }
+        public string ClassNamesJson { get; init; } = "[]";
+        public string ConfusionJson { get; init; } = "[]";
+        public string RecordedAt { get; init; } = "";
+    }
+}
