@@ -44,7 +44,7 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
         Directory.CreateDirectory(results);
         var scriptPath = Path.Combine(results, $"{sweep.Name}-slurm.sh");
         var sqlitePath = StoreLocations.SqlitePath(options.Db) is { } p ? Path.GetFullPath(p) : null;
-        File.WriteAllText(scriptPath, Script(sweep.Name, options, results, sqlitePath, StoreLocations.Describe(options.Db)));
+        File.WriteAllText(scriptPath, Script(sweep.Name, options, results, sqlitePath, sqlitePath ?? StoreLocations.Describe(options.Db)));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                 UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
