@@ -90,6 +90,27 @@ public static class CliApp
         });
         root.Add(worker);
 
+        // launch slurm, cancel
+        var launchSweep = new Argument<string>("sweep") { Description = "The name of a sweep in the store (run or validate creates it)" };
+        var launchWorkers = new Option<int>("--workers", "-w") { Description = "Workers: one per array task", Required = true };
+        var launchGpus = new Option<int>("--gpus-per-worker") { Description = "GPUs per worker (--gres=gpu:G); 0 trains on the CPU", DefaultValueFactory = _ => 0 };
+        var launchPartition = new Option<string?>("--partition", "-p") { Description = "Slurm partition" };
+        var launchTime = new Option<string?>("--time", "-t") { Description = "Slurm time limit per task, e.g. 4:00:00" };
+        var launchThreads = new Option<int>("--threads") { Description = "CPUs per task (--cpus-per-task) and torch threads per worker", DefaultValueFactory = _ => 1 };
+        var launchDryRun = new Option<bool>("--dry-run") { Description = "Only write the script (results/<sweep>-slurm.sh) and print its path" };
+        var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task) beside the results, submit it and record the job")
+            { launchSweep, launchWorkers, launchGpus, launchPartition, launchTime, launchThreads, launchDryRun };
+        slurm.SetAction(p => new LaunchCommand(output, error).Slurm(new SlurmLaunchOptions(
+            p.GetRequiredValue(db), p.GetRequiredValue(launchSweep), p.GetRequiredValue(launchWorkers), p.GetRequiredValue(launchGpus),
+            p.GetValue(launchPartition), p.GetValue(launchTime), p.GetRequiredValue(launchThreads), p.GetValue(launchDryRun))));
+        root.Add(new Command("launch", "Start workers of a stored sweep on a batch scheduler") { slurm });
+
+        var cancelSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
+        var cancelReason = new Option<string?>("--reason") { Description = "Why (stored, shown by workers and run)" };
+        var cancel = new Command("cancel", "Cancel a sweep: workers anywhere stop and give their trials back (resume continues); its Slurm jobs are scancelled") { cancelSweep, cancelReason };
+        cancel.SetAction(p => new CancelCommand(output, error).Execute(p.GetRequiredValue(db), p.GetValue(cancelSweep), p.GetValue(cancelReason)));
+        root.Add(cancel);
+
         // validate
         var validateFile = new Argument<string>("file") { Description = "The sweep file (YAML)" };
         var validate = new Command("validate", "Check a sweep file and print its grid, without training") { validateFile };

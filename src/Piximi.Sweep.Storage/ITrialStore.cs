@@ -125,7 +125,35 @@ public interface ITrialStore : IDisposable
 
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
+
+    /// <summary>
+    /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
+    /// and the script submitted), so that cancelling the sweep can cancel the job too.
+    /// </summary>
+    SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath);
+
+    /// <summary>The sweep's recorded launches, oldest first.</summary>
+    IReadOnlyList<SweepLaunch> ListLaunches(long sweepId);
+
+    /// <summary>
+    /// Marks the sweep cancelled: workers claim nothing more and give running trials back (they resume later).
+    /// A sweep already cancelled keeps its first cancellation. Returns the cancellation in force;
+    /// <see cref="ArgumentException"/> for a sweep that is not stored.
+    /// </summary>
+    SweepCancellation CancelSweep(long sweepId, string reason);
+
+    /// <summary>The sweep's cancellation, or null when it is not cancelled.</summary>
+    SweepCancellation? FindCancellation(long sweepId);
+
+    /// <summary>Lifts the sweep's cancellation (run, resume and launch do: the user wants it to go on). True when there was one.</summary>
+    bool ClearCancellation(long sweepId);
 }
+
+/// <summary>A batch job started for a sweep's workers: its kind ("slurm"), the scheduler's job id, the script submitted.</summary>
+public sealed record SweepLaunch(long Id, long SweepId, string Kind, string JobId, string? ScriptPath, DateTimeOffset LaunchedAt);
+
+/// <summary>The sweep was cancelled at this time, for this reason; it stays resumable.</summary>
+public sealed record SweepCancellation(long SweepId, DateTimeOffset CancelledAt, string Reason);
 
 /// <summary>A claimed trial as its holder knows it: writes are fenced by the attempt the claim returned.</summary>
 public sealed record TrialLease(long TrialId, int Attempt)

@@ -146,3 +146,24 @@ internal sealed record EpochRow
             ImagesPerSecond ?? double.NaN),
         StoreTime.Parse(RecordedAt));
 }
+
+internal sealed record LaunchRow
+{
+    public long Id { get; init; }
+    public long SweepId { get; init; }
+    public string Kind { get; init; } = "";
+    public string JobId { get; init; } = "";
+    public string? ScriptPath { get; init; }
+    public string LaunchedAt { get; init; } = "";
+
+    public SweepLaunch ToRecord() => new(Id, SweepId, Kind, JobId, ScriptPath, StoreTime.Parse(LaunchedAt));
+}
+
+internal sealed record CancellationRow
+{
+    public long SweepId { get; init; }
+    public string CancelledAt { get; init; } = "";
+    public string Reason { get; init; } = "";
+
+    public SweepCancellation ToRecord() => new(SweepId, StoreTime.Parse(CancelledAt), Reason);
+}

@@ -45,6 +45,14 @@ internal static class StoreRules
         : $"Cannot {action} trial {lease.TrialId} under lease attempt {lease.Attempt}: the lease is lost, the trial " +
           $"is {now.State} at attempt {now.Attempts} now. Nothing was written; stop working on it.");
 
+    public static void RequireLaunchArguments(string kind, string jobId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+    }
+
+    public static ArgumentException NoSuchSweep(long sweepId) => new($"The store holds no sweep with id {sweepId}.", nameof(sweepId));
+
     public static void RequireClaimArguments(string workerId, int? maxTrials)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workerId);

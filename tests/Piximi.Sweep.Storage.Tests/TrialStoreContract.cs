@@ -692,14 +692,60 @@ public abstract partial class TrialStoreContract : IDisposable
         Assert.Single(store.ListTrials(sweep.Id));
     }
 
+    // ---- Launches and cancellation ----
+
+    [Fact]
+    public void Launches_come_back_per_sweep_oldest_first_as_recorded()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var other = store.CreateSweep(Definition() with { Name = "other" }, Grid(1));
+
+        var first = store.RecordLaunch(sweep.Id, "slurm", "1234", "/results/mnist-grid-slurm.sh");
+        store.RecordLaunch(other.Id, "slurm", "99", null);
+        store.RecordLaunch(sweep.Id, "slurm", "1240", "/results/mnist-grid-slurm.sh");
+
+        var launches = Open().ListLaunches(sweep.Id);
+        Assert.Equal(["1234", "1240"], launches.Select(l => l.JobId));
+        Assert.All(launches, l => Assert.Equal(("slurm", sweep.Id, "/results/mnist-grid-slurm.sh"), (l.Kind, l.SweepId, l.ScriptPath)));
+        Assert.Equal(first, launches[0]);
+        Assert.InRange(first.LaunchedAt, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Null(Assert.Single(store.ListLaunches(other.Id)).ScriptPath);
+        Assert.Throws<ArgumentException>(() => store.RecordLaunch(sweep.Id, "slurm", " ", null));
+    }
+
+    [Fact]
+    public void A_cancelled_sweep_stays_cancelled_with_its_first_reason_until_cleared_and_others_are_untouched()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+        var other = store.CreateSweep(Definition() with { Name = "other" }, Grid(1));
+        Assert.Null(store.FindCancellation(sweep.Id));
+
+        var cancelled = store.CancelSweep(sweep.Id, "cancelled by alice");
+        var again = Open().CancelSweep(sweep.Id, "cancelled by bob");
+
+        Assert.Equal(cancelled, again);
+        Assert.Equal("cancelled by alice", Open().FindCancellation(sweep.Id)!.Reason);
+        Assert.InRange(cancelled.CancelledAt, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Null(store.FindCancellation(other.Id));
+        // Cancelling changes no trial: they stay queued, to resume later.
+        Assert.All(store.ListTrials(sweep.Id), t => Assert.Equal(TrialState.Queued, t.State));
+
+        Assert.True(store.ClearCancellation(sweep.Id));
+        Assert.False(store.ClearCancellation(sweep.Id));
+        Assert.Null(Open().FindCancellation(sweep.Id));
+        Assert.Throws<ArgumentException>(() => store.CancelSweep(sweep.Id + 1000, "no such sweep"));
+    }
+
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_five()
+    public void A_new_store_records_schema_version_six()
     {
         Open();
 
-        Assert.Equal(5, ReadSchemaVersion());
+        Assert.Equal(6, ReadSchemaVersion());
     }
 
     [Fact]
@@ -713,7 +759,7 @@ public abstract partial class TrialStoreContract : IDisposable
         var error = Assert.Throws<StoreVersionException>(() => Open());
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 6", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
 
@@ -780,7 +826,7 @@ public abstract partial class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(5, ReadSchemaVersion());
+        Assert.Equal(6, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }

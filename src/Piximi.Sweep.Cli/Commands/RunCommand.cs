@@ -91,6 +91,12 @@ internal sealed partial class RunCommand(TextWriter output)
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
         counter.Log(log);
+        // Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.
+        if (store.FindCancellation(sweep.Id) is { } cancelled && store.ClearCancellation(sweep.Id))
+        {
+            output.WriteLine($"Sweep '{sweep.Name}' was cancelled ({cancelled.Reason}, {cancelled.CancelledAt.ToLocalTime():yyyy-MM-dd HH:mm}); continuing it.");
+            log.Information("Cancellation of {CancelledAt} lifted: {Reason}", cancelled.CancelledAt, cancelled.Reason);
+        }
         // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
         var recovered = Recover(store, sweep, options, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
@@ -130,6 +136,7 @@ internal sealed partial class RunCommand(TextWriter output)
         output.WriteLine(outcome switch
         {
             ExitCodes.Cancelled => $"Stopped on request. Continue with: piximi-sweep resume {sweep.Name}",
+            ExitCodes.Incomplete when supervisor.Cancelled => $"Sweep cancelled ({supervisor.StoppedBy}); trials left wait in the store. Continue with: piximi-sweep resume {sweep.Name}",
             ExitCodes.Incomplete => $"Stopped by {supervisor.StoppedBy} with trials left. Continue with: piximi-sweep resume {sweep.Name}" +
                                     (options.Limits.Spent(store, sweep) is null ? "" : " (with a larger --max-epochs or --compute-hours)"),
             _ => $"Workers could not run; see {logPath}",
@@ -234,6 +241,9 @@ internal sealed partial class RunCommand(TextWriter output)
         /// <summary>Which budget ended the run, once it returned <see cref="ExitCodes.Incomplete"/>.</summary>
         public string StoppedBy { get; private set; } = "a budget";
 
+        /// <summary>The sweep was cancelled (piximi-sweep cancel) while this ran; then the outcome is <see cref="ExitCodes.Incomplete"/>.</summary>
+        public bool Cancelled { get; private set; }
+
         public async Task<int> RunAsync()
         {
             foreach (var slot in plan) Start(slot);
@@ -253,6 +263,9 @@ internal sealed partial class RunCommand(TextWriter output)
 
                 var trials = store.ListTrials(sweep.Id);
                 progress.Update(trials, store.ListEpochs(sweep.Id));
+
+                if (store.FindCancellation(sweep.Id) is { } cancellation)
+                    return await StopCancelledAsync(cancellation);
 
                 var exited = _workers.Values.Where(w => w.Process.HasExited).ToList();
                 foreach (var (process, slot) in exited)
@@ -355,6 +368,31 @@ internal sealed partial class RunCommand(TextWriter output)
             }
             progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
             return ExitCodes.Cancelled;
+        }
+
+        /// <summary>
+        /// The sweep was cancelled: workers notice it themselves (before a claim, after an epoch, on their heartbeat)
+        /// and give their trials back as "sweep cancelled"; those that do not within a grace are asked by SIGTERM.
+        /// </summary>
+        private async Task<int> StopCancelledAsync(SweepCancellation cancellation)
+        {
+            Cancelled = true;
+            StoppedBy = cancellation.Reason;
+            log.Warning("Sweep cancelled ({Reason}): {Workers} worker(s) give their trials back", cancellation.Reason, _workers.Count);
+            if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
+            {
+                foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
+                    _ = Kill(process.Id, SigTerm);
+                if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
+                {
+                    foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
+                        process.Kill(entireProcessTree: true);
+                    await WaitForWorkersAsync(ShutdownGrace);
+                    Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once after the sweep was cancelled");
+                }
+            }
+            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            return ExitCodes.Incomplete;
         }
 
         /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>

@@ -63,6 +63,7 @@ internal sealed class WorkerCommand(TextWriter error)
             if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
             if (options.Deadline is { } deadline && DateTimeOffset.Now >= deadline) { stopReason = "deadline reached"; break; }
             if (options.Limits.Spent(store, sweep) is { } spent) { stopReason = spent; break; }
+            if (store.FindCancellation(sweep.Id) is not null) { stopReason = SweepCancelled; break; }
             if (source.Next() is not { } trial) break;
 
             var run = new TrialRun(store, sweep, trial, data, options, judge, log.ForContext("TrialId", trial.Id), workerId);
@@ -71,8 +72,18 @@ internal sealed class WorkerCommand(TextWriter error)
             if (result == TrialRunResult.Stopped) { stopReason = run.StopReason ?? "stopped"; break; }
         }
         log.Information("Worker {WorkerId} stops after {Trials} trial(s): {Reason}", workerId, trained, stopReason);
+        if (stopReason == SweepCancelled && !stop.IsCancellationRequested)
+        {
+            // Not a failure: the user asked the sweep to stop (piximi-sweep cancel); a batch scheduler should see
+            // the task end normally, and the trials wait in the queue for a resume.
+            error.WriteLine($"Worker {workerId} stops after {trained} trial(s): sweep cancelled ({store.FindCancellation(sweep.Id)?.Reason ?? "the cancellation was lifted meanwhile"}).");
+            return ExitCodes.Ok;
+        }
         return stop.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
+
+    /// <summary>Why a worker stops, and the reason its trial is given back with, when the sweep was cancelled.</summary>
+    internal const string SweepCancelled = "sweep cancelled";
 }
 
 internal enum TrialRunResult
@@ -93,6 +104,7 @@ internal sealed class TrialRun(
     private readonly TrialLease _lease = TrialLease.Of(trial);
     private volatile bool _leaseLost;
     private volatile string? _budgetSpent;
+    private volatile bool _sweepCancelled;
 
     /// <summary>Why the trial was given back, when <see cref="Run"/> returned <see cref="TrialRunResult.Stopped"/>.</summary>
     public string? StopReason { get; private set; }
@@ -137,6 +149,13 @@ internal sealed class TrialRun(
                         cancel.Cancel();
                         return null;
                     }
+                    if (store.FindCancellation(sweep.Id) is not null)
+                    {
+                        // Cancelled while this epoch trained: the trial goes back at once, to resume after this epoch.
+                        _sweepCancelled = true;
+                        cancel.Cancel();
+                        return null;
+                    }
                     pruned = judge.Judge(trial, m.Epoch);
                     return pruned?.Reason;
                 }, cancel.Token);
@@ -163,7 +182,9 @@ internal sealed class TrialRun(
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            var reason = stop.IsCancellationRequested ? "interrupted" : _budgetSpent ?? "deadline reached";
+            var reason = stop.IsCancellationRequested ? "interrupted"
+                : _sweepCancelled ? WorkerCommand.SweepCancelled
+                : _budgetSpent ?? "deadline reached";
             StopReason = reason;
             try
             {
@@ -193,9 +214,19 @@ internal sealed class TrialRun(
     {
         try
         {
-            if (store.Heartbeat(_lease)) return;
-            _leaseLost = true;
-            cancel.Cancel();
+            if (!store.Heartbeat(_lease))
+            {
+                _leaseLost = true;
+                cancel.Cancel();
+                return;
+            }
+            // The sweep was cancelled (piximi-sweep cancel, maybe on another machine): stop mid-epoch and give the
+            // trial back; it resumes after its last stored epoch when the sweep is resumed.
+            if (store.FindCancellation(sweep.Id) is not null)
+            {
+                _sweepCancelled = true;
+                cancel.Cancel();
+            }
         }
         catch (Exception e)
         {

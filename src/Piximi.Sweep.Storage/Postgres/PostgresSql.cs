@@ -121,6 +121,26 @@ internal static class PostgresSql
         """
         ALTER TABLE trials ADD COLUMN model text NOT NULL DEFAULT 'SimpleCNN';
         """,
+
+        // 6: cluster launches and cancellation (see SqliteSql's migration 6).
+        """
+        CREATE TABLE launches (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            sweep_id bigint NOT NULL REFERENCES sweeps (id),
+            kind text NOT NULL,
+            job_id text NOT NULL,
+            script_path text NULL,
+            launched_at text NOT NULL
+        );
+
+        CREATE INDEX launches_by_sweep ON launches (sweep_id, id);
+
+        CREATE TABLE cancellations (
+            sweep_id bigint PRIMARY KEY REFERENCES sweeps (id),
+            cancelled_at text NOT NULL,
+            reason text NOT NULL
+        );
+        """,
     ];
 
     // ---- Sweeps ----
@@ -336,4 +356,31 @@ internal static class PostgresSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    // ---- Launches and cancellation ----
+
+    public const string InsertLaunch =
+        """
+        INSERT INTO launches (sweep_id, kind, job_id, script_path, launched_at)
+        VALUES (@sweep, @kind, @job, @script, @now)
+        RETURNING id AS Id, sweep_id AS SweepId, kind AS Kind, job_id AS JobId, script_path AS ScriptPath, launched_at AS LaunchedAt;
+        """;
+
+    public const string SelectLaunchesOfSweep =
+        """
+        SELECT id AS Id, sweep_id AS SweepId, kind AS Kind, job_id AS JobId, script_path AS ScriptPath, launched_at AS LaunchedAt
+        FROM launches WHERE sweep_id = @sweep ORDER BY id;
+        """;
+
+    /// <summary>A second cancel keeps the first one's time and reason.</summary>
+    public const string InsertCancellation =
+        """
+        INSERT INTO cancellations (sweep_id, cancelled_at, reason) SELECT id, @now, @reason FROM sweeps WHERE id = @sweep
+        ON CONFLICT (sweep_id) DO NOTHING;
+        """;
+
+    public const string SelectCancellation =
+        "SELECT sweep_id AS SweepId, cancelled_at AS CancelledAt, reason AS Reason FROM cancellations WHERE sweep_id = @sweep;";
+
+    public const string DeleteCancellation = "DELETE FROM cancellations WHERE sweep_id = @sweep;";
 }

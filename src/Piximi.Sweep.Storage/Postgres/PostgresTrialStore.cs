@@ -283,6 +283,33 @@ internal sealed partial class PostgresTrialStore : ITrialStore
         return new SweepUsage(checked((int)row.Epochs), row.Seconds);
     });
 
+    public SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath)
+    {
+        StoreRules.RequireLaunchArguments(kind, jobId);
+        return Read(() => _connection.QuerySingle<LaunchRow>(
+            PostgresSql.InsertLaunch, new { sweep = sweepId, kind, job = jobId, script = scriptPath, now = StoreTime.Now() }).ToRecord());
+    }
+
+    public IReadOnlyList<SweepLaunch> ListLaunches(long sweepId) =>
+        Read(() => (IReadOnlyList<SweepLaunch>)[.. _connection.Query<LaunchRow>(PostgresSql.SelectLaunchesOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
+
+    public SweepCancellation CancelSweep(long sweepId, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return Transaction(tx =>
+        {
+            _connection.Execute(PostgresSql.InsertCancellation, new { sweep = sweepId, now = StoreTime.Now(), reason }, tx);
+            return _connection.QuerySingleOrDefault<CancellationRow>(PostgresSql.SelectCancellation, new { sweep = sweepId }, tx)?.ToRecord()
+                   ?? throw StoreRules.NoSuchSweep(sweepId);
+        });
+    }
+
+    public SweepCancellation? FindCancellation(long sweepId) =>
+        Read(() => _connection.QuerySingleOrDefault<CancellationRow>(PostgresSql.SelectCancellation, new { sweep = sweepId })?.ToRecord());
+
+    public bool ClearCancellation(long sweepId) =>
+        Read(() => _connection.Execute(PostgresSql.DeleteCancellation, new { sweep = sweepId }) > 0);
+
     public void Dispose()
     {
         lock (_gate)

@@ -162,6 +162,30 @@ internal static class SqliteSql
         """
         ALTER TABLE trials ADD COLUMN model TEXT NOT NULL DEFAULT 'SimpleCNN';
         """,
+
+        // 6: cluster launches and cancellation. A launch is a batch job that runs workers of the sweep (kind 'slurm',
+        // the scheduler's job id, the script submitted), kept so that cancelling the sweep can cancel its jobs. A
+        // sweep with a cancellations row is cancelled: workers claim nothing and give their trials back; running or
+        // resuming the sweep again deletes the row. Tables of their own rather than columns of sweeps, so the sweep
+        // rows (and what reads them) stay as they were.
+        """
+        CREATE TABLE launches (
+            id INTEGER PRIMARY KEY,
+            sweep_id INTEGER NOT NULL REFERENCES sweeps (id),
+            kind TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            script_path TEXT NULL,
+            launched_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE INDEX launches_by_sweep ON launches (sweep_id, id);
+
+        CREATE TABLE cancellations (
+            sweep_id INTEGER PRIMARY KEY REFERENCES sweeps (id),
+            cancelled_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 
     // ---- Sweeps ----
@@ -396,4 +420,31 @@ internal static class SqliteSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    // ---- Launches and cancellation ----
+
+    public const string InsertLaunch =
+        """
+        INSERT INTO launches (sweep_id, kind, job_id, script_path, launched_at)
+        VALUES (@sweep, @kind, @job, @script, @now)
+        RETURNING id AS Id, sweep_id AS SweepId, kind AS Kind, job_id AS JobId, script_path AS ScriptPath, launched_at AS LaunchedAt;
+        """;
+
+    public const string SelectLaunchesOfSweep =
+        """
+        SELECT id AS Id, sweep_id AS SweepId, kind AS Kind, job_id AS JobId, script_path AS ScriptPath, launched_at AS LaunchedAt
+        FROM launches WHERE sweep_id = @sweep ORDER BY id;
+        """;
+
+    /// <summary>A second cancel keeps the first one's time and reason: the sweep has been cancelled since then.</summary>
+    public const string InsertCancellation =
+        """
+        INSERT INTO cancellations (sweep_id, cancelled_at, reason) SELECT id, @now, @reason FROM sweeps WHERE id = @sweep
+        ON CONFLICT (sweep_id) DO NOTHING;
+        """;
+
+    public const string SelectCancellation =
+        "SELECT sweep_id AS SweepId, cancelled_at AS CancelledAt, reason AS Reason FROM cancellations WHERE sweep_id = @sweep;";
+
+    public const string DeleteCancellation = "DELETE FROM cancellations WHERE sweep_id = @sweep;";
 }

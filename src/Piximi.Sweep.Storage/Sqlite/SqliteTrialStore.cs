@@ -465,6 +465,59 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         }
     }
 
+    public SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath)
+    {
+        StoreRules.RequireLaunchArguments(kind, jobId);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.QuerySingle<LaunchRow>(
+                SqliteSql.InsertLaunch, new { sweep = sweepId, kind, job = jobId, script = scriptPath, now = StoreTime.Now() }).ToRecord();
+        }
+    }
+
+    public IReadOnlyList<SweepLaunch> ListLaunches(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return [.. _connection.Query<LaunchRow>(SqliteSql.SelectLaunchesOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
+        }
+    }
+
+    public SweepCancellation CancelSweep(long sweepId, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _transactions.Run(() =>
+            {
+                _connection.Execute(SqliteSql.InsertCancellation, new { sweep = sweepId, now = StoreTime.Now(), reason });
+                return _connection.QuerySingleOrDefault<CancellationRow>(SqliteSql.SelectCancellation, new { sweep = sweepId })?.ToRecord()
+                       ?? throw StoreRules.NoSuchSweep(sweepId);
+            });
+        }
+    }
+
+    public SweepCancellation? FindCancellation(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.QuerySingleOrDefault<CancellationRow>(SqliteSql.SelectCancellation, new { sweep = sweepId })?.ToRecord();
+        }
+    }
+
+    public bool ClearCancellation(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.Execute(SqliteSql.DeleteCancellation, new { sweep = sweepId }) > 0;
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
