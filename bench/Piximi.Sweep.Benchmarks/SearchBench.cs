@@ -98,7 +98,8 @@ internal static class SearchBench
             var asha = RunSweep(cli, dir, $"asha-{order}", GridYaml($"asha-{order}", images, epochs, reversed, asha: true), 2, 1);
             var ashaBest = BestCompleted(asha.Summaries);
             Console.WriteLine();
-            Print($"ASHA, {order} grid order", asha, ashaBest, grid);
+            // A pruned grid runs in an order shuffled by its sampler seed (0 here), so the two "orders" are two shuffles.
+            Print($"ASHA, {order} written grid, run shuffled (sampler seed 0)", asha, ashaBest, grid);
 
             var pruned = asha.Summaries.Where(s => s.Trial.State == TrialState.Pruned).ToList();
             var rungs = pruned.GroupBy(s => s.Trial.Rung).OrderBy(g => g.Key)
