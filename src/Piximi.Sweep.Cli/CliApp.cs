@@ -76,8 +76,13 @@ public static class CliApp
         var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
         var workerBeat = new Option<double>("--heartbeat-interval") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 15 };
         var (workerMaxEpochs, workerComputeHours) = LimitOptions();
+        var workerPathMap = new Option<string[]>("--path-map")
+        {
+            Description = "FROM=TO: on this machine the dataset lives elsewhere; paths of the sweep's dataset starting with FROM are read under TO (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var worker = new Command("worker", "Claim and train trials of a sweep until none is queued")
-            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat, workerMaxEpochs, workerComputeHours };
+            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat, workerMaxEpochs, workerComputeHours, workerPathMap };
         worker.SetAction(p =>
         {
             using var signals = new StopSignals();
@@ -86,7 +91,10 @@ public static class CliApp
                 p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads),
                 deadline, p.GetValue(workerMaxTrials), p.GetRequiredValue(workerRetries),
                 TimeSpan.FromSeconds(Math.Max(0.1, p.GetRequiredValue(workerBeat))))
-            { Limits = ReadLimits(p, workerMaxEpochs, workerComputeHours) }, signals.Graceful);
+            {
+                Limits = ReadLimits(p, workerMaxEpochs, workerComputeHours),
+                PathMap = PathMap.Parse(p.GetValue(workerPathMap) ?? []),
+            }, signals.Graceful);
         });
         root.Add(worker);
 

@@ -20,6 +20,9 @@ internal sealed record WorkerOptions(
 {
     /// <summary>The sweep-wide epoch and compute-hour budgets.</summary>
     public SweepLimits Limits { get; init; } = SweepLimits.None;
+
+    /// <summary>Where this machine keeps the sweep's dataset, when not at the paths the sweep names.</summary>
+    public PathMap PathMap { get; init; } = PathMap.None;
 }
 
 /// <summary>
@@ -42,7 +45,9 @@ internal sealed class WorkerCommand(TextWriter error)
         try
         {
             // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
-            data = ImageDataset.Load(sweep.Definition.Dataset);
+            // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
+            // written on one machine resume on another), and the loaded images are checked by count and classes.
+            data = ImageDataset.Load(options.PathMap.Apply(sweep.Definition.Dataset));
         }
         catch (DatasetException e)
         {
