@@ -774,7 +774,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>A finite number in [min, max]; quoted numbers ("0.01") are accepted, since the intent is plain.</summary>
-    private bool ReadNumberIn(YScalar scalar, string field, double min, double max, string allowed, out double value)
+    internal bool ReadNumberIn(YScalar scalar, string field, double min, double max, string allowed, out double value)
     {
         if (!TryNumber(scalar.Text, out value))
         {
@@ -790,7 +790,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>A whole number in [min, max]; "32.0" and "1e3" count as whole, "2.5" does not.</summary>
-    private bool ReadWhole(YScalar scalar, string field, long min, long max, string allowed, out int value)
+    internal bool ReadWhole(YScalar scalar, string field, long min, long max, string allowed, out int value)
     {
         value = 0;
         if (!TryNumber(scalar.Text, out var number))
@@ -813,7 +813,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>Invariant-culture decimal or exponent notation; NaN and infinities are not numbers a sweep can use.</summary>
-    private static bool TryNumber(string text, out double value) =>
+    internal static bool TryNumber(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     // ----- checks across sections -----

@@ -915,47 +915,17 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         return null;
     }
 
+    // Numbers are read as the native format reads them: the same words for the same mistakes.
     private bool ReadNumber(YNode node, string field, double min, double max, string allowed, out double value)
     {
         value = 0;
-        if (RequireScalar(node, field, $"a number: {allowed}") is not { } scalar) return false;
-        if (!TryNumber(scalar.Text, out value))
-        {
-            _errors.Add(scalar, field, $"'{scalar.Text}' is not a number; allowed: {allowed}");
-            return false;
-        }
-        if (value < min || value > max)
-        {
-            _errors.Add(scalar, field, $"{scalar.Text.Trim()} is out of range; allowed: {allowed}");
-            return false;
-        }
-        return true;
+        return RequireScalar(node, field, $"a number: {allowed}") is { } scalar && _native.ReadNumberIn(scalar, field, min, max, allowed, out value);
     }
 
-    private bool ReadWhole(YScalar scalar, string field, long min, long max, string allowed, out int value)
-    {
-        value = 0;
-        if (!TryNumber(scalar.Text, out var number))
-        {
-            _errors.Add(scalar, field, $"'{scalar.Text}' is not a number; allowed: {allowed}");
-            return false;
-        }
-        if (number != Math.Floor(number))
-        {
-            _errors.Add(scalar, field, $"{scalar.Text.Trim()} is not a whole number; allowed: {allowed}");
-            return false;
-        }
-        if (number < min || number > max)
-        {
-            _errors.Add(scalar, field, $"{scalar.Text.Trim()} is out of range; allowed: {allowed}");
-            return false;
-        }
-        value = (int)number;
-        return true;
-    }
+    private bool ReadWhole(YScalar scalar, string field, long min, long max, string allowed, out int value) =>
+        _native.ReadWhole(scalar, field, min, max, allowed, out value);
 
-    private static bool TryNumber(string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    private static bool TryNumber(string text, out double value) => SweepReader.TryNumber(text, out value);
 
     /// <summary>Written as a whole number (no '.', no exponent), as W&amp;B's YAML/JSON reading would give an int.</summary>
     private static bool IsWholeLiteral(string text) =>
