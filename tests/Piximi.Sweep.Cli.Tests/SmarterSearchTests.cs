@@ -48,7 +48,8 @@ public sealed class SmarterSearchTests
     public async Task Two_workers_proposing_tpe_trials_add_each_number_once_and_every_proposal_differs()
     {
         using var folder = new TestFolder();
-        var file = folder.Write("tpe2.yaml", TestFolder.SmallSweep("tpe2", 300, ("learning_rate", "{from: 0.0001, to: 0.3}"))
+        // Trials of a few seconds each, so the second worker surely starts before the first has proposed them all.
+        var file = folder.Write("tpe2.yaml", TestFolder.SmallSweep("tpe2", 8000, ("learning_rate", "{from: 0.0001, to: 0.3}"), ("epochs", "2"))
             + "method: tpe\ntrials: 12\n");
 
         var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "2");
