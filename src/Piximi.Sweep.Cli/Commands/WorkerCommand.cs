@@ -174,7 +174,8 @@ internal sealed class TrialRun(
             var rung = outcome.State == TrialState.Pruned ? pruned?.Rung : null;
             store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung);
             store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);
-            var level = outcome.State == TrialState.Completed ? LogEventLevel.Information : LogEventLevel.Warning;
+            // Pruning is the search working as asked, not a problem: only failures and divergences are warnings.
+            var level = outcome.State is TrialState.Completed or TrialState.Pruned ? LogEventLevel.Information : LogEventLevel.Warning;
             log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Display.State(outcome.State),
                 outcome.Message is null ? "" : $": {outcome.Message}");
             return TrialRunResult.Finished;
