@@ -193,7 +193,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         return found;
     }
 
-    private YMapping? RequireMapping(YNode node, string field, string expected)
+    internal YMapping? RequireMapping(YNode node, string field, string expected)
     {
         if (node is YMapping mapping) return mapping;
         _errors.Add(node, field, $"expected {expected}, found {Found(node)}");
@@ -201,7 +201,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>The node's text if it is a single non-empty value; otherwise reports what was expected and returns null.</summary>
-    private YScalar? RequireScalar(YNode node, string field, string expected)
+    internal YScalar? RequireScalar(YNode node, string field, string expected)
     {
         if (node is YScalar { IsNull: false } scalar) return scalar;
         _errors.Add(node, field, node is YScalar ? $"no value given; expected {expected}" : $"expected {expected}, found {Found(node)}");

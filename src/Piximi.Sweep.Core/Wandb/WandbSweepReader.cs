@@ -901,19 +901,9 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         return found;
     }
 
-    private YMapping? RequireMapping(YNode node, string field, string expected)
-    {
-        if (node is YMapping mapping) return mapping;
-        _errors.Add(node, field, $"expected {expected}, found {Found(node)}");
-        return null;
-    }
+    private YMapping? RequireMapping(YNode node, string field, string expected) => _native.RequireMapping(node, field, expected);
 
-    private YScalar? RequireScalar(YNode node, string field, string expected)
-    {
-        if (node is YScalar { IsNull: false } scalar) return scalar;
-        _errors.Add(node, field, node is YScalar ? $"no value given; expected {expected}" : $"expected {expected}, found {Found(node)}");
-        return null;
-    }
+    private YScalar? RequireScalar(YNode node, string field, string expected) => _native.RequireScalar(node, field, expected);
 
     // Numbers are read as the native format reads them: the same words for the same mistakes.
     private bool ReadNumber(YNode node, string field, double min, double max, string allowed, out double value)
