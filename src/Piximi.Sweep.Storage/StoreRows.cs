@@ -6,6 +6,30 @@ namespace Piximi.Sweep.Storage;
 // The rows both backends read with Dapper, and how they become Core's records: the tables are the same in SQLite and
 // PostgreSQL (column for column, integers as 64-bit), so one set of rows serves both.
 
+/// <summary>
+/// The column lists that fill <see cref="TrialRow"/> and <see cref="EpochRow"/>, in one place for both backends and the
+/// archive: a column added by a migration is read everywhere once it is added here.
+/// </summary>
+internal static class StoreColumns
+{
+    public const string Trial =
+        """
+        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
+        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
+        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
+        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
+        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
+        """;
+
+    /// <summary>An epoch's columns from <c>epochs AS e</c>.</summary>
+    public const string Epoch =
+        """
+        e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
+               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
+               e.recorded_at AS RecordedAt
+        """;
+}
+
 internal sealed record SweepRow
 {
     public long Id { get; init; }

@@ -37,14 +37,7 @@ internal static class SweepArchives
     /// <summary>The message of a re-queued running trial: whoever ran it works on the other store.</summary>
     public const string RequeuedMessage = "re-queued by copy: it was running on the store it was copied from; it resumes after its last stored epoch";
 
-    private const string TrialColumns =
-        """
-        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
-        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
-        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
-        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
-        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
-        """;
+    private const string TrialColumns = StoreColumns.Trial;
 
     private const string SelectSweep =
         "SELECT id AS Id, name AS Name, definition_json AS DefinitionJson, created_at AS CreatedAt FROM sweeps WHERE id = @sweep;";
@@ -56,10 +49,8 @@ internal static class SweepArchives
     private const string SelectTrials = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
 
     private const string SelectEpochs =
-        """
-        SELECT e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
-               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
-               e.recorded_at AS RecordedAt
+        $"""
+        SELECT {StoreColumns.Epoch}
         FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
         WHERE t.sweep_id = @sweep
         ORDER BY e.trial_id, e.epoch;

@@ -171,14 +171,7 @@ internal static class PostgresSql
 
     // ---- Trials ----
 
-    private const string TrialColumns =
-        """
-        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
-        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
-        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
-        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
-        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
-        """;
+    private const string TrialColumns = StoreColumns.Trial;
 
     /// <summary>See SqliteSql's query of the same name; <c>total()</c> is SQLite's, <c>coalesce(sum(…), 0)</c> here.</summary>
     public const string SelectTrialSummariesOfSweep =
@@ -348,10 +341,8 @@ internal static class PostgresSql
     public const string SelectTrialsOfSweep = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
 
     public const string SelectEpochsOfSweep =
-        """
-        SELECT e.trial_id AS TrialId, e.epoch AS Epoch, e.loss AS Loss, e.accuracy AS Accuracy, e.val_loss AS ValLoss,
-               e.val_accuracy AS ValAccuracy, e.seconds AS Seconds, e.images_per_second AS ImagesPerSecond,
-               e.recorded_at AS RecordedAt
+        $"""
+        SELECT {StoreColumns.Epoch}
         FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
