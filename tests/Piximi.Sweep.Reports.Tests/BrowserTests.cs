@@ -54,19 +54,8 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
     {
         Assert.True(File.Exists(Chromium),
             $"{Chromium} is missing: this test needs the Debian package 'chromium' (scripts/ensure-prereqs installs it).");
-        var folder = Path.Combine(_profile.FullPath, "pages");
-        Directory.CreateDirectory(folder);
-        using (var file = new StreamWriter(Path.Combine(folder, "report.html"))) ReportWriter.Html(_sweep.Load(), file);
-        // The report in a frame of a test page that clicks like a user and writes what it saw into its own DOM, which
-        // chromium then dumps. Test code stays out of the report itself.
-        File.WriteAllText(Path.Combine(folder, "drive.html"), """
-            <!doctype html><html><body><iframe id="r" src="report.html" width="1200" height="900"></iframe>
-            <script>
-            var frame = document.getElementById("r");
-            frame.addEventListener("load", function () {
-              var out = [];
-              try {
-                var d = frame.contentDocument, table = d.getElementById("trial-table"), headers = table.tHead.rows[0].cells;
+        var (exitCode, dump) = Drive(_sweep.Load(), _profile.FullPath, """
+                var table = d.getElementById("trial-table"), headers = table.tHead.rows[0].cells;
                 var column = Array.prototype.findIndex.call(headers, function (h) { return h.textContent.trim() === "learning rate"; });
                 headers[column].click();
                 var rows = table.tBodies[0].rows;
@@ -79,18 +68,7 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
                 var viewer = d.getElementById("viewer");
                 out.push("viewer " + !viewer.hidden + " " + viewer.querySelectorAll("svg").length + " trial " + button.getAttribute("data-t")
                   + " " + (viewer.textContent.indexOf("Trial " + Number(button.getAttribute("data-t"))) >= 0));
-              } catch (e) { out.push("error " + e); }
-              var result = document.createElement("pre");
-              result.id = "selftest";
-              result.textContent = out.join("|");
-              document.body.appendChild(result);
-            });
-            </script></body></html>
             """);
-
-        var (exitCode, dump) = Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
-            $"--user-data-dir={Path.Combine(_profile.FullPath, "profile")}", "--dump-dom", new Uri(Path.Combine(folder, "drive.html")).AbsoluteUri);
 
         Assert.True(exitCode == 0, $"chromium exited with {exitCode}:\n{dump}");
         var seen = SelfTest().Match(dump);
@@ -105,6 +83,39 @@ public sealed partial class TheHtmlReportOpensInARealBrowser : IDisposable
     /// <summary>A URL chromium logged for the page (fetch, blocked load, console): nothing of it should be http(s).</summary>
     [GeneratedRegex(@"[^\n]*https?://(?!www\.w3\.org/)[^\n]*")]
     private static partial Regex NetworkAttempt();
+
+    /// <summary>
+    /// Writes the report into a frame of a test page, runs <paramref name="actions"/> (JavaScript that may use the
+    /// frame's document <c>d</c> and push what it saw onto <c>out</c>) once the frame has loaded, and dumps the page:
+    /// its console log and the <c>selftest</c> element holding <c>out</c>. Test code stays out of the report itself.
+    /// </summary>
+    internal static (int ExitCode, string Dump) Drive(SweepReport report, string profile, string actions)
+    {
+        var folder = Path.Combine(profile, "pages");
+        Directory.CreateDirectory(folder);
+        using (var file = new StreamWriter(Path.Combine(folder, "report.html"))) ReportWriter.Html(report, file);
+        File.WriteAllText(Path.Combine(folder, "drive.html"), $$"""
+            <!doctype html><html><body><iframe id="r" src="report.html" width="1200" height="900"></iframe>
+            <script>
+            var frame = document.getElementById("r");
+            frame.addEventListener("load", function () {
+              var out = [];
+              try {
+                var d = frame.contentDocument;
+            {{actions}}
+              } catch (e) { out.push("error " + e); }
+              var result = document.createElement("pre");
+              result.id = "selftest";
+              result.textContent = out.join("|");
+              document.body.appendChild(result);
+            });
+            </script></body></html>
+            """);
+        return Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+            "--enable-logging=stderr", "--v=0", $"--user-data-dir={Path.Combine(profile, "profile")}", "--dump-dom",
+            new Uri(Path.Combine(folder, "drive.html")).AbsoluteUri);
+    }
 
     internal static (int ExitCode, string Errors) Run(string program, params string[] arguments)
     {
@@ -143,35 +154,14 @@ public sealed partial class ThePrunedSweepsHtmlReportOpensInARealBrowser : IDisp
     {
         Assert.True(File.Exists(Chromium),
             $"{Chromium} is missing: this test needs the Debian package 'chromium' (scripts/ensure-prereqs installs it).");
-        var folder = Path.Combine(_profile.FullPath, "pages");
-        Directory.CreateDirectory(folder);
-        using (var file = new StreamWriter(Path.Combine(folder, "report.html"))) ReportWriter.Html(_sweep.Load(), file);
-        File.WriteAllText(Path.Combine(folder, "drive.html"), """
-            <!doctype html><html><body><iframe id="r" src="report.html" width="1200" height="900"></iframe>
-            <script>
-            var frame = document.getElementById("r");
-            frame.addEventListener("load", function () {
-              var out = [];
-              try {
-                var d = frame.contentDocument, viewer = d.getElementById("viewer");
+        var (exitCode, dump) = TheHtmlReportOpensInARealBrowser.Drive(_sweep.Load(), _profile.FullPath, """
+                var viewer = d.getElementById("viewer");
                 ["2", "3"].forEach(function (t) {
                   d.querySelector('button.cv[data-t="' + t + '"]').click();
                   out.push(t + ": " + viewer.querySelectorAll("svg").length + " svg " + viewer.querySelectorAll(".pruned-end").length + " crosses "
                     + viewer.querySelectorAll("circle.kept").length + " kept " + viewer.querySelector("h3").textContent);
                 });
-              } catch (e) { out.push("error " + e); }
-              var result = document.createElement("pre");
-              result.id = "selftest";
-              result.textContent = out.join("|");
-              document.body.appendChild(result);
-            });
-            </script></body></html>
             """);
-
-        var (exitCode, dump) = TheHtmlReportOpensInARealBrowser.Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
-            "--enable-logging=stderr", "--v=0", $"--user-data-dir={Path.Combine(_profile.FullPath, "profile")}", "--dump-dom",
-            new Uri(Path.Combine(folder, "drive.html")).AbsoluteUri);
 
         Assert.True(exitCode == 0, $"chromium exited with {exitCode}:\n{dump}");
         var consoleErrors = dump.Split('\n').Where(l => l.Contains("INFO:CONSOLE", StringComparison.Ordinal)
