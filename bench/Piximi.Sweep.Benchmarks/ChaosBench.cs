@@ -16,10 +16,10 @@ internal static partial class ChaosBench
 {
     public static int Run(string[] args)
     {
-        var cli = Arg(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
-        var sweepFile = Path.GetFullPath(Arg(args, "--sweep") ?? "sweeps/fashion-mnist-quick.yaml");
-        var interval = TimeSpan.FromSeconds(double.Parse(Arg(args, "--interval") ?? "4", CultureInfo.InvariantCulture));
-        var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
+        var cli = BenchArgs.Option(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
+        var sweepFile = Path.GetFullPath(BenchArgs.Option(args, "--sweep") ?? "sweeps/fashion-mnist-quick.yaml");
+        var interval = TimeSpan.FromSeconds(double.Parse(BenchArgs.Option(args, "--interval") ?? "4", CultureInfo.InvariantCulture));
+        var rounds = int.Parse(BenchArgs.Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         var dir = Directory.CreateTempSubdirectory("piximi-chaos-").FullName;
 
         Console.WriteLine($"Chaos drill on {sweepFile}: a random busy worker SIGKILLed every {interval.TotalSeconds:0.#} s, {rounds} round(s)");
@@ -119,11 +119,6 @@ internal static partial class ChaosBench
         return Key(result).Count(p => !want.TryGetValue(p.Key, out var w) || w != p.Value);
     }
 
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);

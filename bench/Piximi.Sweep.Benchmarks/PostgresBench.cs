@@ -29,12 +29,12 @@ internal static class PostgresBench
     {
         if (args.FirstOrDefault() == WorkerFlag) return RunWorker(args[1..]);
 
-        var trials = IntOption(args, "--trials", 2000);
-        var workers = IntOption(args, "--workers", 4);
-        var claimCheckpointKb = IntOption(args, "--claim-checkpoint-kb", 1);
-        var bookkeepingTrials = IntOption(args, "--bookkeeping-trials", 500);
-        var epochs = IntOption(args, "--epochs", 10);
-        var checkpointKb = IntOption(args, "--checkpoint-kb", 80);
+        var trials = BenchArgs.IntOption(args, "--trials", 2000);
+        var workers = BenchArgs.IntOption(args, "--workers", 4);
+        var claimCheckpointKb = BenchArgs.IntOption(args, "--claim-checkpoint-kb", 1);
+        var bookkeepingTrials = BenchArgs.IntOption(args, "--bookkeeping-trials", 500);
+        var epochs = BenchArgs.IntOption(args, "--epochs", 10);
+        var checkpointKb = BenchArgs.IntOption(args, "--checkpoint-kb", 80);
 
         var start = Stopwatch.StartNew();
         var warm = PostgresServer.CreateDatabase();
@@ -223,14 +223,6 @@ internal static class PostgresBench
             (OptimizerKind)(i % 7), (LossKind)(i % 7), 0.001 * (1 + i % 10), 32, epochs, null, i)),
     ];
 
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     private sealed record Steps(int Trials, double Create, double Claim, double Epochs, double Finish)
     {

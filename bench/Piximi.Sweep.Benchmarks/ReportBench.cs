@@ -17,10 +17,10 @@ internal static class ReportBench
 {
     public static int Run(string[] args)
     {
-        var trials = IntOption(args, "--trials", 10_000);
-        var epochs = IntOption(args, "--epochs", 20);
-        var repeat = IntOption(args, "--repeat", 3);
-        var dir = Option(args, "--dir");
+        var trials = BenchArgs.IntOption(args, "--trials", 10_000);
+        var epochs = BenchArgs.IntOption(args, "--epochs", 20);
+        var repeat = BenchArgs.IntOption(args, "--repeat", 3);
+        var dir = BenchArgs.Option(args, "--dir");
         var folder = dir ?? Path.Combine(Path.GetTempPath(), $"piximi-report-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
         try
@@ -91,13 +91,4 @@ internal static class ReportBench
         }
         return sweep;
     }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }

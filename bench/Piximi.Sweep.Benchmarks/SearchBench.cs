@@ -25,17 +25,17 @@ internal static class SearchBench
 
     public static int Run(string[] args)
     {
-        var cli = Arg(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
-        var gridImages = Int(args, "--grid-images", 12_000);
-        var gridEpochs = Int(args, "--grid-epochs", 9);
-        var orders = (Arg(args, "--orders") ?? "forward,reversed").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var searchTrials = Int(args, "--search-trials", 30);
-        var searchEpochs = Int(args, "--search-epochs", 2);
-        var searchImages = Int(args, "--search-images", 6_000);
-        var seeds = (Arg(args, "--seeds") ?? "1,2,3,4").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var searchWorkers = Int(args, "--search-workers", 1);
-        var searchThreads = Int(args, "--search-threads", 2);
-        var given = Arg(args, "--dir");
+        var cli = BenchArgs.Option(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
+        var gridImages = BenchArgs.IntOption(args, "--grid-images", 12_000);
+        var gridEpochs = BenchArgs.IntOption(args, "--grid-epochs", 9);
+        var orders = (BenchArgs.Option(args, "--orders") ?? "forward,reversed").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var searchTrials = BenchArgs.IntOption(args, "--search-trials", 30);
+        var searchEpochs = BenchArgs.IntOption(args, "--search-epochs", 2);
+        var searchImages = BenchArgs.IntOption(args, "--search-images", 6_000);
+        var seeds = (BenchArgs.Option(args, "--seeds") ?? "1,2,3,4").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var searchWorkers = BenchArgs.IntOption(args, "--search-workers", 1);
+        var searchThreads = BenchArgs.IntOption(args, "--search-threads", 2);
+        var given = BenchArgs.Option(args, "--dir");
         var dir = given is null ? Directory.CreateTempSubdirectory("piximi-search-bench-").FullName : Directory.CreateDirectory(given).FullName;
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"bench-search on {Environment.ProcessorCount} cores, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}; stores and logs in {dir}");
@@ -209,9 +209,9 @@ internal static class SearchBench
             Console.WriteLine($"      random's best: {Describe(BestCompleted(random.Summaries)?.Trial.Hyperparameters)}");
             Console.WriteLine($"      TPE's best:    {Describe(BestCompleted(tpe.Summaries)?.Trial.Hyperparameters)} (trial {BestCompleted(tpe.Summaries)?.Trial.Number}; trials 11+ are TPE's own proposals)");
         }
-        var (rm, rs) = MeanSd(rows.Select(x => x.Random));
-        var (tm, ts) = MeanSd(rows.Select(x => x.Tpe));
-        var (dm, ds) = MeanSd(rows.Select(x => (x.Tpe - x.Random) * 100));
+        var (rm, rs) = Replicates.MeanAndSampleSd([.. rows.Select(x => x.Random)]);
+        var (tm, ts) = Replicates.MeanAndSampleSd([.. rows.Select(x => x.Tpe)]);
+        var (dm, ds) = Replicates.MeanAndSampleSd([.. rows.Select(x => (x.Tpe - x.Random) * 100)]);
         var wins = rows.Count(x => x.Tpe > x.Random);
         var ties = rows.Count(x => x.Tpe == x.Random);
         Console.WriteLine($"random search: best val_accuracy mean {rm:F4} ± {rs:F4} (sd over {rows.Count} seeds)");
@@ -292,21 +292,4 @@ internal static class SearchBench
 
     private static string Short(Hyperparameters h) =>
         $"{h.Optimizer} {h.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}/{h.BatchSize}";
-
-    private static (double Mean, double Sd) MeanSd(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        var mean = list.Average();
-        var sd = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : double.NaN;
-        return (mean, sd);
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

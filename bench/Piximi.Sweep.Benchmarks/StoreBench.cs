@@ -27,15 +27,15 @@ internal static class StoreBench
             return RunWorker(args[1..]);
         }
 
-        var trials = IntOption(args, "--trials", 2000);
-        var epochs = IntOption(args, "--epochs", 10);
-        var processes = IntOption(args, "--processes", 2);
-        var checkpointSizes = (Option(args, "--checkpoint-kb") ?? "4,40")
+        var trials = BenchArgs.IntOption(args, "--trials", 2000);
+        var epochs = BenchArgs.IntOption(args, "--epochs", 10);
+        var processes = BenchArgs.IntOption(args, "--processes", 2);
+        var checkpointSizes = (BenchArgs.Option(args, "--checkpoint-kb") ?? "4,40")
             .Split(',')
             .Select(kb => int.Parse(kb, CultureInfo.InvariantCulture) * 1024)
             .ToList();
-        var pageSize = Option(args, "--page-size") is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : (int?)null;
-        var dir = Option(args, "--dir");
+        var pageSize = BenchArgs.Option(args, "--page-size") is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : (int?)null;
+        var dir = BenchArgs.Option(args, "--dir");
         var folder = dir ?? Path.Combine(Path.GetTempPath(), $"piximi-store-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
         try
@@ -352,14 +352,6 @@ internal static class StoreBench
         }
     }
 
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>Milliseconds spent per step, summed over <see cref="Trials"/> trials.</summary>
     private sealed record Steps(int Trials, double Create, double Claim, double Epochs, double Finish)

@@ -1,0 +1,16 @@
+using System.Globalization;
+
+namespace Piximi.Sweep.Benchmarks;
+
+/// <summary>The benchmarks' options: <c>--name value</c> pairs after the subcommand.</summary>
+internal static class BenchArgs
+{
+    public static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    public static int IntOption(string[] args, string name, int fallback) =>
+        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+}
