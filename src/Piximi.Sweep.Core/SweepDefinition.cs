@@ -39,6 +39,14 @@ public sealed record DatasetSpec(
     public bool SkipBadImages { get; init; }
 
     /// <summary>
+    /// What validation found in the data when the sweep was created (null for sweeps created before it was kept):
+    /// what the exports and reports tell Piximi without reading the data again. Not part of the sweep's identity
+    /// (<see cref="SweepJson.Identity"/>): the same file run again is the same sweep.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DatasetFacts? Facts { get; init; }
+
+    /// <summary>
     /// How many of <paramref name="count"/> images train: floor(count × training percentage), in decimal so that
     /// e.g. 1000 × 0.7 is 700 and not 699.99999999999989 → 699. Validation and training both split this way.
     /// </summary>
@@ -48,6 +56,13 @@ public sealed record DatasetSpec(
     public static int TrainingImagesOf(int count, double trainingPercentage) =>
         count <= 0 ? 0 : (int)decimal.Floor(count * (decimal)trainingPercentage);
 }
+
+/// <summary>
+/// What a dataset held when its sweep was created: the <see cref="InputShape"/> every image is trained at (the spec's,
+/// or, when it sets none, the images' own size, or a Piximi project's classifier input shape), the number of images
+/// the sweep draws from (after its subset) and how many bad images were skipped (with <see cref="DatasetSpec.SkipBadImages"/>).
+/// </summary>
+public sealed record DatasetFacts(InputShape InputShape, int Images, int SkippedImages);
 
 /// <summary>
 /// Piximi's input shape without its planes (always 1 here): every image is resized to height × width and has this

@@ -18,6 +18,20 @@ public static class SweepJson
 
     public static string Serialize(SweepDefinition definition) => JsonSerializer.Serialize(definition, Options);
 
+    /// <summary>
+    /// What makes two definitions the same sweep: the canonical JSON without <see cref="DatasetSpec.Facts"/>, which
+    /// record what the data held rather than what the file asks for (and which sweeps made before them lack).
+    /// </summary>
+    public static string Identity(SweepDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return Serialize(definition with { Dataset = definition.Dataset with { Facts = null } });
+    }
+
+    /// <summary>Whether a stored definition's JSON and <paramref name="definition"/> are the same sweep.</summary>
+    public static bool SameSweep(string storedJson, SweepDefinition definition) =>
+        Identity(Deserialize(storedJson)) == Identity(definition);
+
     public static SweepDefinition Deserialize(string json) =>
         JsonSerializer.Deserialize<SweepDefinition>(json, Options)
         ?? throw new InvalidDataException("The stored sweep definition is empty.");

@@ -92,7 +92,7 @@ internal static class Charts
         plot.Axes.SetLimits(0, columns, 0, rows);
         plot.XLabel("learning rate", size: 12);
         plot.YLabel("batch size", size: 12);
-        plot.Title(PiximiExport.OptimizerName(map.Optimizer), size: 13);
+        plot.Title(PiximiNames.Optimizer(map.Optimizer), size: 13);
         return Svg(plot, width, height);
     }
 

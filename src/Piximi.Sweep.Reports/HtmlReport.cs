@@ -210,7 +210,7 @@ internal static class HtmlReport
             var height = Math.Clamp(120 + 50 * map.BatchSizes.Count, 260, 700);
             var losses = string.Join(", ", map.Losses);
             w.Write($"<figure>{Charts.ImageTag(Charts.Heatmap(map, width, height), $"val_accuracy heatmap for {map.Optimizer}", width, height)}"
-                + $"<figcaption>{Html.Escape(PiximiExport.OptimizerName(map.Optimizer))} — averaged over loss functions: {Html.Escape(losses)}</figcaption></figure>");
+                + $"<figcaption>{Html.Escape(PiximiNames.Optimizer(map.Optimizer))} — averaged over loss functions: {Html.Escape(losses)}</figcaption></figure>");
         }
         w.Write("</div><div class=\"cols\">");
         GroupTable(w, "Optimizer", report.ByOptimizer);

@@ -178,8 +178,8 @@ internal static class MarkdownReport
     /// <summary>The settings a Piximi user types in, in Piximi's words, in the order of Piximi's dialog.</summary>
     internal static IReadOnlyList<(string Name, string Value)> PiximiSettings(SweepDefinition definition, Hyperparameters hp) =>
     [
-        ("Optimization algorithm", PiximiExport.OptimizerName(hp.Optimizer)),
-        ("Loss function", PiximiExport.LossName(hp.Loss)),
+        ("Optimization algorithm", PiximiNames.Optimizer(hp.Optimizer)),
+        ("Loss function", PiximiNames.Loss(hp.Loss)),
         ("Learning rate", Display.Rate(hp.LearningRate)),
         ("Batch size", Display.Int(hp.BatchSize)),
         ("Epochs", Display.Int(hp.Epochs)),

@@ -143,7 +143,7 @@ internal static class SweepArchives
         {
             var existing = connection.QuerySingle<SweepRow>(SelectSweep, new { sweep = existingId }, tx);
             var trials = connection.ExecuteScalar<long>(CountTrials, new { sweep = existingId }, tx);
-            var same = SweepJson.Serialize(SweepJson.Deserialize(existing.DefinitionJson)) == json;
+            var same = SweepJson.SameSweep(existing.DefinitionJson, archive.Definition);
             throw new SweepConflictException(same
                 ? $"The store {store} already has the sweep '{archive.Name}' (the same definition, {trials} trials there). " +
                   "Nothing was copied; continue it there, or delete it from that store first."

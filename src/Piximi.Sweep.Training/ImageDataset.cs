@@ -15,7 +15,7 @@ namespace Piximi.Sweep.Training;
 /// </para>
 /// <para>
 /// Each kind has its reader, which returns every labelled image as <see cref="LabelledImages"/>; the spec's subset
-/// and input shape (bilinear resize, <see cref="ImageResize"/>) are applied here, the same way for every kind.
+/// and input shape (resized as Piximi resizes, <see cref="ImageResize"/>) are applied here, the same way for every kind.
 /// </para>
 /// </summary>
 public sealed class ImageDataset : IDisposable
@@ -74,7 +74,7 @@ public sealed class ImageDataset : IDisposable
 
     /// <summary>
     /// A dataset from every labelled image a reader returned: the spec's fixed subset, then its input shape (each
-    /// image resized bilinearly to it when its size differs).
+    /// image resized to it as Piximi resizes, when its size differs).
     /// </summary>
     internal static ImageDataset FromLabelled(DatasetSpec spec, LabelledImages all)
     {
@@ -89,7 +89,7 @@ public sealed class ImageDataset : IDisposable
         for (var i = 0; i < chosen.Length; i++)
         {
             var source = all.Pixels.AsSpan(chosen[i] * sourceSize, sourceSize);
-            ImageResize.Bilinear(source, all.Channels, all.Height, all.Width, pixels.AsSpan(i * size, size), shape.Height, shape.Width);
+            ImageResize.CropAndResize(source, all.Channels, all.Height, all.Width, pixels.AsSpan(i * size, size), shape.Height, shape.Width);
             labels[i] = all.Labels[chosen[i]];
         }
         return FromArrays(pixels, labels, shape.Height, shape.Width, all.ClassNames.Count, shape.Channels, all.ClassNames);
@@ -126,21 +126,26 @@ public sealed class ImageDataset : IDisposable
     }
 
     /// <summary>
-    /// Counts the images the spec yields (after its subset) from the file headers only; for validation. Refuses the
-    /// same specs <see cref="Load"/> refuses on header grounds (missing file, bad magic, count mismatch, subset larger
-    /// than the file), so validation fails where loading would.
+    /// Checks the dataset as loading will read it, before anything is stored, and says what it yields: the image
+    /// count (after the subset), the input shape the images are trained at, and what was skipped. Refuses what
+    /// <see cref="Load"/> would refuse: a missing file, a bad header, a count mismatch, a subset larger than the data;
+    /// image folders and Piximi projects have every image read (see <see cref="ImageFolder"/>, <see cref="Piximi.PiximiProject"/>).
     /// </summary>
-    public static int CountImages(DatasetSpec spec)
+    public static DatasetCheck Check(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Kind == DatasetSpec.Folder) return ImageFolder.Check(spec).Count; // decodes every image: see ImageFolder
-        if (spec.Kind == DatasetSpec.Piximi) return CheckSubset(spec, Piximi.PiximiProject.CountLabelled(spec));
+        if (spec.Kind == DatasetSpec.Folder) return ImageFolder.Check(spec);
+        if (spec.Kind == DatasetSpec.Piximi) return Piximi.PiximiProject.Check(spec);
         if (spec.Kind != DatasetSpec.Idx) throw UnsupportedKind(spec);
         var images = IdxFile.ReadImageHeader(spec.Images);
         var labels = IdxFile.ReadLabelHeader(LabelsOf(spec));
         CheckCounts(spec, images.Count, labels.Count);
-        return CheckSubset(spec, images.Count);
+        var shape = spec.InputShape ?? new InputShape(images.Dimensions[1], images.Dimensions[2], 1);
+        return new DatasetCheck(CheckSubset(spec, images.Count), shape, null, [], 0, []);
     }
+
+    /// <summary>How many images the spec yields (after its subset): <see cref="Check"/>'s count.</summary>
+    public static int CountImages(DatasetSpec spec) => Check(spec).Count;
 
     /// <summary>
     /// A dataset from pixels already in [0, 1] ([N·C·H·W]); classes named by their index unless

@@ -58,10 +58,10 @@ public sealed class PiximiExportWritesPiximisHyperparametersFile
     [Fact]
     public void PiximisGivenNamesAreExactAndEveryOptimizerAndLossHasItsOwn()
     {
-        Assert.Equal("Adam", PiximiExport.OptimizerName(OptimizerKind.Adam));
-        Assert.Equal("Categorical (softmax) cross entropy", PiximiExport.LossName(LossKind.CategoricalCrossEntropy));
-        Assert.Equal(7, Enum.GetValues<OptimizerKind>().Select(PiximiExport.OptimizerName).Distinct().Count());
-        Assert.Equal(7, Enum.GetValues<LossKind>().Select(PiximiExport.LossName).Distinct().Count());
+        Assert.Equal("Adam", PiximiNames.Optimizer(OptimizerKind.Adam));
+        Assert.Equal("Categorical (softmax) cross entropy", PiximiNames.Loss(LossKind.CategoricalCrossEntropy));
+        Assert.Equal(7, Enum.GetValues<OptimizerKind>().Select(PiximiNames.Optimizer).Distinct().Count());
+        Assert.Equal(7, Enum.GetValues<LossKind>().Select(PiximiNames.Loss).Distinct().Count());
     }
 
     [Fact]

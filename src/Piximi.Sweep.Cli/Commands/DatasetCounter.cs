@@ -5,32 +5,38 @@ using Serilog.Core;
 namespace Piximi.Sweep.Cli.Commands;
 
 /// <summary>
-/// Counts a sweep file's images for validation, with <c>--skip-bad-images</c> applied, and remembers what an image
-/// folder's check found (images skipped, files left out) so that run and validate can say it. The flag changes which
-/// images train, so <see cref="Apply"/> puts it into the sweep's stored definition, where workers and resumes read it.
+/// Checks a sweep file's dataset for validation (<see cref="ImageDataset.Check"/>), with <c>--skip-bad-images</c>
+/// applied, and remembers what it found (images skipped, files left out) so that run and validate can say it.
+/// <see cref="Apply"/> puts the flag (it changes which images train) and what the check found (input shape, image
+/// count, images skipped: <see cref="DatasetFacts"/>) into the sweep's stored definition, where workers and resumes
+/// read the one and exports and reports the other.
 /// </summary>
 internal sealed class DatasetCounter(bool skipBadImages)
 {
     /// <summary>How many skipped images and left-out files are named before "and N more".</summary>
     private const int Named = 5;
 
-    private FolderCheck? _folder;
+    private DatasetCheck? _check;
 
     public int Count(DatasetSpec spec)
     {
         if (skipBadImages) spec = spec with { SkipBadImages = true };
-        if (spec.Kind != DatasetSpec.Folder) return ImageDataset.CountImages(spec);
-        _folder = ImageFolder.Check(spec);
-        return _folder.Count;
+        _check = ImageDataset.Check(spec);
+        return _check.Count;
     }
 
-    public LoadedSweep Apply(LoadedSweep loaded) => !skipBadImages ? loaded
-        : loaded with { Definition = loaded.Definition with { Dataset = loaded.Definition.Dataset with { SkipBadImages = true } } };
+    public LoadedSweep Apply(LoadedSweep loaded)
+    {
+        var dataset = loaded.Definition.Dataset;
+        if (skipBadImages) dataset = dataset with { SkipBadImages = true };
+        if (_check is { } check) dataset = dataset with { Facts = check.Facts };
+        return loaded with { Definition = loaded.Definition with { Dataset = dataset } };
+    }
 
-    /// <summary>What the folder check found, one line each: skipped images (with the first few) and left-out files.</summary>
+    /// <summary>What the check found, one line each: skipped images (with the first few) and left-out files.</summary>
     public IReadOnlyList<string> Lines()
     {
-        if (_folder is not { } check) return [];
+        if (_check is not { } check) return [];
         var lines = new List<string>();
         if (check.Skipped.Count > 0)
         {

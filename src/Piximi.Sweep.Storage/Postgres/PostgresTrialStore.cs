@@ -69,8 +69,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
             {
                 // It existed, or another creator inserted it a moment ago (ON CONFLICT DO NOTHING then returns nothing).
                 existing ??= _connection.QuerySingle<SweepRow>(PostgresSql.SelectSweepByName, new { name = definition.Name }, tx);
-                var stored = SweepJson.Serialize(SweepJson.Deserialize(existing.DefinitionJson));
-                if (stored != json)
+                if (!SweepJson.SameSweep(existing.DefinitionJson, definition))
                 {
                     throw new SweepConflictException(
                         $"The store {_name} already has a sweep named '{definition.Name}' with another definition. " +

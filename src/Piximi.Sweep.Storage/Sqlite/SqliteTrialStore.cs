@@ -131,8 +131,7 @@ internal sealed partial class SqliteTrialStore : ITrialStore
                 {
                     // Compare canonical forms, re-serializing the stored one: a file written before a harmless change
                     // of the JSON form still matches the same definition.
-                    var stored = SweepJson.Serialize(SweepJson.Deserialize(existing.DefinitionJson));
-                    if (stored != json)
+                    if (!SweepJson.SameSweep(existing.DefinitionJson, definition))
                     {
                         throw new SweepConflictException(
                             $"The store {_path} already has a sweep named '{definition.Name}' with another definition. " +

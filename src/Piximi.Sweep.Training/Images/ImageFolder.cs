@@ -2,24 +2,6 @@ using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Training;
 
-/// <summary>An image (or class folder) left out of a folder dataset, and why.</summary>
-public sealed record BadImage(string Path, string Problem)
-{
-    public override string ToString() => $"{Path}: {Problem}";
-}
-
-/// <summary>
-/// What reading a folder dataset found: <see cref="Count"/> images it yields (after the spec's subset), the classes
-/// in label order, what was skipped (only with <see cref="DatasetSpec.SkipBadImages"/>; <see cref="SkippedImages"/>
-/// counts the image files among them) and the files and folders that are not images and were left out.
-/// </summary>
-public sealed record FolderCheck(
-    int Count,
-    IReadOnlyList<string> Classes,
-    IReadOnlyList<BadImage> Skipped,
-    int SkippedImages,
-    IReadOnlyList<string> Ignored);
-
 /// <summary>
 /// A dataset of kind <c>folder</c>: <c>root/&lt;class name&gt;/&lt;image&gt;</c>.
 /// <list type="bullet">
@@ -27,9 +9,9 @@ public sealed record FolderCheck(
 /// Images are the files of a class folder whose extension is <c>.png</c>, <c>.jpg</c>, <c>.jpeg</c>, <c>.tif</c> or
 /// <c>.tiff</c> (any case), in ordinal order; see <see cref="ImageDecoder"/> for how each is decoded. Anything else
 /// (other files, files beside the class folders, folders inside a class folder) is left out and listed in
-/// <see cref="FolderCheck.Ignored"/>, never silently trained on.</item>
-/// <item>Every image is decoded, checked against the input shape's channel count and resized (bilinear, as TF.js) to
-/// the input shape's height and width. An input shape is required: the images may differ in size.</item>
+/// <see cref="DatasetCheck.Ignored"/>, never silently trained on.</item>
+/// <item>Every image is decoded, checked against the input shape's channel count and resized to the input shape's
+/// height and width as Piximi resizes (<see cref="ImageResize"/>). An input shape is required: the images may differ in size.</item>
 /// <item>Bad data: an image that cannot be decoded, one with another channel count, and a class with fewer than 2
 /// usable images. Without <see cref="DatasetSpec.SkipBadImages"/> all of them are listed in one
 /// <see cref="DatasetException"/>; with it they are left out and counted (a short class with its images). Skipping
@@ -41,11 +23,8 @@ public sealed record FolderCheck(
 /// </summary>
 public static class ImageFolder
 {
-    /// <summary>How many problems an error lists before "… and N more".</summary>
-    public const int ListedProblems = 20;
-
     /// <summary>Every image decoded and checked, no pixels kept. Throws <see cref="DatasetException"/>.</summary>
-    public static FolderCheck Check(DatasetSpec spec) => Read(spec, keepPixels: false).Check;
+    public static DatasetCheck Check(DatasetSpec spec) => Read(spec, keepPixels: false).Check;
 
     /// <summary>Every usable image, resized to the input shape. Throws <see cref="DatasetException"/>.</summary>
     internal static LabelledImages Load(DatasetSpec spec)
@@ -56,7 +35,7 @@ public static class ImageFolder
 
     private sealed record Decoded(float[]? Pixels, string? Problem);
 
-    private static (FolderCheck Check, LabelledImages? Images) Read(DatasetSpec spec, bool keepPixels)
+    private static (DatasetCheck Check, LabelledImages? Images) Read(DatasetSpec spec, bool keepPixels)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Kind != DatasetSpec.Folder) throw new ArgumentException($"not a folder dataset: kind '{spec.Kind}'", nameof(spec));
@@ -119,7 +98,8 @@ public static class ImageFolder
         }
 
         if (bad.Count > 0 && !spec.SkipBadImages)
-            throw new DatasetException(Describe(root, shape, bad));
+            throw new DatasetException(DatasetCheck.Describe(root,
+                $"readable PNG, JPEG or TIFF images (8- or 16-bit) with {shape.Channels} channel(s), at least 2 per class", bad));
         if (keptClasses.Count == 0)
             throw new DatasetException($"{root}: no labelled images left after skipping {skippedImages} bad image(s).");
         if (keptClasses.Count < 2)
@@ -127,7 +107,8 @@ public static class ImageFolder
                 $"{root}: only one class ('{keptClasses[0].Name}') has images{(bad.Count > 0 ? " after skipping bad images" : "")}; a classifier needs at least 2 classes.");
 
         var total = keptClasses.Sum(c => c.Images.Count);
-        var check = new FolderCheck(ImageDataset.CheckSubset(spec, total), [.. keptClasses.Select(c => c.Name)], bad, skippedImages, ignored);
+        string[] classNames = [.. keptClasses.Select(c => c.Name)];
+        var check = new DatasetCheck(ImageDataset.CheckSubset(spec, total), shape, classNames, bad, skippedImages, ignored);
         if (!keepPixels) return (check, null);
 
         var pixels = GC.AllocateUninitializedArray<float>(checked(total * size));
@@ -141,7 +122,7 @@ public static class ImageFolder
                 labels[n++] = label;
             }
         }
-        return (check, new LabelledImages(pixels, labels, shape.Height, shape.Width, shape.Channels, check.Classes));
+        return (check, new LabelledImages(pixels, labels, shape.Height, shape.Width, shape.Channels, classNames));
     }
 
     private static Decoded DecodeOne(string path, InputShape shape, int size, bool keepPixels)
@@ -159,17 +140,8 @@ public static class ImageFolder
             return new Decoded(null, $"has {image.Channels} channel(s), the input shape expects {shape.Channels}");
         if (!keepPixels) return new Decoded(null, null);
         var resized = new float[size];
-        ImageResize.Bilinear(image.Pixels, image.Channels, image.Height, image.Width, resized, shape.Height, shape.Width);
+        ImageResize.CropAndResize(image.Pixels, image.Channels, image.Height, image.Width, resized, shape.Height, shape.Width);
         return new Decoded(resized, null);
-    }
-
-    private static string Describe(string root, InputShape shape, List<BadImage> bad)
-    {
-        var lines = bad.Take(ListedProblems).Select(b => $"  {b}");
-        var more = bad.Count > ListedProblems ? [$"  … and {bad.Count - ListedProblems} more"] : Array.Empty<string>();
-        return $"{root}: {bad.Count} problem(s) with the images; allowed: readable PNG, JPEG or TIFF images (8- or 16-bit) with "
-               + $"{shape.Channels} channel(s), at least 2 per class, or --skip-bad-images to skip and count them:"
-               + Environment.NewLine + string.Join(Environment.NewLine, lines.Concat(more));
     }
 
     private static string[] Sorted(string[] paths)

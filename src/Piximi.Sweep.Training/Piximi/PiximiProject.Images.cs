@@ -14,12 +14,16 @@ internal sealed record PiximiLabels(IReadOnlyList<PiximiItem> Items, IReadOnlyLi
 
 public sealed partial class PiximiProject
 {
-    /// <summary>How many labelled images the dataset yields (before its subset), from attributes only.</summary>
-    public static int CountLabelled(DatasetSpec spec)
+    /// <summary>
+    /// What the dataset yields, with every image's pixel data read and checked as loading reads it (missing,
+    /// damaged or wrongly sized chunks, values that are not pixels), so that validation refuses what the workers
+    /// would fail on. Keeps no pixels. Throws <see cref="DatasetException"/> listing every bad image.
+    /// </summary>
+    internal static DatasetCheck Check(DatasetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var project = Open(spec.Images);
-        return project.Labels(spec.IncludeInference).Items.Count;
+        return project.ReadImages(project.Labels(spec.IncludeInference), spec, keepPixels: false).Check;
     }
 
     /// <summary>Every labelled image of the project at one size (see the class remarks for which size).</summary>
@@ -27,8 +31,8 @@ public sealed partial class PiximiProject
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var project = Open(spec.Images);
-        var labels = project.Labels(spec.IncludeInference);
-        return project.ReadImages(labels, spec);
+        var (check, images) = project.ReadImages(project.Labels(spec.IncludeInference), spec, keepPixels: true);
+        return images! with { Skipped = check.SkippedImages };
     }
 
     internal PiximiLabels Labels(bool includeInference)
@@ -137,15 +141,19 @@ public sealed partial class PiximiProject
         }
     }
 
-    /// <summary>The pixel pass: each labelled image's active plane, channels first, resized to the input shape.</summary>
-    internal LabelledImages ReadImages(PiximiLabels labels, DatasetSpec spec)
+    /// <summary>
+    /// The pixel pass: each labelled image's active plane, channels first, resized to the input shape (kept only
+    /// with <paramref name="keepPixels"/>). Bad images are listed all at once, or skipped with the spec's
+    /// <see cref="DatasetSpec.SkipBadImages"/>.
+    /// </summary>
+    internal (DatasetCheck Check, LabelledImages? Images) ReadImages(PiximiLabels labels, DatasetSpec spec, bool keepPixels)
     {
         var channels = labels.Items[0].Channels;
         var (height, width) = TargetSize(labels, spec);
         var size = channels * height * width;
-        var pixels = new List<float[]>(labels.Items.Count);
+        var pixels = new List<float[]>(keepPixels ? labels.Items.Count : 0);
         var kept = new List<PiximiItem>(labels.Items.Count);
-        var skipped = 0;
+        var bad = new List<BadImage>();
         foreach (var item in labels.Items)
         {
             float[] image;
@@ -153,24 +161,31 @@ public sealed partial class PiximiProject
             {
                 image = Pixels(item);
             }
-            catch (DatasetException) when (spec.SkipBadImages)
+            catch (BadPixelsException e)
             {
-                skipped++;
+                bad.Add(new BadImage($"image '{item.Name}' ({e.Key})", e.Message));
                 continue;
             }
-            var resized = new float[size];
-            ImageResize.Bilinear(image, channels, item.Height, item.Width, resized, height, width);
-            pixels.Add(resized);
             kept.Add(item);
+            if (!keepPixels) continue;
+            var resized = new float[size];
+            ImageResize.CropAndResize(image, channels, item.Height, item.Width, resized, height, width);
+            pixels.Add(resized);
         }
-        if (skipped > 0)
+        if (bad.Count > 0)
         {
+            if (!spec.SkipBadImages)
+                throw new DatasetException(DatasetCheck.Describe(Path,
+                    "images whose pixel data is in the project zip, readable, the size its .zarray gives, with values from 0 to 1 (or to 2^bit_depth − 1)", bad));
             // Skipping may leave a class short: check again on what is left.
             Check(labels with { Items = kept }, spec.IncludeInference);
         }
+        var check = new DatasetCheck(ImageDataset.CheckSubset(spec, kept.Count), new InputShape(height, width, channels),
+            labels.ClassNames, bad, bad.Count, []);
+        if (!keepPixels) return (check, null);
         var all = new float[checked(pixels.Count * size)];
         for (var i = 0; i < pixels.Count; i++) pixels[i].CopyTo(all, i * size);
-        return new LabelledImages(all, [.. kept.Select(k => (long)k.Label)], height, width, channels, labels.ClassNames) { Skipped = skipped };
+        return (check, new LabelledImages(all, [.. kept.Select(k => (long)k.Label)], height, width, channels, labels.ClassNames));
     }
 
     private (int Height, int Width) TargetSize(PiximiLabels labels, DatasetSpec spec)
@@ -184,11 +199,50 @@ public sealed partial class PiximiProject
             + "and the project has no classifier input shape; set dataset.input_shape.");
     }
 
+    /// <summary>One bad image's pixel data: <see cref="Key"/> is the file inside the zip, the message says what is wrong.</summary>
+    private sealed class BadPixelsException(string key, string message) : Exception(message)
+    {
+        public string Key { get; } = key;
+    }
+
+    /// <summary>The image's active plane, [channels, height, width] in [0, 1]; throws <see cref="BadPixelsException"/>.</summary>
     private float[] Pixels(PiximiItem item)
     {
         var folder = $"project/things/{item.Name}/{item.Name}";
-        var info = ArrayInfo(folder);
-        var values = ArrayValues(folder, info);
+        ZarrArrayInfo info;
+        try
+        {
+            info = ArrayInfo(folder);
+        }
+        catch (DatasetException)
+        {
+            throw new BadPixelsException($"{folder}/.zarray", "its array description is missing or unreadable");
+        }
+        var key = $"{folder}/{info.ChunkKey}";
+        if (!_entries.TryGetValue(key, out var entry))
+            throw new BadPixelsException(key, "its pixel data is missing from the zip");
+        byte[] bytes;
+        try
+        {
+            using var stream = entry.Open();
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            bytes = memory.ToArray();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            // .NET's own words here (e.g. "unsupported compression method") mislead: the entry is damaged.
+            throw new BadPixelsException(key, "its pixel data cannot be read: the zip entry is damaged (the project file is corrupt or truncated)");
+        }
+        double[] values;
+        try
+        {
+            values = info.Decode(bytes);
+        }
+        catch (FormatException e)
+        {
+            throw new BadPixelsException(key, $"its pixel data is not a {item.Height}×{item.Width}×{item.Channels} image: {e.Message}");
+        }
         var (h, w, c) = (item.Height, item.Width, item.Channels);
         var plane = (long)item.ActivePlane * h * w * c;
         var max = 0.0;
@@ -196,7 +250,7 @@ public sealed partial class PiximiProject
         {
             var v = values[i];
             if (!double.IsFinite(v) || v < 0)
-                throw new DatasetException($"{Path}: {folder}: pixel value {v.ToString(CultureInfo.InvariantCulture)} is not a number ≥ 0.");
+                throw new BadPixelsException(key, $"pixel value {v.ToString(CultureInfo.InvariantCulture)} is not a number ≥ 0");
             max = Math.Max(max, v);
         }
         // Piximi stores 0–1; raw values (above 1) are rescaled by the bit depth, as Piximi's rescale does.
@@ -205,7 +259,7 @@ public sealed partial class PiximiProject
         {
             var full = item.BitDepth is { } bits && bits is >= 1 and <= 32 ? Math.Pow(2, bits) - 1 : 0;
             if (full < max)
-                throw new DatasetException($"{Path}: {folder}: pixel values reach {max.ToString(CultureInfo.InvariantCulture)}, above 1 and above what bit_depth {item.BitDepth?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} allows.");
+                throw new BadPixelsException(key, $"pixel values reach {max.ToString(CultureInfo.InvariantCulture)}, above 1 and above what bit_depth {item.BitDepth?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} allows");
             scale = 1 / full;
         }
         // [height, width, channels] → [channels, height, width].

@@ -68,27 +68,20 @@ public sealed partial class PiximiProject
 
     private static int? Whole(double? value) => value is { } v && v >= 1 && v <= int.MaxValue ? (int)v : null;
 
-    // Piximi's display strings (its OptimizationAlgorithm and LossFunction enums) and the enum names, compared by
-    // letters only: "Stochastic gradient descent (SGD)", "StochasticGradientDescent" and "stochastic_gradient_descent" match.
-    private static readonly Dictionary<string, OptimizerKind> Optimizers = new(StringComparer.Ordinal)
-    {
-        [Letters("Stochastic gradient descent (SGD)")] = OptimizerKind.StochasticGradientDescent,
-        ["sgd"] = OptimizerKind.StochasticGradientDescent,
-    };
+    // Piximi's display strings (PiximiNames) and the enum names, compared by letters only: "Stochastic gradient
+    // descent (SGD)", "StochasticGradientDescent" and "stochastic_gradient_descent" match; so does "sgd".
+    private static readonly Dictionary<string, OptimizerKind> Optimizers =
+        Enum.GetValues<OptimizerKind>().ToDictionary(k => Letters(PiximiNames.Optimizer(k)), StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, LossKind> Losses = new(StringComparer.Ordinal)
-    {
-        [Letters("Absolute difference")] = LossKind.AbsoluteDifference,
-        [Letters("Categorical (softmax) cross entropy")] = LossKind.CategoricalCrossEntropy,
-        [Letters("Mean squared error (MSE)")] = LossKind.MeanSquaredError,
-        [Letters("Sigmoid cross entropy")] = LossKind.SigmoidCrossEntropy,
-    };
+    private static readonly Dictionary<string, LossKind> Losses =
+        Enum.GetValues<LossKind>().ToDictionary(k => Letters(PiximiNames.Loss(k)), StringComparer.Ordinal);
 
     public static OptimizerKind? MatchOptimizer(string written)
     {
         var letters = Letters(written);
         foreach (var kind in Enum.GetValues<OptimizerKind>())
             if (Letters(kind.ToString()) == letters) return kind;
+        if (letters == "sgd") return OptimizerKind.StochasticGradientDescent;
         return Optimizers.TryGetValue(letters, out var k) ? k : null;
     }
 

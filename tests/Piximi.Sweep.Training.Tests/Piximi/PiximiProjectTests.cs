@@ -94,7 +94,7 @@ public class PiximiProjectTests : IDisposable
         Assert.Equal((2, 3, 1), (read.Height, read.Width, read.Channels));
         Assert.Equal(6, read.Count);
         var expected = new float[6];
-        ImageResize.Bilinear(ChannelsFirst(9, 4, 5, 1).Select(v => v * 255f / 255f).ToArray(), 1, 4, 5, expected, 2, 3);
+        ImageResize.CropAndResize(ChannelsFirst(9, 4, 5, 1).Select(v => v * 255f / 255f).ToArray(), 1, 4, 5, expected, 2, 3);
         Assert.Equal(expected, read.Pixels.AsSpan(4 * 6, 6).ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
     }
 
