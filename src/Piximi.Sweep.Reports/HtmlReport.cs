@@ -96,17 +96,21 @@ internal static class HtmlReport
             + $"<br><span class=\"muted\">trial <span id=\"best-trial\">{Display.Int(line.Trial.Number)}</span> · seed {Display.Int(hp.Seed)} · "
             + $"{Html.Escape(Display.EpochsRun(line.Summary))} epochs in {Html.Escape(Format.Duration(line.Summary.TrainingSeconds))}</span></div>"
             + "<button class=\"copy\" data-target=\"best-settings\" type=\"button\">Copy settings</button></div>");
-        w.Write("<p class=\"muted\">Enter these in Piximi's classifier settings (Fit classifier → Optimization and Data):</p><table class=\"settings\">");
-        var settings = MarkdownReport.PiximiSettings(report.Sweep.Definition, hp);
+        w.Write($"<p class=\"muted\">{Html.Escape(MarkdownReport.ByHandNote)}</p><table class=\"settings\">");
+        var settings = PiximiExport.ByHand(report.Sweep.Definition, hp);
         foreach (var (key, value) in settings) w.Write($"<tr><th>{Html.Escape(key)}</th><td>{Html.Escape(value)}</td></tr>");
         w.Write("</table>");
         if (MarkdownReport.PiximiCaveat(hp) is { } caveat) w.Write($"<p class=\"note\">{Html.Escape(caveat)}</p>");
         w.Write($"<pre id=\"best-settings\" class=\"hidden\">{Html.Escape(string.Join("\n", settings.Select(s => $"{s.Name}: {s.Value}")))}</pre>");
         w.Write($"<p class=\"metrics\">{ResultLabel(line)}: loss {Display.Metric(f.Loss)} · accuracy {Display.Metric(f.Accuracy)} · val_loss {Display.Metric(f.ValLoss)} · val_accuracy {Display.Metric(f.ValAccuracy)}</p>");
-        var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);
-        var file = Html.Escape($"{report.Sweep.Name}-model_hyperparameters.json");
-        w.Write($"<p><a class=\"download\" download=\"{file}\" href=\"data:application/json;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(json))}\">"
-            + $"Download Piximi's hyperparameters file</a> <span class=\"muted\">({file})</span></p></div></section>\n");
+        if (PiximiExport.InputShapeOf(report.Sweep.Definition) is not null)
+        {
+            var json = PiximiExport.ModelHyperparameters(report.Sweep.Definition, hp);
+            var file = Html.Escape($"{report.Sweep.Name}-model_hyperparameters.json");
+            w.Write($"<p><a class=\"download\" download=\"{file}\" href=\"data:application/json;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(json))}\">"
+                + $"Download the settings in Piximi's hyperparameters file</a> <span class=\"muted\">({file}: the form Piximi's Export Hyperparameters writes, a record to keep; Piximi cannot read it back)</span></p>");
+        }
+        w.Write("</div></section>\n");
     }
 
     private static void TopCurvesSection(SweepReport report, TextWriter w)

@@ -32,9 +32,9 @@ internal static class MarkdownReport
             var hp = best.Summary.Trial.Hyperparameters;
             var kept = best.Summary.Trial.ResultEpoch is { } k && k != best.Summary.EpochsRun
                 ? $" (kept epoch {Display.Int(k)} of {Display.Int(best.Summary.EpochsRun)} run)" : "";
-            w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}{kept}. In Piximi:");
+            w.WriteLine($"Trial {Display.Int(best.Summary.Trial.Number)}: {report.Metric} {Display.Metric(best.Score)}{kept}. {ByHandNote}");
             w.WriteLine();
-            foreach (var (name, value) in PiximiSettings(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
+            foreach (var (name, value) in PiximiExport.ByHand(report.Sweep.Definition, hp)) w.WriteLine($"- {name}: {value}");
             if (PiximiCaveat(hp) is { } caveat) w.WriteLine($"\n> Note: {caveat}");
             w.WriteLine($"- (seed {Display.Int(hp.Seed)})");
         }
@@ -175,16 +175,10 @@ internal static class MarkdownReport
         }
     }
 
-    /// <summary>The settings a Piximi user types in, in Piximi's words, in the order of Piximi's dialog.</summary>
-    internal static IReadOnlyList<(string Name, string Value)> PiximiSettings(SweepDefinition definition, Hyperparameters hp) =>
-    [
-        ("Optimization algorithm", PiximiNames.Optimizer(hp.Optimizer)),
-        ("Loss function", PiximiNames.Loss(hp.Loss)),
-        ("Learning rate", Display.Rate(hp.LearningRate)),
-        ("Batch size", Display.Int(hp.BatchSize)),
-        ("Epochs", Display.Int(hp.Epochs)),
-        ("Training percentage", Format.Exact(definition.Dataset.TrainingPercentage)),
-    ];
+    /// <summary>What the best trial's settings are for, and how they reach Piximi (the HTML card says the same).</summary>
+    internal const string ByHandNote =
+        "To train these settings in Piximi, set each field by hand in Fit Model → HyperParameters (Piximi can export its settings "
+        + "but not import them); or upload the trained model itself (export --model).";
 
     /// <summary>
     /// What to know before applying these settings in Piximi, or null: Piximi's "Momentum" silently trains as plain

@@ -1,31 +1,40 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Reports;
 
-/// <summary>A trial's settings as the file Piximi exports and imports (PIXIMI.md, "Exported hyperparameters").</summary>
+/// <summary>
+/// A trial's settings as the file Piximi's "Export Hyperparameters" button writes (PIXIMI.md, "Exported
+/// hyperparameters"; Piximi 1.1.4 <c>training-settings/TrainingSettings.tsx:20-35</c>). Piximi has no button that
+/// reads this file back: it is a record of the settings, and the user sets each by hand (<see cref="ByHand"/>).
+/// </summary>
 public static class PiximiExport
 {
     /// <summary>
-    /// Piximi's <c>&lt;project&gt;-model_hyperparameters.json</c> for <paramref name="trial"/>: the same keys, nesting
-    /// and display strings. The input shape is read from the header of the sweep's IDX images file (planes 1,
-    /// channels 1: IDX images are single-plane grey); when that file cannot be read it is MNIST's 28×28, the only
-    /// shape the sweep's model is built for by default. Piximi's other preprocessing defaults are written as Piximi
-    /// sets them: shuffle on, rescale on, no centring, one crop without a schema.
+    /// The input shape the sweep's trials were trained at: what validation found when the sweep was created
+    /// (<see cref="DatasetSpec.Facts"/>), else the sweep file's own <c>input_shape</c>; null when neither is known
+    /// (a sweep created before the facts were kept, without an input shape).
     /// </summary>
+    public static InputShape? InputShapeOf(SweepDefinition sweep)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        return sweep.Dataset.Facts?.InputShape ?? sweep.Dataset.InputShape;
+    }
+
+    /// <summary>
+    /// Piximi's <c>&lt;project&gt;-model_hyperparameters.json</c> for <paramref name="trial"/>: the same keys, nesting
+    /// and display strings, with the input shape the trial was trained at (planes 1: the active plane). Piximi's
+    /// other preprocessing settings are written as this tool trains: shuffle on, rescale on (to [0, 1], as Piximi
+    /// holds images), no centring, one crop with schema "None" (the whole image resized).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sweep's input shape is not known (<see cref="InputShapeOf"/>).</exception>
     public static string ModelHyperparameters(SweepDefinition sweep, Hyperparameters trial)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         ArgumentNullException.ThrowIfNull(trial);
-        var (height, width) = ImageSize(sweep.Dataset.Images) ?? (28, 28);
-        return ModelHyperparameters(sweep, trial, height, width);
-    }
-
-    internal static string ModelHyperparameters(SweepDefinition sweep, Hyperparameters trial, int height, int width)
-    {
+        var shape = InputShapeOf(sweep)
+            ?? throw new InvalidOperationException($"The input shape of sweep '{sweep.Name}' is not recorded.");
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -33,9 +42,9 @@ public static class PiximiExport
             json.WriteStartObject("preprocessOptions");
             json.WriteStartObject("inputShape");
             json.WriteNumber("planes", 1);
-            json.WriteNumber("height", height);
-            json.WriteNumber("width", width);
-            json.WriteNumber("channels", 1);
+            json.WriteNumber("height", shape.Height);
+            json.WriteNumber("width", shape.Width);
+            json.WriteNumber("channels", shape.Channels);
             json.WriteEndObject();
             json.WriteBoolean("shuffle", true);
             json.WriteStartObject("rescaleOptions");
@@ -44,7 +53,7 @@ public static class PiximiExport
             json.WriteEndObject();
             json.WriteStartObject("cropOptions");
             json.WriteNumber("numCrops", 1);
-            json.WriteString("cropSchema", "None");
+            json.WriteString("cropSchema", PiximiNames.NoCrop);
             json.WriteEndObject();
             json.WriteNumber("trainingPercentage", sweep.Dataset.TrainingPercentage);
             json.WriteEndObject();
@@ -53,11 +62,11 @@ public static class PiximiExport
             json.WriteNumber("epochs", trial.Epochs);
             json.WriteNumber("batchSize", trial.BatchSize);
             json.WriteNumber("learningRate", trial.LearningRate);
-            json.WriteString("lossFunction", LossName(trial.Loss));
+            json.WriteString("lossFunction", PiximiNames.Loss(trial.Loss));
             json.WriteStartArray("metrics");
-            json.WriteStringValue(CategoricalAccuracy);
+            json.WriteStringValue(PiximiNames.CategoricalAccuracy);
             json.WriteEndArray();
-            json.WriteString("optimizationAlgorithm", OptimizerName(trial.Optimizer));
+            json.WriteString("optimizationAlgorithm", PiximiNames.Optimizer(trial.Optimizer));
             json.WriteEndObject();
 
             json.WriteStartObject("fitOptions");
@@ -69,62 +78,29 @@ public static class PiximiExport
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    internal const string CategoricalAccuracy = "Categorical accuracy";
-
     /// <summary>
-    /// Piximi's display string of an optimizer: the values of its <c>OptimizationAlgorithm</c> enum, checked against
-    /// Piximi's source (its enums file: Adadelta, Adagrad, Adam, Adamax, Momentum, RMSProp, "Stochastic gradient
-    /// descent (SGD)").
+    /// What a user sets by hand in Piximi to train the trial's settings there: "Fit Model", tab "HyperParameters",
+    /// each field by the label Piximi 1.1.4 shows, in its order (<c>training-settings/ModelPicker.tsx:98</c>;
+    /// "Data Preprocessing Settings": <c>preprocessing-settings/ImageAugmentationSettings.tsx</c> "Input Shape:"
+    /// Col, Row, Ch., <c>DataPartitioningSettings.tsx:88</c>; "Optimization Settings":
+    /// <c>optimizer-settings/OptimizationSettings.tsx:99,122,145</c>, <c>TrainingStrategySettings.tsx:90,108</c>).
+    /// The input shape reads "not recorded" when the sweep does not know it.
     /// </summary>
-    public static string OptimizerName(OptimizerKind optimizer) => optimizer switch
+    public static IReadOnlyList<(string Name, string Value)> ByHand(SweepDefinition sweep, Hyperparameters hp)
     {
-        OptimizerKind.Adadelta => "Adadelta",
-        OptimizerKind.Adagrad => "Adagrad",
-        OptimizerKind.Adam => "Adam",
-        OptimizerKind.Adamax => "Adamax",
-        OptimizerKind.Momentum => "Momentum",
-        OptimizerKind.RMSProp => "RMSProp",
-        OptimizerKind.StochasticGradientDescent => "Stochastic gradient descent (SGD)",
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
-    };
-
-    /// <summary>
-    /// Piximi's display string of a loss: the values of its <c>LossFunction</c> enum, checked against Piximi's source
-    /// (the same enums file; its disabled "Cosine distance" has no counterpart here).
-    /// </summary>
-    public static string LossName(LossKind loss) => loss switch
-    {
-        LossKind.AbsoluteDifference => "Absolute difference",
-        LossKind.CategoricalCrossEntropy => "Categorical (softmax) cross entropy",
-        LossKind.Hinge => "Hinge",
-        LossKind.Huber => "Huber",
-        LossKind.Log => "Log",
-        LossKind.MeanSquaredError => "Mean squared error (MSE)",
-        LossKind.SigmoidCrossEntropy => "Sigmoid cross entropy",
-        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
-    };
-
-    /// <summary>Height and width from an IDX images header (gzipped or raw), or null when it cannot be read.</summary>
-    internal static (int Height, int Width)? ImageSize(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[2];
-            if (file.Read(magic) != 2) return null;
-            file.Position = 0;
-            using Stream stream = magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
-            Span<byte> header = stackalloc byte[16];
-            stream.ReadExactly(header);
-            // 0x00000803: unsigned bytes, 3 dimensions [count, height, width].
-            if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x0803) return null;
-            var height = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
-            var width = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
-            return height > 0 && width > 0 ? (height, width) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or EndOfStreamException)
-        {
-            return null;
-        }
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(hp);
+        var shape = InputShapeOf(sweep);
+        return
+        [
+            ("Model Architecture", hp.Model.ToString()),
+            ("Input Shape", shape is { } s ? $"Col {Display.Int(s.Width)}, Row {Display.Int(s.Height)}, Ch. {Display.Int(s.Channels)}" : "not recorded"),
+            ("Training Percentage", Format.Exact(sweep.Dataset.TrainingPercentage)),
+            ("Optimization Algorithm", PiximiNames.Optimizer(hp.Optimizer)),
+            ("Loss Function", PiximiNames.Loss(hp.Loss)),
+            ("Learning Rate", Display.Rate(hp.LearningRate)),
+            ("Epochs", Display.Int(hp.Epochs)),
+            ("Batch Size", Display.Int(hp.BatchSize)),
+        ];
     }
 }

@@ -51,15 +51,19 @@ public sealed class The_export_model_command
 
         Assert.True(best.ExitCode == 0, best.ToString());
         var model = Path.Combine(folder.Path, "results", "winner-model");
-        Assert.Contains($"Wrote trial 1's SimpleCNN (after epoch 1) as a TensorFlow.js Layers model to {model}: model.json, group1-shard1of1.bin, classes.json", best.Output);
+        Assert.Contains("Wrote trial 1's SimpleCNN (after epoch 1) for Piximi's Load Model → Upload Local, as 'winner-trial1':", best.Output);
+        Assert.Contains($"  {model}.zip   (one file to choose)", best.Output);
+        Assert.Contains($"  {Path.Combine(model, "winner-trial1.json")} and winner-trial1.weights.bin   (or choose these two together)", best.Output);
         Assert.Contains("Input 28×28×1, 10 classes: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9", best.Output);
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "model.json")))!;
+        Assert.Contains("keep \"Create new categories from model classes?\" ticked", best.Output);
+        Assert.Equal([Path.Combine(model, "winner-trial1.json"), Path.Combine(model, "winner-trial1.weights.bin")], Directory.GetFiles(model).Order());
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "winner-trial1.json")))!;
         Assert.Equal("layers-model", json["format"]!.GetValue<string>());
         Assert.Equal(32, json["preprocessSettings"]!["batchSize"]!.GetValue<int>());
-        Assert.Equal(10, json["classes"]!.AsArray().Count);
-        Assert.Equal((200 + 8 + 3200 + 16 + 2560 + 10) * 4, new FileInfo(Path.Combine(model, "group1-shard1of1.bin")).Length);
-        Assert.Equal("[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]",
-            JsonNode.Parse(File.ReadAllText(Path.Combine(model, "classes.json")))!.ToJsonString());
+        Assert.Equal("[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]", json["classes"]!.ToJsonString());
+        Assert.Equal(0.01, json["optimizerSettings"]!["learningRate"]!.GetValue<double>());
+        Assert.Equal((200 + 8 + 3200 + 16 + 2560 + 10) * 4, new FileInfo(Path.Combine(model, "winner-trial1.weights.bin")).Length);
+        Assert.True(File.Exists(model + ".zip"));
 
         Assert.Equal(2, gone.ExitCode);
         Assert.Contains("trial 2's trained model is gone: a sweep keeps only its best completed trial's model (trial 1)", gone.Error);

@@ -28,7 +28,10 @@ internal sealed class KnownSweep : IDisposable
         StorePath = _folder.File(storeName ?? "sweep.db");
         Store = TrialStores.OpenSqlite(StorePath);
         Definition = new SweepDefinition(name,
-            new DatasetSpec("idx", "/data/mnist/train-images-idx3-ubyte.gz", "/data/mnist/train-labels-idx1-ubyte.gz", 0.75, Subset: 1000),
+            new DatasetSpec("idx", "/data/mnist/train-images-idx3-ubyte.gz", "/data/mnist/train-labels-idx1-ubyte.gz", 0.75, Subset: 1000)
+            {
+                Facts = new DatasetFacts(new InputShape(28, 28, 1), 1000, 0),
+            },
             ModelKind.SimpleCNN, MetricNames.ValAccuracy, space ?? Space);
         Sweep = Store.CreateSweep(Definition, Grid.Expand(Definition.Parameters));
         Run(partial);

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text.Json;
 using Piximi.Sweep.Core;
 
@@ -7,8 +5,9 @@ namespace Piximi.Sweep.Reports.Tests;
 
 public sealed class PiximiExportWritesPiximisHyperparametersFile
 {
+    /// <summary>A 24×24×3 Piximi project's sweep, as validation recorded it; the project file itself is not there.</summary>
     private static readonly SweepDefinition Definition = new("grid",
-        new DatasetSpec("idx", "/nonexistent/images.idx", "/nonexistent/labels.idx", 0.8, null),
+        new DatasetSpec("piximi", "/nonexistent/cells.zip", null, 0.8, null) { Facts = new DatasetFacts(new InputShape(24, 24, 3), 120, 0) },
         ModelKind.SimpleCNN, MetricNames.ValAccuracy, KnownSweep.Space);
 
     private static readonly Hyperparameters Trial = new(OptimizerKind.StochasticGradientDescent, LossKind.MeanSquaredError, 0.03, 64, 12, null, 3);
@@ -51,8 +50,43 @@ public sealed class PiximiExportWritesPiximisHyperparametersFile
         Assert.Equal(64, json.RootElement.GetProperty("fitOptions").GetProperty("batchSize").GetInt32());
         Assert.Equal(12, json.RootElement.GetProperty("fitOptions").GetProperty("epochs").GetInt32());
         Assert.Equal(0.8, json.RootElement.GetProperty("preprocessOptions").GetProperty("trainingPercentage").GetDouble());
-        // No images file to read: MNIST's 28×28.
-        Assert.Equal(28, json.RootElement.GetProperty("preprocessOptions").GetProperty("inputShape").GetProperty("height").GetInt32());
+    }
+
+    [Fact]
+    public void TheInputShapeIsTheOneTheSweepRecordedWithoutReadingTheData()
+    {
+        using var json = JsonDocument.Parse(PiximiExport.ModelHyperparameters(Definition, Trial));
+
+        Assert.Equal("{\"planes\":1,\"height\":24,\"width\":24,\"channels\":3}",
+            json.RootElement.GetProperty("preprocessOptions").GetProperty("inputShape").GetRawText().Replace(" ", "").Replace("\n", ""));
+        Assert.Contains(("Input Shape", "Col 24, Row 24, Ch. 3"), PiximiExport.ByHand(Definition, Trial));
+    }
+
+    [Fact]
+    public void WithoutRecordedFactsTheSweepFilesInputShapeIsUsedAndWithoutEitherNothingIsGuessed()
+    {
+        var noFacts = Definition with { Dataset = Definition.Dataset with { Facts = null, InputShape = new InputShape(20, 30, 2) } };
+        using (var json = JsonDocument.Parse(PiximiExport.ModelHyperparameters(noFacts, Trial)))
+        {
+            var shape = json.RootElement.GetProperty("preprocessOptions").GetProperty("inputShape");
+            Assert.Equal((20, 30, 2), (shape.GetProperty("height").GetInt32(), shape.GetProperty("width").GetInt32(), shape.GetProperty("channels").GetInt32()));
+        }
+
+        var unknown = noFacts with { Dataset = noFacts.Dataset with { InputShape = null } };
+        Assert.Null(PiximiExport.InputShapeOf(unknown));
+        Assert.Throws<InvalidOperationException>(() => PiximiExport.ModelHyperparameters(unknown, Trial));
+        Assert.Contains(("Input Shape", "not recorded"), PiximiExport.ByHand(unknown, Trial));
+    }
+
+    [Fact]
+    public void WhatToSetByHandIsEveryFieldInPiximisWordsAndOrder()
+    {
+        Assert.Equal(
+            ["Model Architecture", "Input Shape", "Training Percentage", "Optimization Algorithm", "Loss Function", "Learning Rate", "Epochs", "Batch Size"],
+            PiximiExport.ByHand(Definition, Trial).Select(f => f.Name));
+        Assert.Equal(
+            ["SimpleCNN", "Col 24, Row 24, Ch. 3", "0.8", "Stochastic gradient descent (SGD)", "Mean squared error (MSE)", "0.03", "12", "64"],
+            PiximiExport.ByHand(Definition, Trial).Select(f => f.Value));
     }
 
     [Fact]
@@ -62,26 +96,5 @@ public sealed class PiximiExportWritesPiximisHyperparametersFile
         Assert.Equal("Categorical (softmax) cross entropy", PiximiNames.Loss(LossKind.CategoricalCrossEntropy));
         Assert.Equal(7, Enum.GetValues<OptimizerKind>().Select(PiximiNames.Optimizer).Distinct().Count());
         Assert.Equal(7, Enum.GetValues<LossKind>().Select(PiximiNames.Loss).Distinct().Count());
-    }
-
-    [Fact]
-    public void TheInputShapeComesFromTheGzippedIdxHeader()
-    {
-        using var folder = new TempFolder();
-        var path = folder.File("images.idx3-ubyte.gz");
-        var header = new byte[16];
-        BinaryPrimitives.WriteInt32BigEndian(header, 0x0803);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 10);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), 50);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), 40);
-        using (var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest)) gzip.Write(header);
-        var definition = Definition with { Dataset = Definition.Dataset with { Images = path } };
-
-        using var json = JsonDocument.Parse(PiximiExport.ModelHyperparameters(definition, Trial));
-
-        var shape = json.RootElement.GetProperty("preprocessOptions").GetProperty("inputShape");
-        Assert.Equal(50, shape.GetProperty("height").GetInt32());
-        Assert.Equal(40, shape.GetProperty("width").GetInt32());
-        Assert.Equal(1, shape.GetProperty("channels").GetInt32());
     }
 }

@@ -134,7 +134,9 @@ public sealed class AReportOfAPrunedTpeSweep : IDisposable
         Assert.Contains($"- Early stopping: {EarlyStopping}", lines);
         Assert.Contains("- Trials: 6 (3 completed, 3 pruned)", lines);
         Assert.Contains(lines, l => l.StartsWith($"- Epochs trained: {Effort}; epochs run by the 6 completed and pruned trials", StringComparison.Ordinal));
-        Assert.Contains("Trial 3: val_accuracy 0.9000 (kept epoch 4 of 7 run). In Piximi:", lines);
+        Assert.Contains(lines, l => l.StartsWith("Trial 3: val_accuracy 0.9000 (kept epoch 4 of 7 run). To train these settings in Piximi, set each field by hand", StringComparison.Ordinal));
+        // A sweep that does not know its input shape says so rather than guessing one.
+        Assert.Contains("- Input Shape: not recorded", lines);
         Assert.Contains(lines, l => l.StartsWith("| 1 | 3 | Adam |", StringComparison.Ordinal) && l.Contains("| 0 | 7 (kept 4) | ", StringComparison.Ordinal)
             && l.Contains("| 0.9000 | 4 (0.9000) |", StringComparison.Ordinal));
         Assert.Contains("## Pruning", lines);

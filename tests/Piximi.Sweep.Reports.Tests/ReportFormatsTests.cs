@@ -173,7 +173,9 @@ public sealed class TheHtmlReportShowsTheStoresNumbers : IDisposable
         Assert.Contains($"<span class=\"big\" id=\"best-score\">{final.ValAccuracy.ToString("F4", CultureInfo.InvariantCulture)}</span>", html);
         Assert.Contains("<span id=\"best-trial\">17</span>", html);
         Assert.Contains($"val_loss {final.ValLoss.ToString("F4", CultureInfo.InvariantCulture)}", html);
-        Assert.Contains("<tr><th>Optimization algorithm</th><td>RMSProp</td></tr>", html);
+        Assert.Contains("<tr><th>Optimization Algorithm</th><td>RMSProp</td></tr>", html);
+        Assert.Contains("<tr><th>Input Shape</th><td>Col 28, Row 28, Ch. 1</td></tr>", html);
+        Assert.Contains("set each field by hand in Fit Model → HyperParameters (Piximi can export its settings but not import them)", html);
         var table = Regex.Match(html, "<table class=\"sortable\" id=\"trial-table\">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Equal(KnownSweep.Trials, Regex.Matches(table, "<tr[ >]").Count);
         Assert.Contains($"<td id=\"macro-precision\">{((5.0 / 9 + 7.0 / 9 + 0.6) / 3).ToString("F4", CultureInfo.InvariantCulture)}</td>", html);
@@ -232,8 +234,9 @@ public sealed class TheMarkdownReportShowsTheStoresNumbers : IDisposable
         Assert.StartsWith("# Sweep report: mnist-grid", markdown);
         Assert.Contains("**Partial report: the sweep is still running.**", markdown);
         Assert.Contains($"Trial 17: val_accuracy {final.ValAccuracy.ToString("F4", CultureInfo.InvariantCulture)}", markdown);
-        Assert.Contains("- Optimization algorithm: RMSProp", markdown);
-        Assert.Contains("- Loss function: Categorical (softmax) cross entropy", markdown);
+        Assert.Contains("- Optimization Algorithm: RMSProp", markdown);
+        Assert.Contains("- Loss Function: Categorical (softmax) cross entropy", markdown);
+        Assert.Contains("- Input Shape: Col 28, Row 28, Ch. 1", markdown);
         Assert.Contains($"| 1 | 17 | RMSProp |", markdown);
         Assert.Contains($"- Trial 5 (failed, ", markdown);
         // Renderers pass raw HTML through: the class name is written as entities, which render as its text.

@@ -1,6 +1,7 @@
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Reports;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 using Piximi.Sweep.Training.Export;
 
 namespace Piximi.Sweep.Cli.Commands;
@@ -11,7 +12,7 @@ internal sealed class ReportCommands(TextWriter output)
     public int Report(string dbPath, string? sweepName, string format, string? outputPath)
     {
         using var store = StoreAccess.OpenExisting(dbPath);
-        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
+        var sweep = WithFacts(StoreAccess.ResolveSweep(store, dbPath, sweepName));
         var report = SweepReport.Load(store, sweep);
         Action<SweepReport, TextWriter> write = format switch
         {
@@ -36,8 +37,8 @@ internal sealed class ReportCommands(TextWriter output)
     public int Compare(string dbPath, string first, string second)
     {
         using var store = StoreAccess.OpenExisting(dbPath);
-        var a = SweepReport.Load(store, StoreAccess.ResolveSweep(store, dbPath, first));
-        var b = SweepReport.Load(store, StoreAccess.ResolveSweep(store, dbPath, second));
+        var a = SweepReport.Load(store, WithFacts(StoreAccess.ResolveSweep(store, dbPath, first)));
+        var b = SweepReport.Load(store, WithFacts(StoreAccess.ResolveSweep(store, dbPath, second)));
         ReportWriter.Comparison(a, b, output);
         return ExitCodes.Ok;
     }
@@ -45,19 +46,28 @@ internal sealed class ReportCommands(TextWriter output)
     public int ExportPiximi(string dbPath, string? sweepName, int? trialNumber, string? outputPath)
     {
         using var store = StoreAccess.OpenExisting(dbPath);
-        var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
+        var sweep = WithFacts(StoreAccess.ResolveSweep(store, dbPath, sweepName));
         var trial = ChooseTrial(store, sweep, trialNumber, out _);
+        if (PiximiExport.InputShapeOf(sweep.Definition) is null)
+            throw new UserErrorException(
+                $"sweep '{sweep.Name}' was created before the input shape was kept with it, and its data ({sweep.Definition.Dataset.Images}) " +
+                "cannot be read now to find it; run its sweep file again where the data is to record it.");
         var json = PiximiExport.ModelHyperparameters(sweep.Definition, trial.Hyperparameters);
         var path = outputPath ?? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-model_hyperparameters.json");
         WriteAtomically(path, writer => writer.Write(json));
         output.WriteLine($"Wrote Piximi hyperparameters of trial {trial.Number} ({trial.State.ToString().ToLowerInvariant()}) to {path}");
+        // Piximi writes this file ("Export Hyperparameters") but has no way to read it back: say what to set by hand.
+        output.WriteLine("Piximi cannot import this file; to train these settings there, set by hand in Fit Model → HyperParameters:");
+        foreach (var (field, value) in PiximiExport.ByHand(sweep.Definition, trial.Hyperparameters))
+            output.WriteLine($"  {field}: {value}");
         return ExitCodes.Ok;
     }
 
     /// <summary>
-    /// The trial's trained SimpleCNN as a TensorFlow.js Layers model for Piximi's "upload classifier" (TfjsExport):
+    /// The trial's trained model as a TensorFlow.js Layers model for Piximi's Load Model → Upload Local (TfjsExport):
     /// the best completed trial's, or <paramref name="trialNumber"/>'s while its checkpoint is still stored (a sweep
-    /// keeps only its best completed trial's). Shape and class count come from the checkpoint, the class names from
+    /// keeps only its best completed trial's). Two files in a folder and the same two in a zip, named after the sweep
+    /// and trial (the model's name in Piximi). Shape and class count come from the checkpoint, the class names from
     /// the trial's stored evaluation, so the dataset need not be at hand.
     /// </summary>
     public int ExportModel(string dbPath, string? sweepName, int? trialNumber, string? outputPath)
@@ -79,10 +89,11 @@ internal sealed class ReportCommands(TextWriter output)
                 : $"trial {trial.Number}'s trained model is not in the store (it keeps the best completed trial's checkpoint once that trial has finished).");
         var names = store.LoadEvaluation(trial.Id)?.ClassNames;
         var folder = outputPath ?? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-model");
+        var name = TfjsExport.ModelName($"{sweep.Name}-trial{trial.Number}");
         TfjsExportResult result;
         try
         {
-            result = TfjsExport.Write(checkpoint.Data, sweep.Definition, trial.Hyperparameters, names, folder);
+            result = TfjsExport.Write(checkpoint.Data, sweep.Definition, trial.Hyperparameters, names, folder, name);
         }
         catch (ModelExportException e)
         {
@@ -91,14 +102,38 @@ internal sealed class ReportCommands(TextWriter output)
         var kept = result.ModelEpoch != result.CheckpointEpoch
             ? $"epoch {result.ModelEpoch}'s weights, kept by early stopping; it ran {result.CheckpointEpoch}"
             : $"after epoch {result.ModelEpoch}";
-        output.WriteLine(
-            $"Wrote trial {trial.Number}'s SimpleCNN ({kept}) as a TensorFlow.js Layers model to {folder}: " +
-            $"{TfjsExport.ModelFile}, {TfjsExport.WeightsFile}, {TfjsExport.ClassesFile}");
+        output.WriteLine($"Wrote trial {trial.Number}'s {trial.Hyperparameters.Model} ({kept}) for Piximi's Load Model → Upload Local, as '{name}':");
+        output.WriteLine($"  {result.ZipFile}   (one file to choose)");
+        output.WriteLine($"  {result.ModelFile} and {Path.GetFileName(result.WeightsFile)}   (or choose these two together)");
         output.WriteLine(
             $"Input {result.Shape.Height}×{result.Shape.Width}×{result.Shape.Channels}, {result.ClassNames.Count} classes: {string.Join(", ", result.ClassNames)}" +
             (names is null ? " (named by label: the store holds no evaluation of this trial)" : ""));
-        output.WriteLine($"In Piximi: upload classifier, and choose {TfjsExport.ModelFile} and {TfjsExport.WeightsFile}.");
+        var others = Directory.GetFiles(folder)
+            .Where(f => (f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".bin", StringComparison.Ordinal)) && f != result.ModelFile && f != result.WeightsFile)
+            .Select(Path.GetFileName).ToList();
+        if (others.Count > 0)
+            output.WriteLine($"note: {folder} also holds {string.Join(", ", others)}; in Piximi choose only the two files named above (Piximi takes the last .json it is given and every other file as weights).");
+        output.WriteLine("In Piximi: Load Model → Upload Local → Layers Model → Select model files; then Predict Model, and in \"Configure Category-Class Mapping\" " +
+                         "keep \"Create new categories from model classes?\" ticked (README: the morning after).");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The sweep with what its data held (<see cref="DatasetSpec.Facts"/>): kept since sweeps recorded it, read now
+    /// from the data for older ones (left out when the data cannot be read: the reports then say "not recorded").
+    /// </summary>
+    private static SweepRecord WithFacts(SweepRecord sweep)
+    {
+        if (sweep.Definition.Dataset.Facts is not null) return sweep;
+        try
+        {
+            var facts = ImageDataset.Check(sweep.Definition.Dataset).Facts;
+            return sweep with { Definition = sweep.Definition with { Dataset = sweep.Definition.Dataset with { Facts = facts } } };
+        }
+        catch (DatasetException)
+        {
+            return sweep;
+        }
     }
 
     /// <summary><paramref name="number"/>'s trial, or the best completed one; <paramref name="best"/>: the best, if any.</summary>

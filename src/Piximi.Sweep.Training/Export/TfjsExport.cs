@@ -9,9 +9,12 @@ using static TorchSharp.torch;
 namespace Piximi.Sweep.Training.Export;
 
 /// <summary>
-/// A trained SimpleCNN as a TensorFlow.js Layers model, the format Piximi's "upload classifier" loads
-/// (<c>tf.loadLayersModel(tf.io.browserFiles([model.json, weights]))</c>): <see cref="ModelFile"/> (Keras Sequential
-/// topology, weights manifest, and Piximi's own metadata keys), <see cref="WeightsFile"/> and <see cref="ClassesFile"/>.
+/// A trained SimpleCNN as a TensorFlow.js Layers model in the form Piximi 1.1.4 saves its own models
+/// (<c>Model/Model.ts:137-236</c>, <c>getSavedModelFiles</c>) and its "Load Model" → "Upload Local" dialog loads
+/// (<c>UploadedClassifier.ts:56-124</c>): <c>&lt;name&gt;.json</c> (Keras topology, weights manifest, and Piximi's
+/// <c>preprocessSettings</c>, <c>classes</c> and <c>optimizerSettings</c>, which Piximi checks with an io-ts codec and
+/// drops all together if one is missing, <c>runtimeTypes.ts:150-176</c>) and <c>&lt;name&gt;.weights.bin</c>; and
+/// the same two files in one zip, the form of <c>classifierHandler.ts:166-223</c>. See Export/README.md.
 /// </summary>
 /// <remarks>
 /// <para>What is converted. SimpleCNN here is PyTorch-shaped (NCHW; conv kernels [out, in, kh, kw], linear
@@ -27,9 +30,8 @@ namespace Piximi.Sweep.Training.Export;
 /// </remarks>
 public static class TfjsExport
 {
-    public const string ModelFile = "model.json";
-    public const string WeightsFile = "group1-shard1of1.bin";
-    public const string ClassesFile = "classes.json";
+    /// <summary>The file name's ending of the weights, as Piximi names them (Model.ts:141).</summary>
+    public const string WeightsEnding = ".weights.bin";
 
     // TF.js's default layer names (see KerasJson), in SimpleCNN's order.
     private const string Conv1 = "conv2d_Conv2D1";
@@ -40,28 +42,44 @@ public static class TfjsExport
     private const string DenseLayer = "dense_Dense1";
 
     /// <summary>
-    /// Writes the trial's model into <paramref name="folder"/> (created if needed; the three files are replaced).
+    /// A name Piximi's zip upload accepts for <c>&lt;name&gt;.json</c>: it takes the text before the first dot as the
+    /// model's name (classifierHandler.ts:181-183), so no dots; letters, digits, '-' and '_' only, so that it is a
+    /// file name everywhere.
+    /// </summary>
+    public static string ModelName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var name = new string([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]).Trim('-');
+        return name.Length > 0 ? name : "model";
+    }
+
+    /// <summary>
+    /// Writes the trial's model into <paramref name="folder"/> (created if needed) as <c>&lt;name&gt;.json</c> and
+    /// <c>&lt;name&gt;.weights.bin</c>, and the two into <c>&lt;folder&gt;.zip</c> (replaced).
     /// </summary>
     /// <param name="checkpoint">The trial's stored checkpoint bytes (its last epoch's).</param>
-    /// <param name="sweep">The sweep: its model must be SimpleCNN.</param>
-    /// <param name="hyperparameters">The trial's: the batch size goes into Piximi's preprocessSettings.</param>
+    /// <param name="sweep">The sweep (early stopping's section of the checkpoint is read as it says).</param>
+    /// <param name="hyperparameters">The trial's: Piximi's optimizerSettings and the batch size of its preprocessSettings.</param>
     /// <param name="classNames">The classes' names in label order, or null for "0", "1", … (IDX datasets' names).</param>
+    /// <param name="folder">Where the two files go; the zip is written beside it.</param>
+    /// <param name="name">The files' and the model's name in Piximi (<see cref="ModelName"/> makes one).</param>
     /// <exception cref="ModelExportException">Another model than SimpleCNN, class names that do not fit, or a
     /// checkpoint that is not a readable SimpleCNN one; the message says which.</exception>
     public static TfjsExportResult Write(
-        byte[] checkpoint, SweepDefinition sweep, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder)
+        byte[] checkpoint, SweepDefinition sweep, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(sweep);
         ArgumentNullException.ThrowIfNull(hyperparameters);
         ArgumentNullException.ThrowIfNull(folder);
+        if (ModelName(name) != name) throw new ArgumentException($"'{name}' is not a model name Piximi's upload takes; see ModelName.", nameof(name));
         if (sweep.Model != ModelKind.SimpleCNN)
             throw new ModelExportException(
                 $"Only SimpleCNN models can be exported to TensorFlow.js; this sweep trains {sweep.Model}.");
 
         using var scope = torch.NewDisposeScope();
         using var loaded = Load(checkpoint);
-        var names = classNames ?? [.. Enumerable.Range(0, loaded.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        IReadOnlyList<string> names = classNames ?? [.. Enumerable.Range(0, loaded.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
         if (names.Count != loaded.Classes)
             throw new ModelExportException(
                 $"The model has {loaded.Classes} outputs but {names.Count} class names were given.");
@@ -89,6 +107,7 @@ public static class TfjsExport
             KerasJson.MaxPooling2D(Pool2, 2),
             KerasJson.Flatten(FlattenLayer),
             KerasJson.Dense(DenseLayer, loaded.Classes, "softmax"));
+        var (modelFile, weightsFile) = (name + ".json", name + WeightsEnding);
         var model = new JsonObject
         {
             ["modelTopology"] = topology,
@@ -97,27 +116,14 @@ public static class TfjsExport
             ["convertedBy"] = $"Piximi.Sweep TensorFlow.js export (tfjs-layers {KerasJson.TfjsLayersVersion} format)",
             ["weightsManifest"] = new JsonArray(new JsonObject
             {
-                ["paths"] = new JsonArray("./" + WeightsFile),
+                ["paths"] = new JsonArray("./" + weightsFile),
                 ["weights"] = new JsonArray([.. weights.Select(w => KerasJson.WeightSpec(w.Name, w.Value.shape))]),
             }),
-            // Piximi's own keys, as Piximi writes them into a saved classifier's model.json and reads them back on
-            // upload: without them it assumes its default input shape and names the classes "0", "1", ….
-            ["preprocessSettings"] = new JsonObject
-            {
-                ["inputShape"] = new JsonObject
-                {
-                    ["planes"] = 1,
-                    ["height"] = shape.Height,
-                    ["width"] = shape.Width,
-                    ["channels"] = shape.Channels,
-                },
-                ["cropSchema"] = "None",
-                ["numCrops"] = 1,
-                ["shuffle"] = true,
-                ["rescale"] = true,
-                ["batchSize"] = hyperparameters.BatchSize,
-            },
+            // Piximi's own keys, as Piximi's own saves carry them (Model.ts:202-210) and its upload checks them
+            // (runtimeTypes.ts:150-176): all three or Piximi ignores every one.
+            ["preprocessSettings"] = PreprocessSettings(shape, hyperparameters),
             ["classes"] = new JsonArray([.. names.Select(n => (JsonNode)n)]),
+            ["optimizerSettings"] = OptimizerSettings(hyperparameters),
         };
 
         Directory.CreateDirectory(folder);
@@ -131,12 +137,58 @@ public static class TfjsExport
                 bytes.Write(four);
             }
         }
-        var options = new JsonSerializerOptions { WriteIndented = true };
-        WriteAtomically(Path.Combine(folder, WeightsFile), bytes.ToArray());
-        WriteAtomically(Path.Combine(folder, ClassesFile), JsonSerializer.SerializeToUtf8Bytes(names, options));
-        // The manifest last: a model.json never points at a weights file of another export.
-        WriteAtomically(Path.Combine(folder, ModelFile), JsonSerializer.SerializeToUtf8Bytes(model, options));
-        return new TfjsExportResult(folder, shape, names, loaded.ModelEpoch, loaded.CheckpointEpoch);
+        var json = JsonSerializer.SerializeToUtf8Bytes(model, new JsonSerializerOptions { WriteIndented = true });
+        var weightBytes = bytes.ToArray();
+        var zip = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + ".zip";
+        WriteAtomically(Path.Combine(folder, weightsFile), weightBytes);
+        // The manifest after its weights: a model.json never points at a weights file of another export.
+        WriteAtomically(Path.Combine(folder, modelFile), json);
+        WriteAtomically(zip, Zip((modelFile, json), (weightsFile, weightBytes)));
+        return new TfjsExportResult(folder, Path.Combine(folder, modelFile), Path.Combine(folder, weightsFile), zip,
+            shape, names, loaded.ModelEpoch, loaded.CheckpointEpoch);
+    }
+
+    /// <summary>Piximi's preprocessSettings: the shape the model was trained at, images resized whole ("None" crop), in [0, 1].</summary>
+    private static JsonObject PreprocessSettings(InputShape shape, Hyperparameters hp) => new()
+    {
+        ["cropSchema"] = PiximiNames.NoCrop,
+        ["numCrops"] = 1,
+        ["inputShape"] = new JsonObject
+        {
+            ["planes"] = 1,
+            ["height"] = shape.Height,
+            ["width"] = shape.Width,
+            ["channels"] = shape.Channels,
+        },
+        ["shuffle"] = true,
+        ["rescale"] = true,
+        ["batchSize"] = hp.BatchSize,
+    };
+
+    /// <summary>Piximi's optimizerSettings (its OptimizerSettings type), in its display strings: how the model was trained.</summary>
+    private static JsonObject OptimizerSettings(Hyperparameters hp) => new()
+    {
+        ["epochs"] = hp.Epochs,
+        ["batchSize"] = hp.BatchSize,
+        ["optimizationAlgorithm"] = PiximiNames.Optimizer(hp.Optimizer),
+        ["learningRate"] = hp.LearningRate,
+        ["lossFunction"] = PiximiNames.Loss(hp.Loss),
+        ["metrics"] = new JsonArray(PiximiNames.CategoricalAccuracy),
+    };
+
+    /// <summary>A zip of the files at its root, as Piximi's zip upload reads them (classifierHandler.ts:178-204).</summary>
+    private static byte[] Zip(params (string Name, byte[] Bytes)[] files)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (fileName, content) in files)
+            {
+                using var entry = zip.CreateEntry(fileName, System.IO.Compression.CompressionLevel.Optimal).Open();
+                entry.Write(content);
+            }
+        }
+        return memory.ToArray();
     }
 
     /// <summary>
@@ -225,11 +277,13 @@ public static class TfjsExport
 }
 
 /// <summary>
-/// What <see cref="TfjsExport.Write"/> wrote: the input shape (height × width × channels, as the model.json's
-/// batch input shape), the classes in output order, the epoch whose weights were exported (early stopping's best
-/// epoch, or the checkpoint's) and the checkpoint's epoch.
+/// What <see cref="TfjsExport.Write"/> wrote: the folder, its two files and the zip of them; the input shape (height
+/// × width × channels, as the model's batch input shape and Piximi's inputShape), the classes in output order, the
+/// epoch whose weights were exported (early stopping's best epoch, or the checkpoint's) and the checkpoint's epoch.
 /// </summary>
-public sealed record TfjsExportResult(string Folder, InputShape Shape, IReadOnlyList<string> ClassNames, int ModelEpoch, int CheckpointEpoch);
+public sealed record TfjsExportResult(
+    string Folder, string ModelFile, string WeightsFile, string ZipFile,
+    InputShape Shape, IReadOnlyList<string> ClassNames, int ModelEpoch, int CheckpointEpoch);
 
 /// <summary>A model that cannot be exported; the message says why, for the user.</summary>
 public sealed class ModelExportException(string message) : Exception(message);

@@ -22,17 +22,17 @@ internal static class Tfjs
     internal sealed record Prediction(float[] Probabilities, long[] Shape, string Backend, JsonNode Topology);
 
     /// <summary>
-    /// Loads the model in <paramref name="modelFolder"/> with TF.js and predicts <paramref name="count"/> images given
-    /// as [N·C·H·W] (our layout; written NHWC for TF.js here).
+    /// Loads the model <paramref name="modelFile"/> (its .json; the weights beside it) with TF.js and predicts
+    /// <paramref name="count"/> images given as [N·C·H·W] (our layout; written NHWC for TF.js here).
     /// </summary>
-    internal static Prediction Predict(string modelFolder, float[] nchw, int count, int channels, int height, int width)
+    internal static Prediction Predict(string modelFile, float[] nchw, int count, int channels, int height, int width)
     {
         var modules = Path.Combine(Folder, "node_modules");
         var package = Path.Combine(modules, "@tensorflow", "tfjs", "package.json");
         if (!File.Exists(package))
             Assert.Fail($"@tensorflow/tfjs@{Version} is not installed in {Folder}: run scripts/ensure-prereqs --tests.");
 
-        var images = Path.Combine(modelFolder, "..", $"images-{Guid.NewGuid():N}.f32");
+        var images = Path.Combine(Path.GetTempPath(), $"piximi-images-{Guid.NewGuid():N}.f32");
         File.WriteAllBytes(images, Nhwc(nchw, count, channels, height, width));
         try
         {
@@ -43,7 +43,7 @@ internal static class Tfjs
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in new[] { script, modelFolder, images, count.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            foreach (var argument in new[] { script, modelFile, images, count.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 start.ArgumentList.Add(argument);
             start.Environment["NODE_PATH"] = modules;
             using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");

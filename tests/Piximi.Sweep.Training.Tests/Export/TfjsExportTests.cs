@@ -44,7 +44,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         var (pixels, labels) = Validation(_data.Images, _data.Spec.TrainingPercentage, hp.Seed);
         Assert.Equal(100, labels.Length);
         var ours = TfjsExport.Predict(checkpoint, pixels, 100);
-        var theirs = Tfjs.Predict(folder, pixels, 100, channels: 1, height: 28, width: 28);
+        var theirs = Tfjs.Predict(result.ModelFile, pixels, 100, channels: 1, height: 28, width: 28);
 
         Assert.Equal([100, 10], theirs.Shape);
         AssertSamePredictions(ours, theirs.Probabilities, 100, 10);
@@ -54,7 +54,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         Assert.Equal(epochs[^1].Metrics.ValAccuracy, correct / 100.0, 6);
 
         // The topology we wrote is the one TF.js serialises back from the model it built: names, shapes, softmax.
-        var model = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, TfjsExport.ModelFile)))!;
+        var model = JsonNode.Parse(File.ReadAllText(result.ModelFile))!;
         Assert.True(JsonNode.DeepEquals(model["modelTopology"], theirs.Topology),
             $"ours:\n{model["modelTopology"]!.ToJsonString()}\nTF.js:\n{theirs.Topology.ToJsonString()}");
         Assert.Equal("layers-model", model["format"]!.GetValue<string>());
@@ -64,17 +64,24 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         Assert.Equal("softmax", layers[^1]!["config"]!["activation"]!.GetValue<string>());
         Assert.Equal("[null,28,28,1]", layers[0]!["config"]!["batch_input_shape"]!.ToJsonString());
         var manifest = Assert.Single(model["weightsManifest"]!.AsArray())!;
-        Assert.Equal("[\"./group1-shard1of1.bin\"]", manifest["paths"]!.ToJsonString());
+        Assert.Equal("[\"./model.weights.bin\"]", manifest["paths"]!.ToJsonString());
         Assert.Equal(
             "conv2d_Conv2D1/kernel [5,5,1,8]; conv2d_Conv2D1/bias [8]; conv2d_Conv2D2/kernel [5,5,8,16]; conv2d_Conv2D2/bias [16]; " +
             "dense_Dense1/kernel [256,10]; dense_Dense1/bias [10]",
             string.Join("; ", manifest["weights"]!.AsArray().Select(w => $"{w!["name"]} {w["shape"]!.ToJsonString()}")));
         Assert.All(manifest["weights"]!.AsArray(), w => Assert.Equal("float32", w!["dtype"]!.GetValue<string>()));
-        Assert.Equal((200 + 8 + 3200 + 16 + 2560 + 10) * 4, new FileInfo(Path.Combine(folder, TfjsExport.WeightsFile)).Length);
-        // Piximi's own keys: the classes in label order and the input shape it resizes images to.
+        Assert.Equal((200 + 8 + 3200 + 16 + 2560 + 10) * 4, new FileInfo(result.WeightsFile).Length);
+        Assert.Equal([Path.Combine(folder, "model.json"), Path.Combine(folder, "model.weights.bin")], Directory.GetFiles(folder).Order());
+        // Piximi's own keys: the classes in label order, the input shape it resizes images to, and how it was trained
+        // (Piximi's display strings); whether Piximi accepts them is the conformance tests' question.
         Assert.Equal(names, model["classes"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal("{\"planes\":1,\"height\":28,\"width\":28,\"channels\":1}", model["preprocessSettings"]!["inputShape"]!.ToJsonString());
-        Assert.Equal(names, JsonNode.Parse(File.ReadAllText(Path.Combine(folder, TfjsExport.ClassesFile)))!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("{\"epochs\":2,\"batchSize\":32,\"optimizationAlgorithm\":\"Adam\",\"learningRate\":0.01,\"lossFunction\":\"Categorical (softmax) cross entropy\",\"metrics\":[\"Categorical accuracy\"]}",
+            model["optimizerSettings"]!.ToJsonString());
+        // The zip holds the same two files at its root.
+        using var zip = System.IO.Compression.ZipFile.OpenRead(result.ZipFile);
+        Assert.Equal(folder + ".zip", result.ZipFile);
+        Assert.Equal(["model.json", "model.weights.bin"], zip.Entries.Select(e => e.FullName));
     }
 
     /// <summary>
@@ -99,9 +106,9 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         Assert.Equal(new InputShape(height, width, channels), result.Shape);
         Assert.Equal(["0", "1", "2"], result.ClassNames);
         var ours = TfjsExport.Predict(checkpoint, pixels, count);
-        var theirs = Tfjs.Predict(folder, pixels, count, channels, height, width);
+        var theirs = Tfjs.Predict(result.ModelFile, pixels, count, channels, height, width);
         AssertSamePredictions(ours, theirs.Probabilities, count, classes);
-        var model = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, TfjsExport.ModelFile)))!;
+        var model = JsonNode.Parse(File.ReadAllText(result.ModelFile))!;
         // 20 → 16 → 8 → 4 → 2 and 24 → 20 → 10 → 6 → 3: 2·3·16 = 96 features.
         Assert.Equal("[96,3]", model["weightsManifest"]![0]!["weights"]![4]!["shape"]!.ToJsonString());
         Assert.Equal("[null,20,24,2]", model["modelTopology"]!["config"]!["layers"]![0]!["config"]!["batch_input_shape"]!.ToJsonString());
@@ -132,7 +139,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         Assert.Equal(TfjsExport.Predict(epochs[1].Checkpoint, pixels, 100), ours);
         var lastEpochsOwn = Checkpoint.Decode(last) with { EarlyStopping = null };
         Assert.NotEqual(TfjsExport.Predict(lastEpochsOwn.Encode(), pixels, 100), ours);
-        AssertSamePredictions(ours, Tfjs.Predict(folder, pixels, 100, 1, 28, 28).Probabilities, 100, 10);
+        AssertSamePredictions(ours, Tfjs.Predict(result.ModelFile, pixels, 100, 1, 28, 28).Probabilities, 100, 10);
     }
 
     [Fact]

@@ -2,7 +2,7 @@
 // minus the browser: model.json's topology and manifest, the weights files it names, into tf.loadLayersModel.
 // (tf.loadLayersModel('file://…') needs tfjs-node, which is not installed; a custom IO handler is what
 // ENVIRONMENT.md found to work.)
-// Usage: node tfjs-predict.js <model folder> <images: raw little-endian float32, NHWC> <count>
+// Usage: node tfjs-predict.js <model .json> <images: raw little-endian float32, NHWC> <count>
 // Prints one JSON object: the probabilities (count × classes, row-major), their shape, the backend, and the
 // topology TF.js serialises back from the loaded model.
 const fs = require('fs');
@@ -10,8 +10,9 @@ const path = require('path');
 const tf = require('@tensorflow/tfjs');
 
 async function main() {
-  const [folder, imagesPath, countText] = process.argv.slice(2);
-  const json = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8'));
+  const [modelPath, imagesPath, countText] = process.argv.slice(2);
+  const folder = path.dirname(modelPath);
+  const json = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
   const weightSpecs = [];
   const buffers = [];
   for (const group of json.weightsManifest) {

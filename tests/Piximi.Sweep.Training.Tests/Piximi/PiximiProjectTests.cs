@@ -156,6 +156,48 @@ public class PiximiProjectTests : IDisposable
         Assert.Contains("zip", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Three images whose pixel data a worker could not read: a chunk removed from the zip, a truncated chunk, and an
+    /// entry whose zip header names a compression method no reader knows (.NET then says "unsupported compression
+    /// method", which says nothing about the image). The check finds all three, before anything is stored, by image
+    /// and file, in its own words; with skipping they are counted and left out.
+    /// </summary>
+    [Fact]
+    public void TheCheckReadsEveryImageChunkAndNamesEachBadImageByItsItemAndFile()
+    {
+        var p = Standard();
+        p.Things.Add(p.Image("h.png", Healthy, "Training", seed: 11));
+        p.Things.Add(p.Image("i.png", Healthy, "Training", seed: 12));
+        p.Things.Add(p.Image("j.png", Infected, "Training", seed: 13));
+        var path = Save(p);
+        const string root = "cells.zarr/project/things/";
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry($"{root}a.png/a.png/0.0.0.0")!.Delete();
+            var truncated = zip.GetEntry($"{root}c.png/c.png/0.0.0.0")!;
+            truncated.Delete();
+            using (var stream = zip.CreateEntry($"{root}c.png/c.png/0.0.0.0").Open()) stream.Write(new byte[10]);
+        }
+        ZipBytes.SetCompressionMethod(path, $"{root}h.png/h.png/0.0.0.0", 99);
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Check(Spec(path)));
+
+        Assert.StartsWith($"{path}: 3 problem(s) with the images; allowed: images whose pixel data is in the project zip", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"  image 'a.png' (project/things/a.png/a.png/0.0.0.0): its pixel data is missing from the zip", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"  image 'c.png' (project/things/c.png/c.png/0.0.0.0): its pixel data is not a 4×5×1 image: the chunk holds 10 bytes, but a [1, 4, 5, 1] chunk of <f4 needs 80", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"  image 'h.png' (project/things/h.png/h.png/0.0.0.0): its pixel data cannot be read: the zip entry is damaged", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("compression method", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(error.Message, Assert.Throws<DatasetException>(() => ImageDataset.Load(Spec(path))).Message);
+
+        var skipping = Spec(path) with { SkipBadImages = true };
+        var check = ImageDataset.Check(skipping);
+        Assert.Equal((4, 3), (check.Count, check.SkippedImages)); // b, e, i, j of a, b, c, e, h, i, j
+        Assert.Equal(["a.png", "c.png", "h.png"], check.Skipped.Select(b => b.Path.Split('\'')[1]));
+        Assert.Equal(new InputShape(4, 5, 1), check.InputShape);
+        using var data = ImageDataset.Load(skipping);
+        Assert.Equal(4, data.Count);
+    }
+
     [Fact]
     public void BadProjectsAreRefusedEachWithItsProblem()
     {
