@@ -46,6 +46,19 @@ public static class Display
         (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Rate(hp.LearningRate)}, batch size {Int(hp.BatchSize)}, {Epochs(hp)} epochs"
         + (withSeed ? $", seed {Int(hp.Seed)}" : "");
 
+    /// <summary>
+    /// What the sweep's data held when it was created, in one line: "1,000 images at 28×28×1" and, when bad images
+    /// were skipped, how many; null for sweeps created before this was kept.
+    /// </summary>
+    public static string? Data(DatasetSpec dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Facts is not { } facts) return null;
+        var shape = facts.InputShape;
+        return $"{facts.Images.ToString("N0", CultureInfo.InvariantCulture)} images at {Int(shape.Height)}×{Int(shape.Width)}×{Int(shape.Channels)}"
+               + (facts.SkippedImages > 0 ? $", {facts.SkippedImages.ToString("N0", CultureInfo.InvariantCulture)} bad image(s) skipped" : "");
+    }
+
     /// <summary>A pruner with the settings its rule uses, as the sweep file writes them.</summary>
     public static string Pruner(PrunerSpec pruner) => pruner.Kind switch
     {

@@ -51,6 +51,7 @@ internal static class HtmlReport
         w.Write("<section id=\"summary\"><h2>Summary</h2><div class=\"cols\"><dl class=\"facts\">");
         Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
         if (d.Dataset.Labels is { } labels) Fact(w, "Labels", labels);
+        if (Display.Data(d.Dataset) is { } data) Fact(w, "Data", data);
         Fact(w, "Training percentage", Format.Exact(d.Dataset.TrainingPercentage) + (d.Dataset.Subset is { } s ? $" of a {Display.Int(s)}-image subset" : ""));
         Fact(w, d.Parameters.ModelList.Count > 1 ? "Models" : "Model", string.Join(", ", d.Parameters.ModelList));
         Fact(w, "Optimizers", string.Join(", ", p.Optimizers));

@@ -14,7 +14,8 @@ internal static class MarkdownReport
         w.WriteLine();
         if (report.IsPartial) w.WriteLine($"> **Partial report: the sweep is still running.** {PartialNote(report)}\n");
         w.WriteLine($"- Dataset: {Cell(d.Dataset.Images)} ({d.Dataset.Kind}), training percentage {Format.Exact(d.Dataset.TrainingPercentage)}"
-            + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : ""));
+            + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : "")
+            + (Display.Data(d.Dataset) is { } data ? $"; {data}" : ""));
         w.WriteLine($"- Model: {string.Join(", ", d.Parameters.ModelList)}; ranked by {report.Metric}");
         w.WriteLine($"- Created {Format.Time(report.Sweep.CreatedAt)}; trials ran {Format.Time(report.FirstStartedAt)} to {Format.Time(report.LastFinishedAt)}");
         w.WriteLine($"- Search: {Format.Search(d, report.Lines.Count)}");

@@ -71,4 +71,44 @@ public class PiximiProjectCliTests
         var trials = await Cli.RunAsync("trials", "--db", folder.Db, "--sweep", "tiny", "--format", "csv");
         Assert.Contains("completed", trials.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A project with one image's chunk removed: validate and run refuse it, naming the image and its file, exit 2,
+    /// nothing stored. Skipping: the run trains on the rest and says how many it skipped, and so do status, trials
+    /// and the report (from the store: the sweep records it).
+    /// </summary>
+    [Fact]
+    public async Task AProjectWithAMissingChunkIsRefusedBeforeAnythingIsStoredAndSkippingCountsIt()
+    {
+        using var folder = new TestFolder();
+        var project = TinyProject(folder);
+        using (var zip = System.IO.Compression.ZipFile.Open(project, System.IO.Compression.ZipArchiveMode.Update))
+            zip.GetEntry("cells.zarr/project/things/img7.png/img7.png/0.0.0.0")!.Delete();
+        var file = folder.Write("tiny.yaml", $"""
+            name: tiny
+            dataset: {"{"}kind: piximi, images: "{project}", training_percentage: 0.75{"}"}
+            parameters: {"{"}optimizer: Adam, learning_rate: 0.01, batch_size: 8, epochs: 1, seed: 1{"}"}
+            """);
+
+        var validate = await Cli.RunAsync("validate", file);
+        var run = await Cli.RunAsync("run", file, "--db", folder.Db, "--workers", "1");
+
+        foreach (var refused in new[] { validate, run })
+        {
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"{project}: 1 problem(s) with the images", refused.Error, StringComparison.Ordinal);
+            Assert.Contains("image 'img7.png' (project/things/img7.png/img7.png/0.0.0.0): its pixel data is missing from the zip", refused.Error, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(folder.Db));
+
+        var skipping = await Cli.RunProcessAsync(folder.Path, TimeSpan.FromMinutes(3), "run", file, "--db", folder.Db, "--workers", "1", "--skip-bad-images");
+        Assert.True(skipping.ExitCode == 0, skipping.ToString());
+        Assert.Contains("Skipped 1 bad image(s) (--skip-bad-images): image 'img7.png'", skipping.Output, StringComparison.Ordinal);
+        var status = await Cli.RunAsync("status", "--db", folder.Db);
+        var trials = await Cli.RunAsync("trials", "--db", folder.Db);
+        var report = await Cli.RunAsync("report", "--db", folder.Db, "--format", "md");
+        Assert.Contains("Data: 39 images at 20×20×1, 1 bad image(s) skipped", status.Output, StringComparison.Ordinal);
+        Assert.Contains("data: 39 images at 20×20×1, 1 bad image(s) skipped", trials.Output, StringComparison.Ordinal);
+        Assert.Contains("39 images at 20×20×1, 1 bad image(s) skipped", report.Output, StringComparison.Ordinal);
+    }
 }

@@ -79,7 +79,7 @@ internal sealed class ResultsCommands(TextWriter output)
                 TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s)), withRank: false);
                 break;
             default:
-                output.WriteLine($"Sweep '{sweep.Name}': {summaries.Count} trial(s)");
+                output.WriteLine($"Sweep '{sweep.Name}': {summaries.Count} trial(s)" + (Display.Data(sweep.Definition.Dataset) is { } data ? $"; data: {data}" : ""));
                 TrialTables.All(summaries).WriteTo(output);
                 break;
         }
@@ -107,6 +107,7 @@ internal sealed class ResultsCommands(TextWriter output)
                      $"{finished}/{summaries.Count} finished — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
                      $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
                      $"{Count(TrialState.Pruned)} pruned";
+        if (Display.Data(sweep.Definition.Dataset) is { } data) yield return $"Data: {data}";
         var metric = sweep.Definition.Metric;
         var ranked = Ranking.Rank(summaries, metric);
         var best = ranked.FirstOrDefault();
