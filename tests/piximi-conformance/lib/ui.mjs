@@ -10,8 +10,8 @@ const { JSZip, classifierHandler } = piximi;
 const isObjectEmpty = (obj) => Object.keys(obj).length === 0;
 
 // LocalFileUpload.tsx:34-88 (handleFilesSelected) for the files of the <input type="file" multiple>, in the order
-// the browser lists them, with the dialog's "Layers" format (isGraph false: ImportTensorflowClassificationModelDialog
-// .tsx:43). Returns what the component would show: errMessage and successMessage ("" when not set, as in its state,
+// the browser lists them, with the dialog's "Layers" format (isGraph false, as the dialog starts:
+// ImportTensorflowClassificationModelDialog.tsx:43). Returns what the component would show: errMessage and successMessage ("" when not set, as in its state,
 // lines 31-32) and the upload results.
 export async function handleFilesSelected(files, isGraph = false) {
   let errMessage = "";

@@ -110,8 +110,8 @@ export async function runUpload(req, out) {
   out.uploaded = loaded.length > 0;
   if (!out.uploaded) return out;
 
-  // 2. "Open Classification model" selects the first uploaded model (ImportTensorflowClassificationModelDialog
-  //    .tsx:48-56).
+  // 2. "Open Classification model" selects the first uploaded model:
+  //    ImportTensorflowClassificationModelDialog.tsx:48-56.
   const model = loaded[0];
   out.modelName = model.name;
   // Whether UploadedClassifier.upload took the metadata (lines 80-91): the same validator on the same file. When it

@@ -1,7 +1,7 @@
 // Piximi's classifier objects as far as saving, uploading and predicting go:
 //   src/utils/models/Model/Model.ts                               (Model: getSavedModelFiles)
 //   src/utils/models/classification/AbstractClassifier/AbstractClassifier.ts (SequentialClassifier)
-//   src/utils/models/classification/SimpleCNN/{SimpleCNN,loadSimpleCNN}.ts   (SimpleCNN)
+//   src/utils/models/classification/SimpleCNN/SimpleCNN.ts, loadSimpleCNN.ts (SimpleCNN)
 //   src/utils/models/classification/UploadedClassifier.ts         (UploadedClassifier)
 import * as tf from "@tensorflow/tfjs";
 import { logger } from "./log.mjs";

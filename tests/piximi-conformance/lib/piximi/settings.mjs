@@ -23,7 +23,7 @@ export const getDefaultModelInfo = () => ({
 });
 
 // src/utils/models/utils.ts:11-113. Unknown values fall to softmaxCrossEntropy / "categoricalAccuracy" / sgd;
-// Momentum has no case and so is plain sgd (utils.ts:82-105).
+// Momentum has no case and so is plain sgd (models/utils.ts:82-105).
 const LOSSES = {
   [LossFunction.AbsoluteDifference]: tf.losses.absoluteDifference,
   [LossFunction.CategoricalCrossEntropy]: tf.losses.softmaxCrossEntropy,
@@ -38,7 +38,7 @@ const METRICS = {
   [Metric.BinaryCrossEntropy]: "binaryCrossentropy",
   [Metric.CategoricalAccuracy]: "categoricalAccuracy",
   [Metric.CategoricalCrossEntropy]: "categoricalCrossentropy",
-  [Metric.CosineProximity]: "categoricalCrossentropy", // utils.ts:62-63, as written
+  [Metric.CosineProximity]: "categoricalCrossentropy", // models/utils.ts:62-63, as written
   [Metric.MeanAbsoluteError]: "meanAbsoluteError",
   [Metric.MeanAbsolutePercentageError]: "meanAbsolutePercentageError",
   [Metric.MeanSquaredError]: "meanSquaredError",
