@@ -34,6 +34,11 @@ test("what Piximi saves passes, with tfjs's own keys and any extra keys beside i
 });
 
 test("every key of the three groups is required", () => {
+  for (const group of ["preprocessSettings", "classes", "optimizerSettings"]) {
+    const m = saved();
+    delete m[group];
+    rejects(m, new RegExp(`Invalid value undefined supplied to .*/${group}: `, "s"));
+  }
   for (const group of ["preprocessSettings", "optimizerSettings"]) {
     for (const key of Object.keys(saved()[group])) {
       if (group === "preprocessSettings" && key === "inputShape") continue;
