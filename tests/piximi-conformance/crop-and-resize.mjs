@@ -8,6 +8,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { piximi } from "./lib/impl.mjs";
+import { makeThings } from "./lib/ui.mjs";
 import { RequestError, parseArgs, readImages, readRequest, runCommand } from "./lib/request.mjs";
 
 const { tf } = piximi;
@@ -24,16 +25,7 @@ runCommand(async () => {
   const [h, w] = size;
 
   await tf.setBackend("cpu");
-  // Images as Piximi holds them (tensorUtils.ts:67-105): [planes, H, W, C] float32 in [0, 1]; one plane here.
-  const things = images.map((pixels, i) => ({
-    id: `image-${i}`,
-    name: `image-${i}`,
-    data: tf.tensor4d(pixels, [1, height, width, channels], "float32"),
-    bitDepth: 8,
-    activePlane: 0,
-    partition: piximi.Partition.Inference,
-    categoryId: piximi.UNKNOWN_IMAGE_CATEGORY_ID,
-  }));
+  const things = makeThings(images, [height, width, channels]);
   const preprocessOptions = {
     cropSchema: piximi.CropSchema.None,
     numCrops: 1,

@@ -56,6 +56,21 @@ const generateUUID = (options) => (options?.definesUnknown ? "0" : "1") + random
 // src/store/data/utils.ts:42-56 (generateCategory). Colours are left out: nothing here depends on them.
 const generateCategory = (name, kindId) => ({ name, id: generateUUID(), kind: kindId, containing: [], visible: true });
 
+// The project's unlabelled images as Piximi holds them (tensorUtils.ts:67-105, convertToTensor): `data` a float32
+// tensor [planes, H, W, C] in [0, 1], here one plane; bitDepth 8; the unknown category, Inference partition.
+export const makeThings = (images, [h, w, c]) =>
+  images.map((pixels, i) => ({
+    id: `image-${i}`,
+    name: `image-${i}`,
+    kind: "Image",
+    data: piximi.tf.tensor4d(pixels, [1, h, w, c], "float32"),
+    bitDepth: 8,
+    activePlane: 0,
+    shape: { planes: 1, height: h, width: w, channels: c },
+    partition: piximi.Partition.Inference,
+    categoryId: piximi.UNKNOWN_IMAGE_CATEGORY_ID,
+  }));
+
 // A project's own categories (the known ones of the image kind), as Piximi creates them.
 export const makeProjectCategories = (names) => names.map((name) => generateCategory(name, "Image"));
 

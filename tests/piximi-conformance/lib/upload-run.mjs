@@ -6,7 +6,7 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { piximi } from "./impl.mjs";
 import { uncaughtHandlerErrors } from "./polyfills.mjs";
-import { confirmClassMap, handleFilesSelected, makeProjectCategories, predictWithClassMap } from "./ui.mjs";
+import { confirmClassMap, handleFilesSelected, makeProjectCategories, makeThings, predictWithClassMap } from "./ui.mjs";
 import { RequestError, readImages } from "./request.mjs";
 
 const { tf } = piximi;
@@ -142,20 +142,7 @@ export async function runUpload(req, out) {
   }
   out.classMap = confirmed.classMap;
 
-  const [, h, w, c] = req.shape;
-  // An image in Piximi: data a float32 tensor [planes, H, W, C] in [0, 1] (tensorUtils.ts:67-105, convertToTensor),
-  // here one plane; bitDepth 8; unlabelled: the unknown category, Inference partition.
-  const things = images.map((pixels, i) => ({
-    id: `image-${i}`,
-    name: `image-${i}`,
-    kind: "Image",
-    data: tf.tensor4d(pixels, [1, h, w, c], "float32"),
-    bitDepth: 8,
-    activePlane: 0,
-    shape: { planes: 1, height: h, width: w, channels: c },
-    partition: piximi.Partition.Inference,
-    categoryId: piximi.UNKNOWN_IMAGE_CATEGORY_ID,
-  }));
+  const things = makeThings(images, req.shape.slice(1));
   const predicted = await predictWithClassMap(model, confirmed.classMap, things);
   out.alerts = predicted.alerts.map(({ name, description }) => ({ name, description }));
   out.predictError = predicted.alerts.length ? predicted.alerts.map((a) => a.message).join("\n") : null;
