@@ -31,8 +31,13 @@ internal static class KerasJson
         ["backend"] = "tensor_flow.js",
     };
 
-    /// <summary>Conv2D, stride 1, valid padding, channels last; the first layer also carries the batch input shape.</summary>
-    internal static JsonObject Conv2D(string name, int filters, int kernelSize, string activation, int[]? inputShape = null)
+    /// <summary>
+    /// Conv2D, channels last (stride 1, valid padding and a bias unless told otherwise); the first layer also carries
+    /// the batch input shape.
+    /// </summary>
+    internal static JsonObject Conv2D(
+        string name, int filters, int kernelSize, string activation, int[]? inputShape = null,
+        int strides = 1, string padding = "valid", bool useBias = true)
     {
         var config = new JsonObject
         {
@@ -41,12 +46,12 @@ internal static class KerasJson
             ["kernel_regularizer"] = null,
             ["kernel_constraint"] = null,
             ["kernel_size"] = Pair(kernelSize),
-            ["strides"] = Pair(1),
-            ["padding"] = "valid",
+            ["strides"] = Pair(strides),
+            ["padding"] = padding,
             ["data_format"] = "channels_last",
             ["dilation_rate"] = Pair(1),
             ["activation"] = activation,
-            ["use_bias"] = true,
+            ["use_bias"] = useBias,
             ["bias_initializer"] = Zeros(),
             ["bias_regularizer"] = null,
             ["activity_regularizer"] = null,
@@ -54,13 +59,97 @@ internal static class KerasJson
             ["name"] = name,
             ["trainable"] = true,
         };
-        if (inputShape is not null)
-        {
-            config["batch_input_shape"] = new JsonArray([null, .. inputShape.Select(d => (JsonNode)d)]);
-            config["dtype"] = "float32";
-        }
-        return Layer("Conv2D", config);
+        return WithInputShape(Layer("Conv2D", config), inputShape);
     }
+
+    /// <summary>DepthwiseConv2D, depth multiplier 1, no bias, no activation (MobileNet's blocks).</summary>
+    internal static JsonObject DepthwiseConv2D(string name, int kernelSize, int strides, string padding) => Layer("DepthwiseConv2D", new JsonObject
+    {
+        ["kernel_size"] = Pair(kernelSize),
+        ["strides"] = Pair(strides),
+        ["padding"] = padding,
+        ["data_format"] = "channels_last",
+        ["dilation_rate"] = Pair(1),
+        ["activation"] = "linear",
+        ["use_bias"] = false,
+        ["bias_initializer"] = Zeros(),
+        ["bias_regularizer"] = null,
+        ["activity_regularizer"] = null,
+        ["bias_constraint"] = null,
+        ["name"] = name,
+        ["trainable"] = true,
+        ["depth_multiplier"] = 1,
+        ["depthwise_initializer"] = GlorotUniform(),
+        ["depthwise_regularizer"] = null,
+        ["depthwise_constraint"] = null,
+    });
+
+    /// <summary>BatchNormalization over the channels (last axis), centred and scaled, TF.js's initialisers.</summary>
+    internal static JsonObject BatchNormalization(string name, double momentum, double epsilon) => Layer("BatchNormalization", new JsonObject
+    {
+        ["axis"] = -1,
+        ["momentum"] = momentum,
+        ["epsilon"] = epsilon,
+        ["center"] = true,
+        ["scale"] = true,
+        ["beta_initializer"] = Zeros(),
+        ["gamma_initializer"] = Ones(),
+        ["moving_mean_initializer"] = Zeros(),
+        ["moving_variance_initializer"] = Ones(),
+        ["beta_regularizer"] = null,
+        ["gamma_regularizer"] = null,
+        ["beta_constraint"] = null,
+        ["gamma_constraint"] = null,
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    /// <summary>The ReLU layer with a cap (Keras' <c>ReLU(6.)</c>: min(max(x, 0), maxValue)).</summary>
+    internal static JsonObject ReLU(string name, double maxValue) => Layer("ReLU", new JsonObject
+    {
+        ["max_value"] = maxValue,
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    /// <summary>ZeroPadding2D with ((top, bottom), (left, right)) zero rows and columns.</summary>
+    internal static JsonObject ZeroPadding2D(string name, int top, int bottom, int left, int right) => Layer("ZeroPadding2D", new JsonObject
+    {
+        ["padding"] = new JsonArray(new JsonArray(top, bottom), new JsonArray(left, right)),
+        ["data_format"] = "channels_last",
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    internal static JsonObject GlobalAveragePooling2D(string name) => Layer("GlobalAveragePooling2D", new JsonObject
+    {
+        ["data_format"] = "channels_last",
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    internal static JsonObject Reshape(string name, params int[] targetShape) => Layer("Reshape", new JsonObject
+    {
+        ["target_shape"] = new JsonArray([.. targetShape.Select(d => (JsonNode)d)]),
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    internal static JsonObject Dropout(string name, double rate) => Layer("Dropout", new JsonObject
+    {
+        ["rate"] = rate,
+        ["noise_shape"] = null,
+        ["seed"] = null,
+        ["name"] = name,
+        ["trainable"] = true,
+    });
+
+    internal static JsonObject Activation(string name, string activation) => Layer("Activation", new JsonObject
+    {
+        ["activation"] = activation,
+        ["name"] = name,
+        ["trainable"] = true,
+    });
 
     internal static JsonObject MaxPooling2D(string name, int size) => Layer("MaxPooling2D", new JsonObject
     {
@@ -108,6 +197,18 @@ internal static class KerasJson
         ["config"] = config,
     };
 
+    /// <summary>The first layer of a Sequential model carries the input shape (batch dimension open) and dtype.</summary>
+    private static JsonObject WithInputShape(JsonObject layer, int[]? inputShape)
+    {
+        if (inputShape is not null)
+        {
+            var config = layer["config"]!.AsObject();
+            config["batch_input_shape"] = new JsonArray([null, .. inputShape.Select(d => (JsonNode)d)]);
+            config["dtype"] = "float32";
+        }
+        return layer;
+    }
+
     private static JsonArray Pair(int value) => [value, value];
 
     private static JsonObject GlorotUniform() => new()
@@ -125,6 +226,12 @@ internal static class KerasJson
     private static JsonObject Zeros() => new()
     {
         ["class_name"] = "Zeros",
+        ["config"] = new JsonObject(),
+    };
+
+    private static JsonObject Ones() => new()
+    {
+        ["class_name"] = "Ones",
         ["config"] = new JsonObject(),
     };
 }
