@@ -8,11 +8,13 @@ namespace Piximi.Sweep.Training.Export;
 /// reads like one TF.js saved itself. All the boilerplate lives here; <see cref="TfjsExport"/> only says which layers.
 /// </summary>
 /// <remarks>
-/// Layer names are TF.js's own defaults (<c>conv2d_Conv2D1</c>, <c>max_pooling2d_MaxPooling2D1</c>, …,
-/// <c>dense_Dense1</c>): the names a model trained in Piximi carries (Piximi builds SimpleCNN without naming its
-/// layers), and Piximi's fallback for an upload without metadata looks for "dense" in the last layer's name.
-/// The initialisers are written as <c>glorotUniform</c> serialises (VarianceScaling, fan_avg, uniform): SimpleCNN
-/// starts from it (SimpleCnn.cs). They do not matter for a trained model, but a later fit in Piximi would use them.
+/// The callers name the layers: SimpleCNN's are TF.js's own defaults (<c>conv2d_Conv2D1</c>,
+/// <c>max_pooling2d_MaxPooling2D1</c>, …, <c>dense_Dense1</c>): the names a model trained in Piximi carries (Piximi
+/// builds SimpleCNN without naming its layers), and Piximi's fallback for an upload without metadata looks for "dense"
+/// in the last layer's name. MobileNet's are Keras' (MobileNetLayers.cs).
+/// The initialisers are written as <c>glorotUniform</c> serialises (VarianceScaling, fan_avg, uniform): SimpleCNN and
+/// MobileNet start from it (SimpleCnn.cs, MobileNet.cs). They do not matter for a trained model, but a later fit in
+/// Piximi would use them.
 /// </remarks>
 internal static class KerasJson
 {
