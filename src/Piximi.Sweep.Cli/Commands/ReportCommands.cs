@@ -55,19 +55,20 @@ internal sealed class ReportCommands(TextWriter output)
     }
 
     /// <summary>
-    /// The trial's trained SimpleCNN as a TensorFlow.js Layers model for Piximi's "upload classifier" (TfjsExport):
-    /// the best completed trial's, or <paramref name="trialNumber"/>'s while its checkpoint is still stored (a sweep
-    /// keeps only its best completed trial's). Shape and class count come from the checkpoint, the class names from
+    /// The trial's trained SimpleCNN or MobileNet as a TensorFlow.js Layers model for Piximi's "upload classifier"
+    /// (TfjsExport): the best completed trial's, or <paramref name="trialNumber"/>'s while its checkpoint is still
+    /// stored (a sweep keeps only its best completed trial's). Shape and class count come from the checkpoint, the class names from
     /// the trial's stored evaluation, so the dataset need not be at hand.
     /// </summary>
     public int ExportModel(string dbPath, string? sweepName, int? trialNumber, string? outputPath)
     {
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
-        if (sweep.Definition.Model != ModelKind.SimpleCNN)
-            throw new UserErrorException(
-                $"sweep '{sweep.Name}' trains {sweep.Definition.Model}; only SimpleCNN models can be exported to TensorFlow.js (--piximi exports any trial's settings).");
         var trial = ChooseTrial(store, sweep, trialNumber, out var best);
+        // The trial's own model: a sweep may train several (model is a parameter).
+        if (trial.Hyperparameters.Model is not (ModelKind.SimpleCNN or ModelKind.MobileNet))
+            throw new UserErrorException(
+                $"trial {trial.Number} of sweep '{sweep.Name}' trains {trial.Hyperparameters.Model}; only SimpleCNN and MobileNet models can be exported to TensorFlow.js (--piximi exports any trial's settings).");
         if (trial.State != TrialState.Completed)
             throw new UserErrorException(
                 $"trial {trial.Number} of sweep '{sweep.Name}' is {Display.State(trial.State)}; only a completed trial has a finished model to export.");
@@ -92,7 +93,7 @@ internal sealed class ReportCommands(TextWriter output)
             ? $"epoch {result.ModelEpoch}'s weights, kept by early stopping; it ran {result.CheckpointEpoch}"
             : $"after epoch {result.ModelEpoch}";
         output.WriteLine(
-            $"Wrote trial {trial.Number}'s SimpleCNN ({kept}) as a TensorFlow.js Layers model to {folder}: " +
+            $"Wrote trial {trial.Number}'s {trial.Hyperparameters.Model} ({kept}) as a TensorFlow.js Layers model to {folder}: " +
             $"{TfjsExport.ModelFile}, {TfjsExport.WeightsFile}, {TfjsExport.ClassesFile}");
         output.WriteLine(
             $"Input {result.Shape.Height}×{result.Shape.Width}×{result.Shape.Channels}, {result.ClassNames.Count} classes: {string.Join(", ", result.ClassNames)}" +
