@@ -14,7 +14,8 @@ internal static class MobileNetLayers
 {
     /// <exception cref="InvalidOperationException">The model's tensors and this layer list disagree (a MobileNet
     /// changed without its export): a tensor missing, or one left over.</exception>
-    internal static (JsonObject Topology, (string Name, Tensor Value)[] Weights) Convert(MobileNet model, InputShape shape, int classes)
+    internal static (JsonObject Topology, (string Name, Tensor Value)[] Weights) Convert(
+        MobileNet model, InputShape shape, int classes)
     {
         // Our parameter and buffer names are Keras' layer names (MobileNet.cs), so each layer takes its own tensors.
         var tensors = model.state_dict();
@@ -43,7 +44,8 @@ internal static class MobileNetLayers
             var id = (i + 1).ToString(CultureInfo.InvariantCulture);
             var stride = MobileNet.BlockStrides[i];
             // Stride 1: one pixel on every side, which is TF's "same" for 3×3 stride 1. Stride 2: the zero row and
-            // column after only (MobileNet.DepthwisePadding), which "same" would not give for odd sides, so its own layer.
+            // column after only (MobileNet.DepthwisePadding), which "same" would not give for odd sides: a layer of
+            // its own.
             if (stride == 2)
                 Add(KerasJson.ZeroPadding2D($"conv_pad_{id}", 0, 1, 0, 1));
             Add(KerasJson.DepthwiseConv2D($"conv_dw_{id}", 3, stride, stride == 1 ? "same" : "valid"));
@@ -70,7 +72,9 @@ internal static class MobileNetLayers
         Add(KerasJson.Activation("act_softmax", "softmax"));
 
         // BatchNorm's batch counter only matters to training without momentum; Keras has none.
-        var left = tensors.Keys.Where(name => !taken.Contains(name) && !name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+        var left = tensors.Keys
+            .Where(name => !taken.Contains(name) && !name.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+            .ToList();
         if (left.Count > 0)
             throw new InvalidOperationException($"MobileNet tensors without a TF.js layer: {string.Join(", ", left)}.");
         return (KerasJson.Sequential("sequential_1", [.. layers]), [.. weights]);

@@ -35,9 +35,9 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
     public void TfjsPredictsWhatWePredictForAMobileNetTrainedAnEpochOn32x32x3Images()
     {
         const int count = 200, channels = 3, height = 32, width = 32, classes = 3;
-        var (pixels, checkpoint, hp, sweep) = TrainOnSquares(count, channels, height, width, classes, count);
+        var (pixels, checkpoint, hp, sweep) = TrainAnEpoch(count, channels, height, width, classes);
         var folder = Path.Combine(_folder, "rgb");
-        var names = new[] { "left", "middle", "right" };
+        var names = new[] { "red", "blue", "green" };
 
         var result = TfjsExport.Write(checkpoint, sweep, hp, names, folder);
 
@@ -86,7 +86,7 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
     public void ATwoChannelNonSquareMobileNetWithTheInputAdapterPredictsTheSameInTfjs()
     {
         const int count = 100, channels = 2, height = 63, width = 134, classes = 3;
-        var (pixels, checkpoint, hp, sweep) = TrainOnSquares(count, channels, height, width, classes, count);
+        var (pixels, checkpoint, hp, sweep) = TrainAnEpoch(count, channels, height, width, classes);
         var folder = Path.Combine(_folder, "two-channel");
 
         var result = TfjsExport.Write(checkpoint, sweep, hp, classNames: null, folder);
@@ -130,10 +130,10 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
     /// <summary>
     /// Trains a MobileNet one epoch on images whose class is the brighter channel, with a bright square somewhere
     /// over noise, then settles its BatchNorm running statistics on all the images (see <see cref="SettleBatchNorm"/>);
-    /// returns the first <paramref name="returned"/> images and the checkpoint.
+    /// returns the images ([N·C·H·W]) and the checkpoint.
     /// </summary>
-    private (float[] Pixels, byte[] Checkpoint, Hyperparameters Hp, SweepDefinition Sweep) TrainOnSquares(
-        int count, int channels, int height, int width, int classes, int returned)
+    private (float[] Pixels, byte[] Checkpoint, Hyperparameters Hp, SweepDefinition Sweep) TrainAnEpoch(
+        int count, int channels, int height, int width, int classes)
     {
         var random = new Random(11);
         var pixels = new float[count * channels * height * width];
@@ -168,7 +168,7 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         Assert.True(Farthest(tensors["conv1_bn.running_mean"], 0) > 0.1, "conv1_bn's running mean is still near 0");
         Assert.True(Farthest(tensors["conv_dw_1_bn.running_var"], 1) > 0.1, "conv_dw_1_bn's running variance is still near 1");
         Assert.True(Farthest(tensors["conv_pw_13_bn.running_var"], 1) > 0.1, "conv_pw_13_bn's running variance is still near 1");
-        return (pixels[..(returned * channels * height * width)], checkpoint, hp, sweep);
+        return (pixels, checkpoint, hp, sweep);
     }
 
     /// <summary>
