@@ -35,8 +35,9 @@ internal sealed class MobileNet : Module<Tensor, Tensor>
 {
     internal const double Alpha = 0.25;
     internal const double DropoutRate = 0.001;
-    private const double Epsilon = 1e-3;
-    private const double Momentum = 1 - 0.99;
+    internal const double Epsilon = 1e-3;
+    internal const double KerasMomentum = 0.99;
+    private const double Momentum = 1 - KerasMomentum;
 
     /// <summary>(pointwise filters before α, stride) of blocks 1 to 13, as Keras' MobileNet.</summary>
     private static readonly (int Filters, int Stride)[] Blocks =
@@ -44,6 +45,9 @@ internal sealed class MobileNet : Module<Tensor, Tensor>
         (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
         (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1),
     ];
+
+    /// <summary>The strides of blocks 1 to 13, for the TF.js export (Export/MobileNetLayers.cs), which pads as forward does.</summary>
+    internal static readonly IReadOnlyList<int> BlockStrides = [.. Blocks.Select(b => b.Stride)];
 
     private readonly Conv2d? _adapter;
     private readonly Conv2d _conv1;

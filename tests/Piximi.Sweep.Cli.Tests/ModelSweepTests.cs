@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text.Json.Nodes;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
@@ -82,5 +83,40 @@ public sealed class A_sweep_over_models
         Assert.True(trials.ExitCode == 0, trials.ToString());
         Assert.Matches(@"(?m)^\s*trial\s+state\s+model\s+optimizer", trials.Output);
         Assert.Matches(@"(?m)^\s*2\s+completed\s+MobileNet\s+Adam", trials.Output);
+    }
+
+    /// <summary>What TF.js makes of the export is tested in the training tests (Export/MobileNetExportTests.cs).</summary>
+    [Fact]
+    public async Task Exports_a_MobileNet_trial_as_a_TensorFlow_js_model()
+    {
+        using var folder = new TestFolder();
+        var (images, labels) = Halves(folder, 32);
+        var file = folder.Write("mobile.yaml", $"""
+            name: mobile
+            dataset:
+              kind: idx
+              images: {images}
+              labels: {labels}
+              training_percentage: 0.75
+            parameters:
+              model: MobileNet
+              optimizer: Adam
+              learning_rate: 0.01
+              batch_size: 8
+              epochs: 1
+              seed: 1
+            """);
+        var run = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var export = await Cli.RunAsync("export", "mobile", "--model", "--db", folder.Db);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var model = Path.Combine(folder.Path, "results", "mobile-model");
+        Assert.Contains("Wrote trial 1's MobileNet (after epoch 1) for Piximi's Load Model → Upload Local, as 'mobile-trial1':", export.Output);
+        Assert.Contains("Input 64×64×1, 2 classes: 0, 1", export.Output);
+        var layers = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "mobile-trial1.json")))!["modelTopology"]!["config"]!["layers"]!.AsArray();
+        Assert.Equal("input_adapter", layers[0]!["config"]!["name"]!.GetValue<string>());
+        Assert.Equal("act_softmax", layers[^1]!["config"]!["name"]!.GetValue<string>());
     }
 }

@@ -74,9 +74,6 @@ internal sealed class ReportCommands(TextWriter output)
     {
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
-        if (sweep.Definition.Model != ModelKind.SimpleCNN)
-            throw new UserErrorException(
-                $"sweep '{sweep.Name}' trains {sweep.Definition.Model}; only SimpleCNN models can be exported to TensorFlow.js (--piximi exports any trial's settings).");
         var trial = ChooseTrial(store, sweep, trialNumber, out var best);
         if (trial.State != TrialState.Completed)
             throw new UserErrorException(

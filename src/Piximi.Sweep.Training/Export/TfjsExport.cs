@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Piximi.Sweep.Training.Export;
 
 /// <summary>
-/// A trained SimpleCNN as a TensorFlow.js Layers model in the form Piximi 1.1.4 saves its own models
+/// A trained SimpleCNN or MobileNet as a TensorFlow.js Layers model in the form Piximi 1.1.4 saves its own models
 /// (<c>Model/Model.ts:137-236</c>, <c>getSavedModelFiles</c>) and its "Load Model" → "Upload Local" dialog loads
 /// (<c>UploadedClassifier.ts:56-124</c>): <c>&lt;name&gt;.json</c> (Keras topology, weights manifest, and Piximi's
 /// <c>preprocessSettings</c>, <c>classes</c> and <c>optimizerSettings</c>, which Piximi checks with an io-ts codec and
@@ -17,6 +17,7 @@ namespace Piximi.Sweep.Training.Export;
 /// the same two files in one zip, the form of <c>classifierHandler.ts:166-223</c>. See Export/README.md.
 /// </summary>
 /// <remarks>
+/// <para>MobileNet's layers and conversion are <see cref="MobileNetLayers"/>'s (and README.md's); SimpleCNN's follow.</para>
 /// <para>What is converted. SimpleCNN here is PyTorch-shaped (NCHW; conv kernels [out, in, kh, kw], linear
 /// [out, in]) and returns logits; TF.js is channels-last (NHWC; kernels [kh, kw, in, out], dense [in, out]) and
 /// Piximi's SimpleCNN ends in a softmax. So: conv kernels are transposed (2, 3, 1, 0); the dense kernel is transposed
@@ -58,13 +59,13 @@ public static class TfjsExport
     /// <c>&lt;name&gt;.weights.bin</c>, and the two into <c>&lt;folder&gt;.zip</c> (replaced).
     /// </summary>
     /// <param name="checkpoint">The trial's stored checkpoint bytes (its last epoch's).</param>
-    /// <param name="sweep">The sweep (early stopping's section of the checkpoint is read as it says).</param>
+    /// <param name="sweep">The sweep (the model is the checkpoint's own, SimpleCNN or MobileNet).</param>
     /// <param name="hyperparameters">The trial's: Piximi's optimizerSettings and the batch size of its preprocessSettings.</param>
     /// <param name="classNames">The classes' names in label order, or null for "0", "1", … (IDX datasets' names).</param>
     /// <param name="folder">Where the two files go; the zip is written beside it.</param>
     /// <param name="name">The files' and the model's name in Piximi (<see cref="ModelName"/> makes one).</param>
-    /// <exception cref="ModelExportException">Another model than SimpleCNN, class names that do not fit, or a
-    /// checkpoint that is not a readable SimpleCNN one; the message says which.</exception>
+    /// <exception cref="ModelExportException">Another model than SimpleCNN or MobileNet, class names that do not fit,
+    /// or a checkpoint that is not a readable one of its model; the message says which.</exception>
     public static TfjsExportResult Write(
         byte[] checkpoint, SweepDefinition sweep, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder, string name = "model")
     {
@@ -73,10 +74,6 @@ public static class TfjsExport
         ArgumentNullException.ThrowIfNull(hyperparameters);
         ArgumentNullException.ThrowIfNull(folder);
         if (ModelName(name) != name) throw new ArgumentException($"'{name}' is not a model name Piximi's upload takes; see ModelName.", nameof(name));
-        if (sweep.Model != ModelKind.SimpleCNN)
-            throw new ModelExportException(
-                $"Only SimpleCNN models can be exported to TensorFlow.js; this sweep trains {sweep.Model}.");
-
         using var scope = torch.NewDisposeScope();
         using var loaded = Load(checkpoint);
         IReadOnlyList<string> names = classNames ?? [.. Enumerable.Range(0, loaded.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
@@ -84,35 +81,18 @@ public static class TfjsExport
             throw new ModelExportException(
                 $"The model has {loaded.Classes} outputs but {names.Count} class names were given.");
 
-        var (conv1, conv2, dense) = loaded.Model.WeightedLayers;
         var shape = loaded.Shape;
-        int side1 = SimpleCnn.FeatureSide(shape.Height), side2 = SimpleCnn.FeatureSide(shape.Width);
-        // Keras order: Flatten over (H, W, C), so the dense kernel's rows go (h, w, c); torch's columns go (c, h, w).
-        var denseKernel = dense.weight.view(loaded.Classes, 16, side1, side2).permute(2, 3, 1, 0)
-            .reshape(dense.weight.shape[1], loaded.Classes);
-        (string Name, Tensor Value)[] weights =
-        [
-            ($"{Conv1}/kernel", conv1.weight!.permute(2, 3, 1, 0)),
-            ($"{Conv1}/bias", conv1.bias!),
-            ($"{Conv2}/kernel", conv2.weight!.permute(2, 3, 1, 0)),
-            ($"{Conv2}/bias", conv2.bias!),
-            ($"{DenseLayer}/kernel", denseKernel),
-            ($"{DenseLayer}/bias", dense.bias!),
-        ];
-
-        var topology = KerasJson.Sequential("sequential_1",
-            KerasJson.Conv2D(Conv1, 8, 5, "relu", [shape.Height, shape.Width, shape.Channels]),
-            KerasJson.MaxPooling2D(Pool1, 2),
-            KerasJson.Conv2D(Conv2, 16, 5, "relu"),
-            KerasJson.MaxPooling2D(Pool2, 2),
-            KerasJson.Flatten(FlattenLayer),
-            KerasJson.Dense(DenseLayer, loaded.Classes, "softmax"));
+        var (topology, weights) = loaded.Kind switch
+        {
+            ModelKind.MobileNet => MobileNetLayers.Convert((MobileNet)loaded.Model, shape, loaded.Classes),
+            _ => SimpleCnnLayers((SimpleCnn)loaded.Model, shape, loaded.Classes),
+        };
         var (modelFile, weightsFile) = (name + ".json", name + WeightsEnding);
         var model = new JsonObject
         {
             ["modelTopology"] = topology,
             ["format"] = "layers-model",
-            ["generatedBy"] = "Piximi.Sweep (TorchSharp SimpleCNN)",
+            ["generatedBy"] = $"Piximi.Sweep (TorchSharp {loaded.Kind})",
             ["convertedBy"] = $"Piximi.Sweep TensorFlow.js export (tfjs-layers {KerasJson.TfjsLayersVersion} format)",
             ["weightsManifest"] = new JsonArray(new JsonObject
             {
@@ -191,6 +171,33 @@ public static class TfjsExport
         return memory.ToArray();
     }
 
+    /// <summary>SimpleCNN's layers and weights (the conversion: the class remarks and README.md).</summary>
+    private static (JsonObject Topology, (string Name, Tensor Value)[] Weights) SimpleCnnLayers(SimpleCnn cnn, InputShape shape, int classes)
+    {
+        var (conv1, conv2, dense) = cnn.WeightedLayers;
+        int side1 = SimpleCnn.FeatureSide(shape.Height), side2 = SimpleCnn.FeatureSide(shape.Width);
+        // Keras order: Flatten over (H, W, C), so the dense kernel's rows go (h, w, c); torch's columns go (c, h, w).
+        var denseKernel = dense.weight.view(classes, 16, side1, side2).permute(2, 3, 1, 0)
+            .reshape(dense.weight.shape[1], classes);
+        (string Name, Tensor Value)[] weights =
+        [
+            ($"{Conv1}/kernel", conv1.weight!.permute(2, 3, 1, 0)),
+            ($"{Conv1}/bias", conv1.bias!),
+            ($"{Conv2}/kernel", conv2.weight!.permute(2, 3, 1, 0)),
+            ($"{Conv2}/bias", conv2.bias!),
+            ($"{DenseLayer}/kernel", denseKernel),
+            ($"{DenseLayer}/bias", dense.bias!),
+        ];
+
+        return (KerasJson.Sequential("sequential_1",
+            KerasJson.Conv2D(Conv1, 8, 5, "relu", [shape.Height, shape.Width, shape.Channels]),
+            KerasJson.MaxPooling2D(Pool1, 2),
+            KerasJson.Conv2D(Conv2, 16, 5, "relu"),
+            KerasJson.MaxPooling2D(Pool2, 2),
+            KerasJson.Flatten(FlattenLayer),
+            KerasJson.Dense(DenseLayer, classes, "softmax")), weights);
+    }
+
     /// <summary>
     /// Our model's softmax probabilities for <paramref name="count"/> images, [N·C·H·W] float32 as the dataset holds
     /// them, under no_grad: [count × classes], row-major. The weights are those <see cref="Write"/> exports.
@@ -219,9 +226,13 @@ public static class TfjsExport
         }
         var facts = TrialFingerprint.Parse(checkpoint.Fingerprint);
         var model = facts.GetValueOrDefault("model") ?? "(not named)";
-        if (model != nameof(ModelKind.SimpleCNN))
-            throw new ModelExportException(
-                $"Only SimpleCNN models can be exported to TensorFlow.js; this checkpoint holds a {model} model.");
+        var kind = model switch
+        {
+            nameof(ModelKind.SimpleCNN) => ModelKind.SimpleCNN,
+            nameof(ModelKind.MobileNet) => ModelKind.MobileNet,
+            _ => throw new ModelExportException(
+                $"Only SimpleCNN and MobileNet models can be exported to TensorFlow.js; this checkpoint holds a {model} model."),
+        };
         var shape = ShapeOf(facts.GetValueOrDefault("data.size"));
         if (shape is null || !int.TryParse(facts.GetValueOrDefault("data.classes"), NumberStyles.None, CultureInfo.InvariantCulture, out var classes))
             throw new ModelExportException("The checkpoint does not say the image size and class count it was trained on.");
@@ -231,18 +242,27 @@ public static class TfjsExport
             ? (best, bestEpoch)
             : (checkpoint.Model, checkpoint.Epoch);
         TorchRuntime.EnsureNativeReady();
-        var cnn = new SimpleCnn(shape.Channels, shape.Height, shape.Width, classes);
+        nn.Module<Tensor, Tensor> net;
         try
         {
-            TorchState.RestoreModel(cnn, tensors);
+            net = Models.Create(kind, shape.Channels, shape.Height, shape.Width, classes);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelExportException($"The checkpoint's {kind} cannot be built: {e.Message}");
+        }
+        try
+        {
+            TorchState.RestoreModel(net, tensors);
         }
         catch (InvalidDataException e)
         {
-            cnn.Dispose();
-            throw new ModelExportException($"The checkpoint's weights do not fit SimpleCNN: {e.Message}");
+            net.Dispose();
+            throw new ModelExportException($"The checkpoint's weights do not fit {kind}: {e.Message}");
         }
-        cnn.eval();
-        return new LoadedModel(cnn, shape, classes, epoch, checkpoint.Epoch);
+        // Eval: BatchNorm uses its running statistics (what the export writes) and Dropout passes through.
+        net.eval();
+        return new LoadedModel(kind, net, shape, classes, epoch, checkpoint.Epoch);
     }
 
     /// <summary>"28x28" (one channel) or "20x24x2", as TrialFingerprint writes data.size.</summary>
@@ -270,7 +290,7 @@ public static class TfjsExport
         File.Move(temporary, path, overwrite: true);
     }
 
-    private sealed record LoadedModel(SimpleCnn Model, InputShape Shape, int Classes, int ModelEpoch, int CheckpointEpoch) : IDisposable
+    private sealed record LoadedModel(ModelKind Kind, nn.Module<Tensor, Tensor> Model, InputShape Shape, int Classes, int ModelEpoch, int CheckpointEpoch) : IDisposable
     {
         public void Dispose() => Model.Dispose();
     }

@@ -57,7 +57,8 @@ internal static class Tfjs
             Assert.True(node.ExitCode == 0, $"node exited {node.ExitCode}: {stderr.Result}");
             var result = JsonNode.Parse(stdout)!;
             return new Prediction(
-                [.. result["probabilities"]!.AsArray().Select(v => v!.GetValue<float>())],
+                // JSON.stringify writes NaN as null (a negative variance, say): NaN here, so comparisons fail on it.
+                [.. result["probabilities"]!.AsArray().Select(v => v?.GetValue<float>() ?? float.NaN)],
                 [.. result["shape"]!.AsArray().Select(v => v!.GetValue<long>())],
                 result["backend"]!.GetValue<string>(),
                 result["topology"]!);

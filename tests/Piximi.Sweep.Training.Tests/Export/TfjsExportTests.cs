@@ -147,11 +147,11 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
     {
         var hp = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 32, 1, null, 0);
         var sweep = FashionMnist.Sweep(_data.Spec);
-        var other = new Checkpoint("model=MobileNet\ndata.size=224x224x3\ndata.classes=10", 1, 1, 1, 0, [], [],
+        var other = new Checkpoint("model=ResNet\ndata.size=224x224x3\ndata.classes=10", 1, 1, 1, 0, [], [],
             new OptimizerSnapshot("Adam", [])).Encode();
 
-        var mobileNet = Assert.Throws<ModelExportException>(() => TfjsExport.Write(other, sweep, hp, null, _folder));
-        Assert.Equal("Only SimpleCNN models can be exported to TensorFlow.js; this checkpoint holds a MobileNet model.", mobileNet.Message);
+        var resNet = Assert.Throws<ModelExportException>(() => TfjsExport.Write(other, sweep, hp, null, _folder));
+        Assert.Equal("Only SimpleCNN and MobileNet models can be exported to TensorFlow.js; this checkpoint holds a ResNet model.", resNet.Message);
         var garbage = Assert.Throws<ModelExportException>(() => TfjsExport.Write([1, 2, 3], sweep, hp, null, _folder));
         Assert.StartsWith("The trial's checkpoint cannot be read: Not a training checkpoint", garbage.Message);
 
