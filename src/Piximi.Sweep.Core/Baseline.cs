@@ -90,7 +90,8 @@ public static class Baselines
 
         Hyperparameters? winnerSettings = null;
         ScoreGroup? winner = null;
-        if (Replicates.BySettings(definition, perTrial))
+        var bySettings = Replicates.BySettings(definition, perTrial);
+        if (bySettings)
         {
             if (Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric)).FirstOrDefault() is { } top)
                 (winnerSettings, winner) = (top.Settings, new ScoreGroup(top.Mean, top.StandardDeviation, top.N, top.Trials));
@@ -103,7 +104,7 @@ public static class Baselines
         var standing = baseline is null ? BaselineStanding.NotCompleted
             : IsBaseline(definition, winnerSettings!) ? BaselineStanding.Best
             : BaselineStanding.Beaten;
-        return new BaselineGain(metric, settings, trials, baseline, winnerSettings, winner, standing);
+        return new BaselineGain(metric, settings, trials, baseline, winnerSettings, winner, standing) { BySettings = bySettings };
     }
 
     /// <summary>

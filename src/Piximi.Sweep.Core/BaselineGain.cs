@@ -45,6 +45,12 @@ public sealed record BaselineGain(
     ScoreGroup? Winner,
     BaselineStanding Standing)
 {
+    /// <summary>
+    /// The winner is a setting over its seeds (<see cref="WinnerSettings"/> with seed 0, <see cref="Winner"/> its
+    /// replicates), as <c>best</c> ranks a sweep of several seeds; otherwise a single trial.
+    /// </summary>
+    public bool BySettings { get; init; }
+
     /// <summary>Accuracies are shown in percentage points; losses in their own units.</summary>
     public bool InPercentagePoints => MetricNames.HigherIsBetter(Metric);
 
