@@ -142,7 +142,7 @@ internal sealed partial class InitCommand(TextWriter output)
         sb.AppendLine(CultureInfo.InvariantCulture, $"  loss: {baseline.Loss}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"  learning_rate: {Number(baseline.LearningRate)}");
         sb.AppendLine(FormattableString.Invariant($"  batch_size: {batch}")
-            + (batch < baseline.BatchSize ? FormattableString.Invariant($"   # the project's {baseline.BatchSize} is more than its {training} training images") : ""));
+            + (batch < baseline.BatchSize ? FormattableString.Invariant($"   # {baseline.BatchSize} is more than the {training} training images") : ""));
         sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {baseline.Epochs}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"  model: {baseline.Model}");
     }
