@@ -99,6 +99,30 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public async Task A_tpe_sweep_runs_the_baseline_first_and_proposes_its_own_trials_on_top_as_it_would_without_one()
+    {
+        using var folder = new TestFolder();
+        var file = folder.Write("tpe.yaml", TestFolder.SmallSweep("tpe", 300, ("learning_rate", "{from: 0.0001, to: 0.3}"), ("batch_size", "[16, 32]"))
+            + "method: tpe\ntrials: 3\nsampler_seed: 5\nbaseline: {learning_rate: 0.01, batch_size: 32, epochs: 1}\n");
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[4/4 done]", result.Output);
+        using var store = TrialStores.OpenSqlite(folder.Db);
+        var sweep = store.FindSweep("tpe")!;
+        var summaries = store.SummarizeTrials(sweep.Id);
+        Assert.Equal([1, 2, 3, 4], summaries.Select(s => s.Trial.Number));
+        Assert.All(summaries, s => Assert.Equal(TrialState.Completed, s.Trial.State));
+        Assert.Equal(sweep.Definition.Baseline!.Trial(7), summaries[0].Trial.Hyperparameters);
+        // Each of TPE's trials is its proposal from every result stored before it (the baseline's included), at the
+        // position it has among TPE's own: the very proposals a sweep without a baseline starts with.
+        var sampler = Samplers.Tpe(sweep.Definition.Parameters, 5);
+        for (var i = 1; i < summaries.Count; i++)
+            Assert.Equal(sampler.Propose(Observations.History(summaries.Take(i), sweep.Definition.Metric), i - 1), summaries[i].Trial.Hyperparameters);
+    }
+
+    [Fact]
     public async Task The_pruner_lets_a_baseline_trial_run_all_its_epochs_where_its_rule_would_have_stopped_it()
     {
         using var folder = new TestFolder();
