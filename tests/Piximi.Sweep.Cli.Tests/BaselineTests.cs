@@ -87,6 +87,12 @@ public sealed class BaselineTests
         Assert.Contains("<tr><th>Learning rate</th><td>0.0001</td></tr>", page);
         Assert.Equal(2, Regex.Matches(page, "<tr class=\"(top )?baseline\">").Count);
 
+        var markdown = (await Cli.RunAsync("report", "--db", folder.Db, "--format", "md")).Output;
+        Assert.Contains($"## Against your settings\n\n**{char.ToUpperInvariant(expected[0])}{expected[1..]}.**", markdown.ReplaceLineEndings("\n"));
+        Assert.Matches(@"\| 1 \(baseline\) \| Adam \| CategoricalCrossEntropy \| 0.0001 \|", markdown);
+        var compare = await Cli.RunAsync("compare", "gain", "gain", "--db", folder.Db);
+        Assert.Contains($"  - B against its baseline: {char.ToUpperInvariant(expected[0])}{expected[1..]}.", compare.Output);
+
         var report = JsonDocument.Parse((await Cli.RunAsync("report", "--db", folder.Db, "--format", "json")).Output).RootElement;
         var b = report.GetProperty("baseline");
         Assert.Equal("beaten", b.GetProperty("standing").GetString());
