@@ -29,7 +29,7 @@ public static class Grid
     }
 
     /// <summary>How many trials <see cref="Expand"/> would make, without making them.</summary>
-    internal static long Count(ParameterSpace space) =>
+    public static long Count(ParameterSpace space) =>
         (long)space.ModelList.Count * space.Optimizers.Count * space.Losses.Count * space.LearningRates.Count * space.BatchSizes.Count
         * space.Epochs.Count * space.Seeds.Count;
 }

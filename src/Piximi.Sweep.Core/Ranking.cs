@@ -78,6 +78,17 @@ public sealed record ReplicateGroup(int Rank, Hyperparameters Settings, int N, d
 public static class Replicates
 {
     /// <summary>
+    /// Whether a sweep's results are told by setting (each setting's mean over its seeds, as <see cref="Rank"/> ranks
+    /// them) rather than by single trial: with several seeds, unless <paramref name="perTrial"/> asks for single trials.
+    /// A setting is then judged by its mean, not by its luckiest seed.
+    /// </summary>
+    public static bool BySettings(SweepDefinition definition, bool perTrial = false)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return definition.Parameters.Seeds.Count > 1 && !perTrial;
+    }
+
+    /// <summary>
     /// Groups scored trials by their settings without the seed and ranks the groups by mean, best first
     /// (<paramref name="higherIsBetter"/> says which way); ties go to the group whose first trial has the lower number.
     /// </summary>

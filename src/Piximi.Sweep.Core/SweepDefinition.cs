@@ -172,6 +172,13 @@ public sealed record SweepDefinition(
     /// <summary>Early stopping within a trial, restoring the best epoch's weights; null: none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EarlyStoppingSpec? EarlyStopping { get; init; }
+
+    /// <summary>
+    /// The settings the user has now (<c>baseline:</c>), run once per seed before anything else and never pruned, so
+    /// that the result can be told as a gain over them (<see cref="Baselines"/>); null: none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BaselineSpec? Baseline { get; init; }
 }
 
 public enum SearchMethod

@@ -20,7 +20,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     public const string DefaultMetric = MetricNames.ValAccuracy;
     public static readonly TimeSpan MaxTimeBudget = TimeSpan.FromDays(7);
 
-    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping"];
+    private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping", "baseline"];
     private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
     private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape", "include_inference"];
@@ -110,10 +110,12 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var earlyStopping = keys.TryGetValue("early_stopping", out var stoppingEntry)
             ? ReadEarlyStopping(stoppingEntry.Value, metric)
             : null;
+        var baseline = keys.TryGetValue("baseline", out var baselineEntry) ? ReadBaseline(baselineEntry.Value) : null;
 
         // The dataset is counted even when the parameters are wrong, so its own problems are reported in the same round.
         var trainingImages = dataset is null ? null : CountTrainingImages(dataset);
-        if (trainingImages is not null && parameters is not null) CheckBatchSizesFit(trainingImages, parameters);
+        if (trainingImages is not null && parameters is not null) CheckBatchSizesFit(trainingImages, parameters.BatchSources);
+        if (trainingImages is not null && baseline is not null) CheckBatchSizesFit(trainingImages, [baseline.BatchSize]);
 
         // The model: top-level `model:` (one, as before models were a parameter) or `parameters.model:` (one or a
         // list), not both. Either way the space holds the list (null for SimpleCNN alone) and the definition's Model
@@ -143,7 +145,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 + $"{space.Epochs.Count} epochs × {space.Seeds.Count} seeds); allowed: at most {SweepFile.MaxTrials}");
         }
 
-        if (_errors.Count > 0 || name is null || dataset is null || model is null || metric is null || parameters is null || search is null)
+        if (_errors.Count > 0 || name is null || dataset is null || model is null || metric is null || parameters is null || search is null
+            || (baselineEntry is not null && baseline is null))
         {
             return null;
         }
@@ -151,7 +154,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space)
         {
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
-            Pruner = pruner, EarlyStopping = earlyStopping,
+            Pruner = pruner, EarlyStopping = earlyStopping, Baseline = baseline?.Spec,
         };
         return new LoadedSweep(definition, Propose(definition)) { Description = description, Budget = budget ?? SweepBudget.None };
     }
@@ -289,13 +292,17 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>
-    /// The sweep's trials: the grid's points in order, or the random sampler's draws (each seeded by its position).
-    /// None for TPE: its trials are proposed at run time, each from the results stored by then.
+    /// The sweep's trials: the baseline's first, if any (<see cref="Baselines"/>), then the grid's points in order, or
+    /// the random sampler's draws (each seeded by its position). TPE's own trials are proposed at run time, each from
+    /// the results stored by then.
     /// A grid with a pruner runs its points in an order shuffled by <c>sampler_seed</c>, as Optuna's GridSampler
     /// visits a grid: ASHA judges each trial against those that reached its rung before it, and the written order
     /// puts near-identical settings side by side, so the first trials at a rung would all be alike.
     /// </summary>
-    internal static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition)
+    internal static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition) =>
+        Baselines.First(definition, ProposeSearch(definition));
+
+    private static IReadOnlyList<Hyperparameters> ProposeSearch(SweepDefinition definition)
     {
         if (definition.Method == SearchMethod.Grid)
             return definition.Pruner is null ? Grid.Expand(definition.Parameters) : Shuffled(Grid.Expand(definition.Parameters), definition.SamplerSeed);
@@ -501,16 +508,12 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             keys = ReadKeys(mapping, "parameters", ParameterKeys);
         }
 
-        var optimizerNames = Enum.GetNames<OptimizerKind>();
         var optimizers = keys.TryGetValue("optimizer", out var optimizerEntry)
-            ? ReadValues(optimizerEntry.Value, "parameters.optimizer", $"one of {string.Join(", ", optimizerNames)}",
-                (YScalar s, string f, out OptimizerKind v) => TryEnum(s, f, "optimizer", optimizerNames, OptimizerAliases, out v))
+            ? ReadValues(optimizerEntry.Value, "parameters.optimizer", OptimizerValue)
             : [OptimizerKind.Adam];
 
-        var lossNames = Enum.GetNames<LossKind>();
         var losses = keys.TryGetValue("loss", out var lossEntry)
-            ? ReadValues(lossEntry.Value, "parameters.loss", $"one of {string.Join(", ", lossNames)}",
-                (YScalar s, string f, out LossKind v) => TryEnum(s, f, "loss", lossNames, LossAliases, out v))
+            ? ReadValues(lossEntry.Value, "parameters.loss", LossValue)
             : [LossKind.CategoricalCrossEntropy];
 
         var learningRates = keys.TryGetValue("learning_rate", out var rateEntry)
@@ -530,10 +533,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 (YScalar s, string f, out int v) => ReadWhole(s, f, 0, int.MaxValue, SeedAllowed, out v))
             : [DefaultSeed];
 
-        var modelNames = Enum.GetNames<ModelKind>();
         var models = keys.TryGetValue("model", out var modelEntry)
-            ? ReadValues(modelEntry.Value, "parameters.model", $"one of {string.Join(", ", modelNames)}",
-                (YScalar s, string f, out ModelKind v) => TryEnum(s, f, "model", modelNames, NoAliases, out v))
+            ? ReadValues(modelEntry.Value, "parameters.model", ModelValue)
             : [ModelKind.SimpleCNN];
 
         if (optimizers is null || losses is null || learningRates is null || batchSources is null || epochs is null || seeds is null
@@ -553,6 +554,33 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     private delegate bool ItemReader<T>(YScalar scalar, string field, out T value);
+
+    /// <summary>
+    /// How one value of a parameter is read: what is expected, and the reader with its checks. <c>parameters:</c>
+    /// reads one or a list of them, <c>baseline:</c> exactly one, with the very same checks and words.
+    /// </summary>
+    private sealed record ValueReader<T>(string Expected, ItemReader<T> Read);
+
+    private ValueReader<OptimizerKind> OptimizerValue => new($"one of {string.Join(", ", Enum.GetNames<OptimizerKind>())}",
+        (YScalar s, string f, out OptimizerKind v) => TryEnum(s, f, "optimizer", Enum.GetNames<OptimizerKind>(), OptimizerAliases, out v));
+
+    private ValueReader<LossKind> LossValue => new($"one of {string.Join(", ", Enum.GetNames<LossKind>())}",
+        (YScalar s, string f, out LossKind v) => TryEnum(s, f, "loss", Enum.GetNames<LossKind>(), LossAliases, out v));
+
+    private ValueReader<double> LearningRateValue => new($"a learning rate {LearningRateAllowed}",
+        (YScalar s, string f, out double v) => ReadNumberIn(s, f, double.Epsilon, 1, LearningRateAllowed, out v));
+
+    private ValueReader<int> BatchSizeValue => new($"a batch size: {BatchSizeAllowed}",
+        (YScalar s, string f, out int v) => ReadWhole(s, f, 1, int.MaxValue, BatchSizeAllowed, out v));
+
+    private ValueReader<int> EpochsValue => new($"a number of epochs: {EpochsAllowed}",
+        (YScalar s, string f, out int v) => ReadWhole(s, f, 1, MaxEpochs, EpochsAllowed, out v));
+
+    private ValueReader<ModelKind> ModelValue => new($"one of {string.Join(", ", Enum.GetNames<ModelKind>())}",
+        (YScalar s, string f, out ModelKind v) => TryEnum(s, f, "model", Enum.GetNames<ModelKind>(), NoAliases, out v));
+
+    private IReadOnlyList<T>? ReadValues<T>(YNode node, string field, ValueReader<T> reader) where T : notnull =>
+        ReadValues(node, field, reader.Expected, reader.Read);
 
     /// <summary>
     /// A single value or a list of them. Lists must not be empty (the grid would be) and must not repeat a value
@@ -619,15 +647,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private IReadOnlyList<double>? ReadLearningRates(YNode node)
     {
         const string field = "parameters.learning_rate";
-        if (node is not YMapping ladder)
-        {
-            return ReadValues(node, field, $"a learning rate {LearningRateAllowed}",
-                (YScalar s, string f, out double v) => ReadNumberIn(s, f, double.Epsilon, 1, LearningRateAllowed, out v));
-        }
+        if (node is not YMapping ladder) return ReadValues(node, field, LearningRateValue);
 
-        if (ReadLadderEnds(ladder, field, $"a learning rate {LearningRateAllowed}",
-                (YScalar s, string f, out double v) => ReadNumberIn(s, f, double.Epsilon, 1, LearningRateAllowed, out v))
-            is not var (from, to))
+        if (ReadLadderEnds(ladder, field, LearningRateValue.Expected, LearningRateValue.Read) is not var (from, to))
         {
             return null;
         }
@@ -649,9 +671,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         if (node is not YMapping ladder)
         {
             var items = new List<(int Value, YNode Node, string Field)>();
-            var values = ReadValues(node, field, $"a batch size: {BatchSizeAllowed}", (YScalar s, string f, out int v) =>
+            var values = ReadValues(node, field, BatchSizeValue.Expected, (YScalar s, string f, out int v) =>
             {
-                var ok = ReadWhole(s, f, 1, int.MaxValue, BatchSizeAllowed, out v);
+                var ok = BatchSizeValue.Read(s, f, out v);
                 if (ok) items.Add((v, s, f));
                 return ok;
             });
@@ -659,9 +681,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             return values?.Select(v => items.First(i => i.Value == v)).Select(i => new BatchSource(i.Value, i.Node, i.Field, false)).ToArray();
         }
 
-        if (ReadLadderEnds(ladder, field, $"a batch size: {BatchSizeAllowed}",
-                (YScalar s, string f, out int v) => ReadWhole(s, f, 1, int.MaxValue, BatchSizeAllowed, out v))
-            is not var (from, to))
+        if (ReadLadderEnds(ladder, field, BatchSizeValue.Expected, BatchSizeValue.Read) is not var (from, to))
         {
             return null;
         }
@@ -711,8 +731,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         const string field = "parameters.epochs";
         if (node is not YMapping budget)
         {
-            var values = ReadValues(node, field, $"a number of epochs: {EpochsAllowed}",
-                (YScalar s, string f, out int v) => ReadWhole(s, f, 1, MaxEpochs, EpochsAllowed, out v));
+            var values = ReadValues(node, field, EpochsValue);
             return values is null ? null : (values, null);
         }
 
@@ -854,15 +873,15 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     }
 
     /// <summary>Every batch size must fit in the training images, or a trial would have no full batch to train on.</summary>
-    private void CheckBatchSizesFit(TrainingImageCount images, ParametersRead parameters)
+    private void CheckBatchSizesFit(TrainingImageCount images, IReadOnlyList<BatchSource> batchSources)
     {
         var allowed = $"at most the number of training images: {images.Training} "
             + $"(training_percentage {Show(images.Percentage)} of {images.Total} images)";
-        foreach (var source in parameters.BatchSources.Where(b => b.Value > images.Training))
+        foreach (var source in batchSources.Where(b => b.Value > images.Training))
         {
             var message = source.FromLadder
                 ? $"the ladder reaches batch size {source.Value}, more than the training images; allowed: {allowed}"
-                : source.Node is YScalar
+                : source.Node is YScalar { IsNull: false }
                     ? $"{source.Value} is more than the training images; allowed: {allowed}"
                     : $"the default batch size {source.Value} is more than the training images; allowed: {allowed}";
             _errors.Add(source.Node!, source.Field, message);

@@ -23,16 +23,27 @@ internal static class Format
 
     public static string Percent(double fraction) => (fraction * 100).ToString("F1", CultureInfo.InvariantCulture) + " %";
 
-    /// <summary>How the sweep chose its trials: the grid's size, or the sampler's draws and seed.</summary>
-    public static string Search(SweepDefinition definition, int storedTrials) => definition.Method switch
+    /// <summary>
+    /// How the sweep chose its trials: the grid's size, or the sampler's draws and seed; and the baseline's trials, which
+    /// run first and are none of the sampler's draws (<paramref name="storedTrials"/> counts them).
+    /// </summary>
+    public static string Search(SweepDefinition definition, int storedTrials)
     {
-        SearchMethod.Random => $"random search, {Display.Int(storedTrials)} draws (sampler seed {Display.Int(definition.SamplerSeed)})",
-        SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? storedTrials)} trials ("
-            + (definition.Trials is { } planned && storedTrials < planned ? $"{Display.Int(storedTrials)} proposed so far; " : "")
-            + $"sampler seed {Display.Int(definition.SamplerSeed)}; "
-            + $"the first {Display.Int(new TpeOptions().StartupTrials)} at random)",
-        _ => $"grid of {Display.Int(storedTrials)} trials",
-    };
+        var baseline = Baselines.Trials(definition).Count;
+        var drawn = Math.Max(0, storedTrials - baseline);
+        var search = definition.Method switch
+        {
+            SearchMethod.Random => $"random search, {Display.Int(drawn)} draws (sampler seed {Display.Int(definition.SamplerSeed)})",
+            SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? drawn)} trials ("
+                + (definition.Trials is { } planned && drawn < planned ? $"{Display.Int(drawn)} proposed so far; " : "")
+                + $"sampler seed {Display.Int(definition.SamplerSeed)}; "
+                + $"the first {Display.Int(new TpeOptions().StartupTrials)} at random)",
+            _ => $"grid of {Display.Int(storedTrials)} trials",
+        };
+        if (baseline == 0) return search;
+        var yours = $"your settings' {Display.Int(baseline)} trial{(baseline == 1 ? "" : "s")}";
+        return definition.Method == SearchMethod.Grid ? $"{search} ({yours} first)" : $"{search}, after {yours}";
+    }
 
     /// <summary>"ASHA trained 81 of 243 epochs (33%)": what pruning and early stopping spent against running every trial in full.</summary>
     public static string Effort(SweepDefinition definition, EpochEffort effort)

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Reports;
 /// The report as one HTML file that opens offline: CSS, JS and charts inline (charts as SVG data URIs), no fonts,
 /// scripts or images fetched. Every user-supplied string goes through <see cref="Html.Escape"/>.
 /// </summary>
-internal static class HtmlReport
+internal static partial class HtmlReport
 {
     /// <summary>Trials whose learning curves are pre-rendered by ScottPlot; the others are drawn on demand by inline JS.</summary>
     internal const int TopCurves = 5;
@@ -25,11 +25,12 @@ internal static class HtmlReport
             w.Write($"<div class=\"partial\" id=\"partial\"><strong>Partial report — the sweep is still running.</strong> {Html.Escape(MarkdownReport.PartialNote(report))}</div>\n");
         }
         w.Write($"<header><h1>Sweep report: {name}</h1><p class=\"sub\">Generated {Html.Escape(Format.Time(report.GeneratedAt))} by Piximi.Sweep · ranked by {Html.Escape(report.Metric)}</p>\n");
-        w.Write("<nav><a href=\"#summary\">Summary</a><a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
+        w.Write("<nav><a href=\"#summary\">Summary</a>" + (report.Gain is null ? "" : "<a href=\"#baseline\">Your settings</a>") + "<a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
             + "<a href=\"#grid\">Learning rate × batch size</a><a href=\"#importance\">Importance</a><a href=\"#evaluation\">Evaluation</a>"
             + (report.Sweep.Definition.Pruner is null ? "" : "<a href=\"#pruning\">Pruning</a>")
             + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a></nav></header>\n<main>\n");
         Summary(report, w);
+        BaselineSection(report, w);
         BestCard(report, w);
         TopCurvesSection(report, w);
         TrialsTable(report, w);
@@ -152,10 +153,10 @@ internal static class HtmlReport
         {
             var (hp, f, b) = (line.Hp, line.Summary.Final, line.BestEpoch);
             sb.Clear();
-            sb.Append(line.Rank == 1 ? "<tr class=\"top\">" : "<tr>")
+            sb.Append(RowStart(report, line))
                 .Append(line.Curve.Count > 0 ? $"<td><button class=\"cv\" type=\"button\" data-t=\"{line.Trial.Number}\" title=\"curves\">▸</button></td>" : "<td></td>")
-                .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(line.Trial.Number)
-                .Append("</td><td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Html.Escape(Display.State(line.Trial))).Append("</span></td><td>")
+                .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td>").Append(TrialCell(report, line))
+                .Append("<td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Html.Escape(Display.State(line.Trial))).Append("</span></td><td>")
                 .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Display.Rate(hp.LearningRate))
                 .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Display.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
                 .Append("</td><td>").Append(Html.Escape(Display.EpochsRun(line.Summary))).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
@@ -419,6 +420,10 @@ internal static class HtmlReport
         table.sortable th[aria-sort=ascending]::after{content:" ▲"}
         table.sortable th[aria-sort=descending]::after{content:" ▼"}
         tr.top td{background:#eef5ff;font-weight:600}
+        tr.baseline td{background:#fff8e6}
+        .chip.baseline{background:#f5e3b3;color:#6b4e00;margin-left:6px}
+        .card.yours{border-left-color:#c99a00}
+        .gain{font-size:30px;font-weight:700;color:#8a6a00}
         .scroll{overflow:auto;max-height:640px}
         #trial-table thead th{position:sticky;top:0}
         button{font:inherit;cursor:pointer;border:1px solid var(--accent);background:#fff;color:var(--accent);border-radius:5px;padding:4px 12px}

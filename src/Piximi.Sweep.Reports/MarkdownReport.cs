@@ -2,7 +2,7 @@ using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Reports;
 
-internal static class MarkdownReport
+internal static partial class MarkdownReport
 {
     /// <summary>Markdown is read in terminals and chat: the top of the ranking, not all of a 10,000-trial sweep.</summary>
     internal const int TopRows = 20;
@@ -25,6 +25,7 @@ internal static class MarkdownReport
         if (report.Effort is { } effort) w.WriteLine($"- Epochs trained: {Format.Effort(d, effort)}; {Format.EffortBasis(effort)}");
         w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
         w.WriteLine();
+        BaselineSection(report, w);
 
         w.WriteLine("## Best trial");
         w.WriteLine();
@@ -52,7 +53,7 @@ internal static class MarkdownReport
         foreach (var line in report.Lines.Where(l => l.Rank is not null).OrderBy(l => l.Rank).Take(TopRows))
         {
             var (hp, f) = (line.Hp, line.Summary.Final);
-            w.WriteLine($"| {line.Rank} | {line.Trial.Number} | {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | "
+            w.WriteLine($"| {line.Rank} | {TrialCell(report, line)} | {hp.Optimizer} | {hp.Loss} | {Display.Rate(hp.LearningRate)} | {hp.BatchSize} | "
                 + $"{Display.Epochs(hp)} | {hp.Seed} | {Display.EpochsRun(line.Summary)} | {Display.Metric(f?.Loss)} | {Display.Metric(f?.Accuracy)} | {Display.Metric(f?.ValLoss)} | "
                 + $"{Display.Metric(f?.ValAccuracy)} | {(line.BestEpoch is { } b ? $"{b.Epoch} ({Display.Metric(MetricNames.ValueOf(b, report.Metric))})" : "–")} | "
                 + $"{Format.Seconds(line.Summary.TrainingSeconds)} |");
@@ -154,6 +155,7 @@ internal static class MarkdownReport
             {
                 w.WriteLine($"- {label} = {Cell(report.Sweep.Name)}{partial}: no completed trial");
             }
+            if (report.Gain is { } gain) w.WriteLine($"  - {label} against its baseline: {BaselineSentence(gain)}");
         }
         w.WriteLine();
 

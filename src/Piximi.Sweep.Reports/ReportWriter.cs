@@ -30,7 +30,7 @@ public static class ReportWriter
         "rank", "trial", "state", "optimizer", "loss_function", "learning_rate", "batch_size", "epochs", "time_budget_seconds",
         "seed", "epochs_run", "seconds", "final_loss", "final_accuracy", "final_val_loss", "final_val_accuracy", "best_epoch",
         "best_loss", "best_accuracy", "best_val_loss", "best_val_accuracy", "attempts", "lost", "started_at", "finished_at",
-        "message", "result_epoch", "rung",
+        "message", "result_epoch", "rung", "baseline",
     ];
 
     /// <summary>One row per trial in trial-number order; one column per hyperparameter and per final and best-epoch metric.</summary>
@@ -52,6 +52,7 @@ public static class ReportWriter
                 Number(final?.ValAccuracy), best is null ? null : Display.Int(best.Epoch), Number(best?.Loss), Number(best?.Accuracy),
                 Number(best?.ValLoss), Number(best?.ValAccuracy), Display.Int(t.Attempts), Display.Int(t.Lost), Iso(t.StartedAt),
                 Iso(t.FinishedAt), t.Message, t.ResultEpoch is { } kept ? Display.Int(kept) : null, t.Rung is { } rung ? Display.Int(rung) : null,
+                report.IsBaseline(line) ? "true" : "false",
             ];
             writer.Write(string.Join(',', cells.Select(CsvCell)));
             writer.Write('\n');
@@ -154,8 +155,10 @@ internal static class JsonReport
             }
             json.WriteEndObject();
 
+            Baseline(json, report.Gain);
+
             json.WriteStartArray("trials");
-            foreach (var line in report.Lines) Trial(json, line);
+            foreach (var line in report.Lines) Trial(json, line, report.IsBaseline(line));
             json.WriteEndArray();
 
             if (report.Sweep.Definition.Pruner is not null)
@@ -252,7 +255,7 @@ internal static class JsonReport
         writer.Write('\n');
     }
 
-    private static void Trial(Utf8JsonWriter json, TrialLine line)
+    private static void Trial(Utf8JsonWriter json, TrialLine line, bool baseline)
     {
         var t = line.Trial;
         json.WriteStartObject();
@@ -276,6 +279,7 @@ internal static class JsonReport
         else json.WriteNull("result_epoch");
         if (t.Rung is { } rung) json.WriteNumber("rung", rung);
         else json.WriteNull("rung");
+        json.WriteBoolean("baseline", baseline);
         json.WriteStartObject("curve");
         Series(json, "epoch", line.Curve, e => e.Epoch);
         Series(json, "loss", line.Curve, e => e.Loss);
@@ -285,6 +289,83 @@ internal static class JsonReport
         Series(json, "seconds", line.Curve, e => e.Seconds);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>baseline</c> (null without one): the user's settings and their trials; <c>standing</c> <c>beaten</c>,
+    /// <c>best</c> (the baseline is the winner) or <c>not_completed</c> (then no numbers); the baseline's completed
+    /// trials' <c>mean</c>, <c>sd</c> (null below 2), <c>n</c>; the <c>winner</c> as <c>best</c> ranks it, the same way;
+    /// <c>gain</c> in the metric's units, positive = better (for accuracies a fraction: 0.024 is <c>gain_text</c>'s
+    /// "+2.4 pp"); <c>text</c>, the line best and status print.
+    /// </summary>
+    private static void Baseline(Utf8JsonWriter json, BaselineGain? gain)
+    {
+        if (gain is null)
+        {
+            json.WriteNull("baseline");
+            return;
+        }
+        json.WriteStartObject("baseline");
+        Settings(json, gain.Settings.Trial(0), withSeed: false);
+        json.WriteStartArray("trials");
+        foreach (var t in gain.Trials)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("trial", t.Number);
+            json.WriteNumber("seed", t.Hyperparameters.Seed);
+            json.WriteString("state", Display.State(t.State));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteString("metric", gain.Metric);
+        json.WriteString("standing", gain.Standing switch
+        {
+            BaselineStanding.Beaten => "beaten",
+            BaselineStanding.Best => "best",
+            _ => "not_completed",
+        });
+        Scores(json, gain.Baseline);
+        if (gain.WinnerSettings is { } winner && gain.Winner is { } scores)
+        {
+            json.WriteStartObject("winner");
+            Settings(json, winner, withSeed: !gain.BySettings);
+            Scores(json, scores);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("winner");
+        }
+        Number(json, "gain", gain.Difference);
+        if (gain.Difference is { } difference) json.WriteString("gain_text", gain.Show(difference));
+        else json.WriteNull("gain_text");
+        json.WriteString("text", gain.Text);
+        json.WriteEndObject();
+    }
+
+    private static void Settings(Utf8JsonWriter json, Hyperparameters hp, bool withSeed)
+    {
+        json.WriteStartObject("settings");
+        json.WriteString("model", hp.Model.ToString());
+        Hyperparameters(json, hp, withSeed);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A group's <c>mean</c>, <c>sd</c> (null for one trial), <c>n</c> and <c>completed_trials</c>; all null for none.</summary>
+    private static void Scores(Utf8JsonWriter json, ScoreGroup? scores)
+    {
+        Number(json, "mean", scores?.Mean);
+        Number(json, "sd", scores?.StandardDeviation);
+        if (scores is null)
+        {
+            json.WriteNull("n");
+            json.WriteNull("completed_trials");
+            return;
+        }
+        json.WriteNumber("n", scores.N);
+        json.WriteStartArray("completed_trials");
+        foreach (var n in scores.Trials) json.WriteNumberValue(n);
+        json.WriteEndArray();
     }
 
     private static void Hyperparameters(Utf8JsonWriter json, Hyperparameters hp, bool withSeed)

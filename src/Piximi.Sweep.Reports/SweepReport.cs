@@ -39,6 +39,7 @@ public sealed class SweepReport
         Heatmaps = Statistics.Heatmaps(scored);
         Rungs = RungRows(sweep.Definition, lines);
         Effort = EffortOf(sweep.Definition, lines);
+        Gain = Baselines.Gain(sweep.Definition, [.. lines.Select(l => l.Summary)]);
     }
 
     public SweepRecord Sweep { get; }
@@ -59,6 +60,15 @@ public sealed class SweepReport
     public IReadOnlyList<RankedTrial> Ranked { get; }
 
     public RankedTrial? Best { get; }
+
+    /// <summary>
+    /// How much better than the user's settings the sweep's best is, as <c>best</c> ranks (<see cref="Baselines.Gain"/>);
+    /// null for a sweep without a baseline.
+    /// </summary>
+    public BaselineGain? Gain { get; }
+
+    /// <summary>Whether the line is a trial of the sweep's baseline (the user's settings).</summary>
+    internal bool IsBaseline(TrialLine line) => Baselines.IsBaseline(Sweep.Definition, line.Hp);
 
     /// <summary>The best trial's validation confusion matrix, when the store has one.</summary>
     public TrialEvaluation? BestEvaluation { get; }

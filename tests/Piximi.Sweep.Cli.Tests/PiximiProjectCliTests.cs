@@ -1,3 +1,4 @@
+using Piximi.Sweep.Core;
 using Piximi.Sweep.Training.Tests.Piximi;
 
 namespace Piximi.Sweep.Cli.Tests;
@@ -8,9 +9,10 @@ public class PiximiProjectCliTests
     private const string Bright = "9b2e4f1a-b";
 
     /// <summary>A tiny project: 40 images of 20×20, dark ones and bright ones, as Piximi 1.1.4 saves them.</summary>
-    private static string TinyProject(TestFolder folder)
+    private static string TinyProject(TestFolder folder, Action<PiximiProjectBuilder>? change = null)
     {
         var p = new PiximiProjectBuilder { InputShape = [1, 20, 20, 1], BatchSize = 8, Epochs = 1, LearningRate = 0.01 };
+        change?.Invoke(p);
         for (var i = 0; i < 40; i++)
         {
             var bright = i % 2 == 1;
@@ -53,6 +55,43 @@ public class PiximiProjectCliTests
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("none.zip: file not found", missing.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder.Path, "x.yaml")));
+    }
+
+    [Fact]
+    public async Task InitWritesTheProjectsOwnSettingsAsTheBaselineAndPiximisDefaultsWhenItHasNone()
+    {
+        using var folder = new TestFolder();
+        var project = TinyProject(folder, p => { p.Optimizer = "Stochastic gradient descent (SGD)"; p.LearningRate = 0.005; p.Epochs = 2; });
+        var file = Path.Combine(folder.Path, "sgd.yaml");
+
+        var init = await Cli.RunAsync("init", "--from", project, "-o", file);
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.Contains("""
+            baseline:
+              optimizer: StochasticGradientDescent
+              loss: CategoricalCrossEntropy
+              learning_rate: 0.005
+              batch_size: 8
+              epochs: 2
+              model: SimpleCNN
+            """.ReplaceLineEndings("\n"), File.ReadAllText(file), StringComparison.Ordinal);
+        Assert.Equal(new BaselineSpec(OptimizerKind.StochasticGradientDescent, LossKind.CategoricalCrossEntropy, 0.005, 8, 2, ModelKind.SimpleCNN),
+            SweepFile.Load(file).Definition.Baseline);
+        // 0.005 is off the guide's ladder, so the baseline is a trial of its own before the grid's.
+        var validate = await Cli.RunAsync("validate", file);
+        Assert.Contains("+ 1 of the baseline", validate.Output, StringComparison.Ordinal);
+        Assert.Contains("Baseline (your settings): StochasticGradientDescent, CategoricalCrossEntropy, learning rate 0.005, batch size 8, 2 epochs",
+            validate.Output, StringComparison.Ordinal);
+
+        // No classifier settings: Piximi's defaults, said so; its batch of 32 cut to the 30 training images (40 × 0.75).
+        var bare = TinyProject(folder, p => p.WithClassifier = false);
+        var defaults = Path.Combine(folder.Path, "bare.yaml");
+        Assert.Equal(0, (await Cli.RunAsync("init", "--from", bare, "-o", defaults)).ExitCode);
+        var text = File.ReadAllText(defaults);
+        Assert.Contains("# The project holds no classifier settings, so the baseline is Piximi's defaults", text, StringComparison.Ordinal);
+        Assert.Contains("  batch_size: 30   # 32 is more than the 30 training images", text, StringComparison.Ordinal);
+        Assert.Equal(BaselineSpec.PiximiDefaults with { BatchSize = 30 }, SweepFile.Load(defaults).Definition.Baseline);
     }
 
     [Fact]

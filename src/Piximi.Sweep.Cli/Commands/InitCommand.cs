@@ -11,8 +11,9 @@ namespace Piximi.Sweep.Cli.Commands;
 /// <c>piximi-sweep init --from &lt;project.zip&gt; [-o file] [--force]</c>: a starter sweep file centred on the
 /// project's own classifier settings — its optimizer and two neighbours, its loss, a learning-rate ladder from
 /// lr/3 to lr·3 and a batch-size ladder from bs/2 to bs·2 (both on the guide's ladders), its epochs and training
-/// percentage. The text is validated as a sweep file (with the dataset counted) before anything is written; an
-/// existing file is kept unless <c>--force</c>.
+/// percentage; and those settings as its <c>baseline:</c>, so the sweep answers how much better than them its best is
+/// (Piximi's defaults when the project has none). The text is validated as a sweep file (with the dataset counted)
+/// before anything is written; an existing file is kept unless <c>--force</c>.
 /// </summary>
 internal sealed partial class InitCommand(TextWriter output)
 {
@@ -63,12 +64,13 @@ internal sealed partial class InitCommand(TextWriter output)
 
     internal static string Write(string project, string name, string version, PiximiClassifierSettings? settings, int labelled, int channels)
     {
-        var optimizer = settings?.Optimizer ?? OptimizerKind.Adam;
-        var loss = settings?.Loss ?? LossKind.CategoricalCrossEntropy;
-        var rate = settings?.LearningRate is { } r && r > 0 && r <= 1 ? r : SweepReaderDefaults.LearningRate;
-        var batch = settings?.BatchSize ?? SweepReaderDefaults.BatchSize;
-        var epochs = Math.Clamp(settings?.Epochs ?? SweepReaderDefaults.Epochs, 1, 10_000);
-        var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : SweepReaderDefaults.TrainingPercentage;
+        var piximi = BaselineSpec.PiximiDefaults;
+        var optimizer = settings?.Optimizer ?? piximi.Optimizer;
+        var loss = settings?.Loss ?? piximi.Loss;
+        var rate = settings?.LearningRate is { } r && r > 0 && r <= 1 ? r : piximi.LearningRate;
+        var batch = settings?.BatchSize ?? piximi.BatchSize;
+        var epochs = Math.Clamp(settings?.Epochs ?? piximi.Epochs, 1, 10_000);
+        var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : DefaultTrainingPercentage;
         var training = (int)decimal.Floor(labelled * (decimal)percentage);
 
         var (rateFrom, rateTo) = RateLadder(rate);
@@ -117,7 +119,32 @@ internal sealed partial class InitCommand(TextWriter output)
             + (batchTo < (long)batch * 2 ? FormattableString.Invariant($" (capped: {training} training images)") : ""));
         sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {epochs}");
         sb.AppendLine("  seed: 1");
+        Baseline(sb, settings, new BaselineSpec(optimizer, loss, rate, batch, epochs, ModelKind.SimpleCNN), training);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// <c>baseline:</c>, the settings the project trains with now (those the ladders are centred on), so that best,
+    /// status and the report say how much better than them the sweep's best is; Piximi's own defaults when the project
+    /// holds none, saying so. SimpleCNN, as the sweep trains: the gain is then the settings', not another model's.
+    /// </summary>
+    private static void Baseline(StringBuilder sb, PiximiClassifierSettings? settings, BaselineSpec baseline, int training)
+    {
+        sb.AppendLine(settings is null
+            ? "# The project holds no classifier settings, so the baseline is Piximi's defaults (getDefaultModelParams)."
+            : "# The baseline is the project's own settings: best, status and the report say how much better the sweep's best is.");
+        if (settings is not null && settings.Model != "SimpleCNN")
+            sb.AppendLine(CultureInfo.InvariantCulture, $"# (It trains SimpleCNN like the sweep, not the project's {settings.Model}, so the gain is the settings'.)");
+        // A batch larger than the training images would have no full batch to train on; the reader refuses it.
+        var batch = Math.Min(baseline.BatchSize, Math.Max(1, training));
+        sb.AppendLine("baseline:");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  optimizer: {baseline.Optimizer}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  loss: {baseline.Loss}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  learning_rate: {Number(baseline.LearningRate)}");
+        sb.AppendLine(FormattableString.Invariant($"  batch_size: {batch}")
+            + (batch < baseline.BatchSize ? FormattableString.Invariant($"   # {baseline.BatchSize} is more than the {training} training images") : ""));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {baseline.Epochs}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  model: {baseline.Model}");
     }
 
     /// <summary>lr/3 and lr·3 moved outwards onto the guide's ladder (… 0.001, 0.003, 0.01 …), within (0, 1].</summary>
@@ -155,14 +182,8 @@ internal sealed partial class InitCommand(TextWriter output)
     /// <summary>A YAML double-quoted scalar: safe for any path.</summary>
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>Piximi's defaults, as the sweep reader has them.</summary>
-    private static class SweepReaderDefaults
-    {
-        public const double LearningRate = 0.01;
-        public const int BatchSize = 32;
-        public const int Epochs = 10;
-        public const double TrainingPercentage = 0.75;
-    }
+    /// <summary>Piximi's training percentage (getDefaultModelParams' trainingPercentage), as the sweep reader's default.</summary>
+    private const double DefaultTrainingPercentage = 0.75;
 }
 
 internal sealed partial class InitCommand

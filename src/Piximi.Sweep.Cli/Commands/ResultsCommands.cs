@@ -13,53 +13,49 @@ internal sealed class ResultsCommands(TextWriter output)
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var rankBy = metric ?? sweep.Definition.Metric;
-        var all = Ranking.Rank(Summaries(store, sweep), rankBy);
+        var summaries = Summaries(store, sweep);
+        var all = Ranking.Rank(summaries, rankBy);
+        var marks = BaselineMarks.Of(sweep.Definition, summaries, rankBy, perTrial);
         // With replicates (several seeds), a setting is judged by its mean over seeds, not by its luckiest seed.
-        if (sweep.Definition.Parameters.Seeds.Count > 1 && !perTrial)
-            return BestSettings(sweep, all, rankBy, top, format);
+        if (Replicates.BySettings(sweep.Definition, perTrial))
+            return BestSettings(sweep, all, rankBy, top, format, marks);
         var ranked = all.Take(top).ToList();
         switch (format)
         {
             case "json":
-                TrialRowWriter.WriteJson(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank)), withRank: true);
+                TrialRowWriter.WriteJson(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank, marks)), withRank: true);
                 break;
             case "csv":
-                TrialRowWriter.WriteCsv(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank)), withRank: true);
+                TrialRowWriter.WriteCsv(output, ranked.Select(r => TrialRow.From(r.Summary, r.Rank, marks)), withRank: true);
                 break;
             default:
                 output.WriteLine($"Sweep '{sweep.Name}': best {ranked.Count} completed trial(s) by {rankBy} " +
                                  $"({(MetricNames.HigherIsBetter(rankBy) ? "higher" : "lower")} is better)");
-                if (ranked.Count == 0)
-                {
-                    output.WriteLine("No trial has completed yet.");
-                    break;
-                }
-                TrialTables.Ranked(ranked).WriteTo(output);
+                if (ranked.Count > 0) TrialTables.Ranked(ranked, marks).WriteTo(output);
+                else output.WriteLine("No trial has completed yet.");
+                if (marks is not null) output.WriteLine(marks.Line);
                 break;
         }
         return ExitCodes.Ok;
     }
 
-    private int BestSettings(SweepRecord sweep, IReadOnlyList<RankedTrial> ranked, string rankBy, int top, string format)
+    private int BestSettings(SweepRecord sweep, IReadOnlyList<RankedTrial> ranked, string rankBy, int top, string format, BaselineMarks? marks)
     {
         var groups = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(rankBy)).Take(top).ToList();
         switch (format)
         {
             case "json":
-                TrialRowWriter.WriteJson(output, groups.Select(g => ReplicateRow.From(g, rankBy)));
+                TrialRowWriter.WriteJson(output, groups.Select(g => ReplicateRow.From(g, rankBy, marks)));
                 break;
             case "csv":
-                TrialRowWriter.WriteCsv(output, groups.Select(g => ReplicateRow.From(g, rankBy)));
+                TrialRowWriter.WriteCsv(output, groups.Select(g => ReplicateRow.From(g, rankBy, marks)));
                 break;
             default:
                 output.WriteLine($"Sweep '{sweep.Name}': best {groups.Count} setting(s) by mean {rankBy} over their seeds " +
                                  $"({(MetricNames.HigherIsBetter(rankBy) ? "higher" : "lower")} is better; --per-trial ranks single trials)");
-                if (groups.Count == 0)
-                {
-                    output.WriteLine("No trial has completed yet.");
-                    break;
-                }
-                TrialTables.Replicates(groups, rankBy).WriteTo(output);
+                if (groups.Count > 0) TrialTables.Replicates(groups, rankBy, marks).WriteTo(output);
+                else output.WriteLine("No trial has completed yet.");
+                if (marks is not null) output.WriteLine(marks.Line);
                 break;
         }
         return ExitCodes.Ok;
@@ -70,17 +66,18 @@ internal sealed class ResultsCommands(TextWriter output)
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var summaries = Summaries(store, sweep);
+        var marks = BaselineMarks.Of(sweep.Definition, summaries);
         switch (format)
         {
             case "json":
-                TrialRowWriter.WriteJson(output, summaries.Select(s => TrialRow.From(s)), withRank: false);
+                TrialRowWriter.WriteJson(output, summaries.Select(s => TrialRow.From(s, marks: marks)), withRank: false);
                 break;
             case "csv":
-                TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s)), withRank: false);
+                TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s, marks: marks)), withRank: false);
                 break;
             default:
                 output.WriteLine($"Sweep '{sweep.Name}': {summaries.Count} trial(s)" + (Display.Data(sweep.Definition.Dataset) is { } data ? $"; data: {data}" : ""));
-                TrialTables.All(summaries).WriteTo(output);
+                TrialTables.All(summaries, marks).WriteTo(output);
                 break;
         }
         return ExitCodes.Ok;
@@ -115,7 +112,7 @@ internal sealed class ResultsCommands(TextWriter output)
         {
             yield return $"Best so far: none completed yet";
         }
-        else if (sweep.Definition.Parameters.Seeds.Count > 1)
+        else if (Replicates.BySettings(sweep.Definition))
         {
             // With replicates, a setting is judged by its mean over seeds, as best and the reports judge it.
             var group = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric))[0];
@@ -130,6 +127,7 @@ internal sealed class ResultsCommands(TextWriter output)
                          (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
                          $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
         }
+        if (BaselineMarks.Of(sweep.Definition, summaries) is { } marks) yield return marks.Line;
         var now = DateTimeOffset.UtcNow;
         foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Running))
             yield return $"Running: trial {s.Trial.Number} on {s.Trial.WorkerId}, epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +

@@ -124,7 +124,7 @@ internal sealed partial class RunCommand(TextWriter output)
                 string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
 
         using var signals = new StopSignals();
-        var progress = new ProgressPrinter(output, trials, epochs, sweep.Definition.Method == SearchMethod.Tpe ? sweep.Definition.Trials : null);
+        var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
         var supervisor = new Supervisor(options, store, sweep, plan, progress, log, signals);
         var outcome = await supervisor.RunAsync();
         if (outcome == ExitCodes.Ok)
@@ -187,20 +187,21 @@ internal sealed partial class RunCommand(TextWriter output)
             output.WriteLine(line);
         var metric = sweep.Definition.Metric;
         var ranked = Ranking.Rank(summaries, metric);
+        var marks = BaselineMarks.Of(sweep.Definition, summaries);
         output.WriteLine();
-        if (sweep.Definition.Parameters.Seeds.Count > 1)
+        if (Replicates.BySettings(sweep.Definition))
         {
             // Replicates: settings ranked by their mean over seeds, as best ranks them.
             output.WriteLine($"Best settings by mean {metric} over their seeds:");
             var groups = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric));
             if (groups.Count == 0) output.WriteLine("none completed.");
-            else TrialTables.Replicates([.. groups.Take(5)], metric).WriteTo(output);
+            else TrialTables.Replicates([.. groups.Take(5)], metric, marks).WriteTo(output);
         }
         else
         {
             output.WriteLine($"Best trials by {metric}:");
             if (ranked.Count == 0) output.WriteLine("none completed.");
-            else TrialTables.Ranked(ranked.Take(5).ToList()).WriteTo(output);
+            else TrialTables.Ranked(ranked.Take(5).ToList(), marks).WriteTo(output);
         }
         output.WriteLine();
         output.WriteLine($"All trials: piximi-sweep trials --sweep {sweep.Name}    Log: {logPath}");

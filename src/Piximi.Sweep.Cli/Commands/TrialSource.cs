@@ -27,16 +27,17 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
             if (_sampler is null) return null;
 
             var summaries = store.SummarizeTrials(sweep.Id);
-            if (summaries.Count >= sweep.Definition.Trials) return null;
+            if (summaries.Count >= Baselines.ProposedTotal(sweep.Definition)) return null;
             if (maxTrials is { } cap && summaries.Count(s => s.Trial.State != TrialState.Queued) >= cap) return null;
+            // Every stored result teaches the sampler, the baseline's too; the baseline's trials are not its proposals.
             var history = Observations.History(summaries, sweep.Definition.Metric);
-            var point = _sampler.Propose(history, position: summaries.Count);
+            var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, summaries.Count));
             if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId, maxTrials) is { } added) return added;
         }
         throw new InvalidOperationException($"Could not add a proposed trial to sweep '{sweep.Name}' after {MaxRaces} tries.");
     }
 
-    /// <summary>Trials still to be proposed: the sampler's total less those in the store (0 for sweeps made up front).</summary>
+    /// <summary>Trials still to be proposed: the sweep's total less those in the store (0 for sweeps made up front).</summary>
     public static int StillToPropose(SweepDefinition definition, int trialsInStore) =>
-        definition.Method == SearchMethod.Tpe ? Math.Max(0, (definition.Trials ?? 0) - trialsInStore) : 0;
+        Baselines.ProposedTotal(definition) is { } total ? Math.Max(0, total - trialsInStore) : 0;
 }

@@ -30,12 +30,16 @@ internal sealed class ValidateCommand(TextWriter output)
         };
         output.WriteLine(definition.Method switch
         {
-            SearchMethod.Random => $"Random search: {loaded.Trials.Count} trials drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
+            SearchMethod.Random => $"Random search: {definition.Trials} trials drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
             SearchMethod.Tpe => $"TPE: {definition.Trials} trials, each proposed when a worker is free from the results stored so far (sampler seed " +
                                 $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); {learningRate}, the other parameters from their lists",
             _ => $"Grid: {loaded.Trials.Count} trials = {(space.ModelList.Count > 1 ? $"model {space.ModelList.Count} × " : "")}optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
-                 $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}",
+                 $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}" +
+                 (loaded.Trials.Count > Grid.Count(space) ? $" + {loaded.Trials.Count - Grid.Count(space)} of the baseline" : ""),
         });
+        if (definition.Baseline is { } baseline)
+            output.WriteLine($"Baseline (your settings): {Display.Settings(baseline.Trial(0), withSeed: false)}; " +
+                             $"{Baselines.Trials(definition).Count} trial(s), one per seed, run first and never pruned");
         if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");
         if (definition.EarlyStopping is { } stopping) output.WriteLine($"Early stopping: {Display.EarlyStopping(stopping)}");
         if (Budget(loaded.Budget) is { Length: > 0 } budget) output.WriteLine($"Budget per run: {budget}");

@@ -15,6 +15,15 @@ internal static class TrialTables
     private static string[] With(bool show, int at, string model, params string[] cells) =>
         show ? [.. cells[..at], model, .. cells[at..]] : cells;
 
+    /// <summary>
+    /// <paramref name="cells"/> with a "vs baseline" cell inserted at <paramref name="at"/> (from the end) when the sweep
+    /// has a baseline, so sweeps without one print exactly what they always did.
+    /// </summary>
+    private static string[] WithBaseline(BaselineMarks? marks, int at, string cell, string[] cells) =>
+        marks is null ? cells : [.. cells[..^at], cell, .. cells[^at..]];
+
+    private const string BaselineHeader = "vs baseline";
+
     public static TextTable Grid(IReadOnlyList<Hyperparameters> trials)
     {
         var model = ShowModel(trials);
@@ -28,50 +37,57 @@ internal static class TrialTables
         return table;
     }
 
-    public static TextTable Ranked(IReadOnlyList<RankedTrial> ranked)
+    /// <param name="marks">The sweep's baseline, if any: a "vs baseline" column marks its rows and gives the others' gain over it.</param>
+    public static TextTable Ranked(IReadOnlyList<RankedTrial> ranked, BaselineMarks? marks = null)
     {
         var model = ShowModel(ranked.Select(r => r.Summary.Trial.Hyperparameters));
-        var table = new TextTable(With(model, 2, "model", "rank", "trial", "optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed",
-            "val_accuracy", "val_loss", "accuracy", "loss", "time"));
+        var table = new TextTable(WithBaseline(marks, 0, BaselineHeader, With(model, 2, "model", "rank", "trial", "optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed",
+            "val_accuracy", "val_loss", "accuracy", "loss", "time")));
         foreach (var r in ranked)
         {
             var s = r.Summary;
             var hp = s.Trial.Hyperparameters;
-            table.Add(With(model, 2, hp.Model.ToString(), Display.Int(r.Rank), Display.Int(s.Trial.Number), hp.Optimizer.ToString(), hp.Loss.ToString(),
+            table.Add(WithBaseline(marks, 0, marks?.Cell(hp, marks.Gain.Over(r.Score)) ?? "", With(model, 2, hp.Model.ToString(), Display.Int(r.Rank),
+                Display.Int(s.Trial.Number), hp.Optimizer.ToString(), hp.Loss.ToString(),
                 Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), Display.EpochsRun(s), Display.Int(hp.Seed),
                 Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
-                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds)));
+                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds))));
         }
         return table;
     }
 
-    public static TextTable All(IReadOnlyList<TrialSummary> summaries)
+    /// <inheritdoc cref="Ranked"/>
+    public static TextTable All(IReadOnlyList<TrialSummary> summaries, BaselineMarks? marks = null)
     {
         var model = ShowModel(summaries.Select(s => s.Trial.Hyperparameters));
-        var table = new TextTable(With(model, 2, "model", "trial", "state", "optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed",
-            "val_accuracy", "val_loss", "accuracy", "loss", "time", "message"));
+        var table = new TextTable(WithBaseline(marks, 1, BaselineHeader, With(model, 2, "model", "trial", "state", "optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed",
+            "val_accuracy", "val_loss", "accuracy", "loss", "time", "message")));
         foreach (var s in summaries)
         {
             var hp = s.Trial.Hyperparameters;
             var kept = s.Trial.ResultEpoch is { } e && e != s.EpochsRun ? $" (kept {e})" : "";
-            table.Add(With(model, 2, hp.Model.ToString(), Display.Int(s.Trial.Number), Display.State(s.Trial), hp.Optimizer.ToString(), hp.Loss.ToString(),
+            table.Add(WithBaseline(marks, 1, marks?.Cell(hp, marks.GainOf(s)) ?? "", With(model, 2, hp.Model.ToString(), Display.Int(s.Trial.Number),
+                Display.State(s.Trial), hp.Optimizer.ToString(), hp.Loss.ToString(),
                 Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}{kept}", Display.Int(hp.Seed),
                 Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
-                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? ""));
+                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? "")));
         }
         return table;
     }
 
-    public static TextTable Replicates(IReadOnlyList<ReplicateGroup> groups, string metric)
+    /// <inheritdoc cref="Ranked"/>
+    public static TextTable Replicates(IReadOnlyList<ReplicateGroup> groups, string metric, BaselineMarks? marks = null)
     {
         var model = ShowModel(groups.Select(g => g.Settings));
-        var table = new TextTable(With(model, 1, "model", "rank", "optimizer", "loss", "learning_rate", "batch_size", "epochs", $"mean {metric}", "sd", "n", "seeds", "trials"));
+        var table = new TextTable(WithBaseline(marks, 0, BaselineHeader,
+            With(model, 1, "model", "rank", "optimizer", "loss", "learning_rate", "batch_size", "epochs", $"mean {metric}", "sd", "n", "seeds", "trials")));
         foreach (var g in groups)
         {
             var hp = g.Settings;
-            table.Add(With(model, 1, hp.Model.ToString(), Display.Int(g.Rank), hp.Optimizer.ToString(), hp.Loss.ToString(), Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize),
+            table.Add(WithBaseline(marks, 0, marks?.Cell(hp, marks.Gain.Over(g.Mean)) ?? "", With(model, 1, hp.Model.ToString(), Display.Int(g.Rank),
+                hp.Optimizer.ToString(), hp.Loss.ToString(), Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize),
                 Display.Epochs(hp), Display.Metric(g.Mean), Display.Metric(g.StandardDeviation), Display.Int(g.N),
-                string.Join(' ', g.Seeds), string.Join(' ', g.Trials)));
+                string.Join(' ', g.Seeds), string.Join(' ', g.Trials))));
         }
         return table;
     }

@@ -222,6 +222,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             {
                 Note(key, key.Text, $"W&B's '{key.Text}' is for W&B's own agent and service (which script, where results go); Piximi.Sweep trains Piximi's model itself and stores results locally, so it is ignored");
             }
+            else if (key.Text == "baseline")
+            {
+                // The native format's key: not silently dropped, and not a typo to suggest a W&B key for.
+                Unhonoured(key, key.Text, "baseline: is a key of native sweep files only; a Weights & Biases sweep file cannot give one. "
+                    + "To compare against your settings, write the sweep as a native file (SWEEP-FILE.md)");
+            }
             else if (!UsedKeys.Contains(key.Text))
             {
                 Unhonoured(key, key.Text, $"unknown key '{key.Text}'; {Suggestions.DidYouMean(key.Text, [.. UsedKeys, .. AgentKeys])}"
