@@ -1,4 +1,5 @@
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training.Tests.Piximi;
 
 namespace Piximi.Sweep.Cli.Tests;
@@ -92,6 +93,39 @@ public class PiximiProjectCliTests
         Assert.Contains("# The project holds no classifier settings, so the baseline is Piximi's defaults", text, StringComparison.Ordinal);
         Assert.Contains("  batch_size: 30   # 32 is more than the 30 training images", text, StringComparison.Ordinal);
         Assert.Equal(BaselineSpec.PiximiDefaults with { BatchSize = 30 }, SweepFile.Load(defaults).Definition.Baseline);
+    }
+
+    /// <summary>
+    /// The question a Piximi user asks, answered from a saved project: init --from writes the project's settings as the
+    /// baseline, the sweep runs it first, and best and the report say how the winner compares with it, in numbers the
+    /// store holds. Three trials (the baseline and two of the grid) keep it short.
+    /// </summary>
+    [Fact]
+    public async Task AnInitSweepShowsTheGainOverTheProjectsOwnSettingsInBestAndTheReport()
+    {
+        using var folder = new TestFolder();
+        var project = TinyProject(folder, p => { p.LearningRate = 0.001; p.BatchSize = 16; });
+        var file = Path.Combine(folder.Path, "tiny.yaml");
+        Assert.Equal(0, (await Cli.RunAsync("init", "--from", project, "-o", file)).ExitCode);
+
+        var run = await Cli.RunProcessAsync(folder.Path, TimeSpan.FromMinutes(3), "run", file, "--db", folder.Db, "--workers", "1", "--max-trials", "3");
+        Assert.True(run.ExitCode is 0 or 4, run.ToString());
+        var best = await Cli.RunAsync("best", "--db", folder.Db);
+        var report = await Cli.RunAsync("report", "--db", folder.Db, "--format", "md");
+
+        using var store = TrialStores.OpenSqlite(folder.Db);
+        var sweep = store.ListSweeps().Single();
+        var summaries = store.SummarizeTrials(sweep.Id);
+        var baseline = summaries.Single(s => s.Trial.Number == 1);
+        Assert.Equal((OptimizerKind.Adam, 0.001, 16), (baseline.Trial.Hyperparameters.Optimizer, baseline.Trial.Hyperparameters.LearningRate, baseline.Trial.Hyperparameters.BatchSize));
+        var winner = Ranking.Rank(summaries, sweep.Definition.Metric).First();
+        var expected = winner.Summary.Trial.Number == 1
+            ? "your settings are the best found"
+            : ((winner.Summary.Final!.ValAccuracy - baseline.Final!.ValAccuracy) * 100).ToString("+0.0;-0.0;+0.0", System.Globalization.CultureInfo.InvariantCulture)
+              + " pp val_accuracy over your settings";
+        Assert.Contains(expected, best.Output, StringComparison.Ordinal);
+        Assert.Contains(expected, report.Output, StringComparison.OrdinalIgnoreCase); // the report starts its sentence with a capital
+        Assert.Contains("## Against your settings", report.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,13 @@ public sealed class Piximi_accepts_and_predicts_what_we_export
         Assert.Equal(new InputShape(20, 20, 1), trained.InputShape);
         foreach (var files in trained.UploadForms)
             AssertPiximiPredictsAsRecorded(trained, PiximiUpload.Run(files, trained.Images, trained.Shape));
+
+        // Mapping the classes by hand onto the project's categories of the same names, the other way Piximi's dialog
+        // offers, files no image under any category in Piximi 1.1.4 (useClassMapDialog.tsx:102-112): the README says
+        // to keep "Create new categories from model classes?" ticked, and this is why.
+        var byHand = PiximiUpload.Run([trained.ZipFile], trained.Images, trained.Shape, "manual", FashionNames);
+        Assert.True(byHand.MetadataAccepted, byHand.ToString());
+        Assert.True(byHand.Predictions is null || byHand.Predictions.All(p => !FashionNames.Contains(p)), byHand.ToString());
     }
 
     /// <summary>28 → 24 is a size pair where TF.js's CPU kernel blackens the last row and column (SWEEP-FILE.md).</summary>
@@ -52,6 +59,14 @@ public sealed class Piximi_accepts_and_predicts_what_we_export
         Assert.Equal(new InputShape(24, 24, 3), trained.InputShape);
         foreach (var files in trained.UploadForms)
             AssertPiximiPredictsAsRecorded(trained, PiximiUpload.Run(files, trained.Images, trained.Shape));
+
+        // The settings file and what to set by hand carry the same input shape, read from the store alone.
+        File.Delete(project);
+        var settings = await Cli.RunAsync("export", "colour", "--piximi", "--db", folder.Db);
+        Assert.True(settings.ExitCode == 0, settings.ToString());
+        var shape = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "results", "colour-model_hyperparameters.json")))!["preprocessOptions"]!["inputShape"]!;
+        Assert.Equal("{\"planes\":1,\"height\":24,\"width\":24,\"channels\":3}", shape.ToJsonString());
+        Assert.Contains("  Input Shape: Col 24, Row 24, Ch. 3", settings.Output, StringComparison.Ordinal);
     }
 
     /// <summary>
