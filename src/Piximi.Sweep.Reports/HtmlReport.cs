@@ -291,8 +291,9 @@ internal static partial class HtmlReport
             + "Piximi's own evaluation shows precision and recall swapped; these are the standard ones.</p>");
         if (scores.Binary is { } positive)
         {
-            w.Write($"<p class=\"note\">Two classes: Piximi reports the binary variant, taking the second class ({Html.Escape(positive.Name)}) as positive: "
-                + $"precision {Display.Metric(positive.Precision)}, recall {Display.Metric(positive.Recall)}, F1 {Display.Metric(positive.F1)}.</p>");
+            w.Write($"<p class=\"note\">Two classes: Piximi reports the binary variant, taking the first class ({Html.Escape(positive.Name)}) as positive "
+                + $"and swapping precision and recall; the standard ones for it are precision {Display.Metric(positive.Precision)}, recall {Display.Metric(positive.Recall)}, "
+                + $"F1 {Display.Metric(positive.F1)}.</p>");
         }
         w.Write("</section>\n");
     }

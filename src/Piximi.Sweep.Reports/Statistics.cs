@@ -93,7 +93,8 @@ internal sealed record ClassScores(string Name, int Support, int Predicted, doub
 /// Scores of a confusion matrix [actual][predicted]: precision = TP / (TP + FP), down the predicted column; recall =
 /// TP / (TP + FN), along the actual row; F1 = 2PR / (P + R); 0 where a denominator is 0 (scikit-learn's
 /// zero_division=0). Macro = unweighted mean over classes. With exactly 2 classes, <see cref="Binary"/> is the
-/// second class taken as the positive one (Piximi's binary variant).
+/// first class taken as the positive one, as Piximi's binary variant takes it (Piximi 1.1.4
+/// <c>src/utils/models/utils.ts:192-197</c>, which also swaps precision and recall; these are the standard ones).
 /// </summary>
 internal sealed record EvaluationScores(IReadOnlyList<ClassScores> Classes, int Total, double Accuracy,
     double MacroPrecision, double MacroRecall, double MacroF1, ClassScores? Binary)
@@ -120,6 +121,6 @@ internal sealed record EvaluationScores(IReadOnlyList<ClassScores> Classes, int 
         }
         return new EvaluationScores(classes, total, total > 0 ? (double)correct / total : 0,
             n > 0 ? classes.Average(c => c.Precision) : 0, n > 0 ? classes.Average(c => c.Recall) : 0,
-            n > 0 ? classes.Average(c => c.F1) : 0, n == 2 ? classes[1] : null);
+            n > 0 ? classes.Average(c => c.F1) : 0, n == 2 ? classes[0] : null);
     }
 }

@@ -11,8 +11,10 @@ namespace Piximi.Sweep.Training;
 /// categorical cross-entropy to the probabilities as if they were logits (softmax twice); every loss here decides
 /// itself whether it needs probabilities.
 /// <para>
-/// Weights start as Keras/TF.js (Piximi's runtime) starts them, Glorot-uniform kernels and zero biases, rather than
-/// PyTorch's Kaiming defaults, so learning-rate findings carry over to Piximi as far as they can.
+/// Weights start Glorot-uniform with zero biases (TF.js's default), rather than PyTorch's Kaiming defaults. Piximi
+/// 1.1.4 starts its SimpleCNN's kernels with TF.js's <c>varianceScaling</c> (scale 1, fan in, truncated normal;
+/// <c>src/utils/models/classification/SimpleCNN/loadSimpleCNN.ts:32,48,62</c>), a different start: learning-rate
+/// findings carry over to Piximi approximately, not exactly.
 /// </para>
 /// </summary>
 internal sealed class SimpleCnn : Module<Tensor, Tensor>

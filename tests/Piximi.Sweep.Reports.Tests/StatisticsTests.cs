@@ -79,14 +79,16 @@ public sealed class PrecisionIsReadDownColumnsAndRecallAlongRows
     }
 
     [Fact]
-    public void TwoClassesAlsoGiveTheBinaryScoresOfTheSecondClass()
+    public void TwoClassesAlsoGiveTheBinaryScoresOfTheFirstClassAsPiximisBinaryVariantTakesIt()
     {
         var scores = EvaluationScores.Of(new TrialEvaluation(1, ["healthy", "infected"], [[8, 2], [1, 9]]));
 
+        // Piximi (src/utils/models/utils.ts:192-197): "precision" m[0][0] / (m[0][0] + m[0][1]) = 8/10, "recall"
+        // m[0][0] / (m[0][0] + m[1][0]) = 8/9: class 0 positive, the two swapped. The standard ones:
         var positive = Assert.IsType<ClassScores>(scores.Binary);
-        Assert.Equal("infected", positive.Name);
-        Assert.Equal(9.0 / 11, positive.Precision, 12);
-        Assert.Equal(9.0 / 10, positive.Recall, 12);
+        Assert.Equal("healthy", positive.Name);
+        Assert.Equal(8.0 / 9, positive.Precision, 12);
+        Assert.Equal(8.0 / 10, positive.Recall, 12);
     }
 
     [Fact]
