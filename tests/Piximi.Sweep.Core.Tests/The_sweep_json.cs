@@ -74,4 +74,21 @@ public sealed class The_sweep_json : IDisposable
     private const string RandomJson = """
         {"name":"sweep","dataset":{"kind":"idx","images":"ROOT/images.gz","labels":"ROOT/labels.gz","training_percentage":0.75,"subset":null},"model":"SimpleCNN","metric":"val_accuracy","parameters":{"optimizers":["Adam"],"losses":["CategoricalCrossEntropy"],"learning_rates":[0.01],"batch_sizes":[32],"epochs":[10],"time_budget":null,"seeds":[0]},"method":"Random","sampler_seed":2,"trials":4}
         """;
+
+    /// <summary>
+    /// What validation found in the data is kept with the definition but is not part of its identity: a sweep stored
+    /// before the facts were kept (or with other facts) is the same sweep when its file runs again.
+    /// </summary>
+    [Fact]
+    public void Dataset_facts_round_trip_but_do_not_change_which_sweep_it_is()
+    {
+        var definition = SweepFile.Parse("name: identity\ndataset: {kind: idx, images: images.gz, labels: labels.gz}\n", _folder.SweepPath()).Definition;
+        var withFacts = definition with { Dataset = definition.Dataset with { Facts = new DatasetFacts(new InputShape(28, 28, 1), 60_000, 0) } };
+
+        Assert.Equal(withFacts.Dataset.Facts, SweepJson.Deserialize(SweepJson.Serialize(withFacts)).Dataset.Facts);
+        Assert.DoesNotContain("\"facts\"", SweepJson.Serialize(definition), StringComparison.Ordinal);
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(definition), withFacts));
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { Facts = new DatasetFacts(new InputShape(20, 20, 1), 5, 1) } }));
+        Assert.False(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { TrainingPercentage = 0.5 } }));
+    }
 }
