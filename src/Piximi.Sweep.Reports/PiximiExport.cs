@@ -80,11 +80,15 @@ public static class PiximiExport
 
     /// <summary>
     /// What a user sets by hand in Piximi to train the trial's settings there: "Fit Model", tab "HyperParameters",
-    /// each field by the label Piximi 1.1.4 shows, in its order (<c>training-settings/ModelPicker.tsx:98</c>;
-    /// "Data Preprocessing Settings": <c>preprocessing-settings/ImageAugmentationSettings.tsx</c> "Input Shape:"
-    /// Col, Row, Ch., <c>DataPartitioningSettings.tsx:88</c>; "Optimization Settings":
-    /// <c>optimizer-settings/OptimizationSettings.tsx:99,122,145</c>, <c>TrainingStrategySettings.tsx:90,108</c>).
-    /// The input shape reads "not recorded" when the sweep does not know it.
+    /// each field by the label Piximi 1.1.4 shows, in the order it shows them (under
+    /// <c>src/views/ProjectViewer/sections/ModelTaskSection/training-settings/</c>: <c>TrainingSettings.tsx:13-14</c>
+    /// the model first, <c>ModelPicker.tsx:98</c>; then "Data Preprocessing Settings",
+    /// <c>HyperparameterSettings/HyperperameterSettings.tsx:9,21</c>: "Input Shape:" Col, Row, Ch.,
+    /// <c>preprocessing-settings/ImageAugmentationSettings.tsx:135-164</c>, and Training Percentage,
+    /// <c>DataPartitioningSettings.tsx:88</c>; then "Optimization Settings", <c>HyperperameterSettings.tsx:12,30</c>:
+    /// Epochs and Batch Size, <c>optimizer-settings/TrainingStrategySettings.tsx:90,108</c>, before Optimization
+    /// Algorithm, Loss Function and Learning Rate, <c>OptimizationSettings.tsx:99,122,145</c>,
+    /// <c>ClassifierOptimizerSettings.tsx:55-56</c>). The input shape reads "not recorded" when the sweep does not know it.
     /// </summary>
     public static IReadOnlyList<(string Name, string Value)> ByHand(SweepDefinition sweep, Hyperparameters hp)
     {
@@ -96,11 +100,11 @@ public static class PiximiExport
             ("Model Architecture", hp.Model.ToString()),
             ("Input Shape", shape is { } s ? $"Col {Display.Int(s.Width)}, Row {Display.Int(s.Height)}, Ch. {Display.Int(s.Channels)}" : "not recorded"),
             ("Training Percentage", Format.Exact(sweep.Dataset.TrainingPercentage)),
+            ("Epochs", Display.Int(hp.Epochs)),
+            ("Batch Size", Display.Int(hp.BatchSize)),
             ("Optimization Algorithm", PiximiNames.Optimizer(hp.Optimizer)),
             ("Loss Function", PiximiNames.Loss(hp.Loss)),
             ("Learning Rate", Display.Rate(hp.LearningRate)),
-            ("Epochs", Display.Int(hp.Epochs)),
-            ("Batch Size", Display.Int(hp.BatchSize)),
         ];
     }
 }

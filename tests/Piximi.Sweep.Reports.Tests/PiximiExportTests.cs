@@ -82,10 +82,10 @@ public sealed class PiximiExportWritesPiximisHyperparametersFile
     public void WhatToSetByHandIsEveryFieldInPiximisWordsAndOrder()
     {
         Assert.Equal(
-            ["Model Architecture", "Input Shape", "Training Percentage", "Optimization Algorithm", "Loss Function", "Learning Rate", "Epochs", "Batch Size"],
+            ["Model Architecture", "Input Shape", "Training Percentage", "Epochs", "Batch Size", "Optimization Algorithm", "Loss Function", "Learning Rate"],
             PiximiExport.ByHand(Definition, Trial).Select(f => f.Name));
         Assert.Equal(
-            ["SimpleCNN", "Col 24, Row 24, Ch. 3", "0.8", "Stochastic gradient descent (SGD)", "Mean squared error (MSE)", "0.03", "12", "64"],
+            ["SimpleCNN", "Col 24, Row 24, Ch. 3", "0.8", "12", "64", "Stochastic gradient descent (SGD)", "Mean squared error (MSE)", "0.03"],
             PiximiExport.ByHand(Definition, Trial).Select(f => f.Value));
     }
 

@@ -110,7 +110,7 @@ internal sealed class ReportCommands(TextWriter output)
             .Select(Path.GetFileName).ToList();
         if (others.Count > 0)
             output.WriteLine($"note: {folder} also holds {string.Join(", ", others)}; in Piximi choose only the two files named above (Piximi takes the last .json it is given and every other file as weights).");
-        output.WriteLine("In Piximi: Load Model → Upload Local → Layers Model → Select model files; then Predict Model, and in \"Configure Category-Class Mapping\" " +
+        output.WriteLine("In Piximi: Load Model → Upload Local → Layers Model → Select model files → Open Classification model; then Predict Model, and in \"Configure Category-Class Mapping\" " +
                          "keep \"Create new categories from model classes?\" ticked (README: the morning after).");
         return ExitCodes.Ok;
     }
