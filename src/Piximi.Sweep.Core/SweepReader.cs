@@ -156,7 +156,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
             Pruner = pruner, EarlyStopping = earlyStopping, Baseline = baseline?.Spec,
         };
-        return new LoadedSweep(definition, Propose(definition)) { Description = description, Budget = budget ?? SweepBudget.None };
+        var trials = Propose(definition);
+        var note = trainingImages is null ? null : MobileNetSteps.Note(definition, trials, trainingImages.Training);
+        return new LoadedSweep(definition, trials) { Description = description, Budget = budget ?? SweepBudget.None, Notes = note is null ? [] : [note] };
     }
 
     // ----- mappings and keys -----

@@ -203,6 +203,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             _ => [], // TPE proposes each trial when a worker asks, from the results stored by then
         };
         var budget = method == SearchMethod.Grid && runCap?.Value is { } cap ? new SweepBudget(null, cap) : SweepBudget.None;
+        if (trainingImages is not null && MobileNetSteps.Note(definition, trials, trainingImages.Training) is { } steps) _notes.Add(steps);
         return new LoadedSweep(definition, trials) { Description = description, Budget = budget, Notes = _notes };
     }
 
