@@ -210,7 +210,7 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         {
             for (var k = 0; k < classes; k++)
                 worst = Math.Max(worst, Math.Abs(ours[i * classes + k] - theirs[i * classes + k]));
-            var (mine, tfjs) = (ArgMax(ours, i, classes), ArgMax(theirs, i, classes));
+            var (mine, tfjs) = (Tfjs.ArgMax(ours, i, classes), Tfjs.ArgMax(theirs, i, classes));
             Assert.True(mine == tfjs, $"image {i}: we predict class {mine}, TF.js {tfjs}");
             predicted.Add(mine);
             if (ours[i * classes + mine] < 0.99f) unsure++;
@@ -220,16 +220,5 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         // Neither one class for every image nor saturated one-hot rows, where a broken export could still agree.
         Assert.True(predicted.Count > 1, "the model predicts one class for every image");
         Assert.True(unsure >= count / 4, $"only {unsure} of {count} images have a probability below 0.99");
-    }
-
-    private static int ArgMax(float[] probabilities, int row, int classes)
-    {
-        var best = 0;
-        for (var k = 1; k < classes; k++)
-        {
-            if (probabilities[row * classes + k] > probabilities[row * classes + best])
-                best = k;
-        }
-        return best;
     }
 }

@@ -69,6 +69,18 @@ internal static class Tfjs
         }
     }
 
+    /// <summary>The class with the highest probability in row <paramref name="row"/> of [count × classes] probabilities.</summary>
+    internal static int ArgMax(float[] probabilities, int row, int classes)
+    {
+        var best = 0;
+        for (var k = 1; k < classes; k++)
+        {
+            if (probabilities[row * classes + k] > probabilities[row * classes + best])
+                best = k;
+        }
+        return best;
+    }
+
     private static byte[] Nhwc(float[] nchw, int count, int channels, int height, int width)
     {
         var bytes = new byte[nchw.Length * 4];

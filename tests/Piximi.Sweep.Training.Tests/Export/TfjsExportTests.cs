@@ -49,7 +49,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         Assert.Equal([100, 10], theirs.Shape);
         AssertSamePredictions(ours, theirs.Probabilities, 100, 10);
         // A trained model, not a near-uniform one where anything would agree: most validation images right.
-        var correct = Enumerable.Range(0, 100).Count(i => ArgMax(ours, i, 10) == labels[i]);
+        var correct = Enumerable.Range(0, 100).Count(i => Tfjs.ArgMax(ours, i, 10) == labels[i]);
         Assert.True(correct >= 50, $"only {correct} of 100 validation images right after 2 epochs");
         Assert.Equal(epochs[^1].Metrics.ValAccuracy, correct / 100.0, 6);
 
@@ -187,20 +187,9 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         {
             for (var k = 0; k < classes; k++)
                 worst = Math.Max(worst, Math.Abs(ours[i * classes + k] - theirs[i * classes + k]));
-            Assert.True(ArgMax(ours, i, classes) == ArgMax(theirs, i, classes),
-                $"image {i}: we predict class {ArgMax(ours, i, classes)}, TF.js {ArgMax(theirs, i, classes)}");
+            Assert.True(Tfjs.ArgMax(ours, i, classes) == Tfjs.ArgMax(theirs, i, classes),
+                $"image {i}: we predict class {Tfjs.ArgMax(ours, i, classes)}, TF.js {Tfjs.ArgMax(theirs, i, classes)}");
         }
         Assert.True(worst <= Tolerance, $"probabilities differ by up to {worst:G3} (allowed {Tolerance:G3})");
-    }
-
-    private static int ArgMax(float[] probabilities, int row, int classes)
-    {
-        var best = 0;
-        for (var k = 1; k < classes; k++)
-        {
-            if (probabilities[row * classes + k] > probabilities[row * classes + best])
-                best = k;
-        }
-        return best;
     }
 }
