@@ -90,7 +90,7 @@ internal sealed class ReportCommands(TextWriter output)
         TfjsExportResult result;
         try
         {
-            result = TfjsExport.Write(checkpoint.Data, sweep.Definition, trial.Hyperparameters, names, folder, name);
+            result = TfjsExport.Write(checkpoint.Data, trial.Hyperparameters, names, folder, name);
         }
         catch (ModelExportException e)
         {

@@ -59,7 +59,6 @@ public static class TfjsExport
     /// <c>&lt;name&gt;.weights.bin</c>, and the two into <c>&lt;folder&gt;.zip</c> (replaced).
     /// </summary>
     /// <param name="checkpoint">The trial's stored checkpoint bytes (its last epoch's).</param>
-    /// <param name="sweep">The sweep (the model is the checkpoint's own, SimpleCNN or MobileNet).</param>
     /// <param name="hyperparameters">The trial's: Piximi's optimizerSettings and the batch size of its preprocessSettings.</param>
     /// <param name="classNames">The classes' names in label order, or null for "0", "1", … (IDX datasets' names).</param>
     /// <param name="folder">Where the two files go; the zip is written beside it.</param>
@@ -67,10 +66,9 @@ public static class TfjsExport
     /// <exception cref="ModelExportException">Another model than SimpleCNN or MobileNet, class names that do not fit,
     /// or a checkpoint that is not a readable one of its model; the message says which.</exception>
     public static TfjsExportResult Write(
-        byte[] checkpoint, SweepDefinition sweep, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder, string name = "model")
+        byte[] checkpoint, Hyperparameters hyperparameters, IReadOnlyList<string>? classNames, string folder, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        ArgumentNullException.ThrowIfNull(sweep);
         ArgumentNullException.ThrowIfNull(hyperparameters);
         ArgumentNullException.ThrowIfNull(folder);
         if (ModelName(name) != name) throw new ArgumentException($"'{name}' is not a model name Piximi's upload takes; see ModelName.", nameof(name));

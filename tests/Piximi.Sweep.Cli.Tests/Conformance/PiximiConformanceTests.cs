@@ -163,7 +163,7 @@ public sealed class Piximi_accepts_and_predicts_what_we_export
         byte[]? checkpoint = null;
         var outcome = Trainer.Train(data, sweep, hp, "cpu", null, epoch => checkpoint = epoch.Checkpoint, CancellationToken.None);
         Assert.Equal(TrialState.Completed, outcome.State);
-        var result = Training.Export.TfjsExport.Write(checkpoint!, sweep, hp, FashionNames, Path.Combine(folder.Path, name), name);
+        var result = Training.Export.TfjsExport.Write(checkpoint!, hp, FashionNames, Path.Combine(folder.Path, name), name);
 
         var (_, validation) = Trainer.Split(count, 0.75, hp.Seed);
         var images = new float[validation.Length * 784];

@@ -39,7 +39,7 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         var folder = Path.Combine(_folder, "rgb");
         var names = new[] { "red", "blue", "green" };
 
-        var result = TfjsExport.Write(checkpoint, sweep, hp, names, folder);
+        var result = TfjsExport.Write(checkpoint, hp, names, folder);
 
         Assert.Equal(new InputShape(height, width, channels), result.Shape);
         Assert.Equal((1, 1), (result.ModelEpoch, result.CheckpointEpoch));
@@ -89,7 +89,7 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         var (pixels, checkpoint, hp, sweep) = TrainAnEpoch(count, channels, height, width, classes);
         var folder = Path.Combine(_folder, "two-channel");
 
-        var result = TfjsExport.Write(checkpoint, sweep, hp, classNames: null, folder);
+        var result = TfjsExport.Write(checkpoint, hp, classNames: null, folder);
 
         Assert.Equal(new InputShape(height, width, channels), result.Shape);
         Assert.Equal(["0", "1", "2"], result.ClassNames);
@@ -120,9 +120,9 @@ public sealed class ExportingMobileNetToTensorFlowJs : IDisposable
         var tooSmall = new Checkpoint("model=MobileNet\ndata.size=28x28\ndata.classes=3", 1, 1, 1, 0, [], [],
             new OptimizerSnapshot("Adam", [])).Encode();
 
-        var weights = Assert.Throws<ModelExportException>(() => TfjsExport.Write(empty, sweep, hp, null, _folder));
+        var weights = Assert.Throws<ModelExportException>(() => TfjsExport.Write(empty, hp, null, _folder));
         Assert.StartsWith("The checkpoint's weights do not fit MobileNet: Checkpoint holds model tensors []", weights.Message);
-        var size = Assert.Throws<ModelExportException>(() => TfjsExport.Write(tooSmall, sweep, hp, null, _folder));
+        var size = Assert.Throws<ModelExportException>(() => TfjsExport.Write(tooSmall, hp, null, _folder));
         Assert.StartsWith("The checkpoint's MobileNet cannot be built: MobileNet needs images of at least 63×63 pixels", size.Message);
         Assert.Empty(Directory.GetFiles(_folder));
     }

@@ -37,7 +37,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         var folder = Path.Combine(_folder, "model");
         var names = new[] { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
 
-        var result = TfjsExport.Write(checkpoint, sweep, hp, names, folder);
+        var result = TfjsExport.Write(checkpoint, hp, names, folder);
 
         Assert.Equal(new InputShape(28, 28, 1), result.Shape);
         Assert.Equal((2, 2), (result.ModelEpoch, result.CheckpointEpoch));
@@ -101,7 +101,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         var checkpoint = Train(data, sweep, hp)[^1].Checkpoint;
         var folder = Path.Combine(_folder, "two-channel");
 
-        var result = TfjsExport.Write(checkpoint, sweep, hp, classNames: null, folder);
+        var result = TfjsExport.Write(checkpoint, hp, classNames: null, folder);
 
         Assert.Equal(new InputShape(height, width, channels), result.Shape);
         Assert.Equal(["0", "1", "2"], result.ClassNames);
@@ -131,7 +131,7 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         var last = epochs[^1].Checkpoint;
         var folder = Path.Combine(_folder, "early");
 
-        var result = TfjsExport.Write(last, sweep, hp, _data.Images.ClassNames, folder);
+        var result = TfjsExport.Write(last, hp, _data.Images.ClassNames, folder);
 
         Assert.Equal((2, 3), (result.ModelEpoch, result.CheckpointEpoch));
         var (pixels, _) = Validation(_data.Images, _data.Spec.TrainingPercentage, hp.Seed);
@@ -150,13 +150,13 @@ public sealed class ExportingSimpleCnnToTensorFlowJs : IClassFixture<TrainerOnFa
         var other = new Checkpoint("model=ResNet\ndata.size=224x224x3\ndata.classes=10", 1, 1, 1, 0, [], [],
             new OptimizerSnapshot("Adam", [])).Encode();
 
-        var resNet = Assert.Throws<ModelExportException>(() => TfjsExport.Write(other, sweep, hp, null, _folder));
+        var resNet = Assert.Throws<ModelExportException>(() => TfjsExport.Write(other, hp, null, _folder));
         Assert.Equal("Only SimpleCNN and MobileNet models can be exported to TensorFlow.js; this checkpoint holds a ResNet model.", resNet.Message);
-        var garbage = Assert.Throws<ModelExportException>(() => TfjsExport.Write([1, 2, 3], sweep, hp, null, _folder));
+        var garbage = Assert.Throws<ModelExportException>(() => TfjsExport.Write([1, 2, 3], hp, null, _folder));
         Assert.StartsWith("The trial's checkpoint cannot be read: Not a training checkpoint", garbage.Message);
 
         var checkpoint = Train(_data.Images, sweep, hp)[^1].Checkpoint;
-        var names = Assert.Throws<ModelExportException>(() => TfjsExport.Write(checkpoint, sweep, hp, ["a", "b"], _folder));
+        var names = Assert.Throws<ModelExportException>(() => TfjsExport.Write(checkpoint, hp, ["a", "b"], _folder));
         Assert.Equal("The model has 10 outputs but 2 class names were given.", names.Message);
         Assert.Empty(Directory.GetFiles(_folder));
     }
