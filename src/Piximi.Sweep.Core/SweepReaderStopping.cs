@@ -131,26 +131,16 @@ internal sealed partial class SweepReader
     }
 
     /// <summary>
-    /// ASHA and Hyperband never judge at the last epoch (the trial is finished), so their first rung must come
-    /// before it; the median rule judges only after its warm-up. Otherwise the pruner would never stop a trial.
-    /// Blames the setting when it was written, else the pruner's type (the default is what does not fit).
+    /// A pruner that could never stop a trial is refused (<see cref="PrunerSpec.NeverPrunes"/>, the rule W&amp;B files
+    /// share). Blames the setting when it was written, else the pruner's type (the default is what does not fit).
     /// </summary>
     private void CheckPrunerHasEpochsToPrune(PrunerSpec spec, int? maxEpochs, IReadOnlyDictionary<string, YNode> setNodes, YNode typeNode)
     {
         if (maxEpochs is not { } max) return;
-        var (key, value, least) = spec.Kind == PrunerKind.Median
-            ? ("warmup_epochs", spec.WarmupEpochs, 0)
-            : ("min_epochs", spec.MinEpochs, 1);
-        if (value < max) return;
-
+        var (key, value, _) = spec.FirstJudgement;
         var written = setNodes.TryGetValue(key, out var node);
-        var what = written ? $"{value}" : $"the default {key} {value}";
-        var allowed = max - 1 >= least
-            ? $"a whole number from {least} to {max - 1}"
-            : "none while trials run 1 epoch: give parameters.epochs more than 1, or pruner: none";
-        var why = spec.Kind == PrunerKind.Median ? "no trial would ever be judged" : "there would be nothing to prune";
-        _errors.Add(node ?? typeNode, $"pruner.{key}",
-            $"{what} is not below the most epochs a trial runs ({max}, from parameters.epochs), so {why}; allowed: {allowed}");
+        if (spec.NeverPrunes(max, written ? $"{value}" : $"the default {key} {value}", "from parameters.epochs", "pruner: none") is { } message)
+            _errors.Add(node ?? typeNode, $"pruner.{key}", message);
     }
 
     /// <summary>

@@ -88,6 +88,9 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private readonly SweepReader _native = new(path, errors, countImages);
     private readonly List<string> _notes = [];
 
+    /// <summary>The epochs read (and their key; null: not given, the default), for the pruner's check.</summary>
+    private (Values<int> Values, YScalar? Key)? _epochs;
+
     /// <summary>One W&amp;B parameter read: its values (for ranges, the ends) and the nodes to blame for each.</summary>
     private sealed record Values<T>(IReadOnlyList<T> Items, IReadOnlyList<YNode> Nodes, LearningRateDistribution Distribution = LearningRateDistribution.Values);
 
@@ -139,7 +142,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         var method = ReadMethod(keys, top);
         var runCap = ReadRunCap(keys, top, method);
         var metric = ReadMetric(keys, top);
-        var pruner = keys.TryGetValue("early_terminate", out var terminateEntry) ? ReadEarlyTerminate(terminateEntry.Value) : null;
+        var earlyTerminate = keys.TryGetValue("early_terminate", out var terminateEntry) ? ReadEarlyTerminate(terminateEntry.Value) : null;
         var (dataset, model, samplerSeed) = ReadPiximi(keys, top);
         var space = ReadParameters(keys, top, method);
         // One model (piximi.model, --model) or a model parameter; --model wins over both, as --dataset does.
@@ -179,6 +182,13 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             }
         }
 
+        // The rule a native pruner: obeys, worded in W&B's keys; judged on the epochs even when other parameters failed.
+        if (earlyTerminate is { } terminate && _epochs is { } epochs
+            && terminate.Spec.NeverPrunes(epochs.Values.Items.Max(), terminate.Written,
+                epochs.Key is { } epochsKey ? $"from parameters.{epochsKey.Text}" : "the default epochs, as no epochs parameter is given",
+                "leave out early_terminate") is { } neverPrunes)
+            _errors.Add(terminate.FirstRung, terminate.Field, neverPrunes);
+
         if (space is not null && method == SearchMethod.Grid && Grid.Count(space.Value.Space) is var count && count > SweepFile.MaxTrials)
         {
             _errors.Add(keys.TryGetValue("parameters", out var p) ? p.Value : top, "parameters",
@@ -194,7 +204,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             Method = method.Value,
             SamplerSeed = samplerSeed.Value,
             Trials = method == SearchMethod.Grid ? null : runCap?.Value,
-            Pruner = pruner,
+            Pruner = earlyTerminate?.Spec,
         };
         IReadOnlyList<Hyperparameters> trials = method switch
         {
@@ -342,8 +352,11 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         return metric;
     }
 
+    /// <summary>early_terminate read: the pruner, and where its first rung was written, to blame if it never prunes.</summary>
+    private sealed record EarlyTerminateRead(PrunerSpec Spec, YNode FirstRung, string Field, string Written);
+
     /// <summary>early_terminate {type: hyperband, min_iter | max_iter + s, eta, strict} as Piximi.Sweep's Hyperband pruner.</summary>
-    private PrunerSpec? ReadEarlyTerminate(YNode node)
+    private EarlyTerminateRead? ReadEarlyTerminate(YNode node)
     {
         const string field = "early_terminate";
         if (RequireMapping(node, field, "a mapping with type: hyperband and min_iter:") is not { } mapping) return null;
@@ -372,10 +385,15 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         }
 
         int? minIter = null;
+        (YNode At, string Field, string Written)? firstRung = null;
         const string iterAllowed = "a whole number of epochs from 1 to 10000";
         if (keys.TryGetValue("min_iter", out var minEntry))
         {
-            if (RequireScalar(minEntry.Value, $"{field}.min_iter", iterAllowed) is { } s && ReadWhole(s, $"{field}.min_iter", 1, SweepReader.MaxEpochs, iterAllowed, out var v)) minIter = v;
+            if (RequireScalar(minEntry.Value, $"{field}.min_iter", iterAllowed) is { } s && ReadWhole(s, $"{field}.min_iter", 1, SweepReader.MaxEpochs, iterAllowed, out var v))
+            {
+                minIter = v;
+                firstRung = (s, $"{field}.min_iter", $"min_iter {v}");
+            }
             else ok = false;
             if (keys.TryGetValue("max_iter", out var ignoredMax))
                 Note(ignoredMax.Key, $"{field}.max_iter", "with min_iter given, max_iter is not needed: here the brackets end at each trial's epochs; ignored");
@@ -393,6 +411,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                 if (derived >= 1 && derived == Math.Floor(derived))
                 {
                     minIter = (int)derived;
+                    firstRung = (m, $"{field}.max_iter", $"the first rung, max_iter / eta^s = {max} / {eta}^{brackets} = {minIter} epochs,");
                     Note(m, $"{field}.max_iter", $"max_iter {max} with s {brackets} and eta {eta}: the first rung is at {minIter} epochs (min_iter {minIter})");
                 }
                 else
@@ -423,7 +442,9 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                 ok = false;
             }
         }
-        return ok && minIter is { } min ? new PrunerSpec(PrunerKind.Hyperband) { MinEpochs = min, ReductionFactor = eta } : null;
+        return ok && minIter is { } min && firstRung is { } rung
+            ? new EarlyTerminateRead(new PrunerSpec(PrunerKind.Hyperband) { MinEpochs = min, ReductionFactor = eta }, rung.At, rung.Field, rung.Written)
+            : null;
     }
 
     /// <summary>
@@ -559,6 +580,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         var rates = found.TryGetValue("learning_rate", out var r) ? ReadLearningRates(r.Key, r.Spec, method) : Default([SweepReader.DefaultLearningRate]);
         var batches = found.TryGetValue("batch_size", out var b) ? ReadWholes(b.Key, b.Spec, 1, int.MaxValue, BatchSizeAllowed) : Default([SweepReader.DefaultBatchSize], mapping);
         var epochs = found.TryGetValue("epochs", out var e) ? ReadWholes(e.Key, e.Spec, 1, SweepReader.MaxEpochs, EpochsAllowed) : Default([SweepReader.DefaultEpochs]);
+        if (epochs is not null) _epochs = (epochs, found.ContainsKey("epochs") ? e.Key : null);
         var seeds = found.TryGetValue("seed", out var s) ? ReadWholes(s.Key, s.Spec, 0, int.MaxValue, SeedAllowed) : Default([SweepReader.DefaultSeed]);
         var models = found.TryGetValue("model", out var m) ? ReadNames(m.Key, m.Spec, "model", ModelSpellings) : Default([ModelKind.SimpleCNN]);
 
