@@ -7,12 +7,14 @@ internal static class Suggestions
     /// The candidate closest to <paramref name="input"/>, or null when none is close enough to be a plausible typo.
     /// Case, '_', '-' and spaces are ignored first, so <c>categorical_crossentropy</c> (Keras' spelling) finds
     /// <c>CategoricalCrossEntropy</c>; then up to a third of the letters may differ (at least 2), counting a swap of
-    /// two neighbours as one edit; a name cut short (at least 3 letters) counts as one edit.
+    /// two neighbours as one edit; a name cut short (at least 3 letters) counts as one edit. Another library's real
+    /// optimizer or loss (<see cref="UnofferedNames"/>: nadam, adamw, focal …) gets no suggestion: it is no typo, and
+    /// the nearest candidate would be a different optimizer or loss.
     /// </summary>
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
         var wanted = Normalize(input);
-        if (wanted.Length == 0) return null;
+        if (wanted.Length == 0 || UnofferedNames.IsKnown(wanted)) return null;
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
@@ -35,7 +37,8 @@ internal static class Suggestions
     public static string DidYouMean(string input, IEnumerable<string> candidates) =>
         Closest(input, candidates) is { } closest ? $"did you mean '{closest}'? " : "";
 
-    private static string Normalize(string text) =>
+    /// <summary>Lower case without '_', '-' and spaces: how names are compared.</summary>
+    internal static string Normalize(string text) =>
         string.Concat(text.Where(c => c is not ('_' or '-' or ' ')).Select(char.ToLowerInvariant));
 
     /// <summary>Optimal string alignment distance: Levenshtein plus adjacent transpositions.</summary>

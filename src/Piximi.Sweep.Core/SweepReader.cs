@@ -390,7 +390,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
         var suggestion = aliases is not null && aliases.TryGetValue(text, out var alias)
             ? $"did you mean '{alias}'? "
-            : Suggestions.DidYouMean(text, names);
+            : UnofferedNames.Explain(what, text) is { } other ? $"{other}; " : Suggestions.DidYouMean(text, names);
         _errors.Add(scalar, field, $"unknown {what} '{text}'; {suggestion}allowed: {string.Join(", ", names)}");
         return null;
     }

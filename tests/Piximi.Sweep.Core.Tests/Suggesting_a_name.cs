@@ -17,6 +17,17 @@ public sealed class Suggesting_a_name
     }
 
     [Theory]
+    [InlineData("nadam")]
+    [InlineData("AdamW")]
+    [InlineData("rmsprop_centered")]
+    [InlineData("focal")]
+    public void Another_librarys_real_optimizer_or_loss_is_no_typo_and_gets_no_suggestion(string typed)
+    {
+        Assert.Null(Suggestions.Closest(typed, ["Adam", "RMSProp", "Log", "Hinge", "adam", "rmsprop", "log"]));
+        Assert.Equal("Adam", Suggestions.Closest("adma", ["Adam", "RMSProp"])); // a real typo still is one
+    }
+
+    [Theory]
     [InlineData("momentum_decay")]
     [InlineData("x")]
     [InlineData("")]

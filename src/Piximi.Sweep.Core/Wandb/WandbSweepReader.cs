@@ -702,7 +702,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             if (!spellings.TryGetValue(normal, out var value))
             {
                 var allowed = string.Join(", ", Enum.GetNames(typeof(T)));
-                Unhonoured(scalar, itemField, $"'{scalar.Text}' is not one of Piximi's {what} names; {Suggestions.DidYouMean(scalar.Text, spellings.Keys)}allowed: {allowed} (or sgd, rmsprop, cross_entropy, mse … spellings)");
+                // Another library's real optimizer or loss is no typo: say what Piximi has instead.
+                var instead = UnofferedNames.Explain(what, scalar.Text) is { } other
+                    ? $": {other}; "
+                    : $"; {Suggestions.DidYouMean(scalar.Text, spellings.Keys)}";
+                Unhonoured(scalar, itemField, $"'{scalar.Text}' is not one of Piximi's {what} names{instead}allowed: {allowed} (or sgd, rmsprop, cross_entropy, mse … spellings)");
+                ok &= _options.IgnoreUnknown; // refused: no second error saying the list is left empty
                 continue;
             }
             if (items.Contains(value))

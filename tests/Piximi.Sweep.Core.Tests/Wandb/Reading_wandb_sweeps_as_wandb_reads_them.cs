@@ -24,6 +24,45 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
         Assert.True(sweep.Notes.Any(n => parts.All(p => n.Contains(p, StringComparison.Ordinal))),
             $"no note with {string.Join(" and ", parts)} among:\n{string.Join("\n", sweep.Notes)}");
 
+    // ----- 3. real optimizers and losses are not typos -----
+
+    [Theory]
+    [InlineData("optimizer", "nadam", "Piximi has no NAdam; its closest is Adam (NAdam is Adam with Nesterov momentum)")]
+    [InlineData("optimizer", "adamw", "Piximi has no AdamW; its closest is Adam (AdamW is Adam with decoupled weight decay")]
+    [InlineData("optimizer", "nag", "Piximi has no SGD with Nesterov momentum (NAG); its closest is Momentum")]
+    [InlineData("optimizer", "rmsprop_centered", "Piximi has no centred RMSProp; its closest is RMSProp")]
+    [InlineData("optimizer", "lion", "Piximi has no Lion; allowed: Adadelta")]
+    [InlineData("loss", "cross_entropy_with_label_smoothing", "Piximi has no cross entropy with label smoothing; its closest is CategoricalCrossEntropy")]
+    [InlineData("loss", "sparse_categorical_crossentropy", "Piximi has no sparse categorical cross entropy; its closest is CategoricalCrossEntropy (the same loss")]
+    [InlineData("loss", "focal", "Piximi has no focal loss; its closest is CategoricalCrossEntropy")]
+    [InlineData("loss", "kl_div", "Piximi has no Kullback-Leibler divergence; allowed: AbsoluteDifference")]
+    public void Another_librarys_optimizer_or_loss_gets_what_piximi_offers_never_a_did_you_mean(string parameter, string written, string message)
+    {
+        var error = Sweeps.Only(Refuse($"method: grid\nparameters:\n  {parameter}: {{value: {written}}}\n"),
+            $"parameters.{parameter}.value", 3, parameter.Length + 13, $"'{written}' is not one of Piximi's {parameter} names: {message}", "allowed: ");
+        Assert.DoesNotContain("did you mean", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Typos_still_get_their_suggestion_and_sgd_momentum_is_piximis_momentum()
+    {
+        Sweeps.Only(Refuse("method: grid\nparameters:\n  optimizer: {value: adma}\n"), "parameters.optimizer.value", 3, 22, "did you mean 'adam'?");
+        Sweeps.Only(Refuse("method: grid\nparameters:\n  loss: {value: hinj}\n"), "parameters.loss.value", 3, 17, "did you mean 'hinge'?");
+        // Momentum here is SGD with momentum 0.9 (Training/Optimizers.cs), which is what sgd_momentum names.
+        Assert.Equal([OptimizerKind.Momentum], Read("method: grid\nparameters:\n  optimizer: {value: sgd_momentum}\n").Definition.Parameters.Optimizers);
+    }
+
+    [Fact]
+    public void A_native_file_says_the_same_about_another_librarys_optimizer()
+    {
+        var errors = Sweeps.Refuse(Sweeps.Minimal + "\nparameters:\n  optimizer: [Nadam, Adma]\n  loss: label_smoothing\n", _folder.SweepPath());
+
+        var nadam = Sweeps.Single(errors, "parameters.optimizer[0]", 6, 15, "unknown optimizer 'Nadam'; Piximi has no NAdam; its closest is Adam", "allowed: Adadelta");
+        Assert.DoesNotContain("did you mean", nadam.Message, StringComparison.Ordinal);
+        Sweeps.Single(errors, "parameters.optimizer[1]", 6, 22, "unknown optimizer 'Adma'; did you mean 'Adam'?");
+        Sweeps.Single(errors, "parameters.loss", 7, 9, "Piximi has no cross entropy with label smoothing; its closest is CategoricalCrossEntropy");
+    }
+
     // ----- 5. a Hyperband that can never prune -----
 
     [Fact]

@@ -73,9 +73,9 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     [Fact]
     public void Unknown_optimizer_and_loss_values_are_refused_unless_ignored_which_drops_them()
     {
-        const string yaml = "method: grid\nparameters:\n  optimizer: {values: [adam, nadam]}\n  loss: {values: [hinge, focal]}\n";
+        const string yaml = "method: grid\nparameters:\n  optimizer: {values: [adam, adma]}\n  loss: {values: [hinge, focal]}\n";
         var errors = Refuse(yaml);
-        Sweeps.Single(errors, "parameters.optimizer.values[1]", 3, 30, "'nadam' is not one of Piximi's optimizer names", "did you mean 'adam'?");
+        Sweeps.Single(errors, "parameters.optimizer.values[1]", 3, 30, "'adma' is not one of Piximi's optimizer names", "did you mean 'adam'?");
         Sweeps.Single(errors, "parameters.loss.values[1]", 4, 26, "'focal' is not one of Piximi's loss names");
 
         var ignored = Read(yaml, Ignore);
