@@ -32,6 +32,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private const string EpochsAllowed = "whole numbers from 1 to 10000";
     private const string SeedAllowed = "whole numbers from 0 to 2147483647";
     private const string RunCapAllowed = "a whole number from 1 to 100000";
+    private const string ParametersAllowed = "lr (learning_rate), batch_size, epochs, optimizer, loss, seed, model (Piximi trains with just these)";
 
     private static readonly Dictionary<string, string> ParameterAliases = new(StringComparer.Ordinal)
     {
@@ -558,7 +559,10 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             var field = $"parameters.{key.Text}";
             if (!ParameterAliases.TryGetValue(Normalise(key.Text), out var canonical))
             {
-                Unhonoured(key, field, $"'{key.Text}' is not a Piximi hyperparameter; Piximi trains with lr (learning_rate), batch_size, epochs, optimizer, loss, seed and model");
+                // A dotted name is the training script's config path (Hydra's model.lr, passed by W&B's
+                // ${args_no_hyphens}): its last part is the hyperparameter's name.
+                var suggestion = Suggestions.DidYouMean(key.Text.Split('.')[^1], ParameterAliases.Keys);
+                Unhonoured(key, field, $"'{key.Text}' is not a Piximi hyperparameter; {suggestion}allowed: {ParametersAllowed}");
                 continue;
             }
             if (found.TryGetValue(canonical, out var first))

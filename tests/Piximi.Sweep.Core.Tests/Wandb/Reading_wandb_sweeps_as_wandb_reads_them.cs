@@ -63,6 +63,25 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
         Sweeps.Single(errors, "parameters.loss", 7, 9, "Piximi has no cross entropy with label smoothing; its closest is CategoricalCrossEntropy");
     }
 
+    // ----- 4. dotted parameter names -----
+
+    [Theory]
+    [InlineData("training.batch_size", "batch_size")]
+    [InlineData("optimizer.lr", "lr")]
+    [InlineData("model.learning_rate", "learning_rate")]
+    [InlineData("hyperparams.epochs", "epochs")]
+    [InlineData("train.optimizer.name", null)]
+    [InlineData("model.lin1_size", null)]
+    public void A_dotted_parameter_name_is_refused_with_its_last_part_as_the_suggestion(string written, string? suggested)
+    {
+        var error = Sweeps.Only(Refuse($"method: grid\nparameters:\n  {written}: {{value: 1}}\n"), $"parameters.{written}", 3, 3,
+            $"'{written}' is not a Piximi hyperparameter; " + (suggested is null ? "allowed: " : $"did you mean '{suggested}'? allowed: "),
+            "lr (learning_rate), batch_size, epochs, optimizer, loss, seed, model", "--ignore-unknown");
+        if (suggested is null) Assert.DoesNotContain("did you mean", error.Message, StringComparison.Ordinal);
+
+        Noted(Read($"method: grid\nparameters:\n  {written}: {{value: 1}}\n", Ignore), $"parameters.{written}:", "ignored (--ignore-unknown)");
+    }
+
     // ----- 5. a Hyperband that can never prune -----
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
         const string yaml = "method: grid\nparameters:\n  dropout: {values: [0.1, 0.5]}\n  weight_decay: {value: 0.0001}\n  lr: {value: 0.01}\n";
         var errors = Refuse(yaml);
         Assert.Equal(2, errors.Count);
-        Sweeps.Single(errors, "parameters.dropout", 3, 3, "'dropout' is not a Piximi hyperparameter", "--ignore-unknown");
+        Sweeps.Single(errors, "parameters.dropout", 3, 3, "'dropout' is not a Piximi hyperparameter; allowed: lr (learning_rate), batch_size", "--ignore-unknown");
         Sweeps.Single(errors, "parameters.weight_decay", 4, 3, "'weight_decay' is not a Piximi hyperparameter");
 
         var ignored = Read(yaml, Ignore);
