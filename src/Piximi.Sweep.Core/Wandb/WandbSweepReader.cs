@@ -72,6 +72,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         ["bce"] = LossKind.SigmoidCrossEntropy, ["log"] = LossKind.Log, ["logloss"] = LossKind.Log,
     };
 
+    /// <summary>Prefixes of a metric's name that say which data it was measured on, as the spellings' own prefix.</summary>
+    private static readonly Dictionary<string, string> DataPrefixes = new(StringComparer.Ordinal)
+    {
+        ["val"] = "val", ["valid"] = "val", ["validation"] = "val", ["eval"] = "val", ["train"] = "train", ["training"] = "train",
+    };
+
     private static readonly Dictionary<string, string> MetricSpellings = new(StringComparer.Ordinal)
     {
         ["val_accuracy"] = MetricNames.ValAccuracy, ["val_acc"] = MetricNames.ValAccuracy,
@@ -318,11 +324,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         }
         else if (RequireScalar(nameEntry.Value, "metric.name", "a metric name") is { } nameScalar)
         {
-            var normal = Normalise(nameScalar.Text).Replace('/', '_').Replace('.', '_');
-            if (MetricSpellings.TryGetValue(normal, out var known)) metric = known;
-            else _errors.Add(nameScalar, "metric.name",
-                $"unknown metric '{nameScalar.Text}'; Piximi.Sweep records only {string.Join(", ", MetricNames.All)}; "
-                + $"{Suggestions.DidYouMean(nameScalar.Text, MetricSpellings.Keys)}allowed: those, or a common spelling such as val_acc, validation_loss, train_accuracy");
+            metric = ReadMetricName(nameScalar);
         }
 
         if (fields.TryGetValue("target", out var targetEntry))
@@ -351,6 +353,45 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             return null;
         }
         return metric;
+    }
+
+    /// <summary>
+    /// metric.name as one of the metrics recorded here. W&amp;B's name is whatever the training script logs, often
+    /// behind a prefix: Keras' WandbMetricsLogger logs epoch/val_accuracy, Lightning and Hugging Face val/acc,
+    /// train/loss, eval/loss. Such a name is read by its last part, joined to the prefix when the prefix names the
+    /// data (val/acc is val_acc, train/loss is train_loss), with a note naming the mapping. A test set's metric is
+    /// refused: there is none here, and the last part alone would name the training data's.
+    /// </summary>
+    private string? ReadMetricName(YScalar scalar)
+    {
+        var normal = Normalise(scalar.Text);
+        if (MetricSpellings.TryGetValue(normal, out var known)) return known;
+        var parts = normal.Split('/', '.');
+        var last = parts[^1];
+        var prefixes = parts[..^1];
+        if (prefixes.Contains("test") || last.StartsWith("test_", StringComparison.Ordinal))
+        {
+            _errors.Add(scalar, "metric.name",
+                $"'{scalar.Text}' is measured on a test set, and Piximi.Sweep holds out only a validation set (training_percentage) "
+                + $"and records no test metrics; allowed: {string.Join(", ", MetricNames.All)}, e.g. val_accuracy for the held-out images");
+            return null;
+        }
+        if (prefixes.Length > 0)
+        {
+            var split = prefixes.LastOrDefault(DataPrefixes.ContainsKey);
+            foreach (var candidate in split is null ? [last] : new[] { $"{DataPrefixes[split]}_{last}", last })
+            {
+                if (!MetricSpellings.TryGetValue(candidate, out var mapped)) continue;
+                Note(scalar, "metric.name", $"'{scalar.Text}' is read as {mapped}, by its last part '{last}'"
+                    + (split is null ? "" : $" on the '{split}' data") + $"; Piximi.Sweep records {string.Join(", ", MetricNames.All)} every epoch");
+                return mapped;
+            }
+        }
+        _errors.Add(scalar, "metric.name",
+            $"unknown metric '{scalar.Text}'; Piximi.Sweep records only {string.Join(", ", MetricNames.All)}; "
+            + $"{Suggestions.DidYouMean(last, MetricSpellings.Keys)}allowed: those, or a common spelling such as val_acc, validation_loss, "
+            + "train_accuracy, also after a prefix such as epoch/ or val/ (epoch/val_accuracy, val/acc)");
+        return null;
     }
 
     /// <summary>early_terminate read: the pruner, and where its first rung was written, to blame if it never prunes.</summary>

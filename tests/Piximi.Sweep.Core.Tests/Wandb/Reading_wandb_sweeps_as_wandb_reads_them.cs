@@ -24,6 +24,48 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
         Assert.True(sweep.Notes.Any(n => parts.All(p => n.Contains(p, StringComparison.Ordinal))),
             $"no note with {string.Join(" and ", parts)} among:\n{string.Join("\n", sweep.Notes)}");
 
+    // ----- 2. metric names behind a prefix -----
+
+    [Theory]
+    [InlineData("epoch/val_accuracy", "maximize", "val_accuracy", "'val_accuracy'")] // Keras' WandbMetricsLogger: epoch/{name}
+    [InlineData("epoch/accuracy", "maximize", "accuracy", "'accuracy'")]
+    [InlineData("val/acc", "maximize", "val_accuracy", "'acc' on the 'val' data")] // Lightning's usual self.log("val/acc")
+    [InlineData("validation/accuracy", "maximize", "val_accuracy", "'accuracy' on the 'validation' data")]
+    [InlineData("eval/loss", "minimize", "val_loss", "'loss' on the 'eval' data")] // Hugging Face's Trainer
+    [InlineData("train/loss", "minimize", "loss", "'loss' on the 'train' data")]
+    [InlineData("Val/Loss", "minimize", "val_loss", "'loss' on the 'val' data")]
+    public void A_metric_behind_a_prefix_maps_by_its_last_part_and_a_note_names_the_mapping(string written, string goal, string metric, string how)
+    {
+        foreach (var options in new[] { SweepFileOptions.None, Ignore })
+        {
+            var sweep = Read($"method: grid\nmetric: {{name: {written}, goal: {goal}}}\nparameters:\n  epochs: {{value: 2}}\n", options);
+
+            Assert.Equal(metric, sweep.Definition.Metric);
+            Noted(sweep, "wb.yaml:2:16: metric.name:", $"'{written}' is read as {metric}, by its last part {how}");
+        }
+    }
+
+    [Fact]
+    public void A_metric_that_still_maps_to_nothing_is_refused_with_the_recorded_ones_even_with_ignore_unknown()
+    {
+        foreach (var options in new[] { SweepFileOptions.None, Ignore })
+        {
+            Sweeps.Only(Refuse("method: grid\nmetric: {name: epoch/f1_score, goal: maximize}\nparameters:\n  epochs: {value: 2}\n", options),
+                "metric.name", 2, 16, "unknown metric 'epoch/f1_score'", "allowed: those", "val_accuracy, val_loss, accuracy, loss", "epoch/val_accuracy");
+        }
+    }
+
+    [Fact]
+    public void A_test_sets_metric_is_refused_rather_than_read_as_the_training_datas()
+    {
+        // W&B's Hydra example ranks by test/accuracy (docs.wandb.ai/models/integrations/hydra): its last part alone
+        // would be the training accuracy.
+        Sweeps.Only(Refuse("method: grid\nmetric: {name: test/accuracy, goal: maximize}\nparameters:\n  epochs: {value: 2}\n"),
+            "metric.name", 2, 16, "'test/accuracy' is measured on a test set", "records no test metrics", "allowed: val_accuracy, val_loss, accuracy, loss");
+        Sweeps.Only(Refuse("method: grid\nmetric: {name: test_acc, goal: maximize}\nparameters:\n  epochs: {value: 2}\n"),
+            "metric.name", 2, 16, "is measured on a test set");
+    }
+
     // ----- 3. real optimizers and losses are not typos -----
 
     [Theory]
