@@ -53,14 +53,22 @@ public static class Baselines
     }
 
     /// <summary>
-    /// How many trials a sweep whose sampler proposes as results arrive (TPE) holds when done: its <c>trials:</c> on top
-    /// of the baseline's, which are stored when the sweep is created. Null for sweeps whose trials are all stored then.
+    /// How many trials a sweep whose sampler proposes as it runs (<see cref="SweepDefinition.ProposesAsItRuns"/>) holds
+    /// when done: its <c>trials:</c> on top of the baseline's, which are stored when the sweep is created;
+    /// <see cref="OpenEnded"/> for a sweep without a trial count. Null for sweeps whose trials are all stored then.
     /// </summary>
     public static int? ProposedTotal(SweepDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return definition.Method == SearchMethod.Tpe ? (definition.Trials ?? 0) + Trials(definition).Count : null;
+        if (!definition.ProposesAsItRuns) return null;
+        return definition.Trials is { } trials ? trials + Trials(definition).Count : OpenEnded;
     }
+
+    /// <summary>
+    /// <see cref="ProposedTotal"/> of an open-ended sweep: trial numbers are <see cref="int"/>s, so no store holds more,
+    /// and the sums of trials in the store and still to propose never overflow.
+    /// </summary>
+    public const int OpenEnded = int.MaxValue;
 
     /// <summary>
     /// Where the sampler's next proposal stands among its own proposals, when the store holds

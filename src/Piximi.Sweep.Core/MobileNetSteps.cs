@@ -17,7 +17,7 @@ public static class MobileNetSteps
 
     /// <summary>
     /// The note for a sweep whose MobileNet settings train fewer than <see cref="Enough"/> steps, or null: over its
-    /// <paramref name="trials"/>, and, for a search that proposes as it goes (TPE), over every epochs × batch size
+    /// <paramref name="trials"/>, and, for a search that proposes as it runs (TPE, open-ended random), over every epochs × batch size
     /// its space allows.
     /// </summary>
     public static string? Note(SweepDefinition definition, IReadOnlyList<Hyperparameters> trials, int trainingImages)
@@ -27,7 +27,7 @@ public static class MobileNetSteps
         var space = definition.Parameters;
         if (!space.ModelList.Contains(ModelKind.MobileNet) && trials.All(t => t.Model != ModelKind.MobileNet)) return null;
         var settings = trials.Where(t => t.Model == ModelKind.MobileNet).Select(t => (t.Epochs, t.BatchSize)).ToList();
-        if (definition.Method == SearchMethod.Tpe && space.ModelList.Contains(ModelKind.MobileNet))
+        if (definition.ProposesAsItRuns && space.ModelList.Contains(ModelKind.MobileNet))
             settings.AddRange(space.Epochs.SelectMany(e => space.BatchSizes.Select(b => (e, b))));
         var steps = settings.Distinct().Select(s => Of(s.Epochs, s.BatchSize, trainingImages)).ToList();
         var few = steps.Where(s => s < Enough).ToList();

@@ -161,9 +161,25 @@ public sealed record SweepDefinition(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int SamplerSeed { get; init; }
 
-    /// <summary>How many trials a sampler draws; null for the grid, which has as many as its points.</summary>
+    /// <summary>
+    /// How many trials a sampler draws; null for the grid, which has as many as its points, and for a random or TPE
+    /// search without a count (a W&amp;B file without <c>run_cap</c>), which goes on until a budget, the deadline or Ctrl+C
+    /// stops it (<see cref="IsOpenEnded"/>).
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Trials { get; init; }
+
+    /// <summary>A random or TPE search without a trial count: its sampler proposes until a budget, the deadline or Ctrl+C.</summary>
+    [JsonIgnore]
+    public bool IsOpenEnded => Method != SearchMethod.Grid && Trials is null;
+
+    /// <summary>
+    /// Whether the sampler proposes each trial when a worker is free, rather than every trial being stored when the
+    /// sweep is created: TPE (which learns from the results so far), and an open-ended random search (whose draws
+    /// are those it would have made up front: each is seeded by its position).
+    /// </summary>
+    [JsonIgnore]
+    public bool ProposesAsItRuns => Method == SearchMethod.Tpe || IsOpenEnded;
 
     /// <summary>Early stopping between trials (ASHA, Hyperband, median); null: every trial runs all its epochs.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -308,7 +308,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     {
         if (definition.Method == SearchMethod.Grid)
             return definition.Pruner is null ? Grid.Expand(definition.Parameters) : Shuffled(Grid.Expand(definition.Parameters), definition.SamplerSeed);
-        if (definition.Method == SearchMethod.Tpe) return [];
+        if (definition.ProposesAsItRuns) return []; // TPE, and random without a count: proposed as workers ask
         var sampler = Samplers.Random(definition.Parameters, definition.SamplerSeed);
         var drawn = new List<Observation>();
         for (var i = 0; i < definition.Trials; i++)

@@ -31,10 +31,12 @@ internal static class Format
     {
         var baseline = Baselines.Trials(definition).Count;
         var drawn = Math.Max(0, storedTrials - baseline);
+        // An open-ended sweep (no trial count) has only what it drew so far to report.
+        var soFar = definition.IsOpenEnded ? " so far, no trial count" : "";
         var search = definition.Method switch
         {
-            SearchMethod.Random => $"random search, {Display.Int(drawn)} draws (sampler seed {Display.Int(definition.SamplerSeed)})",
-            SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? drawn)} trials ("
+            SearchMethod.Random => $"random search, {Display.Int(drawn)} draws{soFar} (sampler seed {Display.Int(definition.SamplerSeed)})",
+            SearchMethod.Tpe => $"TPE, {Display.Int(definition.Trials ?? drawn)} trials{soFar} ("
                 + (definition.Trials is { } planned && drawn < planned ? $"{Display.Int(drawn)} proposed so far; " : "")
                 + $"sampler seed {Display.Int(definition.SamplerSeed)}; "
                 + $"the first {Display.Int(new TpeOptions().StartupTrials)} at random)",

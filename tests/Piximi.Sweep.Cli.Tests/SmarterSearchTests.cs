@@ -230,4 +230,42 @@ public sealed class SmarterSearchTests
         Assert.All(trials, t => Assert.True(t.State is TrialState.Completed or TrialState.Pruned, $"trial {t.Number} is {t.State}"));
         Assert.All(trials, t => Assert.InRange(t.Hyperparameters.LearningRate, 0.0001, 0.1));
     }
+
+    [Fact]
+    public async Task A_weights_and_biases_random_sweep_without_run_cap_proposes_trials_until_the_trial_budget_stops_it()
+    {
+        using var folder = new TestFolder();
+        // No run_cap: W&B would run this random search until stopped (docs.wandb.ai/models/sweeps/sweep-config-keys).
+        var file = folder.Write("open.yaml", $$"""
+            method: random
+            metric: {name: epoch/val_accuracy, goal: maximize}
+            parameters:
+              lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
+              batch_size: {values: [16, 32]}
+              epochs: {value: 1}
+            piximi:
+              dataset:
+                kind: idx
+                images: {{TestFolder.FashionMnist}}/train-images-idx3-ubyte.gz
+                labels: {{TestFolder.FashionMnist}}/train-labels-idx1-ubyte.gz
+                subset: 300
+            """);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1", "--max-trials", "3");
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("run_cap: not given", result.Output);
+        Assert.Contains("'epoch/val_accuracy' is read as val_accuracy", result.Output);
+        Assert.Contains("[3 done, no trial count]", result.Output);
+        Assert.Contains("Stopped by the trial budget (3 trials) with trials left", result.Output);
+        using var store = TrialStores.OpenSqlite(folder.Db);
+        var sweep = store.FindSweep("open")!;
+        Assert.Equal((SearchMethod.Random, (int?)null, MetricNames.ValAccuracy), (sweep.Definition.Method, sweep.Definition.Trials, sweep.Definition.Metric));
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal([1, 2, 3], trials.Select(t => t.Number));
+        Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+        // Proposed by the workers as they went, each the draw a random search with a count makes at its position.
+        var sampler = Samplers.Random(sweep.Definition.Parameters, sweep.Definition.SamplerSeed);
+        Assert.Equal(trials.Select((_, i) => sampler.Propose([], i)), trials.Select(t => t.Hyperparameters));
+    }
 }

@@ -79,4 +79,20 @@ public sealed class The_validate_command
         Assert.Contains("train-images-idx3-ubyte.gz", result.Output);
         Assert.Contains("Random search: 3 trials drawn (sampler seed 0); learning rate uniform in [0.001, 0.1]", result.Output);
     }
+
+    [Theory]
+    [InlineData("random", "Random search: no trial count (runs until a budget, the deadline or Ctrl+C stops it), each trial drawn when a worker is free (sampler seed 0)")]
+    [InlineData("bayes", "TPE: no trial count (runs until a budget, the deadline or Ctrl+C stops it), each proposed when a worker is free")]
+    public async Task A_wandb_file_without_run_cap_is_valid_and_says_it_runs_until_stopped(string method, string search)
+    {
+        using var folder = new TestFolder();
+        var file = folder.Write("open.yaml", $"method: {method}\nparameters:\n  lr: {{distribution: uniform, min: 0.001, max: 0.1}}\n");
+
+        var result = await Cli.RunAsync("validate", file, "--dataset", TestFolder.FashionMnist, "--db", folder.Db);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches($@"note: .*open\.yaml:1:9: run_cap: not given, so, as W&B runs method: {method}, trials are proposed until stopped", result.Output);
+        Assert.Contains(search, result.Output);
+        Assert.False(File.Exists(folder.Db));
+    }
 }

@@ -4,19 +4,21 @@ using Piximi.Sweep.Storage;
 namespace Piximi.Sweep.Cli.Commands;
 
 /// <summary>
-/// Where a worker's next trial comes from: the queue, or, for a sweep whose sampler proposes as results arrive
-/// (TPE), a new trial proposed from every result stored so far and added to the store already claimed. Proposals go
-/// through the store like everything else, so workers on several machines propose in turn: each proposes the next
-/// number, and a worker that lost the race for it proposes again from the newer history.
+/// Where a worker's next trial comes from: the queue, or, for a sweep whose sampler proposes as it runs (TPE, from
+/// every result stored so far; a random search without a trial count, by position), a new trial added to the store
+/// already claimed. Proposals go through the store like everything else, so workers on several machines propose in
+/// turn: each proposes the next number, and a worker that lost the race for it proposes again from the newer history.
+/// An open-ended sweep proposes until a budget, the deadline or Ctrl+C stops its workers.
 /// </summary>
 internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string workerId, int? maxTrials)
 {
     /// <summary>Races lost in a row before giving up: each is another worker adding a trial, so this is never reached in practice.</summary>
     private const int MaxRaces = 1000;
 
-    private readonly ISampler? _sampler = sweep.Definition.Method == SearchMethod.Tpe
-        ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
-        : null;
+    private readonly ISampler? _sampler = !sweep.Definition.ProposesAsItRuns ? null
+        : sweep.Definition.Method == SearchMethod.Tpe
+            ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
+            : Samplers.Random(sweep.Definition.Parameters, sweep.Definition.SamplerSeed);
 
     public TrialRecord? Next()
     {
@@ -37,7 +39,10 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
         throw new InvalidOperationException($"Could not add a proposed trial to sweep '{sweep.Name}' after {MaxRaces} tries.");
     }
 
-    /// <summary>Trials still to be proposed: the sweep's total less those in the store (0 for sweeps made up front).</summary>
+    /// <summary>
+    /// Trials still to be proposed: the sweep's total less those in the store (0 for sweeps made up front; for an
+    /// open-ended sweep, so many that it never runs out: <see cref="Baselines.OpenEnded"/> less those in the store).
+    /// </summary>
     public static int StillToPropose(SweepDefinition definition, int trialsInStore) =>
         Baselines.ProposedTotal(definition) is { } total ? Math.Max(0, total - trialsInStore) : 0;
 }

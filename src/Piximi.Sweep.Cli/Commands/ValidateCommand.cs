@@ -28,10 +28,14 @@ internal sealed class ValidateCommand(TextWriter output)
             LearningRateDistribution.Values => $"learning rate one of {string.Join(", ", space.LearningRates.Select(Display.Rate))}",
             _ => $"learning rate log-uniform in {range}",
         };
+        // No trial count: the run goes on until something stops it, which validate says before anyone leaves it overnight.
+        var count = definition.Trials is { } trials ? $"{trials} trials" : "no trial count (runs until a budget, the deadline or Ctrl+C stops it)";
         output.WriteLine(definition.Method switch
         {
-            SearchMethod.Random => $"Random search: {definition.Trials} trials drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
-            SearchMethod.Tpe => $"TPE: {definition.Trials} trials, each proposed when a worker is free from the results stored so far (sampler seed " +
+            SearchMethod.Random when definition.IsOpenEnded =>
+                $"Random search: {count}, each trial drawn when a worker is free (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
+            SearchMethod.Random => $"Random search: {count} drawn (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
+            SearchMethod.Tpe => $"TPE: {count}, each proposed when a worker is free from the results stored so far (sampler seed " +
                                 $"{definition.SamplerSeed}; the first {new TpeOptions().StartupTrials} at random); {learningRate}, the other parameters from their lists",
             _ => $"Grid: {loaded.Trials.Count} trials = {(space.ModelList.Count > 1 ? $"model {space.ModelList.Count} × " : "")}optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
                  $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}" +

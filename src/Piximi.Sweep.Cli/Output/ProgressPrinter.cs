@@ -14,7 +14,7 @@ internal sealed class ProgressPrinter
     private readonly int _planned;
 
     /// <param name="plannedTrials">How many trials the sweep will have when a sampler adds them as it goes (TPE);
-    /// null when they are all in the store from the start.</param>
+    /// null when they are all in the store from the start; <see cref="Baselines.OpenEnded"/> when it has no count.</param>
     public ProgressPrinter(TextWriter output, IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs, int? plannedTrials = null)
     {
         _output = output;
@@ -25,7 +25,9 @@ internal sealed class ProgressPrinter
     public void Update(IReadOnlyList<TrialRecord> trials, IReadOnlyList<EpochRecord> epochs)
     {
         var finished = trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
-        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{finished}/{Math.Max(trials.Count, _planned)} done]";
+        // An open-ended sweep has no total to count towards: it runs until a budget, the deadline or Ctrl+C.
+        var done = _planned == Baselines.OpenEnded ? $"{finished} done, no trial count" : $"{finished}/{Math.Max(trials.Count, _planned)} done";
+        var prefix = $"[{DateTime.Now:HH:mm:ss}] [{done}]";
         var newEpochs = epochs.Where(e => !_epochs.Contains((e.TrialId, e.Metrics.Epoch))).ToLookup(e => e.TrialId);
         foreach (var t in trials)
         {

@@ -285,7 +285,11 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         }
     }
 
-    /// <summary>run_cap: the trial count of random and bayes (which W&amp;B would run forever without it); a budget for the grid.</summary>
+    /// <summary>
+    /// run_cap: the trial count of random and bayes; a budget for the grid. W&amp;B does not require it: without it an
+    /// agent runs random and bayes until stopped, and so does this sweep (a null trial count), until a budget, the
+    /// deadline or Ctrl+C.
+    /// </summary>
     private (bool Ok, int? Value)? ReadRunCap(Dictionary<string, YEntry> keys, YMapping top, SearchMethod? method)
     {
         if (!keys.TryGetValue("run_cap", out var entry))
@@ -293,9 +297,9 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             if (method is SearchMethod.Random or SearchMethod.Tpe)
             {
                 var written = method == SearchMethod.Random ? "random" : "bayes";
-                _errors.Add(keys["method"].Value, "run_cap",
-                    $"missing; W&B runs method: {written} until someone stops it, but a night needs a number: add run_cap: N ({RunCapAllowed})");
-                return (false, null);
+                Note(keys["method"].Value, "run_cap",
+                    $"not given, so, as W&B runs method: {written}, trials are proposed until stopped: by a budget (--max-trials, "
+                    + "--max-epochs, --compute-hours), the deadline (--deadline) or Ctrl+C; add run_cap: N for a fixed number");
             }
             return null;
         }

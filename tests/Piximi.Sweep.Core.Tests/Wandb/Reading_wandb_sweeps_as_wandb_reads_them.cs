@@ -24,6 +24,49 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
         Assert.True(sweep.Notes.Any(n => parts.All(p => n.Contains(p, StringComparison.Ordinal))),
             $"no note with {string.Join(" and ", parts)} among:\n{string.Join("\n", sweep.Notes)}");
 
+    // ----- 1. run_cap is optional -----
+
+    [Theory]
+    [InlineData("random", SearchMethod.Random)]
+    [InlineData("bayes", SearchMethod.Tpe)]
+    public void Random_and_bayes_without_run_cap_run_until_stopped_and_a_note_says_so(string method, SearchMethod expected)
+    {
+        var sweep = Read($"method: {method}\nparameters:\n  lr: {{distribution: log_uniform_values, min: 0.001, max: 0.1}}\n");
+
+        Assert.Equal((expected, (int?)null), (sweep.Definition.Method, sweep.Definition.Trials));
+        Assert.True(sweep.Definition.IsOpenEnded);
+        Assert.True(sweep.Definition.ProposesAsItRuns);
+        Assert.Empty(sweep.Trials); // nothing drawn up front: workers propose while it runs
+        Assert.Equal(Baselines.OpenEnded, Baselines.ProposedTotal(sweep.Definition));
+        Noted(sweep, "wb.yaml:1:9: run_cap: not given", $"as W&B runs method: {method}", "until stopped", "--max-trials", "--deadline", "Ctrl+C");
+    }
+
+    [Fact]
+    public void An_open_ended_random_search_proposes_at_run_time_exactly_the_draws_a_counted_one_makes_up_front()
+    {
+        const string parameters = "parameters:\n  optimizer: {values: [adam, rmsprop, sgd]}\n  lr: {distribution: log_uniform_values, min: 0.0001, max: 0.1}\n  batch_size: {values: [16, 32]}\n";
+        var open = Read("method: random\n" + parameters).Definition;
+        var counted = Read("method: random\nrun_cap: 8\n" + parameters);
+
+        // What a worker's TrialSource asks for an open-ended random sweep, at each trial's position.
+        var sampler = Samplers.Random(open.Parameters, open.SamplerSeed);
+        Assert.Equal(counted.Trials, Enumerable.Range(0, 8).Select(i => sampler.Propose([], position: i)));
+        Assert.False(counted.Definition.ProposesAsItRuns);
+        Assert.Null(Baselines.ProposedTotal(counted.Definition));
+    }
+
+    [Fact]
+    public void An_open_ended_definition_is_stored_without_a_trial_count_and_read_back_open_ended()
+    {
+        var definition = Read("method: bayes\nparameters:\n  lr: {min: 0.001, max: 0.1}\n").Definition;
+
+        var json = SweepJson.Serialize(definition);
+        Assert.DoesNotContain("trials", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("open", json, StringComparison.Ordinal); // the derived flags are not stored
+        Assert.True(SweepJson.Deserialize(json).IsOpenEnded);
+        Assert.True(SweepJson.SameSweep(json, definition));
+    }
+
     // ----- 2. metric names behind a prefix -----
 
     [Theory]
@@ -163,5 +206,79 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
         Assert.Equal("5" + rule, Sweeps.Only(native, "pruner.min_epochs", 5, 39).Message);
         Assert.Equal("min_iter 5" + rule, Sweeps.Only(wandb, "early_terminate.min_iter", 2, 46).Message);
         Assert.NotNull(Read("method: grid\nearly_terminate: {type: hyperband, min_iter: 4}\nparameters:\n  epochs: {values: [3, 5]}\n").Definition.Pruner);
+    }
+
+    // ----- the shapes of public files, whole -----
+
+    [Fact]
+    public void A_keras_style_random_sweep_runs_open_ended_ranked_by_its_epoch_metric()
+    {
+        // Keras' WandbMetricsLogger logs each epoch's metrics as epoch/<name> (wandb/wandb,
+        // wandb/integration/keras/callbacks/metrics_logger.py, on_epoch_end); no run_cap, as W&B allows.
+        var sweep = Read("""
+            program: train.py
+            method: random
+            metric:
+              name: epoch/val_accuracy
+              goal: maximize
+            parameters:
+              optimizer:
+                values: [adam, rmsprop, sgd]
+              learning_rate:
+                distribution: log_uniform_values
+                min: 0.0001
+                max: 0.01
+              batch_size:
+                values: [32, 64]
+              epochs:
+                value: 10
+            early_terminate:
+              type: hyperband
+              min_iter: 3
+            """);
+
+        Assert.Equal((SearchMethod.Random, MetricNames.ValAccuracy, 3), (sweep.Definition.Method, sweep.Definition.Metric, sweep.Definition.Pruner!.MinEpochs));
+        Assert.True(sweep.Definition.IsOpenEnded);
+        Noted(sweep, "metric.name: 'epoch/val_accuracy' is read as val_accuracy");
+        Noted(sweep, "run_cap: not given");
+    }
+
+    [Fact]
+    public void A_hydra_style_bayes_sweep_is_refused_naming_every_problem_at_once()
+    {
+        // Hydra projects write their config paths (model.lr) and pass them with ${args_no_hyphens}, as in W&B's Hydra
+        // example (docs.wandb.ai/models/integrations/hydra); Lightning logs val/acc.
+        var errors = Refuse("""
+            program: run.py
+            method: bayes
+            metric:
+              name: val/acc
+              goal: maximize
+            parameters:
+              model.lr:
+                distribution: uniform
+                min: 0.0001
+                max: 0.1
+              datamodule.batch_size:
+                values: [32, 64, 128]
+              optimizer:
+                values: [adamw, sgd]
+            early_terminate:
+              type: hyperband
+              min_iter: 12
+            command:
+              - ${interpreter}
+              - ${program}
+              - ${args_no_hyphens}
+            """);
+
+        Assert.Equal(4, errors.Count);
+        Sweeps.Single(errors, "parameters.model.lr", 7, 3, "did you mean 'lr'?");
+        Sweeps.Single(errors, "parameters.datamodule.batch_size", 11, 3, "did you mean 'batch_size'?");
+        Sweeps.Single(errors, "parameters.optimizer.values[0]", 14, 14, "Piximi has no AdamW; its closest is Adam");
+        // With no epochs parameter a trial runs the default 10 epochs, so a first rung at 12 would never prune: said
+        // even though other parameters are refused.
+        Sweeps.Single(errors, "early_terminate.min_iter", 17, 13, "min_iter 12 is not below the most epochs a trial runs (10, the default epochs");
+        Assert.DoesNotContain(errors, e => e.Field.StartsWith("metric", StringComparison.Ordinal)); // val/acc is val_accuracy
     }
 }

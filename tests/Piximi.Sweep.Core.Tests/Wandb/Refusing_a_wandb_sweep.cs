@@ -16,13 +16,6 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     private static readonly SweepFileOptions Ignore = new() { IgnoreUnknown = true };
 
     [Fact]
-    public void Random_and_bayes_without_run_cap_are_refused_because_a_night_needs_a_number()
-    {
-        Sweeps.Only(Refuse("method: random\nparameters:\n  lr: {min: 0.001, max: 0.1}\n"), "run_cap", 1, 9, "until someone stops it", "a night needs a number", "run_cap: N");
-        Sweeps.Only(Refuse("method: bayes\nparameters:\n  lr: {min: 0.001, max: 0.1}\n"), "run_cap", 1, 9, "method: bayes");
-    }
-
-    [Fact]
     public void A_missing_or_unknown_method_is_refused_with_the_allowed_ones()
     {
         Sweeps.Only(Refuse("run_cap: 3\nparameters:\n  lr: {value: 0.01}\n"), "method", 1, 1, "missing", "grid, random or bayes");
