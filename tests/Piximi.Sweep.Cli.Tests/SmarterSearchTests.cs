@@ -11,6 +11,16 @@ public sealed class SmarterSearchTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>The piximi: section a W&amp;B file needs: Fashion-MNIST's training files, a subset of them.</summary>
+    private static string WandbFashionMnist(int subset) => "\n" + $"""
+        piximi:
+          dataset:
+            kind: idx
+            images: {TestFolder.FashionMnist}/train-images-idx3-ubyte.gz
+            labels: {TestFolder.FashionMnist}/train-labels-idx1-ubyte.gz
+            subset: {subset}
+        """;
+
     [Fact]
     public async Task A_tpe_sweep_proposes_each_trial_from_the_results_stored_before_it()
     {
@@ -199,7 +209,7 @@ public sealed class SmarterSearchTests
     public async Task A_weights_and_biases_bayes_sweep_with_hyperband_runs_as_tpe_with_the_hyperband_pruner()
     {
         using var folder = new TestFolder();
-        var file = folder.Write("wandb.yaml", $$"""
+        var file = folder.Write("wandb.yaml", """
             program: train.py
             method: bayes
             metric: {name: val_acc, goal: maximize}
@@ -210,13 +220,7 @@ public sealed class SmarterSearchTests
               optimizer: {values: [adam, sgd]}
               batch_size: {value: 32}
               epochs: {value: 3}
-            piximi:
-              dataset:
-                kind: idx
-                images: {{TestFolder.FashionMnist}}/train-images-idx3-ubyte.gz
-                labels: {{TestFolder.FashionMnist}}/train-labels-idx1-ubyte.gz
-                subset: 300
-            """);
+            """ + WandbFashionMnist(subset: 300));
 
         var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1");
 
@@ -236,20 +240,14 @@ public sealed class SmarterSearchTests
     {
         using var folder = new TestFolder();
         // No run_cap: W&B would run this random search until stopped (docs.wandb.ai/models/sweeps/sweep-config-keys).
-        var file = folder.Write("open.yaml", $$"""
+        var file = folder.Write("open.yaml", """
             method: random
             metric: {name: epoch/val_accuracy, goal: maximize}
             parameters:
               lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
               batch_size: {values: [16, 32]}
               epochs: {value: 1}
-            piximi:
-              dataset:
-                kind: idx
-                images: {{TestFolder.FashionMnist}}/train-images-idx3-ubyte.gz
-                labels: {{TestFolder.FashionMnist}}/train-labels-idx1-ubyte.gz
-                subset: 300
-            """);
+            """ + WandbFashionMnist(subset: 300));
 
         var result = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--db", folder.Db, "--workers", "1", "--max-trials", "3");
 
