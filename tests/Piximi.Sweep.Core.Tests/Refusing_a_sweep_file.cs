@@ -43,6 +43,14 @@ public sealed class Refusing_a_sweep_file : IDisposable
     }
 
     [Fact]
+    public void A_tab_in_the_indentation_is_reported_on_its_own_line_not_at_1_1()
+    {
+        var errors = Sweeps.Refuse("name: tabs\ndataset:\n  kind: idx\n\timages: x\n", SweepPath);
+
+        Sweeps.Only(errors, "(yaml)", 4, 1, "a tab in the indentation; YAML indents with spaces only");
+    }
+
+    [Fact]
     public void An_unclosed_quote_is_reported_where_the_quote_opens()
     {
         var errors = Sweeps.Refuse(Sweeps.Minimal + "\nname: 'half\n", SweepPath);
