@@ -47,13 +47,16 @@ public sealed class The_sweep_json : IDisposable
     }
 
     [Fact]
-    public void The_description_stays_out_of_the_definition_so_rewording_it_keeps_the_same_sweep()
+    public void The_description_is_stored_but_rewording_it_keeps_the_same_sweep()
     {
         var first = SweepFile.Parse("description: first try\n" + Sweeps.Minimal, _folder.SweepPath());
         var second = SweepFile.Parse("description: same grid, better words\n" + Sweeps.Minimal, _folder.SweepPath());
+        var none = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
 
-        Assert.Equal("first try", first.Description);
-        Assert.Equal(SweepJson.Serialize(first.Definition), SweepJson.Serialize(second.Definition));
+        Assert.Equal("first try", SweepJson.Deserialize(SweepJson.Serialize(first.Definition)).Description);
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(first.Definition), second.Definition));
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(none.Definition), first.Definition));
+        Assert.DoesNotContain("description", SweepJson.Serialize(none.Definition), StringComparison.Ordinal);
     }
 
     [Fact]
