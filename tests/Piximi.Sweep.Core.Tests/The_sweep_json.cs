@@ -94,4 +94,18 @@ public sealed class The_sweep_json : IDisposable
         Assert.True(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { Facts = new DatasetFacts(new InputShape(20, 20, 1), 5, 1) } }));
         Assert.False(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { TrainingPercentage = 0.5 } }));
     }
+
+    [Fact]
+    public void The_differences_of_two_definitions_name_each_changed_field_with_both_values()
+    {
+        var stored = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  learning_rate: [0.001, 0.003]\n  seed: 1\n", _folder.SweepPath()).Definition;
+        var file = SweepFile.Parse(Sweeps.Minimal + "\nmetric: val_loss\nparameters:\n  learning_rate: [0.001, 0.01]\n  seed: 1\n", _folder.SweepPath()).Definition;
+
+        Assert.Equal(
+        [
+            "metric: val_accuracy in the store; val_loss in the file",
+            "parameters.learning_rates: 0.001, 0.003 in the store; 0.001, 0.01 in the file",
+        ], SweepJson.Differences(stored, file));
+        Assert.Empty(SweepJson.Differences(stored, stored with { Description = "reworded" }));
+    }
 }
