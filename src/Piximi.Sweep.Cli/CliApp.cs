@@ -105,7 +105,7 @@ public static class CliApp
         var launchPartition = new Option<string?>("--partition", "-p") { Description = "Slurm partition" };
         var launchTime = new Option<string?>("--time", "-t") { Description = "Slurm time limit per task, e.g. 4:00:00" };
         var launchThreads = new Option<int>("--threads") { Description = "CPUs per task (--cpus-per-task) and torch threads per worker", DefaultValueFactory = _ => 1 };
-        var launchDryRun = new Option<bool>("--dry-run") { Description = "Only write the script (results/<sweep>-slurm.sh) and print its path" };
+        var launchDryRun = new Option<bool>("--dry-run") { Description = "Only write the script (<sweep>-slurm.sh next to the store: results/ by default) and print its path" };
         var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task) beside the results, submit it and record the job")
             { launchSweep, launchWorkers, launchGpus, launchPartition, launchTime, launchThreads, launchDryRun };
         slurm.SetAction(p => new LaunchCommand(output, error).Slurm(new SlurmLaunchOptions(
@@ -154,7 +154,7 @@ public static class CliApp
         var reportSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
         var reportFormat = new Option<string>("--format") { Description = "html, md, csv or json", DefaultValueFactory = _ => "html" };
         reportFormat.AcceptOnlyFromAmong("html", "md", "csv", "json");
-        var reportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-report.html for html, else standard output)" };
+        var reportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default for html: <sweep>-report.html next to the store, results/ by default; else standard output)" };
         var report = new Command("report", "A report of a sweep: HTML (self-contained, offline), Markdown, CSV or JSON") { reportSweep, reportFormat, reportOutput };
         report.SetAction(p => new ReportCommands(output).Report(p.GetRequiredValue(db), p.GetValue(reportSweep), p.GetRequiredValue(reportFormat), p.GetValue(reportOutput)));
         root.Add(report);
@@ -169,7 +169,7 @@ public static class CliApp
         var exportTrial = new Option<int?>("--trial") { Description = "Trial number (default: the best completed trial)" };
         var exportPiximi = new Option<bool>("--piximi") { Description = "Piximi's model_hyperparameters.json" };
         var exportModel = new Option<bool>("--model") { Description = "The trained SimpleCNN as a TensorFlow.js Layers model (model.json, weights, classes.json) for Piximi's upload classifier" };
-        var exportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default: results/<sweep>-model_hyperparameters.json; with --model the folder results/<sweep>-model/)" };
+        var exportOutput = new Option<string?>("--output", "-o") { Description = "Where to write (default, next to the store, results/ by default: <sweep>-model_hyperparameters.json; with --model the folder <sweep>-model/ and <sweep>-model.zip)" };
         var export = new Command("export", "Carry a trial's settings (--piximi) or trained model (--model) back into Piximi") { exportSweep, exportTrial, exportPiximi, exportModel, exportOutput };
         export.SetAction(p => (p.GetValue(exportPiximi), p.GetValue(exportModel)) switch
         {

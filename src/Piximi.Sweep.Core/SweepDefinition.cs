@@ -185,6 +185,13 @@ public sealed record SweepDefinition(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PrunerSpec? Pruner { get; init; }
 
+    /// <summary>
+    /// The file's free-text <c>description:</c>, shown by status and the reports. Stored, but not part of the sweep's
+    /// identity (<see cref="SweepJson.Identity"/>): rewording it does not make another sweep; the first wording stays.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Description { get; init; }
+
     /// <summary>Early stopping within a trial, restoring the best epoch's weights; null: none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EarlyStoppingSpec? EarlyStopping { get; init; }

@@ -6,12 +6,6 @@ namespace Piximi.Sweep.Core;
 /// <summary>A sweep file that passed validation, with its grid already expanded.</summary>
 public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyperparameters> Trials)
 {
-    /// <summary>
-    /// The file's free-text <c>description:</c>, if any. Kept out of <see cref="SweepDefinition"/> on purpose: the
-    /// definition's JSON is what makes two runs "the same sweep", and rewording a note must not change that.
-    /// </summary>
-    public string? Description { get; init; }
-
     /// <summary>The file's <c>budget:</c> (deadline, max_trials); also kept out of the definition: a budget limits one
     /// run of the sweep, and changing it must not make another sweep.</summary>
     public SweepBudget Budget { get; init; } = SweepBudget.None;

@@ -154,11 +154,11 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var definition = new SweepDefinition(name, dataset.Spec, model.Value, metric, parameters.Space)
         {
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
-            Pruner = pruner, EarlyStopping = earlyStopping, Baseline = baseline?.Spec,
+            Pruner = pruner, EarlyStopping = earlyStopping, Baseline = baseline?.Spec, Description = description,
         };
         var trials = Propose(definition);
         var note = trainingImages is null ? null : MobileNetSteps.Note(definition, trials, trainingImages.Training);
-        return new LoadedSweep(definition, trials) { Description = description, Budget = budget ?? SweepBudget.None, Notes = note is null ? [] : [note] };
+        return new LoadedSweep(definition, trials) { Budget = budget ?? SweepBudget.None, Notes = note is null ? [] : [note] };
     }
 
     // ----- mappings and keys -----

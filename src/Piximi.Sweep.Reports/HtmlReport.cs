@@ -50,6 +50,7 @@ internal static partial class HtmlReport
         var d = report.Sweep.Definition;
         var p = d.Parameters;
         w.Write("<section id=\"summary\"><h2>Summary</h2><div class=\"cols\"><dl class=\"facts\">");
+        if (d.Description is { } description) Fact(w, "Description", description);
         Fact(w, "Dataset", $"{d.Dataset.Images} ({d.Dataset.Kind})");
         if (d.Dataset.Labels is { } labels) Fact(w, "Labels", labels);
         if (Display.Data(d.Dataset) is { } data) Fact(w, "Data", data);

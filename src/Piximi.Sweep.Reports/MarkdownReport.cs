@@ -13,6 +13,7 @@ internal static partial class MarkdownReport
         w.WriteLine($"# Sweep report: {Cell(report.Sweep.Name)}");
         w.WriteLine();
         if (report.IsPartial) w.WriteLine($"> **Partial report: the sweep is still running.** {PartialNote(report)}\n");
+        if (d.Description is { } description) w.WriteLine($"- Description: {Cell(description)}");
         w.WriteLine($"- Dataset: {Cell(d.Dataset.Images)} ({d.Dataset.Kind}), training percentage {Format.Exact(d.Dataset.TrainingPercentage)}"
             + (d.Dataset.Subset is { } subset ? $", subset {Display.Int(subset)} images" : "")
             + (Display.Data(d.Dataset) is { } data ? $"; {data}" : ""));

@@ -159,6 +159,7 @@ public class PiximiProjectCliTests
             zip.GetEntry("cells.zarr/project/things/img7.png/img7.png/0.0.0.0")!.Delete();
         var file = folder.Write("tiny.yaml", $"""
             name: tiny
+            description: dark against bright, one image short
             dataset: {"{"}kind: piximi, images: "{project}", training_percentage: 0.75{"}"}
             parameters: {"{"}optimizer: Adam, learning_rate: 0.01, batch_size: 8, epochs: 1, seed: 1{"}"}
             """);
@@ -181,6 +182,8 @@ public class PiximiProjectCliTests
         var trials = await Cli.RunAsync("trials", "--db", folder.Db);
         var report = await Cli.RunAsync("report", "--db", folder.Db, "--format", "md");
         Assert.Contains("Data: 39 images at 20×20×1, 1 bad image(s) skipped", status.Output, StringComparison.Ordinal);
+        Assert.Contains("Description: dark against bright, one image short", status.Output, StringComparison.Ordinal);
+        Assert.Contains("- Description: dark against bright, one image short", report.Output, StringComparison.Ordinal);
         Assert.Contains("data: 39 images at 20×20×1, 1 bad image(s) skipped", trials.Output, StringComparison.Ordinal);
         Assert.Contains("39 images at 20×20×1, 1 bad image(s) skipped", report.Output, StringComparison.Ordinal);
     }

@@ -74,7 +74,7 @@ public sealed class The_report_export_and_compare_commands
     }
 
     [Fact]
-    public async Task Exports_a_chosen_trial_and_refuses_one_that_does_not_exist()
+    public async Task Exports_a_chosen_trial_and_refuses_one_that_does_not_exist_or_never_trained()
     {
         using var folder = new TestFolder();
         Store(folder, "choose");
@@ -82,6 +82,11 @@ public sealed class The_report_export_and_compare_commands
 
         var chosen = await Cli.RunAsync("export", "--trial", "1", "--piximi", "-o", output, "--db", folder.Db);
         var missing = await Cli.RunAsync("export", "--trial", "9", "--piximi", "--db", folder.Db);
+        var untrained = await Cli.RunAsync("export", "--trial", "4", "--piximi", "-o", Path.Combine(folder.Path, "t4.json"), "--db", folder.Db);
+
+        Assert.Equal(2, untrained.ExitCode);
+        Assert.Contains("trial 4 of sweep 'choose' is queued and has not trained an epoch", untrained.Error);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "t4.json")));
 
         Assert.True(chosen.ExitCode == 0, chosen.ToString());
         Assert.Equal(0.001, JsonDocument.Parse(File.ReadAllText(output)).RootElement.GetProperty("compileOptions").GetProperty("learningRate").GetDouble());

@@ -176,6 +176,8 @@ public sealed class The_run_command
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("same-name", result.Error);
+        // What changed, field by field.
+        Assert.Contains("  changed: parameters.learning_rates: 0.01 in the store; 0.03 in the file", result.Error);
         Assert.Equal(before, Cli.Fingerprint(folder.Db));
     }
 

@@ -33,7 +33,7 @@ public sealed class Reading_a_sweep_file : IDisposable
         var definition = sweep.Definition;
 
         Assert.Equal("fashion-mnist-quick", definition.Name);
-        Assert.Equal("free text", sweep.Description);
+        Assert.Equal("free text", sweep.Definition.Description);
         Assert.Equal(new DatasetSpec("idx", _folder.Images, _folder.Labels, 0.8, 1000), definition.Dataset);
         Assert.Equal(ModelKind.SimpleCNN, definition.Model);
         Assert.Equal("val_loss", definition.Metric);
@@ -55,7 +55,7 @@ public sealed class Reading_a_sweep_file : IDisposable
         var definition = sweep.Definition;
 
         Assert.Equal("mnist-baseline.v2", definition.Name);
-        Assert.Null(sweep.Description);
+        Assert.Null(sweep.Definition.Description);
         Assert.Equal(0.75, definition.Dataset.TrainingPercentage);
         Assert.Null(definition.Dataset.Subset);
         Assert.Equal(ModelKind.SimpleCNN, definition.Model);

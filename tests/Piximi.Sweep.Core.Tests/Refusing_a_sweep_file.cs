@@ -43,6 +43,33 @@ public sealed class Refusing_a_sweep_file : IDisposable
     }
 
     [Fact]
+    public void A_value_of_thousands_of_characters_is_echoed_cut_to_200_with_its_length()
+    {
+        var huge = new string('x', 5000);
+        var errors = Sweeps.Refuse(Sweeps.Minimal + $"\nmethod: {huge}\n", SweepPath);
+
+        var error = Assert.Single(errors);
+        Assert.Contains($"'{new string('x', 200)}…' (5000 characters) is not a search method here", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 500, error.Message);
+    }
+
+    [Fact]
+    public void Cutting_long_values_leaves_short_quoted_values_and_the_text_between_them_alone()
+    {
+        var message = $"'a' is not allowed; {new string('y', 300)} Piximi's names; 'b' instead";
+
+        Assert.Equal(message, Piximi.Sweep.Core.Yaml.ErrorSink.Cut(message));
+    }
+
+    [Fact]
+    public void A_tab_in_the_indentation_is_reported_on_its_own_line_not_at_1_1()
+    {
+        var errors = Sweeps.Refuse("name: tabs\ndataset:\n  kind: idx\n\timages: x\n", SweepPath);
+
+        Sweeps.Only(errors, "(yaml)", 4, 1, "a tab in the indentation; YAML indents with spaces only");
+    }
+
+    [Fact]
     public void An_unclosed_quote_is_reported_where_the_quote_opens()
     {
         var errors = Sweeps.Refuse(Sweeps.Minimal + "\nname: 'half\n", SweepPath);

@@ -47,13 +47,16 @@ public sealed class The_sweep_json : IDisposable
     }
 
     [Fact]
-    public void The_description_stays_out_of_the_definition_so_rewording_it_keeps_the_same_sweep()
+    public void The_description_is_stored_but_rewording_it_keeps_the_same_sweep()
     {
         var first = SweepFile.Parse("description: first try\n" + Sweeps.Minimal, _folder.SweepPath());
         var second = SweepFile.Parse("description: same grid, better words\n" + Sweeps.Minimal, _folder.SweepPath());
+        var none = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
 
-        Assert.Equal("first try", first.Description);
-        Assert.Equal(SweepJson.Serialize(first.Definition), SweepJson.Serialize(second.Definition));
+        Assert.Equal("first try", SweepJson.Deserialize(SweepJson.Serialize(first.Definition)).Description);
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(first.Definition), second.Definition));
+        Assert.True(SweepJson.SameSweep(SweepJson.Serialize(none.Definition), first.Definition));
+        Assert.DoesNotContain("description", SweepJson.Serialize(none.Definition), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,5 +93,19 @@ public sealed class The_sweep_json : IDisposable
         Assert.True(SweepJson.SameSweep(SweepJson.Serialize(definition), withFacts));
         Assert.True(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { Facts = new DatasetFacts(new InputShape(20, 20, 1), 5, 1) } }));
         Assert.False(SweepJson.SameSweep(SweepJson.Serialize(withFacts), definition with { Dataset = definition.Dataset with { TrainingPercentage = 0.5 } }));
+    }
+
+    [Fact]
+    public void The_differences_of_two_definitions_name_each_changed_field_with_both_values()
+    {
+        var stored = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  learning_rate: [0.001, 0.003]\n  seed: 1\n", _folder.SweepPath()).Definition;
+        var file = SweepFile.Parse(Sweeps.Minimal + "\nmetric: val_loss\nparameters:\n  learning_rate: [0.001, 0.01]\n  seed: 1\n", _folder.SweepPath()).Definition;
+
+        Assert.Equal(
+        [
+            "metric: val_accuracy in the store; val_loss in the file",
+            "parameters.learning_rates: 0.001, 0.003 in the store; 0.001, 0.01 in the file",
+        ], SweepJson.Differences(stored, file));
+        Assert.Empty(SweepJson.Differences(stored, stored with { Description = "reworded" }));
     }
 }

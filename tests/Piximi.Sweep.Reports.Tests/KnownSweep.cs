@@ -32,7 +32,10 @@ internal sealed class KnownSweep : IDisposable
             {
                 Facts = new DatasetFacts(new InputShape(28, 28, 1), 1000, 0),
             },
-            ModelKind.SimpleCNN, MetricNames.ValAccuracy, space ?? Space);
+            ModelKind.SimpleCNN, MetricNames.ValAccuracy, space ?? Space)
+        {
+            Description = "<b>MNIST</b> grid & more",
+        };
         Sweep = Store.CreateSweep(Definition, Grid.Expand(Definition.Parameters));
         Run(partial);
     }

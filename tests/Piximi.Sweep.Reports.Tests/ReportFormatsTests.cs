@@ -175,6 +175,7 @@ public sealed class TheHtmlReportShowsTheStoresNumbers : IDisposable
         Assert.Contains($"val_loss {final.ValLoss.ToString("F4", CultureInfo.InvariantCulture)}", html);
         Assert.Contains("<tr><th>Optimization Algorithm</th><td>RMSProp</td></tr>", html);
         Assert.Contains("<tr><th>Input Shape</th><td>Col 28, Row 28, Ch. 1</td></tr>", html);
+        Assert.Contains("<dt>Description</dt><dd>&lt;b&gt;MNIST&lt;/b&gt; grid &amp; more</dd>", html);
         Assert.Contains("set each field by hand in Fit Model → HyperParameters (Piximi can export its settings but not import them)", html);
         var table = Regex.Match(html, "<table class=\"sortable\" id=\"trial-table\">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Equal(KnownSweep.Trials, Regex.Matches(table, "<tr[ >]").Count);
@@ -237,6 +238,7 @@ public sealed class TheMarkdownReportShowsTheStoresNumbers : IDisposable
         Assert.Contains("- Optimization Algorithm: RMSProp", markdown);
         Assert.Contains("- Loss Function: Categorical (softmax) cross entropy", markdown);
         Assert.Contains("- Input Shape: Col 28, Row 28, Ch. 1", markdown);
+        Assert.Contains("- Description: &lt;b&gt;MNIST&lt;/b&gt; grid &amp; more", markdown);
         Assert.Contains($"| 1 | 17 | RMSProp |", markdown);
         Assert.Contains($"- Trial 5 (failed, ", markdown);
         // Renderers pass raw HTML through: the class name is written as entities, which render as its text.

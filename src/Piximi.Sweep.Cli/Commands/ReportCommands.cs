@@ -48,6 +48,10 @@ internal sealed class ReportCommands(TextWriter output)
         using var store = StoreAccess.OpenExisting(dbPath);
         var sweep = WithFacts(StoreAccess.ResolveSweep(store, dbPath, sweepName));
         var trial = ChooseTrial(store, sweep, trialNumber, out _);
+        // Settings nobody trained are not a result: the file would pass them off as one.
+        if (store.SummarizeTrials(sweep.Id).Single(s => s.Trial.Id == trial.Id).EpochsRun == 0)
+            throw new UserErrorException(
+                $"trial {trial.Number} of sweep '{sweep.Name}' is {Display.State(trial.State)} and has not trained an epoch; export a trial with results (leave out --trial for the best).");
         if (PiximiExport.InputShapeOf(sweep.Definition) is null)
             throw new UserErrorException(
                 $"sweep '{sweep.Name}' was created before the input shape was kept with it, and its data ({sweep.Definition.Dataset.Images}) " +

@@ -104,6 +104,7 @@ internal sealed class ResultsCommands(TextWriter output)
                      $"{finished}/{summaries.Count} finished — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
                      $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
                      $"{Count(TrialState.Pruned)} pruned";
+        if (sweep.Definition.Description is { } description) yield return $"Description: {description}";
         if (Display.Data(sweep.Definition.Dataset) is { } data) yield return $"Data: {data}";
         var metric = sweep.Definition.Metric;
         var ranked = Ranking.Rank(summaries, metric);

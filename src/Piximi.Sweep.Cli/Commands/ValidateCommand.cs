@@ -19,6 +19,7 @@ internal sealed class ValidateCommand(TextWriter output)
         var space = definition.Parameters;
         foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
+        if (definition.Description is { } description) output.WriteLine($"Description: {description}");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         output.WriteLine($"Model: {string.Join(", ", space.ModelList)}; ranked by {definition.Metric}");
         var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";

@@ -212,6 +212,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             SamplerSeed = samplerSeed.Value,
             Trials = method == SearchMethod.Grid ? null : runCap?.Value,
             Pruner = earlyTerminate?.Spec,
+            Description = description,
         };
         IReadOnlyList<Hyperparameters> trials = method switch
         {
@@ -221,7 +222,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         };
         var budget = method == SearchMethod.Grid && runCap?.Value is { } cap ? new SweepBudget(null, cap) : SweepBudget.None;
         if (trainingImages is not null && MobileNetSteps.Note(definition, trials, trainingImages.Training) is { } steps) _notes.Add(steps);
-        return new LoadedSweep(definition, trials) { Description = description, Budget = budget, Notes = _notes };
+        return new LoadedSweep(definition, trials) { Budget = budget, Notes = _notes };
     }
 
     // ----- top level -----

@@ -47,13 +47,30 @@ internal static class YamlTree
     /// <summary>The root node of the file's single document, or null when there is none (errors say why).</summary>
     public static YNode? Load(string text, ErrorSink errors)
     {
-        var reader = new Reader(new Parser(new StringReader(text)));
+        var reader = new Reader(new Parser(new StringReader(text)), text);
         return reader.ReadStream(errors);
     }
 
-    private sealed class Reader(IParser parser)
+    /// <summary>
+    /// Where the first tab in a line's indentation is (1-based), or null: YamlDotNet reports "invalid tab as
+    /// indentation" at 1:1 whatever line the tab is on, so the line is found here.
+    /// </summary>
+    internal static (int Line, int Column)? FirstIndentingTab(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            for (var c = 0; c < line.Length && line[c] is ' ' or '\t'; c++)
+                if (line[c] == '\t') return (i + 1, c + 1);
+        }
+        return null;
+    }
+
+    private sealed class Reader(IParser parser, string text)
     {
         private readonly IParser _parser = parser;
+        private readonly string _text = text;
         private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
 
         // Open '[' and '{' collections: YamlDotNet's scanner sometimes fails inside one without a position, and the
@@ -81,6 +98,11 @@ internal static class YamlTree
                 }
                 // An empty document ("---" alone) parses as a null scalar at an odd position; point at the document.
                 return root is YScalar { IsNull: true } ? root with { Line = Line(documentStart.Start), Column = Column(documentStart.Start) } : root;
+            }
+            catch (YamlException e) when (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentingTab(_text) is { } tab)
+            {
+                errors.Add(tab.Line, tab.Column, SyntaxField, "malformed YAML: a tab in the indentation; YAML indents with spaces only");
+                return null;
             }
             catch (YamlException e)
             {

@@ -217,7 +217,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
             """, _folder.SweepPath());
 
         Assert.Equal("my-wandb-sweep", sweep.Definition.Name);
-        Assert.Equal("from W&B", sweep.Description);
+        Assert.Equal("from W&B", sweep.Definition.Description);
         Assert.Equal(ModelKind.SimpleCNN, sweep.Definition.Model);
         Assert.Equal(9, sweep.Definition.SamplerSeed);
         Assert.Equal(new DatasetSpec("idx", _folder.Images, _folder.Labels, 0.8, 500), sweep.Definition.Dataset);
