@@ -34,4 +34,19 @@ public sealed class The_progress_counter
             "[2/3 done] trial 3 started on host:1: Adam, CategoricalCrossEntropy, learning rate 0.01, batch size 32, 2 epochs, seed 1",
         ], lines);
     }
+
+    /// <summary>A sweep without a trial count (a W&amp;B file without run_cap) has no total to count towards.</summary>
+    [Fact]
+    public void Counts_an_open_ended_sweep_without_a_total()
+    {
+        var output = new StringWriter();
+        var printer = new ProgressPrinter(output, [Trial(1, TrialState.Running)], [], Baselines.OpenEnded);
+
+        printer.Update([Trial(1, TrialState.Completed), Trial(2, TrialState.Running)], [Epoch(1, 1), Epoch(1, 2)]);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[11..]).ToList();
+        Assert.Equal("[0 done, no trial count] trial 1 epoch 1/2: loss 0.5000 accuracy 0.8000 val_loss 0.6000 val_accuracy 0.7000 (1.0s, 1000 images/s)", lines[0]);
+        Assert.Equal("[1 done, no trial count] trial 1 completed", lines[2]);
+        Assert.Equal("[1 done, no trial count] trial 2 started on host:1: Adam, CategoricalCrossEntropy, learning rate 0.01, batch size 32, 2 epochs, seed 1", lines[3]);
+    }
 }
