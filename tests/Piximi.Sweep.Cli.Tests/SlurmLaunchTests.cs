@@ -111,8 +111,9 @@ public sealed class Cancelling_a_sweep
     public async Task Workers_give_their_trials_back_run_stops_resumable_and_resume_finishes_it()
     {
         using var folder = new TestFolder();
-        // 2 trials × 3 epochs of 3,000 images: a trial is surely mid-way when the cancel comes.
-        var file = folder.Write("long.yaml", TestFolder.SmallSweep("long", 3000, ("learning_rate", "0.003"), ("epochs", "3")));
+        // 2 trials × 12 epochs of 3,000 images: a trial is surely mid-way when the cancel comes, which is sent as soon as
+        // the first epoch is stored (with 3 epochs, a fast machine sometimes finished the trial first).
+        var file = folder.Write("long.yaml", TestFolder.SmallSweep("long", 3000, ("learning_rate", "0.003"), ("epochs", "12")));
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1", "--threads", "1", "--heartbeat-grace", "2s");
         await WaitUntil(() =>
         {
@@ -155,7 +156,7 @@ public sealed class Cancelling_a_sweep
             var trials = store.ListTrials(sweep.Id);
             Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
             StoreChecks.EpochsAreContiguous(trials, store.ListEpochs(sweep.Id));
-            Assert.Equal(2 * 3, store.ListEpochs(sweep.Id).Count); // nothing trained twice
+            Assert.Equal(2 * 12, store.ListEpochs(sweep.Id).Count); // nothing trained twice
             Assert.Null(store.FindCancellation(sweep.Id));
         }
     }
