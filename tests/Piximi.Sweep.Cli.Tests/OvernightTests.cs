@@ -286,7 +286,7 @@ public sealed partial class An_overnight_sweep
                         return found;
                 }
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or StoreUnavailableException)
             {
                 // The store may not exist yet while the run starts.
             }

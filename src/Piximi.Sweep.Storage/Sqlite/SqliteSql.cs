@@ -26,6 +26,9 @@ internal static class SqliteSql
     // (~30 s on Linux) more than by how often SQLite checkpoints.
     public const string BusyTimeoutPragma = "PRAGMA busy_timeout = {0};";
     public const string JournalModeWal = "PRAGMA journal_mode = WAL;";
+
+    /// <summary>Readers: SQLite refuses every change to the database on this connection.</summary>
+    public const string QueryOnlyPragma = "PRAGMA query_only = ON;";
     public const string ConnectionPragmas =
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 10000;";
 
