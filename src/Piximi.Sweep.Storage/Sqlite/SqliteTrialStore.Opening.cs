@@ -242,14 +242,33 @@ internal sealed partial class SqliteTrialStore
         return header[18] == 2 && header[19] == 2;
     }
 
+    private static long? FreeBytes(string folder)
+    {
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static InvalidDataException NotSqlite(string path, Exception? inner) =>
         new($"{path} is not a Piximi.Sweep store: it is not a SQLite database. Pass another --db.", inner);
 
-    /// <summary>Which of the store's file or folder cannot be written, found by trying; null when both can.</summary>
+    /// <summary>
+    /// What stops SQLite writing the store when it said only "I/O error" or "cannot open": a full disk, or the store's
+    /// folder or file that cannot be written, found by trying; null when none of them.
+    /// </summary>
     private static string? WhyNotWritable(string path)
     {
         var folder = Path.GetDirectoryName(path)!;
         var name = Path.GetFileName(path);
+        // A full disk shows as an I/O error when SQLite cannot even make the -shm it maps (it writes each of its
+        // pages first, so that a full tmpfs fails the write instead of killing the process with SIGBUS).
+        if (FreeBytes(folder) is < 64 * 1024)
+            return $"cannot use the store {path}: the disk is full. Free some space and try again.";
         try
         {
             using (File.Create(Path.Combine(folder, $".{name}.{Environment.ProcessId}.probe"), 1, FileOptions.DeleteOnClose))
