@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Tests.Shared;
+using static Piximi.Sweep.Cli.Tests.Locks;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -174,7 +175,7 @@ public sealed class Read_commands
                 }
                 break;
         }
-        var before = Snapshot(folder.Path);
+        var before = FolderSnapshot.Of(folder.Path);
 
         foreach (var reader in Readers)
         {
@@ -183,7 +184,7 @@ public sealed class Read_commands
             Assert.True(result.ExitCode == 2, $"{string.Join(' ', reader)}: {result}");
             Assert.StartsWith($"error: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, db)}", result.Error, StringComparison.Ordinal);
             Assert.Single(result.Error.TrimEnd().Split('\n'));
-            Assert.Equal(before, Snapshot(folder.Path));
+            Assert.Equal(before, FolderSnapshot.Of(folder.Path));
         }
     }
 
@@ -192,7 +193,7 @@ public sealed class Read_commands
     {
         using var folder = new TestFolder();
         folder.StoreWithOneFinishedTrial(folder.Write("s.yaml", TestFolder.SmallSweep("s", 200)));
-        var before = Snapshot(Path.GetDirectoryName(folder.Db)!);
+        var before = FolderSnapshot.Of(Path.GetDirectoryName(folder.Db)!);
 
         foreach (var reader in new[] { "best", "trials", "status" })
         {
@@ -200,7 +201,7 @@ public sealed class Read_commands
             Assert.True(result.ExitCode == 0, result.ToString());
         }
 
-        Assert.Equal(before, Snapshot(Path.GetDirectoryName(folder.Db)!));
+        Assert.Equal(before, FolderSnapshot.Of(Path.GetDirectoryName(folder.Db)!));
     }
 
     [Fact]
@@ -208,13 +209,7 @@ public sealed class Read_commands
     {
         using var folder = new TestFolder();
         folder.StoreWithOneFinishedTrial(folder.Write("s.yaml", TestFolder.SmallSweep("s", 200)));
-        using var other = new SqliteConnection($"Data Source={folder.Db};Pooling=False");
-        other.Open();
-        using (var begin = other.CreateCommand())
-        {
-            begin.CommandText = "BEGIN EXCLUSIVE;";
-            begin.ExecuteNonQuery();
-        }
+        using var other = HoldExclusiveLock(folder.Db);
 
         var status = await Cli.RunAsync("status", "--db", folder.Db);
 
@@ -241,15 +236,20 @@ public sealed class Read_commands
         using var tables = new Npgsql.NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public';", connection);
         Assert.Equal(0L, tables.ExecuteScalar());
     }
+}
 
-    /// <summary>Every file and folder under <paramref name="root"/> with its size, content hash and last write time.</summary>
-    internal static List<string> Snapshot(string root) =>
-    [
-        .. Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f =>
-            File.Exists(f)
-                ? $"{f} {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))} {File.GetLastWriteTimeUtc(f).Ticks}"
-                : f + "/"),
-    ];
+internal static class Locks
+{
+    /// <summary>Another program's connection inside <c>BEGIN EXCLUSIVE</c> on the store, until disposed.</summary>
+    public static SqliteConnection HoldExclusiveLock(string db)
+    {
+        var other = new SqliteConnection($"Data Source={db};Pooling=False");
+        other.Open();
+        using var begin = other.CreateCommand();
+        begin.CommandText = "BEGIN EXCLUSIVE;";
+        begin.ExecuteNonQuery();
+        return other;
+    }
 }
 
 /// <summary>
@@ -339,13 +339,7 @@ public sealed class Stores_that_cannot_be_used
         folder.StoreWithOneFinishedTrial(folder.Write("s.yaml", TestFolder.SmallSweep("s", 200)));
         var file = folder.Write("t.yaml", TestFolder.SmallSweep("t", 200));
         var before = Cli.Fingerprint(folder.Db);
-        using var other = new SqliteConnection($"Data Source={folder.Db};Pooling=False");
-        other.Open();
-        using (var begin = other.CreateCommand())
-        {
-            begin.CommandText = "BEGIN EXCLUSIVE;";
-            begin.ExecuteNonQuery();
-        }
+        using var other = HoldExclusiveLock(folder.Db);
 
         // The store waits 30 s for a lock (writers hold it for well under a millisecond), then gives up.
         var result = await Cli.RunAsync("run", file, "--db", folder.Db);

@@ -405,14 +405,7 @@ public sealed class SqliteStoreFile : IDisposable
         Assert.Equal("mnist-grid", store.CreateSweep(Definition(), Grid(1)).Name);
     }
 
-    /// <summary>Every file under the test's folder with its size, content hash and last write time.</summary>
-    private List<string> Snapshot() =>
-    [
-        .. Directory.GetFileSystemEntries(_folder.FullPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f =>
-            File.Exists(f)
-                ? $"{f} {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))} {File.GetLastWriteTimeUtc(f).Ticks}"
-                : f),
-    ];
+    private List<string> Snapshot() => FolderSnapshot.Of(_folder.FullPath);
 
     /// <summary>
     /// A file as the version-1 store left it: migration 1 is the schema it shipped (migrations are append only), in
