@@ -810,6 +810,22 @@ public abstract partial class TrialStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_reader_exports_a_sweep_for_a_copy()
+    {
+        var writer = Open();
+        var sweep = writer.CreateSweep(Definition(), Grid(2));
+        var trial = writer.ClaimNext(sweep.Id, "w")!;
+        writer.RecordEpoch(TrialLease.Of(trial), Epoch(1), [1, 2, 3]);
+        writer.Dispose();
+
+        var archive = OpenReader().ExportSweep(sweep.Id);
+
+        Assert.Equal(2, archive.Trials.Count);
+        Assert.Single(archive.Trials[0].Epochs);
+        Assert.Equal(1, archive.RunningTrials);
+    }
+
+    [Fact]
     public void A_reader_refuses_a_store_written_by_a_newer_version_naming_both_versions() => RefusesANewerVersion(() => OpenReader());
 
     // ---- Several users at once ----
