@@ -33,7 +33,7 @@ public static class CliApp
             // Its "did you mean" for a mistyped command or option, without its error lines (above) or the full help.
             var typos = new StringWriter();
             parseError.ShowHelp = false;
-            await parsed.InvokeAsync(new InvocationConfiguration { Output = typos, Error = TextWriter.Null, EnableDefaultExceptionHandler = false });
+            await parsed.InvokeAsync(new InvocationConfiguration { Output = typos, Error = TextWriter.Null, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
             if (typos.ToString().Trim() is { Length: > 0 } suggestion) await error.WriteLineAsync(suggestion);
             await error.WriteLineAsync($"See: {CommandPath(parsed)} --help");
             return ExitCodes.BadInput;
