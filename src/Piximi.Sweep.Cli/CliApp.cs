@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
@@ -13,16 +16,31 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var root = Build(output, error);
+        var errors = new ErrorLog();
+        var (root, db) = Build(output, error, errors);
+        var parsed = root.Parse(args);
         // No signal handling by the parser: run and worker count Ctrl+C/SIGTERM themselves (StopSignals), the
         // first to stop gracefully, the second at once; the read-only commands may simply be terminated.
         var config = new InvocationConfiguration
         {
             Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         };
+        if (parsed.Action is ParseErrorAction parseError)
+        {
+            // A usage error is bad input like any other (exit 2): System.CommandLine's own 1 is "some trials failed".
+            foreach (var parseProblem in parsed.Errors)
+                await error.WriteLineAsync($"error: {UsageErrors.Readable(parseProblem.Message)}");
+            // Its "did you mean" for a mistyped command or option, without its error lines (above) or the full help.
+            var typos = new StringWriter();
+            parseError.ShowHelp = false;
+            await parsed.InvokeAsync(new InvocationConfiguration { Output = typos, Error = TextWriter.Null, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+            if (typos.ToString().Trim() is { Length: > 0 } suggestion) await error.WriteLineAsync(suggestion);
+            await error.WriteLineAsync($"See: {CommandPath(parsed)} --help");
+            return ExitCodes.BadInput;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(config);
+            return await parsed.InvokeAsync(config);
         }
         catch (UserErrorException e)
         {
@@ -35,11 +53,37 @@ public static class CliApp
             await error.WriteLineAsync($"{e.Errors.Count} error(s); nothing was run or stored.");
             return ExitCodes.BadInput;
         }
+        catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException)
+        {
+            // The store's surroundings (a full disk, a lock, a server down), also when they fail mid-command: the
+            // message names the store and says why.
+            await error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            // A bug or the machine: one line for the user, the stack trace in a log for whoever fixes it.
+            var log = errors.Write(e, args, parsed.GetValue(db));
+            var message = e.Message.ReplaceLineEndings(" ").Trim();
+            await error.WriteLineAsync(log is null
+                ? $"error: {message} (an unexpected error; its details could not be written to a log)"
+                : $"error: {message} (an unexpected error; details in {log})");
+            return ExitCodes.UnexpectedError;
+        }
+    }
+
+    /// <summary>The command as typed up to the verb, e.g. <c>piximi-sweep launch slurm</c>.</summary>
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result.Command is not RootCommand && result.Parent is CommandResult parent; result = parent)
+            names.Insert(0, result.Command.Name);
+        return string.Join(' ', names.Prepend("piximi-sweep"));
     }
 
     internal const int DefaultMaxRetries = 2;
 
-    private static RootCommand Build(TextWriter output, TextWriter error)
+    private static (RootCommand Root, Option<string> Db) Build(TextWriter output, TextWriter error, ErrorLog errors)
     {
         var db = new Option<string>("--db", "--store")
         {
@@ -62,8 +106,8 @@ public static class CliApp
         var readRunFileOptions = AddSweepFileOptions(run);
         var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
         run.Options.Add(skipBadImages);
-        run.SetAction(p => new RunCommand(output) { FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
-        resume.SetAction(p => new RunCommand(output).ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
+        run.SetAction(p => new RunCommand(output) { Errors = errors, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        resume.SetAction(p => new RunCommand(output) { Errors = errors }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
 
@@ -87,10 +131,12 @@ public static class CliApp
         {
             using var signals = new StopSignals();
             var deadline = p.GetValue(workerDeadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : (DateTimeOffset?)null;
-            return new WorkerCommand(error).Execute(new WorkerOptions(
+            return new WorkerCommand(error) { Errors = errors }.Execute(new WorkerOptions(
                 p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads),
                 deadline, p.GetValue(workerMaxTrials), p.GetRequiredValue(workerRetries),
-                TimeSpan.FromSeconds(Math.Max(0.1, p.GetRequiredValue(workerBeat))))
+                p.GetRequiredValue(workerBeat) is var beat && beat > 0 && beat <= TimeSpan.MaxValue.TotalSeconds
+                    ? TimeSpan.FromSeconds(beat)
+                    : throw new UserErrorException($"--heartbeat-interval must be a number of seconds > 0, got {beat}."))
             {
                 Limits = ReadLimits(p, workerMaxEpochs, workerComputeHours),
                 PathMap = PathMap.Parse(p.GetValue(workerPathMap) ?? []),
@@ -186,7 +232,25 @@ public static class CliApp
         copy.SetAction(p => new CopyCommand(output).Execute(p.GetRequiredValue(copyFrom), p.GetRequiredValue(copyTo), p.GetValue(sweep)));
         root.Add(copy);
 
-        return root;
+        // --help on the root command ends with the exit codes.
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExitCodes((SynchronousCommandLineAction)help.Action!);
+        return (root, db);
+    }
+
+    /// <summary>The usual help, and after the root command's the table of exit codes.</summary>
+    private sealed class HelpWithExitCodes(SynchronousCommandLineAction help) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var code = help.Invoke(parseResult);
+            if (parseResult.CommandResult.Command is RootCommand)
+            {
+                parseResult.InvocationConfiguration.Output.WriteLine();
+                parseResult.InvocationConfiguration.Output.WriteLine(ExitCodes.Table);
+            }
+            return code;
+        }
     }
 
     /// <summary>The options of a Weights &amp; Biases sweep file (WANDB-SWEEPS.md), for run and validate.</summary>

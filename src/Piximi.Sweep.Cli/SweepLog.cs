@@ -14,7 +14,9 @@ internal static class SweepLog
     private const string FileTemplate =
         "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Role}/{Pid} sweep={SweepId} trial={TrialId} {Message:lj}{NewLine}{Exception}";
 
-    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+    // No {Exception} on the console: a stack trace is for the log file; a user reads the message (events that carry
+    // an exception say what went wrong in their message too).
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}";
 
     public static string PathFor(string storeLocation, string sweepName)
     {

@@ -177,10 +177,19 @@ public sealed class LeaseLostException(string message) : Exception(message);
 public sealed class SweepConflictException(string message) : Exception(message);
 
 /// <summary>
-/// The store was written by a newer Piximi.Sweep (its schema version is above the newest this build knows); the
-/// message names both versions. Nothing was changed.
+/// The store was written by a newer Piximi.Sweep (its schema version is above the newest this build knows), or, to a
+/// reader of a PostgreSQL store, by an older one that only a writer may bring up to date; the message names both
+/// versions. Nothing was changed.
 /// </summary>
 public sealed class StoreVersionException(string message) : Exception(message);
 
-/// <summary>The store cannot be reached or used (a database server down, a login refused); the message names it without credentials.</summary>
+/// <summary>
+/// The store cannot be reached or used: a database server down, a login refused, a file or folder that cannot be
+/// written, a full disk, a lock another program holds. The message names the store without credentials and says why.
+/// </summary>
 public sealed class StoreUnavailableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// A reader found no store where it was pointed: no file, an empty file or database, or a folder. Nothing was created.
+/// </summary>
+public sealed class StoreNotFoundException(string message) : Exception(message);

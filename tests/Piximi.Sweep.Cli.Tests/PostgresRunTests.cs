@@ -74,8 +74,9 @@ public sealed partial class A_sweep_on_postgresql
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("postgres://postgres@127.0.0.1", refused.Error);
         Assert.DoesNotContain("not-the-password-42", refused.Output + refused.Error);
+        // A reader never creates the schema: an empty database is no store yet.
         Assert.Equal(2, empty.ExitCode);
-        Assert.Contains("holds no sweep yet", empty.Error);
+        Assert.Contains("no store at postgres://postgres@127.0.0.1", empty.Error);
         Assert.DoesNotContain(PostgresServer.Password, empty.Output + empty.Error);
     }
 

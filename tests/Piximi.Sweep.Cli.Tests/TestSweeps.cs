@@ -73,6 +73,27 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
 }
 
+/// <summary>
+/// No .NET stack trace reaches a user: every command a test runs, in-process or as a process, fails its test when
+/// what it printed holds a stack frame (<c>   at Type.Method(…)</c>), an unhandled exception or an exception's type
+/// name (<c>SqliteException: …</c>). Their place is the log.
+/// </summary>
+internal static partial class StackTraces
+{
+    public static CliResult MustNotShow(CliResult result, IEnumerable<string> args)
+    {
+        foreach (var (name, text) in new[] { ("stdout", result.Output), ("stderr", result.Error) })
+        {
+            if (Trace().Match(text) is { Success: true } found)
+                Assert.Fail($"piximi-sweep {string.Join(' ', args)} printed a stack trace on {name} ('{found.Value.Trim()}'):\n{result}");
+        }
+        return result;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^\s*at [^\s(]+\(.*\)|Unhandled exception|--- End of (inner exception )?stack trace|\b[A-Z]\w*Exception: ")]
+    private static partial System.Text.RegularExpressions.Regex Trace();
+}
+
 internal static class Cli
 {
     /// <summary>Runs a command in this process, capturing what it prints.</summary>
@@ -81,7 +102,7 @@ internal static class Cli
         var output = new StringWriter();
         var error = new StringWriter();
         var code = await CliApp.RunAsync(args, output, error);
-        return new CliResult(code, output.ToString(), error.ToString());
+        return StackTraces.MustNotShow(new CliResult(code, output.ToString(), error.ToString()), args);
     }
 
     /// <summary>Starts the real piximi-sweep program (the build copied next to the tests) as a separate process.</summary>
@@ -149,7 +170,7 @@ internal sealed class RunningCli(Process process, string[] args) : IDisposable
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"piximi-sweep {string.Join(' ', args)} did not finish in {timeout}:\n{await _stdout}\n{await _stderr}");
         }
-        return new CliResult(process.ExitCode, await _stdout, await _stderr);
+        return StackTraces.MustNotShow(new CliResult(process.ExitCode, await _stdout, await _stderr), args);
     }
 
     public void Dispose() => process.Dispose();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using Piximi.Sweep.Tests.Shared;
+using static Piximi.Sweep.Storage.Tests.Sweeps;
 
 namespace Piximi.Sweep.Storage.Tests;
 
@@ -10,6 +11,28 @@ public sealed class PostgresTrialStoreContract : TrialStoreContract
     private readonly string _connectionString = PostgresServer.CreateDatabase();
 
     protected override ITrialStore OpenNewInstance() => TrialStores.OpenPostgres(_connectionString);
+
+    protected override ITrialStore OpenReadOnlyInstance() => TrialStores.OpenReadOnly("postgres:" + _connectionString);
+
+    protected override bool AnythingExists()
+    {
+        using var connection = RawConnection();
+        return (long)new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema();", connection).ExecuteScalar()! > 0;
+    }
+
+    [Fact]
+    public void A_reader_refuses_a_store_of_an_older_schema_and_leaves_it_at_its_version()
+    {
+        Open().CreateSweep(Definition(), Grid(1));
+        WriteSchemaVersion(5);
+
+        var error = Assert.Throws<StoreVersionException>(() => OpenReader());
+
+        Assert.Contains("schema version 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("older", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, ReadSchemaVersion());
+    }
 
     protected override int ReadSchemaVersion()
     {

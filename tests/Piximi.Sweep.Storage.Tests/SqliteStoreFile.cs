@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage.Sqlite;
+using Piximi.Sweep.Tests.Shared;
 using static Piximi.Sweep.Storage.Tests.Sweeps;
 
 namespace Piximi.Sweep.Storage.Tests;
@@ -116,7 +117,7 @@ public sealed class SqliteStoreFile : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => TrialStores.OpenSqlite(path));
 
-        Assert.Contains("not a Piximi.Sweep trial store", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not a Piximi.Sweep store", error.Message, StringComparison.Ordinal);
         using (var connection = OpenRaw(path))
         {
             var tables = new SqliteCommand("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'table';", connection)
@@ -132,47 +133,7 @@ public sealed class SqliteStoreFile : IDisposable
         var path = _folder.File("v1.db");
         var grid = Grid(3);
         var definition = SweepJson.Serialize(Definition());
-        using (var connection = OpenRaw(path))
-        {
-            // A file as the version-1 store left it: migration 1 is the schema it shipped (migrations are append
-            // only), in WAL mode, with a finished, a running and a queued trial.
-            Run(connection, "PRAGMA journal_mode = WAL;");
-            Run(connection, SqliteSql.CreateSchemaVersionTable);
-            Run(connection, SqliteSql.Migrations[0]);
-            Run(connection, "UPDATE schema_version SET version = 1;");
-            Run(connection, "INSERT INTO sweeps VALUES (1, 'mnist-grid', @json, '2026-11-28T20:00:00.000Z');", ("@json", definition));
-            (string State, string? Worker, long Attempts, string? Started, string? Finished, string? Heartbeat)[] rows =
-            [
-                ("completed", "w1", 1, "2026-11-28T20:00:01.000Z", "2026-11-28T20:05:00.000Z", "2026-11-28T20:05:00.000Z"),
-                ("running", "w2", 2, "2026-11-28T20:06:00.000Z", null, "2026-11-28T20:07:30.250Z"),
-                ("queued", null, 0, null, null, null),
-            ];
-            for (var i = 0; i < 3; i++)
-            {
-                var (h, row) = (grid[i], rows[i]);
-                Run(
-                    connection,
-                    """
-                    INSERT INTO trials (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs,
-                        time_budget_seconds, seed, state, worker_id, attempts, started_at, finished_at, heartbeat_at)
-                    VALUES (1, @number, @optimizer, @loss, @rate, @batch, @epochs, @budget, @seed, @state, @worker,
-                        @attempts, @started, @finished, @heartbeat);
-                    """,
-                    ("@number", i + 1), ("@optimizer", h.Optimizer.ToString()), ("@loss", h.Loss.ToString()),
-                    ("@rate", h.LearningRate), ("@batch", h.BatchSize), ("@epochs", h.Epochs),
-                    ("@budget", h.TimeBudget?.TotalSeconds), ("@seed", h.Seed), ("@state", row.State),
-                    ("@worker", row.Worker), ("@attempts", row.Attempts), ("@started", row.Started),
-                    ("@finished", row.Finished), ("@heartbeat", row.Heartbeat));
-            }
-
-            foreach (var (trial, epoch) in new[] { (1, 1), (1, 2), (2, 1) })
-            {
-                Run(
-                    connection,
-                    "INSERT INTO epochs VALUES (@trial, @epoch, 0.5, 0.75, 0.625, 0.7, 1.5, 2000.0, '2026-11-28T20:03:00.000Z');",
-                    ("@trial", trial), ("@epoch", epoch));
-            }
-        }
+        WriteVersionOneFile(path, grid, definition);
 
         using var store = TrialStores.OpenSqlite(path);
 
@@ -286,6 +247,212 @@ public sealed class SqliteStoreFile : IDisposable
         reopened.RecordEpoch(resumed, Epoch(2), [1]);
         reopened.Finish(resumed, TrialState.Completed, null);
         Assert.Equal([1, 2], reopened.ListEpochs(sweepId).Select(e => e.Metrics.Epoch));
+    }
+
+    // ---- Readers never create or change a file ----
+
+    [Fact]
+    public void A_reader_refuses_what_is_not_a_store_and_leaves_the_folder_as_it_found_it()
+    {
+        var empty = _folder.File("empty.db");
+        File.WriteAllBytes(empty, []);
+        var text = _folder.File("notes.db");
+        File.WriteAllText(text, new string('x', 4096));
+        var shop = _folder.File("shop.db");
+        using (var connection = OpenRaw(shop))
+        {
+            // Another program's database in WAL mode: opening it is what makes SQLite create a -wal and a -shm.
+            Run(connection, "PRAGMA journal_mode = WAL;");
+            Run(connection, "CREATE TABLE customers (id INTEGER PRIMARY KEY);");
+        }
+
+        var blank = _folder.File("blank.db");
+        using (var connection = OpenRaw(blank))
+        {
+            Run(connection, "PRAGMA user_version = 1;");
+        }
+
+        var folder = Directory.CreateDirectory(_folder.File("results")).FullName;
+        var before = Snapshot();
+
+        Assert.StartsWith($"no store at {_folder.File("missing.db")}: there is no such file", Refused<StoreNotFoundException>(_folder.File("missing.db")));
+        Assert.StartsWith($"no store at {empty}: the file is empty", Refused<StoreNotFoundException>(empty));
+        Assert.StartsWith($"no store at {blank}: it is an empty SQLite database", Refused<StoreNotFoundException>(blank));
+        Assert.StartsWith($"{folder} is a folder, not a store", Refused<StoreNotFoundException>(folder));
+        Assert.StartsWith($"{text} is not a Piximi.Sweep store: it is not a SQLite database", Refused<InvalidDataException>(text));
+        Assert.StartsWith($"{shop} is not a Piximi.Sweep store: it is another program's SQLite database", Refused<InvalidDataException>(shop));
+
+        Assert.Equal(before, Snapshot());
+
+        static string Refused<T>(string path) where T : Exception => Assert.Throws<T>(() => TrialStores.OpenReadOnly(path)).Message;
+    }
+
+    [Fact]
+    public void A_reader_of_a_store_at_rest_leaves_it_byte_for_byte_and_alone_in_its_folder()
+    {
+        var path = _folder.File("sweeps.db");
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            var sweep = store.CreateSweep(Definition(), Grid(3));
+            store.ClaimNext(sweep.Id, "w");
+        }
+
+        var before = Snapshot();
+
+        using (var reader = TrialStores.OpenReadOnly(path))
+        {
+            Assert.Equal(3, reader.ListTrials(Assert.Single(reader.ListSweeps()).Id).Count);
+        }
+
+        Assert.Equal(before, Snapshot());
+        Assert.Equal(["sweeps.db"], Directory.GetFiles(_folder.FullPath).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_reader_of_a_version_one_file_reads_it_brought_up_to_date_in_memory_and_leaves_the_file_at_version_one()
+    {
+        var path = _folder.File("v1.db");
+        WriteVersionOneFile(path, Grid(3), SweepJson.Serialize(Definition()));
+        var before = Snapshot();
+
+        using (var reader = TrialStores.OpenReadOnly(path))
+        {
+            var sweep = Assert.Single(reader.ListSweeps());
+            Assert.Equal([TrialState.Completed, TrialState.Running, TrialState.Queued], reader.ListTrials(sweep.Id).Select(t => t.State));
+            Assert.Equal(3, reader.ListEpochs(sweep.Id).Count);
+            Assert.Throws<StoreUnavailableException>(() => reader.ClaimNext(sweep.Id, "reader"));
+        }
+
+        Assert.Equal(before, Snapshot());
+    }
+
+    // ---- Surroundings that fail: said in words, naming the store ----
+
+    [Fact]
+    public void In_a_folder_that_cannot_be_written_a_reader_reads_the_store_and_a_writer_is_refused_naming_the_folder()
+    {
+        var folder = Directory.CreateDirectory(_folder.File("shared")).FullName;
+        var path = Path.Combine(folder, "sweeps.db");
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            store.CreateSweep(Definition(), Grid(2));
+        }
+
+        using (HostileDisks.Immutable(folder))
+        {
+            using (var reader = TrialStores.OpenReadOnly(path))
+            {
+                Assert.Equal(2, reader.ListTrials(Assert.Single(reader.ListSweeps()).Id).Count);
+            }
+
+            var existing = Assert.Throws<StoreUnavailableException>(() => TrialStores.OpenSqlite(path));
+            Assert.StartsWith($"cannot use the store {path}: its folder {folder} cannot be written", existing.Message, StringComparison.Ordinal);
+            var created = Assert.Throws<StoreUnavailableException>(() => TrialStores.OpenSqlite(Path.Combine(folder, "new.db")));
+            Assert.Contains($"its folder {folder} cannot be written", created.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["sweeps.db"], Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_writer_is_refused_a_file_that_cannot_be_written_and_a_folder_given_as_the_store()
+    {
+        var path = _folder.File("sweeps.db");
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            store.CreateSweep(Definition(), Grid(2));
+        }
+
+        using (HostileDisks.Immutable(path))
+        {
+            var error = Assert.Throws<StoreUnavailableException>(() => TrialStores.OpenSqlite(path));
+            Assert.StartsWith($"cannot use the store {path}: the file cannot be written", error.Message, StringComparison.Ordinal);
+        }
+
+        var folder = Assert.Throws<StoreNotFoundException>(() => TrialStores.OpenSqlite(_folder.FullPath));
+        Assert.StartsWith($"{_folder.FullPath} is a folder, not a store", folder.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void On_a_full_disk_a_new_store_and_a_write_to_an_open_one_are_refused_naming_the_store()
+    {
+        using var disk = HostileDisks.Mount(kilobytes: 512);
+        var path = Path.Combine(disk.Path, "sweeps.db");
+        using var store = TrialStores.OpenSqlite(path);
+        store.CreateSweep(Definition(), Grid(1));
+        disk.Fill();
+
+        var full = Assert.Throws<StoreUnavailableException>(() => store.CreateSweep(Definition("another"), Grid(2000)));
+        var fresh = Assert.Throws<StoreUnavailableException>(() => TrialStores.OpenSqlite(Path.Combine(disk.Path, "new.db")));
+
+        Assert.Equal($"cannot use the store {path}: the disk is full. Free some space and try again.", full.Message);
+        Assert.StartsWith($"cannot use the store {Path.Combine(disk.Path, "new.db")}: the disk is full", fresh.Message, StringComparison.Ordinal);
+        Assert.Single(store.ListSweeps());
+    }
+
+    [Fact]
+    public void A_writer_that_waits_out_another_programs_lock_says_so_naming_the_store()
+    {
+        var path = _folder.File("sweeps.db");
+        using var store = GuardedStore.Wrap(SqliteTrialStore.Open(path, busyTimeout: TimeSpan.FromMilliseconds(500)), path);
+        using var other = OpenRaw(path);
+        Run(other, "BEGIN EXCLUSIVE;");
+
+        var error = Assert.Throws<StoreUnavailableException>(() => store.CreateSweep(Definition(), Grid(1)));
+
+        Assert.StartsWith($"cannot use the store {path}: another program holds its lock", error.Message, StringComparison.Ordinal);
+        Run(other, "ROLLBACK;");
+        Assert.Equal("mnist-grid", store.CreateSweep(Definition(), Grid(1)).Name);
+    }
+
+    private List<string> Snapshot() => FolderSnapshot.Of(_folder.FullPath);
+
+    /// <summary>
+    /// A file as the version-1 store left it: migration 1 is the schema it shipped (migrations are append only), in
+    /// WAL mode, with a finished, a running and a queued trial of <paramref name="grid"/>.
+    /// </summary>
+    private static void WriteVersionOneFile(string path, IReadOnlyList<Hyperparameters> grid, string definition)
+    {
+        using (var connection = OpenRaw(path))
+        {
+            Run(connection, "PRAGMA journal_mode = WAL;");
+            Run(connection, SqliteSql.CreateSchemaVersionTable);
+            Run(connection, SqliteSql.Migrations[0]);
+            Run(connection, "UPDATE schema_version SET version = 1;");
+            Run(connection, "INSERT INTO sweeps VALUES (1, 'mnist-grid', @json, '2026-11-28T20:00:00.000Z');", ("@json", definition));
+            (string State, string? Worker, long Attempts, string? Started, string? Finished, string? Heartbeat)[] rows =
+            [
+                ("completed", "w1", 1, "2026-11-28T20:00:01.000Z", "2026-11-28T20:05:00.000Z", "2026-11-28T20:05:00.000Z"),
+                ("running", "w2", 2, "2026-11-28T20:06:00.000Z", null, "2026-11-28T20:07:30.250Z"),
+                ("queued", null, 0, null, null, null),
+            ];
+            for (var i = 0; i < 3; i++)
+            {
+                var (h, row) = (grid[i], rows[i]);
+                Run(
+                    connection,
+                    """
+                    INSERT INTO trials (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs,
+                        time_budget_seconds, seed, state, worker_id, attempts, started_at, finished_at, heartbeat_at)
+                    VALUES (1, @number, @optimizer, @loss, @rate, @batch, @epochs, @budget, @seed, @state, @worker,
+                        @attempts, @started, @finished, @heartbeat);
+                    """,
+                    ("@number", i + 1), ("@optimizer", h.Optimizer.ToString()), ("@loss", h.Loss.ToString()),
+                    ("@rate", h.LearningRate), ("@batch", h.BatchSize), ("@epochs", h.Epochs),
+                    ("@budget", h.TimeBudget?.TotalSeconds), ("@seed", h.Seed), ("@state", row.State),
+                    ("@worker", row.Worker), ("@attempts", row.Attempts), ("@started", row.Started),
+                    ("@finished", row.Finished), ("@heartbeat", row.Heartbeat));
+            }
+
+            foreach (var (trial, epoch) in new[] { (1, 1), (1, 2), (2, 1) })
+            {
+                Run(
+                    connection,
+                    "INSERT INTO epochs VALUES (@trial, @epoch, 0.5, 0.75, 0.625, 0.7, 1.5, 2000.0, '2026-11-28T20:03:00.000Z');",
+                    ("@trial", trial), ("@epoch", epoch));
+            }
+        }
+
     }
 
     /// <summary>A connection of the test's own, as another program would have; no pool keeps the file open after it.</summary>

@@ -12,6 +12,10 @@ public sealed class SqliteTrialStoreContract : TrialStoreContract
 
     protected override ITrialStore OpenNewInstance() => TrialStores.OpenSqlite(DatabasePath);
 
+    protected override ITrialStore OpenReadOnlyInstance() => TrialStores.OpenReadOnly(DatabasePath);
+
+    protected override bool AnythingExists() => Directory.EnumerateFileSystemEntries(_folder.FullPath).Any();
+
     protected override int ReadSchemaVersion()
     {
         using var connection = RawConnection();

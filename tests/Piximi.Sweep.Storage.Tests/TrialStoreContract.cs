@@ -16,6 +16,12 @@ public abstract partial class TrialStoreContract : IDisposable
     /// <summary>Opens a new instance over this test's store (a second call gives a second, independent instance).</summary>
     protected abstract ITrialStore OpenNewInstance();
 
+    /// <summary>Opens a reader over this test's store (<see cref="TrialStores.OpenReadOnly"/>).</summary>
+    protected abstract ITrialStore OpenReadOnlyInstance();
+
+    /// <summary>Whether anything of a store exists where this test's store is (a file, a table).</summary>
+    protected abstract bool AnythingExists();
+
     protected abstract int ReadSchemaVersion();
 
     /// <summary>Overwrites the stored schema version, as a newer or older program would have left it.</summary>
@@ -39,6 +45,13 @@ public abstract partial class TrialStoreContract : IDisposable
     protected ITrialStore Open()
     {
         var store = OpenNewInstance();
+        _opened.Add(store);
+        return store;
+    }
+
+    protected ITrialStore OpenReader()
+    {
+        var store = OpenReadOnlyInstance();
         _opened.Add(store);
         return store;
     }
@@ -749,19 +762,71 @@ public abstract partial class TrialStoreContract : IDisposable
     }
 
     [Fact]
-    public void A_store_written_by_a_newer_version_is_refused_naming_both_versions()
+    public void A_store_written_by_a_newer_version_is_refused_naming_both_versions() => RefusesANewerVersion(() => Open());
+
+    /// <summary>A store of schema 7 is refused by <paramref name="open"/>, naming both versions, and left at 7.</summary>
+    private void RefusesANewerVersion(Func<ITrialStore> open)
     {
         var store = Open();
         store.CreateSweep(Definition(), Grid(1));
         store.Dispose();
         WriteSchemaVersion(7);
 
-        var error = Assert.Throws<StoreVersionException>(() => Open());
+        var error = Assert.Throws<StoreVersionException>(open);
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
         Assert.Contains("versions up to 6", error.Message, StringComparison.Ordinal);
         Assert.Equal(7, ReadSchemaVersion());
     }
+
+    // ---- Readers (best, status, reports, the source of a copy) ----
+
+    [Fact]
+    public void A_reader_finds_no_store_where_there_is_none_and_creates_nothing()
+    {
+        var error = Assert.Throws<StoreNotFoundException>(() => OpenReader());
+
+        Assert.StartsWith("no store at ", error.Message, StringComparison.Ordinal);
+        Assert.False(AnythingExists());
+    }
+
+    [Fact]
+    public void A_reader_sees_what_writers_commit_and_can_change_nothing()
+    {
+        var writer = Open();
+        var sweep = writer.CreateSweep(Definition(), Grid(2));
+        var reader = OpenReader();
+        var trial = writer.ClaimNext(sweep.Id, "w")!;
+        writer.RecordEpoch(TrialLease.Of(trial), Epoch(1), [1, 2, 3]);
+
+        Assert.Equal("mnist-grid", Assert.Single(reader.ListSweeps()).Name);
+        Assert.Equal([TrialState.Running, TrialState.Queued], reader.ListTrials(sweep.Id).Select(t => t.State));
+        Assert.Single(reader.ListEpochs(sweep.Id));
+        Assert.Equal([1, 2, 3], reader.LoadCheckpoint(trial.Id)!.Data);
+        Assert.Throws<StoreUnavailableException>(() => reader.ClaimNext(sweep.Id, "reader"));
+        Assert.Throws<StoreUnavailableException>(() => reader.CreateSweep(Definition("another"), Grid(1)));
+        Assert.Equal(TrialState.Queued, writer.ListTrials(sweep.Id)[1].State);
+        Assert.Single(writer.ListSweeps());
+    }
+
+    [Fact]
+    public void A_reader_exports_a_sweep_for_a_copy()
+    {
+        var writer = Open();
+        var sweep = writer.CreateSweep(Definition(), Grid(2));
+        var trial = writer.ClaimNext(sweep.Id, "w")!;
+        writer.RecordEpoch(TrialLease.Of(trial), Epoch(1), [1, 2, 3]);
+        writer.Dispose();
+
+        var archive = OpenReader().ExportSweep(sweep.Id);
+
+        Assert.Equal(2, archive.Trials.Count);
+        Assert.Single(archive.Trials[0].Epochs);
+        Assert.Equal(1, archive.RunningTrials);
+    }
+
+    [Fact]
+    public void A_reader_refuses_a_store_written_by_a_newer_version_naming_both_versions() => RefusesANewerVersion(() => OpenReader());
 
     // ---- Several users at once ----
 

@@ -18,7 +18,7 @@ internal sealed class CopyCommand(TextWriter output)
         if (SameStore(from, to))
             throw new UserErrorException($"--from and --to are the same store ({fromName}); a sweep is copied to another store.");
 
-        using var source = StoreAccess.OpenExisting(from);
+        using var source = StoreAccess.OpenForReading(from);
         var sweep = StoreAccess.ResolveSweep(source, from, sweepName);
         var archive = source.ExportSweep(sweep.Id);
         using var target = StoreAccess.Open(to);

@@ -11,7 +11,7 @@ internal sealed class ReportCommands(TextWriter output)
 {
     public int Report(string dbPath, string? sweepName, string format, string? outputPath)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = WithFacts(StoreAccess.ResolveSweep(store, dbPath, sweepName));
         var report = SweepReport.Load(store, sweep);
         Action<SweepReport, TextWriter> write = format switch
@@ -36,7 +36,7 @@ internal sealed class ReportCommands(TextWriter output)
 
     public int Compare(string dbPath, string first, string second)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var a = SweepReport.Load(store, WithFacts(StoreAccess.ResolveSweep(store, dbPath, first)));
         var b = SweepReport.Load(store, WithFacts(StoreAccess.ResolveSweep(store, dbPath, second)));
         ReportWriter.Comparison(a, b, output);
@@ -45,7 +45,7 @@ internal sealed class ReportCommands(TextWriter output)
 
     public int ExportPiximi(string dbPath, string? sweepName, int? trialNumber, string? outputPath)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = WithFacts(StoreAccess.ResolveSweep(store, dbPath, sweepName));
         var trial = ChooseTrial(store, sweep, trialNumber, out _);
         // Settings nobody trained are not a result: the file would pass them off as one.
@@ -76,7 +76,7 @@ internal sealed class ReportCommands(TextWriter output)
     /// </summary>
     public int ExportModel(string dbPath, string? sweepName, int? trialNumber, string? outputPath)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var trial = ChooseTrial(store, sweep, trialNumber, out var best);
         if (trial.State != TrialState.Completed)

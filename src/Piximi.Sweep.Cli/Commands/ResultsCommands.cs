@@ -10,7 +10,7 @@ internal sealed class ResultsCommands(TextWriter output)
     public int Best(string dbPath, string? sweepName, int top, string? metric, string format, bool perTrial = false)
     {
         if (top < 1) throw new UserErrorException($"--top must be at least 1, got {top}.");
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var rankBy = metric ?? sweep.Definition.Metric;
         var summaries = Summaries(store, sweep);
@@ -63,7 +63,7 @@ internal sealed class ResultsCommands(TextWriter output)
 
     public int Trials(string dbPath, string? sweepName, string format)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var summaries = Summaries(store, sweep);
         var marks = BaselineMarks.Of(sweep.Definition, summaries);
@@ -85,7 +85,7 @@ internal sealed class ResultsCommands(TextWriter output)
 
     public int Status(string dbPath, string? sweepName)
     {
-        using var store = StoreAccess.OpenExisting(dbPath);
+        using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var summaries = Summaries(store, sweep);
         foreach (var line in StatusLines(sweep, summaries))

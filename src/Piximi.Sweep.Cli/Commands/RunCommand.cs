@@ -45,13 +45,20 @@ internal sealed partial class RunCommand(TextWriter output)
     /// <summary>--skip-bad-images: skip and count bad images (stored in the sweep's definition).</summary>
     internal bool SkipBadImages { get; init; }
 
+    /// <summary>Where an unexpected error's details go; told the sweep's log once there is one.</summary>
+    internal ErrorLog? Errors { get; init; }
+
     public async Task<int> ExecuteAsync(RunOptions options)
     {
+        // Everything that can be wrong with the input is found here, before the store is even opened: the options
+        // (the worker plan against this machine's cores and devices too), then the sweep file.
         if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
         if (options.MaxTrials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {options.MaxTrials}.");
         if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
             throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
-        // Everything that can be wrong with the input is found here, before the store is even opened.
+        if (options.Deadline is { } given && given <= DateTimeOffset.Now)
+            throw new UserErrorException($"the deadline {given:yyyy-MM-dd HH:mm} has already passed.");
+        var workers = WorkerPlan.Check(options.Devices, options.PerDevice, options.Workers, options.Threads, Environment.ProcessorCount, WorkerPlan.CudaDeviceCount);
         var counter = new DatasetCounter(SkipBadImages);
         var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(options.File, counter.Count, FileOptions));
         foreach (var line in counter.Lines()) output.WriteLine(line);
@@ -92,6 +99,7 @@ internal sealed partial class RunCommand(TextWriter output)
 
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
+        if (Errors is not null) Errors.SweepLog = logPath;
         counter.Log(log);
         // Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.
         if (store.FindCancellation(sweep.Id) is { } cancelled && store.ClearCancellation(sweep.Id))
@@ -117,8 +125,7 @@ internal sealed partial class RunCommand(TextWriter output)
             return Finish(store, sweep, log, logPath);
         }
 
-        var plan = WorkerPlan.Make(options.Devices, options.PerDevice, options.Workers, options.Threads, Math.Max(1, queued + toPropose),
-            Environment.ProcessorCount, CudaDeviceCount);
+        var plan = workers.For(queued + toPropose);
         if (plan.Count == 0)
             log.Information("No local workers: watching the store while workers elsewhere train{Budgets}", Budgets(options));
         else
@@ -208,14 +215,6 @@ internal sealed partial class RunCommand(TextWriter output)
         output.WriteLine();
         output.WriteLine($"All trials: piximi-sweep trials --sweep {sweep.Name}    Log: {logPath}");
         return failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Ok;
-    }
-
-    /// <summary>CUDA devices, asked of TorchSharp only where an NVIDIA driver exists (loading libtorch costs a second).</summary>
-    private static int CudaDeviceCount()
-    {
-        if (!Directory.Exists("/proc/driver/nvidia/gpus")) return 0;
-        TorchRuntime.Initialize(1);
-        return TorchRuntime.CudaDeviceCount();
     }
 
     /// <summary>How to start this same program again: the apphost directly, or <c>dotnet piximi-sweep.dll</c>.</summary>

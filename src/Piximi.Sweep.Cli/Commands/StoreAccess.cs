@@ -10,22 +10,37 @@ namespace Piximi.Sweep.Cli.Commands;
 /// </summary>
 internal static class StoreAccess
 {
-    /// <summary>Opens an existing store; readers never create a SQLite file by accident.</summary>
+    /// <summary>
+    /// Opens the store for reading only (<c>best</c>, <c>trials</c>, <c>status</c>, reports, exports, the source of a
+    /// copy): nothing is created, migrated or changed, whatever is there (<see cref="TrialStores.OpenReadOnly"/>).
+    /// </summary>
+    public static ITrialStore OpenForReading(string location) => Refusing(() => TrialStores.OpenReadOnly(location));
+
+    /// <summary>
+    /// Opens an existing store to write to it (<c>resume</c>, <c>worker</c>, <c>cancel</c>, <c>launch</c>): a missing,
+    /// empty or foreign SQLite file is refused as a reader refuses it, before it could be made a store.
+    /// </summary>
     public static ITrialStore OpenExisting(string location)
     {
-        if (StoreLocations.SqlitePath(location) is { } path && !File.Exists(path))
-            throw new UserErrorException($"no store at '{path}'. Run a sweep first (piximi-sweep run <file>) or point --db at one.");
+        if (!StoreLocations.IsPostgres(location))
+        {
+            using (OpenForReading(location))
+            {
+            }
+        }
         return Open(location);
     }
 
     /// <summary>Opens (creating when missing) the store at the location; a store that cannot be used is a user error naming it.</summary>
-    public static ITrialStore Open(string location)
+    public static ITrialStore Open(string location) => Refusing(() => TrialStores.Open(location));
+
+    private static ITrialStore Refusing(Func<ITrialStore> open)
     {
         try
         {
-            return TrialStores.Open(location);
+            return open();
         }
-        catch (Exception e) when (e is StoreUnavailableException or StoreVersionException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException or InvalidDataException or ArgumentException)
         {
             throw new UserErrorException(e.Message);
         }

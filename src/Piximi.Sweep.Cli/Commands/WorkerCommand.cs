@@ -32,12 +32,17 @@ internal sealed record WorkerOptions(
 /// </summary>
 internal sealed class WorkerCommand(TextWriter error)
 {
+    /// <summary>Where an unexpected error's details go; told the sweep's log once there is one.</summary>
+    internal ErrorLog? Errors { get; init; }
+
     public int Execute(WorkerOptions options, CancellationToken stop)
     {
-        if (options.Threads < 1) throw new UserErrorException($"--threads must be at least 1, got {options.Threads}.");
+        Check(options);
         using var store = StoreAccess.OpenExisting(options.Db);
         var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
-        using var log = SweepLog.Create(SweepLog.PathFor(options.Db, sweep.Name), sweep, "worker", LogEventLevel.Warning, consoleToStdErr: true);
+        var logPath = SweepLog.PathFor(options.Db, sweep.Name);
+        using var log = SweepLog.Create(logPath, sweep, "worker", LogEventLevel.Warning, consoleToStdErr: true);
+        if (Errors is not null) Errors.SweepLog = logPath;
         var workerId = WorkerIds.ForThisProcess();
 
         TorchRuntime.Initialize(options.Threads);
@@ -85,6 +90,19 @@ internal sealed class WorkerCommand(TextWriter error)
             return ExitCodes.Ok;
         }
         return stop.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+    }
+
+    /// <summary>Every option, against this machine, before the store is opened.</summary>
+    private static void Check(WorkerOptions options)
+    {
+        var cores = Environment.ProcessorCount;
+        if (options.Threads < 1 || options.Threads > cores)
+            throw new UserErrorException($"--threads must be 1 to {cores} (this machine's cores), got {options.Threads}.");
+        WorkerPlan.CheckDevice(options.Device, WorkerPlan.CudaDeviceCount);
+        if (options.MaxTrials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {options.MaxTrials}.");
+        if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
+        if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
+            throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
     }
 
     /// <summary>Why a worker stops, and the reason its trial is given back with, when the sweep was cancelled.</summary>
@@ -206,10 +224,11 @@ internal sealed class TrialRun(
         catch (Exception e)
         {
             // A crash inside the trial (data pipeline, out of memory, a bug): counted as a lost attempt, so the retry
-            // rule applies; after the last retry the trial ends failed with this message.
-            log.Error(e, "Trial {TrialNumber} crashed", trial.Number);
+            // rule applies; after the last retry the trial ends failed with this message (the exception's type and
+            // stack trace are in the log, not in what status and trials show a user).
+            log.Error(e, "Trial {TrialNumber} crashed: {Problem}", trial.Number, e.Message);
             var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [workerId], options.MaxRetries,
-                $"crashed: {e.GetType().Name}: {e.Message}");
+                $"crashed: {e.Message}");
             foreach (var r in recovered)
                 log.Warning("Trial {TrialNumber} is {State} after {Lost} lost attempt(s)", r.Number, Display.State(r.NewState), r.Lost);
             return TrialRunResult.Abandoned;
@@ -237,7 +256,7 @@ internal sealed class TrialRun(
         catch (Exception e)
         {
             // A missed beat is not fatal: the next one may get through, and the grace period is many beats long.
-            log.Warning(e, "Heartbeat of trial {TrialNumber} failed", trial.Number);
+            log.Warning(e, "Heartbeat of trial {TrialNumber} failed: {Problem}", trial.Number, e.Message);
         }
     }
 

@@ -23,9 +23,7 @@ internal static class PostgresSchema
         {
             if (connection.ExecuteScalar<long>(PostgresSql.UserTableCount, transaction: tx) > 0)
             {
-                throw new InvalidDataException(
-                    $"The PostgreSQL database {name} has tables but is not a Piximi.Sweep trial store (it has no schema_version " +
-                    "table). Use an empty database of its own.");
+                throw Foreign(name);
             }
 
             connection.Execute(PostgresSql.CreateSchemaVersionTable, transaction: tx);
@@ -41,6 +39,31 @@ internal static class PostgresSchema
 
         tx.Commit();
     }
+
+    /// <summary>For readers, who never migrate: the database must hold a store of exactly this build's schema.</summary>
+    public static void RefuseNonStore(NpgsqlConnection connection, string name)
+    {
+        var version = ReadVersion(connection);
+        if (version is null)
+        {
+            if (connection.ExecuteScalar<long>(PostgresSql.UserTableCount) > 0) throw Foreign(name);
+            throw new StoreNotFoundException(
+                $"no store at {name}: the database holds no Piximi.Sweep tables yet. Run a sweep there first (piximi-sweep run <file> --store …).");
+        }
+
+        RefuseNewer(version, name);
+        if (version < CurrentVersion)
+        {
+            throw new StoreVersionException(
+                $"The trial store {name} has schema version {version}, but this Piximi.Sweep reads version {CurrentVersion}: it was " +
+                "written by an older Piximi.Sweep. A read leaves the database as it is; a command that writes to it (run, resume, " +
+                "cancel, copy --to) brings it up to date.");
+        }
+    }
+
+    private static InvalidDataException Foreign(string name) => new(
+        $"The PostgreSQL database {name} has tables but is not a Piximi.Sweep trial store (it has no schema_version " +
+        "table). Use an empty database of its own.");
 
     private static int? ReadVersion(NpgsqlConnection connection, NpgsqlTransaction? tx = null) =>
         connection.ExecuteScalar<long>(PostgresSql.SchemaVersionTableExists, transaction: tx) == 0

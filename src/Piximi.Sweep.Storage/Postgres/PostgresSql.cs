@@ -16,6 +16,9 @@ internal static class PostgresSql
 
     public const string LockMigrations = "SELECT pg_advisory_xact_lock(@key);";
 
+    /// <summary>Readers: the server refuses any change in this session's transactions.</summary>
+    public const string ReadOnlySession = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY;";
+
     public const string SchemaVersionTableExists =
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_version';";
 

@@ -22,14 +22,21 @@ internal sealed partial class PostgresTrialStore : ITrialStore
 
     private bool _disposed;
 
+    /// <summary>The store as messages name it (<see cref="StoreLocations.DescribePostgres"/>).</summary>
+    public string Name => _name;
+
     private PostgresTrialStore(NpgsqlConnection connection, string name)
     {
         _connection = connection;
         _name = name;
     }
 
-    /// <summary>Connects and brings the database's schema up to date (creating it in an empty database).</summary>
-    public static PostgresTrialStore Open(string connectionString)
+    /// <summary>
+    /// Connects and brings the database's schema up to date (creating it in an empty database); or, for
+    /// <paramref name="readOnly"/>, connects in a session whose transactions are all read-only (the server refuses any
+    /// change) and only checks that the database holds a store of this build's schema.
+    /// </summary>
+    public static PostgresTrialStore Open(string connectionString, bool readOnly = false)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var name = StoreLocations.DescribePostgres(builder);
@@ -37,7 +44,16 @@ internal sealed partial class PostgresTrialStore : ITrialStore
         try
         {
             connection.Open();
-            PostgresSchema.Migrate(connection, name);
+            if (readOnly)
+            {
+                connection.Execute(PostgresSql.ReadOnlySession);
+                PostgresSchema.RefuseNonStore(connection, name);
+            }
+            else
+            {
+                PostgresSchema.Migrate(connection, name);
+            }
+
             return new PostgresTrialStore(connection, name);
         }
         catch (NpgsqlException e)
@@ -45,7 +61,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
             connection.Dispose();
             // Npgsql's own message never holds the password, but the connection string might be echoed by callers:
             // say what failed in our words, naming the store without credentials.
-            throw new StoreUnavailableException($"Cannot use the PostgreSQL store {name}: {e.Message}", e);
+            throw new StoreUnavailableException(StoreFailures.Explain(e, name) ?? $"cannot use the store {name}: {e.Message}", e);
         }
         catch
         {

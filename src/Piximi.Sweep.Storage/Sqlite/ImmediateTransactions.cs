@@ -5,12 +5,14 @@ namespace Piximi.Sweep.Storage.Sqlite;
 
 /// <summary>
 /// Runs work in a <c>BEGIN IMMEDIATE</c> transaction on one connection (see <see cref="SqliteSql.BeginImmediate"/>
-/// for why immediate). Keeps its three statements prepared: a worker begins and commits a transaction per epoch.
+/// for why immediate), or reads in a deferred one (<see cref="Read{T}"/>). Keeps its statements prepared: a worker
+/// begins and commits a transaction per epoch.
 /// </summary>
 internal sealed class ImmediateTransactions : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _beginRead;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
 
@@ -18,13 +20,19 @@ internal sealed class ImmediateTransactions : IDisposable
     {
         _connection = connection;
         _begin = new SqliteCommand(SqliteSql.BeginImmediate, connection);
+        _beginRead = new SqliteCommand(SqliteSql.BeginRead, connection);
         _commit = new SqliteCommand(SqliteSql.Commit, connection);
         _rollback = new SqliteCommand(SqliteSql.Rollback, connection);
     }
 
-    public T Run<T>(Func<T> work)
+    public T Run<T>(Func<T> work) => Run(_begin, work);
+
+    /// <summary>Reads that belong together, on one snapshot, without the write lock (readers' stores may not take it).</summary>
+    public T Read<T>(Func<T> work) => Run(_beginRead, work);
+
+    private T Run<T>(SqliteCommand begin, Func<T> work)
     {
-        _begin.ExecuteNonQuery();
+        begin.ExecuteNonQuery();
         try
         {
             var result = work();
@@ -47,6 +55,7 @@ internal sealed class ImmediateTransactions : IDisposable
     public void Dispose()
     {
         _begin.Dispose();
+        _beginRead.Dispose();
         _commit.Dispose();
         _rollback.Dispose();
     }

@@ -63,15 +63,15 @@ internal static class SqliteSchema
     }
 
     private static InvalidDataException Foreign(string path) => new(
-        $"{path} is a SQLite database but not a Piximi.Sweep trial store (it has no schema_version table). " +
-        "Pass another --db.");
+        $"{path} is not a Piximi.Sweep store: it is another program's SQLite database (it has tables but no " +
+        "schema_version table). Pass another --db.");
 
-    private static int? ReadVersion(SqliteConnection connection) =>
+    public static int? ReadVersion(SqliteConnection connection) =>
         connection.ExecuteScalar<long>(SqliteSql.SchemaVersionTableExists) == 0
             ? null
             : (int)connection.ExecuteScalar<long>(SqliteSql.SelectSchemaVersion);
 
-    private static void RefuseNewer(int? version, string path)
+    public static void RefuseNewer(int? version, string path)
     {
         if (version > CurrentVersion)
         {

@@ -26,6 +26,9 @@ internal static class SqliteSql
     // (~30 s on Linux) more than by how often SQLite checkpoints.
     public const string BusyTimeoutPragma = "PRAGMA busy_timeout = {0};";
     public const string JournalModeWal = "PRAGMA journal_mode = WAL;";
+
+    /// <summary>Readers: SQLite refuses every change to the database on this connection.</summary>
+    public const string QueryOnlyPragma = "PRAGMA query_only = ON;";
     public const string ConnectionPragmas =
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 10000;";
 
@@ -33,6 +36,10 @@ internal static class SqliteSql
     // reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another process committed in between, and no
     // busy handler can wait that out.
     public const string BeginImmediate = "BEGIN IMMEDIATE;";
+
+    // Reads that must see one snapshot: a deferred transaction takes no write lock (a reader's connection may not),
+    // and in WAL mode its first read fixes what every later statement of it sees.
+    public const string BeginRead = "BEGIN DEFERRED;";
     public const string Commit = "COMMIT;";
     public const string Rollback = "ROLLBACK;";
 

@@ -11,8 +11,9 @@ internal sealed partial class SqliteTrialStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            // One transaction, so the trials, epochs and checkpoints read belong together even while workers write.
-            return _transactions.Run(() => SweepArchives.Export(_connection, null, sweepId, _path));
+            // One transaction, so the trials, epochs and checkpoints read belong together even while workers write;
+            // a read one, so that the source of a copy may be opened read-only.
+            return _transactions.Read(() => SweepArchives.Export(_connection, null, sweepId, _path));
         }
     }
 

@@ -35,6 +35,9 @@ internal sealed partial class SqliteTrialStore : ITrialStore
 
     private bool _disposed;
 
+    /// <summary>The store's file, full path, as messages name it.</summary>
+    public string FilePath => _path;
+
     private SqliteTrialStore(SqliteConnection connection, string path, Action<TrialLease, EpochMetrics>? beforeEpochCommit)
     {
         _connection = connection;
@@ -50,69 +53,6 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         _upsertCheckpoint = Command(SqliteSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
         _deleteCheckpoint = Command(SqliteSql.DeleteCheckpoint, "@trial");
         _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@result_epoch", "@rung", "@trial", "@attempt");
-    }
-
-    /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
-    /// <param name="path">The store file.</param>
-    /// <param name="busyTimeout">How long to wait for another process's write lock; <see cref="DefaultBusyTimeout"/>.</param>
-    /// <param name="beforeEpochCommit">
-    /// TEST SEAM, never set outside tests: called inside <see cref="RecordEpoch"/>'s transaction once the epoch and
-    /// its checkpoint are written, just before COMMIT, so that a test can kill the process (really, from inside the
-    /// transaction) and show that the file holds the previous epoch, whole, and nothing of this one.
-    /// </param>
-    public static SqliteTrialStore Open(
-        string path, TimeSpan? busyTimeout = null, Action<TrialLease, EpochMetrics>? beforeEpochCommit = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var timeout = busyTimeout ?? DefaultBusyTimeout;
-
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            // The store keeps its connection for its lifetime; a pool would only keep the file open after Dispose.
-            Pooling = false,
-            // Microsoft.Data.Sqlite's own retry on SQLITE_BUSY, behind SQLite's busy handler (see SqliteSql).
-            DefaultTimeout = (int)Math.Ceiling(timeout.TotalSeconds),
-        }.ToString());
-
-        try
-        {
-            connection.Open();
-            Configure(connection, fullPath, timeout);
-            SqliteSchema.Migrate(connection, fullPath);
-            return new SqliteTrialStore(connection, fullPath, beforeEpochCommit);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 26) // SQLITE_NOTADB
-        {
-            connection.Dispose();
-            throw new InvalidDataException($"{fullPath} is not a SQLite database, so not a trial store. Pass another --db.", e);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static void Configure(SqliteConnection connection, string path, TimeSpan busyTimeout)
-    {
-        connection.Execute(string.Format(
-            CultureInfo.InvariantCulture, SqliteSql.BusyTimeoutPragma, (long)busyTimeout.TotalMilliseconds));
-        // Before the journal mode, which is kept in the file: another program's database is left as it was.
-        SqliteSchema.RefuseForeign(connection, path);
-        var mode = connection.ExecuteScalar<string>(SqliteSql.JournalModeWal);
-        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-        {
-            // Without WAL, readers block writers and the reverse; on a network file system WAL is refused outright.
-            throw new InvalidOperationException(
-                $"{path} could not be switched to WAL journaling (it is in '{mode}' mode). " +
-                "Put the store on a local disk.");
-        }
-
-        connection.Execute(SqliteSql.ConnectionPragmas);
     }
 
     public SweepRecord CreateSweep(SweepDefinition definition, IReadOnlyList<Hyperparameters> trials)
