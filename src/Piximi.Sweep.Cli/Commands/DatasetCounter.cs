@@ -18,11 +18,15 @@ internal sealed class DatasetCounter(bool skipBadImages)
 
     private DatasetCheck? _check;
 
-    public int Count(DatasetSpec spec)
+    /// <summary>
+    /// The dataset's count and shape, for <see cref="SweepFile.Load(string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
+    /// to fit the batch sizes and every model to; throws <see cref="DatasetException"/> for what a worker would fail on.
+    /// </summary>
+    public DatasetFacts Count(DatasetSpec spec)
     {
         if (skipBadImages) spec = spec with { SkipBadImages = true };
         _check = ImageDataset.Check(spec);
-        return _check.Count;
+        return _check.Facts;
     }
 
     public LoadedSweep Apply(LoadedSweep loaded)

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Core.Wandb;
 /// WANDB-SWEEPS.md beside the Core project). Like <see cref="SweepReader"/>, it records every problem in the
 /// <see cref="ErrorSink"/>; what it leaves out on purpose is recorded as a note instead, for the user to see.
 /// </summary>
-internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, int>? countImages, SweepFileOptions options)
+internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options)
 {
     /// <summary>Keys W&amp;B defines that this reader uses.</summary>
     private static readonly string[] UsedKeys = ["name", "description", "method", "metric", "parameters", "early_terminate", "run_cap", "piximi"];
@@ -85,7 +85,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
     private readonly SweepFileOptions _options = options;
-    private readonly SweepReader _native = new(path, errors, countImages);
+    private readonly SweepReader _native = new(path, errors, checkDataset);
     private readonly List<string> _notes = [];
 
     /// <summary>One W&amp;B parameter read: its values (for ranges, the ends) and the nodes to blame for each.</summary>
@@ -177,6 +177,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                 _errors.Add(node, "parameters.batch_size", $"batch size {size} is more than the training images; allowed: {allowed}");
                 break; // one is enough to say the range or list reaches too far
             }
+        }
+
+        if (dataset is not null && space is not null && model is not null)
+        {
+            var (modelNode, modelField) = space.Value.ModelKey is { } key ? (key, $"parameters.{key.Text}") : ((YNode)top, _options.Model is null ? "piximi.model" : "--model");
+            _native.CheckModelsFit(trainingImages, dataset.Spec, space.Value.Space.ModelList, modelNode, modelField);
         }
 
         if (space is not null && method == SearchMethod.Grid && Grid.Count(space.Value.Space) is var count && count > SweepFile.MaxTrials)
