@@ -37,6 +37,9 @@ internal sealed class DatasetCounter(bool skipBadImages)
         return loaded with { Definition = loaded.Definition with { Dataset = dataset } };
     }
 
+    /// <summary>The classes the check found, in label order (null before a check).</summary>
+    public IReadOnlyList<string>? Classes => _check?.Classes;
+
     /// <summary>What the check found, one line each: skipped images (with the first few) and left-out files.</summary>
     public IReadOnlyList<string> Lines()
     {
