@@ -206,36 +206,38 @@ public sealed class Refusing_inputs_before_the_store
     private static string MobileNetOnFashionMnist(TestFolder folder) =>
         folder.Write("mobilenet.yaml", TestFolder.SmallSweep("mobilenet", 600, ("model", "[SimpleCNN, MobileNet]")));
 
+    /// <summary>Runs validate and then run on the file: each must exit 2 without creating the store. Returns what each printed as errors.</summary>
+    private static async Task<IReadOnlyList<string>> RefusedWithoutAStore(TestFolder folder, string file)
+    {
+        var errors = new List<string>();
+        foreach (var command in new[] { "validate", "run" })
+        {
+            var result = await Cli.RunAsync(command, file, "--db", folder.Db);
+            Assert.True(result.ExitCode == 2, $"{command}: {result}");
+            Assert.False(File.Exists(folder.Db), $"{command} created the store");
+            errors.Add(result.Error);
+        }
+        return errors;
+    }
+
     [Fact]
     public async Task A_gz_cut_inside_its_trailer_is_refused_by_validate_and_run_and_nothing_is_stored()
     {
         using var folder = new TestFolder();
-        var file = TruncatedGz(folder);
 
-        foreach (var command in new[] { "validate", "run" })
-        {
-            var result = await Cli.RunAsync(command, file, "--db", folder.Db);
-
-            Assert.True(result.ExitCode == 2, result.ToString());
-            Assert.Contains($"cut.yaml:4:11: dataset.images: {Path.Combine(folder.Path, "images.gz")}: truncated: its gzip data ends without the trailer", result.Error);
-            Assert.False(File.Exists(folder.Db), $"{command} created the store");
-        }
+        foreach (var error in await RefusedWithoutAStore(folder, TruncatedGz(folder)))
+            Assert.Contains($"cut.yaml:4:11: dataset.images: {Path.Combine(folder.Path, "images.gz")}: truncated: its gzip data ends without the trailer", error);
     }
 
     [Fact]
     public async Task MobileNet_on_28_by_28_idx_is_refused_by_validate_and_run_and_nothing_is_stored()
     {
         using var folder = new TestFolder();
-        var file = MobileNetOnFashionMnist(folder);
 
-        foreach (var command in new[] { "validate", "run" })
+        foreach (var error in await RefusedWithoutAStore(folder, MobileNetOnFashionMnist(folder)))
         {
-            var result = await Cli.RunAsync(command, file, "--db", folder.Db);
-
-            Assert.True(result.ExitCode == 2, result.ToString());
-            Assert.Matches(@"mobilenet\.yaml:\d+:\d+: parameters\.model\[1\]: MobileNet needs images of at least 63×63 pixels with 1 channel .* but this dataset's are 28×28×1 \(the IDX images' own size\)", result.Error);
-            Assert.Contains("dataset.input_shape: {height: 63, width: 63, channels: 1}", result.Error);
-            Assert.False(File.Exists(folder.Db), $"{command} created the store");
+            Assert.Matches(@"mobilenet\.yaml:\d+:\d+: parameters\.model\[1\]: MobileNet needs images of at least 63×63 pixels with 1 channel .* but this dataset's are 28×28×1 \(the IDX images' own size\)", error);
+            Assert.Contains("dataset.input_shape: {height: 63, width: 63, channels: 1}", error);
         }
     }
 
