@@ -109,7 +109,8 @@ public static class SweepFile
     /// Parses and validates sweep-file text. <paramref name="path"/> names the file in messages, gives the default
     /// sweep name (file name without extension) and the folder that relative dataset paths resolve against.
     /// <paramref name="countImages"/>, when given, returns how many images the dataset yields (after its subset),
-    /// by reading the dataset; any exception it throws is reported at <c>dataset.images</c> with its message. Every batch size must then be at most floor(count × training_percentage).
+    /// by reading the dataset; any exception it throws is reported at <c>dataset.images</c> with its message. Every
+    /// batch size must then be at most floor(count × training_percentage).
     /// Nothing is returned unless the whole file is valid.
     /// A Weights &amp; Biases sweep configuration is told from a native file by its shape (see WANDB-SWEEPS.md) and read
     /// with <paramref name="options"/>.
