@@ -21,6 +21,9 @@ public sealed record DatasetSpec(
     public const string Piximi = "piximi";
     public const string Folder = "folder";
 
+    /// <summary>Labels are class indices; beyond this many classes a label is surely not one.</summary>
+    public const int MaxClasses = 65_536;
+
     // Left out of the stored JSON at their defaults, so existing sweeps keep their stored identity.
 
     /// <summary>
@@ -29,6 +32,14 @@ public sealed record DatasetSpec(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public InputShape? InputShape { get; init; }
+
+    /// <summary>
+    /// IDX only: the classes' names in label order (<c>dataset.classes</c>), so label i is <c>Classes[i]</c> and their
+    /// count is the class count, whatever labels the file holds; null: the labels 0 to the largest one, named by number,
+    /// each of which must occur. The names reach the trials' stored evaluations, and so the reports and exports.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Classes { get; init; }
 
     /// <summary>Piximi projects: also train on <c>Inference</c> items with a known category (predictions, not labels).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]

@@ -64,7 +64,21 @@ public static class SweepFile
     /// cannot be read is reported as one error at line 0, column 0 that names the full path.
     /// </summary>
     /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
-    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null)
+    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
+        Load(path, Sizes(countImages), options);
+
+    /// <summary>
+    /// Reads, parses and validates the sweep file at <paramref name="path"/>, checking its dataset with
+    /// <paramref name="checkDataset"/>: see <see cref="Parse(string, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>.
+    /// </summary>
+    /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
+    public static LoadedSweep Load(string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkDataset);
+        return Load(path, Sizes(checkDataset), options);
+    }
+
+    private static LoadedSweep Load(string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
@@ -82,21 +96,47 @@ public static class SweepFile
         {
             throw FileError(path, $"cannot read {fullPath}: {e.Message}");
         }
-        return Parse(text, path, countImages, options);
+        return Parse(text, path, checkDataset, options);
     }
 
     /// <summary>
     /// Parses and validates sweep-file text. <paramref name="path"/> names the file in messages, gives the default
     /// sweep name (file name without extension) and the folder that relative dataset paths resolve against.
     /// <paramref name="countImages"/>, when given, returns how many images the dataset yields (after its subset),
-    /// typically by reading file headers; any exception it throws is reported at <c>dataset.images</c> with its
-    /// message. Every batch size must then be at most floor(count × training_percentage).
+    /// by reading the dataset; any exception it throws is reported at <c>dataset.images</c> with its message. Every
+    /// batch size must then be at most floor(count × training_percentage).
     /// Nothing is returned unless the whole file is valid.
     /// A Weights &amp; Biases sweep configuration is told from a native file by its shape (see WANDB-SWEEPS.md) and read
     /// with <paramref name="options"/>.
     /// </summary>
     /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
-    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null)
+    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
+        Parse(yamlText, path, Sizes(countImages), options);
+
+    /// <summary>
+    /// Parses and validates sweep-file text as <see cref="Parse(string, string, Func{DatasetSpec, int}?, SweepFileOptions?)"/>
+    /// does, with a dataset check that also says the shape the images train at (<see cref="DatasetFacts.InputShape"/>):
+    /// every model the sweep trains (<c>model</c>, <c>parameters.model</c>, <c>baseline.model</c>) must then take
+    /// images of that shape (<see cref="ModelInputs"/>). Without it, only a <c>dataset.input_shape</c> is checked so.
+    /// </summary>
+    /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
+    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkDataset);
+        return Parse(yamlText, path, Sizes(checkDataset), options);
+    }
+
+    private static Func<DatasetSpec, DatasetSize>? Sizes(Func<DatasetSpec, int>? countImages) =>
+        countImages is null ? null : spec => new DatasetSize(countImages(spec), null);
+
+    private static Func<DatasetSpec, DatasetSize> Sizes(Func<DatasetSpec, DatasetFacts> checkDataset) =>
+        spec =>
+        {
+            var facts = checkDataset(spec);
+            return new DatasetSize(facts.Images, facts.InputShape);
+        };
+
+    private static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -107,7 +147,7 @@ public static class SweepFile
         LoadedSweep? sweep = null;
         if (root is YMapping top && WandbSweepReader.Recognises(top))
         {
-            sweep = new WandbSweepReader(path, errors, countImages, options).Read(top);
+            sweep = new WandbSweepReader(path, errors, checkDataset, options).Read(top);
         }
         else if (root is not null && options != SweepFileOptions.None)
         {
@@ -119,7 +159,7 @@ public static class SweepFile
         }
         else if (root is not null)
         {
-            sweep = new SweepReader(path, errors, countImages).Read(root);
+            sweep = new SweepReader(path, errors, checkDataset).Read(root);
         }
         if (sweep is null || errors.Count > 0) throw new SweepFileException(errors.Sorted());
         return sweep;

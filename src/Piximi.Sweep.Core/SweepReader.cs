@@ -9,7 +9,7 @@ namespace Piximi.Sweep.Core;
 /// <see cref="ErrorSink"/> rather than stopping at the first. Each Read method returns null when its part is unusable
 /// (having said why), so later checks that need it are skipped instead of piling up follow-on errors.
 /// </summary>
-internal sealed partial class SweepReader(string path, ErrorSink errors, Func<DatasetSpec, int>? countImages)
+internal sealed partial class SweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset)
 {
     public const double DefaultLearningRate = 0.01;
     public const int DefaultBatchSize = 32;
@@ -23,7 +23,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private static readonly string[] TopKeys = ["name", "description", "dataset", "model", "metric", "parameters", "budget", "method", "sampler_seed", "trials", "pruner", "early_stopping", "baseline"];
     private const string MethodAllowed = "grid, random or tpe";
     private static readonly string[] BudgetKeys = ["deadline", "max_trials", "max_epochs", "compute_hours"];
-    private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape", "include_inference"];
+    private static readonly string[] DatasetKeys = ["kind", "images", "labels", "training_percentage", "subset", "input_shape", "include_inference", "classes"];
     private static readonly string[] ParameterKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed", "model"];
     private static readonly string[] LadderKeys = ["from", "to"];
     private static readonly string[] EpochBudgetKeys = ["max", "time_budget"];
@@ -60,7 +60,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
-    private readonly Func<DatasetSpec, int>? _countImages = countImages;
+    private readonly Func<DatasetSpec, DatasetSize>? _checkDataset = checkDataset;
     private readonly string _folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
 
     /// <summary>A batch size with the node to blame if it exceeds the training images (null: the default).</summary>
@@ -134,6 +134,10 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         {
             model = parameters.Space.ModelList[0];
         }
+
+        // Every model against the images' shape: the dataset check's, or without one dataset.input_shape.
+        if (dataset is not null && parameters is not null && model is not null)
+            CheckModelsFit(trainingImages, dataset.Spec, [.. ModelSources(modelEntry, parameters, top), .. baseline is null ? [] : new[] { baseline.Model }]);
 
         if (parameters is not null && Grid.Count(parameters.Space) is var trialCount && trialCount > SweepFile.MaxTrials)
         {
@@ -425,6 +429,8 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         ok &= (folder ? RefuseLabels(keys) : isPiximi ? RefusePiximiLabels(keys) : labels is not null) & images is not null;
         var (inputShape, shapeOk) = ReadInputShape(keys, mapping, kind);
         ok &= shapeOk;
+        var (classes, classesOk) = ReadClasses(keys, kind);
+        ok &= classesOk;
         ok &= ReadIncludeInference(keys, kind, out var includeInference);
 
         var trainingPercentage = DefaultTrainingPercentage;
@@ -451,7 +457,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         return ok
             ? new DatasetRead(new DatasetSpec(kind!, images!.Value.Path, labels?.Path, trainingPercentage, subset)
             {
-                InputShape = inputShape, IncludeInference = includeInference,
+                InputShape = inputShape, IncludeInference = includeInference, Classes = classes,
             }, images.Value.Node)
             : null;
     }
@@ -839,20 +845,23 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
 
     // ----- checks across sections -----
 
-    internal sealed record TrainingImageCount(int Training, int Total, double Percentage);
+    /// <param name="Shape">The shape the images train at, when the caller's check says (else the spec's input shape, if any).</param>
+    internal sealed record TrainingImageCount(int Training, int Total, double Percentage, InputShape? Shape = null);
 
     /// <summary>
-    /// How many images training gets, from the caller's counter (which reads only file headers, so this is done here,
-    /// before any trial starts); null without a counter or after reporting why there is no usable count.
+    /// How many images training gets, and at what shape, from the caller's dataset check (which reads the data as the
+    /// workers will, so that what would fail them is refused here, before anything is stored); null without a checker
+    /// or after reporting why there is no usable count.
     /// </summary>
     internal TrainingImageCount? CountTrainingImages(DatasetRead dataset)
     {
-        if (_countImages is null) return null;
+        if (_checkDataset is null) return null;
 
         int count;
+        InputShape? shape;
         try
         {
-            count = _countImages(dataset.Spec);
+            (count, shape) = _checkDataset(dataset.Spec);
         }
 #pragma warning disable CA1031 // The contract: whatever the counter throws, its message is the user's error.
         catch (Exception e)
@@ -871,7 +880,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
                 + "image; allowed: a dataset with at least 1 training image");
             return null;
         }
-        return new TrainingImageCount(training, count, percentage);
+        return new TrainingImageCount(training, count, percentage, shape ?? dataset.Spec.InputShape);
     }
 
     /// <summary>Every batch size must fit in the training images, or a trial would have no full batch to train on.</summary>

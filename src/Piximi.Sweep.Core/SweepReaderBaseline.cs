@@ -7,8 +7,8 @@ internal sealed partial class SweepReader
 {
     private static readonly string[] BaselineKeys = ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "model"];
 
-    /// <summary>The baseline, with its batch size and the node to blame should it not fit the training images.</summary>
-    private sealed record BaselineRead(BaselineSpec Spec, BatchSource BatchSize);
+    /// <summary>The baseline, with its batch size and model and the nodes to blame should they not fit the data.</summary>
+    private sealed record BaselineRead(BaselineSpec Spec, BatchSource BatchSize, ModelSource Model);
 
     /// <summary>
     /// <c>baseline:</c> — one value each of <see cref="BaselineKeys"/>; a key left out takes Piximi's default
@@ -48,6 +48,9 @@ internal sealed partial class SweepReader
         if (!ok) return null;
         // The default batch size has no node of its own; blame the baseline: mapping if it does not fit.
         var batchNode = keys.TryGetValue("batch_size", out var batchEntry) ? batchEntry.Value : node;
-        return new BaselineRead(spec, new BatchSource(spec.BatchSize, batchNode, "baseline.batch_size", FromLadder: false));
+        var model = keys.TryGetValue("model", out var modelEntry)
+            ? new ModelSource(spec.Model, modelEntry.Value, "baseline.model")
+            : new ModelSource(spec.Model, node, "baseline.model", IsDefault: true);
+        return new BaselineRead(spec, new BatchSource(spec.BatchSize, batchNode, "baseline.batch_size", FromLadder: false), model);
     }
 }

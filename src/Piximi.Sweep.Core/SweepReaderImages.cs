@@ -8,8 +8,8 @@ internal sealed partial class SweepReader
 {
     private static readonly string[] InputShapeKeys = ["height", "width", "channels", "planes"];
 
-    /// <summary>SimpleCNN's two 5×5 convolutions and 2×2 poolings need this many pixels a side (SimpleCnn.MinimumSide).</summary>
-    internal const int MinimumInputSide = 16;
+    /// <summary>No model takes fewer pixels a side than SimpleCNN (<see cref="ModelInputs"/>); each model's own minimum is checked against the data's shape.</summary>
+    internal const int MinimumInputSide = ModelInputs.SimpleCnnMinimumSide;
 
     /// <summary>Larger sides would hold thousands of images only in tens of gigabytes.</summary>
     internal const int MaximumInputSide = 1024;

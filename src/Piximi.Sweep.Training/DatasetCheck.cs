@@ -10,8 +10,8 @@ public sealed record BadImage(string Path, string Problem)
 
 /// <summary>
 /// What checking a dataset found, before anything is stored (<see cref="ImageDataset.Check"/>): <see cref="Count"/>
-/// images it yields (after the spec's subset), the <see cref="InputShape"/> they are trained at, the classes in label
-/// order (null where only loading reads them: IDX), what was skipped (only with
+/// images it yields (after the spec's subset), the <see cref="InputShape"/> they are trained at (what every model of the
+/// sweep must take: <see cref="ModelInputs"/>), the classes in label order, what was skipped (only with
 /// <see cref="DatasetSpec.SkipBadImages"/>; <see cref="SkippedImages"/> counts the images among them) and the files
 /// and folders that are not images and were left out (image folders).
 /// </summary>

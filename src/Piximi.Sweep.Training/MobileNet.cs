@@ -1,4 +1,5 @@
 using System.Globalization;
+using Piximi.Sweep.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -128,9 +129,9 @@ internal sealed class MobileNet : Module<Tensor, Tensor>
     /// <summary>
     /// The smallest height and width that leave at least one pixel after the last stride-2 block: 31 for 3 channels
     /// (conv1 "same": ⌈31/2⌉ = 16, then each stride-2 block ⌊n/2⌋: 8, 4, 2, 1); 63 for any other count, whose
-    /// adapter ("valid", stride 2) first makes ⌊(n − 3)/2⌋ + 1 = 31.
+    /// adapter ("valid", stride 2) first makes ⌊(n − 3)/2⌋ + 1 = 31. Core's number, which validation reads too.
     /// </summary>
-    internal static int MinimumSide(int channels) => channels == 3 ? 31 : 63;
+    internal static int MinimumSide(int channels) => ModelInputs.MinimumSide(ModelKind.MobileNet, channels);
 
     /// <summary>The side of the last block's output for an input side <paramref name="side"/>: 7 for 224 × 224 × 3.</summary>
     internal static int OutputSide(int side, int channels)

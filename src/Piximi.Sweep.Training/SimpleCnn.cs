@@ -1,3 +1,4 @@
+using Piximi.Sweep.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,8 +20,8 @@ namespace Piximi.Sweep.Training;
 /// </summary>
 internal sealed class SimpleCnn : Module<Tensor, Tensor>
 {
-    /// <summary>Below this the second pooling leaves nothing (28×28 → 24 → 12 → 8 → 4).</summary>
-    internal const int MinimumSide = 16;
+    /// <summary>Below this the second pooling leaves nothing (28×28 → 24 → 12 → 8 → 4); validation reads the same number.</summary>
+    internal const int MinimumSide = ModelInputs.SimpleCnnMinimumSide;
 
     private readonly Conv2d _conv1;
     private readonly MaxPool2d _pool1;

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using Piximi.Sweep.Core;
+using static Piximi.Sweep.Training.Tests.IdxFiles;
 using TorchSharp;
 
 namespace Piximi.Sweep.Training.Tests;
@@ -137,6 +136,7 @@ public class ImageDatasetLoad
         Assert.Equal(
             $"{cut}: truncated: the header promises 10000 × 28 × 28 = 7,840,000 bytes of data, the decompressed data holds only {Gunzip(cut).Length - 16:N0}.",
             error.Message);
+        Assert.Equal(error.Message, Assert.Throws<DatasetException>(() => ImageDataset.Check(spec)).Message);
     }
 
     [Fact]
@@ -146,11 +146,14 @@ public class ImageDatasetLoad
         var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784 - 1]));
         var labels = folder.Write("labels.idx", Idx(0x0801, [3], [0, 1, 2]));
 
-        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+        var spec = new DatasetSpec("idx", images, labels, 0.5, null);
+
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
 
         Assert.Equal(
             $"{images}: truncated: the header promises 3 × 28 × 28 = 2,352 bytes of data, the file holds only 2,351.",
             error.Message);
+        Assert.Equal(error.Message, Assert.Throws<DatasetException>(() => ImageDataset.Check(spec)).Message);
     }
 
     [Fact]
@@ -160,9 +163,12 @@ public class ImageDatasetLoad
         var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784]));
         var labels = folder.Write("labels.idx", Idx(0x0801, [3], [0, 1, 2, 7]));
 
-        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+        var spec = new DatasetSpec("idx", images, labels, 0.5, null);
 
-        Assert.StartsWith($"{labels}: longer than its header says", error.Message);
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
+
+        Assert.Equal($"{labels}: longer than its header says: 3 = 3 bytes of data expected, the file holds 1 more.", error.Message);
+        Assert.Equal(error.Message, Assert.Throws<DatasetException>(() => ImageDataset.Check(spec)).Message);
     }
 
     [Fact]
@@ -183,15 +189,13 @@ public class ImageDatasetLoad
     {
         using var folder = new TempFolder();
         var images = folder.Write("images.idx", Idx(0x0803, [3, 28, 28], new byte[3 * 784]));
-        var body = new byte[12];
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(0), 1);
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(4), -1);
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(8), 0);
-        var labels = folder.Write("labels.idx", Idx(0x0C01, [3], body));
+        var labels = folder.Write("labels.idx", Int32Labels(1, -1, 0));
+        var spec = new DatasetSpec("idx", images, labels, 0.5, null);
 
-        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null)));
+        var error = Assert.Throws<DatasetException>(() => ImageDataset.Load(spec));
 
         Assert.Equal($"{labels}: label -1 of image 1 is out of range: labels are class indices 0 to 65535.", error.Message);
+        Assert.Equal(error.Message, Assert.Throws<DatasetException>(() => ImageDataset.Check(spec)).Message);
     }
 
     [Fact]
@@ -199,16 +203,13 @@ public class ImageDatasetLoad
     {
         using var folder = new TempFolder();
         var images = folder.Write("images.idx", Idx(0x0803, [3, 20, 20], Enumerable.Repeat((byte)255, 3 * 400).ToArray()));
-        var body = new byte[12];
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(0), 4);
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(4), 0);
-        BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(8), 2);
-        var labels = folder.Write("labels.idx", Idx(0x0C01, [3], body));
+        var labels = folder.Write("labels.idx", Int32Labels(2, 0, 1));
 
         using var data = ImageDataset.Load(new DatasetSpec("idx", images, labels, 0.5, null));
 
-        Assert.Equal(5, data.Classes);
-        Assert.Equal(new long[] { 4, 0, 2 }, data.Labels.data<long>().ToArray());
+        Assert.Equal(3, data.Classes);
+        Assert.Equal(["0", "1", "2"], data.ClassNames);
+        Assert.Equal(new long[] { 2, 0, 1 }, data.Labels.data<long>().ToArray());
         Assert.Equal(new long[] { 3, 1, 20, 20 }, data.Images.shape);
         Assert.Equal(1f, data.Images.min().item<float>());
     }
@@ -223,28 +224,8 @@ public class ImageDatasetLoad
         Assert.Contains("dataset kind 'zarr' is not supported (supported: idx)", error.Message);
     }
 
-    /// <summary>An IDX file: big-endian magic, sizes, then the body as given.</summary>
-    internal static byte[] Idx(int magic, int[] dimensions, byte[] body)
-    {
-        var bytes = new byte[4 + 4 * dimensions.Length + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
-        for (var d = 0; d < dimensions.Length; d++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), dimensions[d]);
-        body.CopyTo(bytes, 4 + 4 * dimensions.Length);
-        return bytes;
-    }
-
     private static (byte[] Images, byte[] Labels) ReadRawGzip(string images, string labels) =>
         (Gunzip(images), Gunzip(labels));
-
-    /// <summary>Decompresses as far as the data goes (a cut file ends early without an error).</summary>
-    private static byte[] Gunzip(string path)
-    {
-        using var input = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        input.CopyTo(output);
-        return output.ToArray();
-    }
 }
 
 /// <summary>A temporary folder, deleted when disposed.</summary>

@@ -18,11 +18,15 @@ internal sealed class DatasetCounter(bool skipBadImages)
 
     private DatasetCheck? _check;
 
-    public int Count(DatasetSpec spec)
+    /// <summary>
+    /// The dataset's count and shape, for <see cref="SweepFile.Load(string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
+    /// to fit the batch sizes and every model to; throws <see cref="DatasetException"/> for what a worker would fail on.
+    /// </summary>
+    public DatasetFacts Count(DatasetSpec spec)
     {
         if (skipBadImages) spec = spec with { SkipBadImages = true };
         _check = ImageDataset.Check(spec);
-        return _check.Count;
+        return _check.Facts;
     }
 
     public LoadedSweep Apply(LoadedSweep loaded)
@@ -32,6 +36,9 @@ internal sealed class DatasetCounter(bool skipBadImages)
         if (_check is { } check) dataset = dataset with { Facts = check.Facts };
         return loaded with { Definition = loaded.Definition with { Dataset = dataset } };
     }
+
+    /// <summary>The classes the check found, in label order (null before a check).</summary>
+    public IReadOnlyList<string>? Classes => _check?.Classes;
 
     /// <summary>What the check found, one line each: skipped images (with the first few) and left-out files.</summary>
     public IReadOnlyList<string> Lines()

@@ -50,8 +50,8 @@ internal sealed partial class InitCommand(TextWriter output)
             throw new UserErrorException($"{target} already exists; use --force to overwrite it, or -o to write elsewhere.");
 
         var text = Write(project, name, version, settings, labelled, channels);
-        // Never write a file that does not validate: parse it back, counting the project's images, first.
-        SweepFile.Parse(text, target, ImageDataset.CountImages);
+        // Never write a file that does not validate: parse it back, checking the project's images, first.
+        SweepFile.Parse(text, target, spec => ImageDataset.Check(spec).Facts);
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temporary = target + ".tmp";

@@ -21,6 +21,8 @@ internal sealed class ValidateCommand(TextWriter output)
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
         if (definition.Description is { } description) output.WriteLine($"Description: {description}");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
+        if (counter.Classes is { } classes)
+            output.WriteLine($"Classes ({classes.Count}): {string.Join(", ", classes.Take(20))}{(classes.Count > 20 ? $", … and {classes.Count - 20} more" : "")}");
         output.WriteLine($"Model: {string.Join(", ", space.ModelList)}; ranked by {definition.Metric}");
         var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
         var learningRate = space.LearningRateDistribution switch

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Core.Wandb;
 /// WANDB-SWEEPS.md beside the Core project). Like <see cref="SweepReader"/>, it records every problem in the
 /// <see cref="ErrorSink"/>; what it leaves out on purpose is recorded as a note instead, for the user to see.
 /// </summary>
-internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, int>? countImages, SweepFileOptions options)
+internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options)
 {
     /// <summary>Keys W&amp;B defines that this reader uses.</summary>
     private static readonly string[] UsedKeys = ["name", "description", "method", "metric", "parameters", "early_terminate", "run_cap", "piximi"];
@@ -92,7 +92,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
     private readonly SweepFileOptions _options = options;
-    private readonly SweepReader _native = new(path, errors, countImages);
+    private readonly SweepReader _native = new(path, errors, checkDataset);
     private readonly List<string> _notes = [];
 
     /// <summary>The epochs read (and their key; null: not given, the default), for the pruner's check.</summary>
@@ -195,6 +195,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                 epochs.Key is { } epochsKey ? $"from parameters.{epochsKey.Text}" : "the default epochs, as no epochs parameter is given",
                 "leave out early_terminate") is { } neverPrunes)
             _errors.Add(terminate.FirstRung, terminate.Field, neverPrunes);
+
+        if (dataset is not null && space is not null && model is not null)
+        {
+            var (modelNode, modelField) = space.Value.ModelKey is { } key ? (key, $"parameters.{key.Text}") : ((YNode)top, _options.Model is null ? "piximi.model" : "--model");
+            _native.CheckModelsFit(trainingImages, dataset.Spec, space.Value.Space.ModelList, modelNode, modelField);
+        }
 
         if (space is not null && method == SearchMethod.Grid && Grid.Count(space.Value.Space) is var count && count > SweepFile.MaxTrials)
         {

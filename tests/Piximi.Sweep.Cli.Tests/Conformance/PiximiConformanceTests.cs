@@ -298,8 +298,9 @@ public sealed class Piximi_accepts_and_predicts_what_we_export
     /// </summary>
     private static (string Project, Originals Originals) FashionProject(TestFolder folder, int count, int channels, int[] inputShape)
     {
-        var (_, pixels) = IdxFile.ReadImages($"{TestFolder.FashionMnist}/t10k-images-idx3-ubyte.gz");
-        var labels = IdxFile.ReadLabels($"{TestFolder.FashionMnist}/t10k-labels-idx1-ubyte.gz");
+        var pixels = IdxFile.Read($"{TestFolder.FashionMnist}/t10k-images-idx3-ubyte.gz", IdxFile.Images, keepBody: true).Body!;
+        var labelFile = IdxFile.Read($"{TestFolder.FashionMnist}/t10k-labels-idx1-ubyte.gz", IdxFile.Labels, keepBody: true);
+        var labels = IdxFile.LabelValues(labelFile.Header!, labelFile.Body!);
         var builder = new PiximiProjectBuilder { InputShape = inputShape, BatchSize = 32, Epochs = 2, LearningRate = 0.01 };
         builder.Categories.RemoveAll(c => c.Kind == "Image" && c.Id != PiximiProjectBuilder.UnknownImageCategory);
         for (var k = 0; k < FashionNames.Length; k++) builder.Categories.Insert(1 + k, ($"c{k}-{k * 7919 % 1000:000}", FashionNames[k], "Image"));
