@@ -170,7 +170,8 @@ public static class CliApp
         var validate = new Command("validate", "Check a sweep file and print its grid, without training") { validateFile };
         var readValidateFileOptions = AddSweepFileOptions(validate);
         validate.Options.Add(skipBadImages);
-        validate.SetAction(p => new ValidateCommand(output) { SkipBadImages = p.GetValue(skipBadImages) }.Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
+        validate.SetAction(p => new ValidateCommand(output) { SkipBadImages = p.GetValue(skipBadImages), Store = p.GetValue(db) }
+            .Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
         root.Add(validate);
 
         // init --from <project.zip>

@@ -178,6 +178,13 @@ public sealed class The_run_command
         Assert.Contains("same-name", result.Error);
         // What changed, field by field.
         Assert.Contains("  changed: parameters.learning_rates: 0.01 in the store; 0.03 in the file", result.Error);
+        // validate says what run would: the changed file is refused, the original would resume.
+        var validateChanged = await Cli.RunAsync("validate", changed, "--db", folder.Db);
+        var validateOriginal = await Cli.RunAsync("validate", original, "--db", folder.Db);
+        Assert.Equal(2, validateChanged.ExitCode);
+        Assert.Equal(result.Error, validateChanged.Error);
+        Assert.True(validateOriginal.ExitCode == 0, validateOriginal.ToString());
+        Assert.True(validateOriginal.Output.Contains("holds this sweep already (1 of 1 trials finished): run resumes it.", StringComparison.Ordinal), validateOriginal.ToString());
         Assert.Equal(before, Cli.Fingerprint(folder.Db));
     }
 

@@ -91,9 +91,8 @@ internal sealed partial class RunCommand(TextWriter output)
             }
             catch (SweepConflictException e)
             {
-                // Say what changed, field by field, so the user can tell an edit they meant from one they did not.
-                var changed = store.FindSweep(loaded.Definition.Name) is { } stored ? SweepJson.Differences(stored.Definition, loaded.Definition) : [];
-                throw new UserErrorException(e.Message + string.Concat(changed.Select(line => $"{Environment.NewLine}  changed: {line}")));
+                // Said with what changed, field by field, as validate says it.
+                throw new UserErrorException(StoreAccess.Conflict(store, options.Db, loaded.Definition) ?? e.Message);
             }
         }
 

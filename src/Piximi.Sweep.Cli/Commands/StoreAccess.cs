@@ -70,6 +70,18 @@ internal static class StoreAccess
         };
     }
 
+    /// <summary>
+    /// Why <paramref name="definition"/> cannot run in this store, or null: the store has a sweep of its name with
+    /// another definition (what run refuses), said with what changed, field by field.
+    /// </summary>
+    public static string? Conflict(ITrialStore store, string location, SweepDefinition definition)
+    {
+        if (store.FindSweep(definition.Name) is not { } stored || SweepJson.SameSweep(SweepJson.Serialize(stored.Definition), definition)) return null;
+        return $"the store {StoreLocations.Describe(location)} already has a sweep named '{definition.Name}' with another definition; "
+               + "rename the sweep (name:) to run this one, or use another --db."
+               + string.Concat(SweepJson.Differences(stored.Definition, definition).Select(line => $"{Environment.NewLine}  changed: {line}"));
+    }
+
     private static string Names(ITrialStore store)
     {
         var names = store.ListSweeps().Select(s => s.Name).ToList();

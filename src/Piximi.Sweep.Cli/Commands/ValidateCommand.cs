@@ -1,5 +1,6 @@
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Commands;
@@ -10,6 +11,12 @@ internal sealed class ValidateCommand(TextWriter output)
     /// <summary>--skip-bad-images: skip and count bad images instead of refusing them.</summary>
     public bool SkipBadImages { get; init; }
 
+    /// <summary>
+    /// The store run would use (--db): when it exists, validate says whether run would resume a sweep there or refuse
+    /// the file for a changed definition; it is only read.
+    /// </summary>
+    public string? Store { get; init; }
+
     public int Execute(string file, SweepFileOptions? options = null)
     {
         var counter = new DatasetCounter(SkipBadImages);
@@ -18,7 +25,9 @@ internal sealed class ValidateCommand(TextWriter output)
         var definition = loaded.Definition;
         var space = definition.Parameters;
         foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
+        var stored = StoredLine(definition);
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
+        if (stored is not null) output.WriteLine(stored);
         if (definition.Description is { } description) output.WriteLine($"Description: {description}");
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         if (counter.Classes is { } classes)
@@ -53,6 +62,33 @@ internal sealed class ValidateCommand(TextWriter output)
         output.WriteLine();
         if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// What the store already holds of this sweep, read only: null when there is no store (or it cannot be read: that
+    /// is run's to say); a line when it holds the same sweep; refused as run refuses it when a sweep of this name has
+    /// another definition.
+    /// </summary>
+    private string? StoredLine(SweepDefinition definition)
+    {
+        if (Store is null || (!StoreLocations.IsPostgres(Store) && !File.Exists(StoreLocations.SqlitePath(Store)))) return null;
+        ITrialStore store;
+        try
+        {
+            store = StoreAccess.OpenForReading(Store);
+        }
+        catch (UserErrorException)
+        {
+            return null;
+        }
+        using (store)
+        {
+            if (StoreAccess.Conflict(store, Store, definition) is { } conflict) throw new UserErrorException(conflict);
+            if (store.FindSweep(definition.Name) is not { } sweep) return null;
+            var trials = store.ListTrials(sweep.Id);
+            var finished = trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
+            return $"The store {StoreLocations.Describe(Store)} holds this sweep already ({finished} of {trials.Count} trials finished): run resumes it.";
+        }
     }
 
     private static string Budget(SweepBudget budget) => string.Join(", ", new[]
