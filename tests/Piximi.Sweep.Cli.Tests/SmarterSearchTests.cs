@@ -256,6 +256,8 @@ public sealed class SmarterSearchTests
         Assert.Contains("'epoch/val_accuracy' is read as val_accuracy", result.Output);
         Assert.Contains("[3 done, no trial count]", result.Output);
         Assert.Contains("Stopped by the trial budget (3 trials) with trials left", result.Output);
+        var status = await Cli.RunAsync("status", "--db", folder.Db);
+        Assert.Contains("3 finished (no trial count: it runs until a budget, the deadline or Ctrl+C stops it) — 3 completed", status.Output);
         using var store = TrialStores.OpenSqlite(folder.Db);
         var sweep = store.FindSweep("open")!;
         Assert.Equal((SearchMethod.Random, (int?)null, MetricNames.ValAccuracy), (sweep.Definition.Method, sweep.Definition.Trials, sweep.Definition.Metric));

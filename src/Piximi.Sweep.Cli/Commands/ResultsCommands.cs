@@ -100,8 +100,12 @@ internal sealed class ResultsCommands(TextWriter output)
     {
         int Count(TrialState s) => summaries.Count(x => x.Trial.State == s);
         var finished = summaries.Count(s => s.Trial.State is not (TrialState.Queued or TrialState.Running));
+        // Out of the trials the sweep will have: a search that proposes as it runs has stored only some of them yet.
+        var progress = sweep.Definition.IsOpenEnded
+            ? $"{finished} finished (no trial count: it runs until a budget, the deadline or Ctrl+C stops it)"
+            : $"{finished}/{Math.Max(Baselines.ProposedTotal(sweep.Definition) ?? 0, summaries.Count)} finished";
         yield return $"Sweep '{sweep.Name}' (created {sweep.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}): " +
-                     $"{finished}/{summaries.Count} finished — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
+                     $"{progress} — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
                      $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
                      $"{Count(TrialState.Pruned)} pruned";
         if (sweep.Definition.Description is { } description) yield return $"Description: {description}";
