@@ -106,8 +106,8 @@ public static class CliApp
         var readRunFileOptions = AddSweepFileOptions(run);
         var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
         run.Options.Add(skipBadImages);
-        run.SetAction(p => new RunCommand(output) { Errors = errors, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
-        resume.SetAction(p => new RunCommand(output) { Errors = errors }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
+        run.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        resume.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
 

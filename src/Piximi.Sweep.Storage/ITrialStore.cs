@@ -112,6 +112,14 @@ public interface ITrialStore : IDisposable
     IReadOnlyList<RecoveredTrial> RecoverLost(long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason);
 
     /// <summary>
+    /// The running trials of <paramref name="workerId"/>, a worker that died of an error inside its trial that would
+    /// recur (an error of libtorch's that TorchSharp could not catch aborts the process): each ends
+    /// <see cref="TrialState.Failed"/> at once with <paramref name="reason"/>, its attempt ends failed, and it is not
+    /// counted as lost. One transaction; returns what it did.
+    /// </summary>
+    IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason);
+
+    /// <summary>
     /// Every attempt at the sweep's trials, ordered by trial number and attempt: one per claim, with where the trial
     /// stood when it was claimed and, once the attempt ended, how and why. Claims made before the store recorded
     /// attempts (schema version 7) have none, but for the attempt of a trial that was running when the store was

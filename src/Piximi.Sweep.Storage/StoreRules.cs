@@ -146,6 +146,27 @@ internal static class StoreRules
     }
 
     /// <summary>
+    /// The running trials of <paramref name="workerId"/>, which died of an error inside its trial that would recur (one
+    /// it could not catch: libtorch's, aborting the process): each fails at once with <paramref name="reason"/>, its
+    /// attempt ends failed, and it is not counted as lost (retrying it would only meet the error again).
+    /// </summary>
+    public static IReadOnlyList<RecoveredTrial> FailForError(IEnumerable<RunningRow> running, string workerId, string reason, Action<RecoveryWrite> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var nowText = StoreTime.Now();
+        var failed = new List<RecoveredTrial>();
+        foreach (var trial in running.Where(t => t.WorkerId == workerId))
+        {
+            var outcome = new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, checked((int)trial.Lost), 0, reason);
+            write(new RecoveryWrite(trial, outcome, reason, nowText) { Ending = AttemptOutcome.Failed });
+            failed.Add(outcome);
+        }
+
+        return failed;
+    }
+
+    /// <summary>
     /// Whether <paramref name="current"/>, the sweep's registered orchestrator, may be replaced: it has not beaten for
     /// its own grace period (judged by this process's clock), or it is <paramref name="gone"/> (its caller saw it dead).
     /// </summary>
@@ -209,12 +230,15 @@ internal static class StoreRules
 /// <summary>One recovery decision to write: the trial as read, what becomes of it, the attempt's reason, the time.</summary>
 internal sealed record RecoveryWrite(RunningRow Trial, RecoveredTrial Outcome, string AttemptReason, string Now)
 {
+    /// <summary>How the holder's attempt ends: lost, or failed when it died of the trial's own error.</summary>
+    public AttemptOutcome Ending { get; init; } = AttemptOutcome.Lost;
+
     /// <summary>The parameters of <see cref="SharedSql.RequeueLostTrial"/> and <see cref="SharedSql.FailLostTrial"/>.</summary>
     public object TrialParameters => new { trial = Trial.Id, lost = (long)Outcome.Lost, reason = Outcome.Reason, now = Now };
 
-    /// <summary>The parameters of <see cref="SharedSql.EndAttempt"/>: the current attempt ends lost.</summary>
+    /// <summary>The parameters of <see cref="SharedSql.EndAttempt"/>: the current attempt ends as <see cref="Ending"/> says.</summary>
     public object AttemptParameters => new
     {
-        trial = Trial.Id, attempt = Trial.Attempt, now = Now, outcome = TrialStateWords.ToWord(AttemptOutcome.Lost), reason = AttemptReason,
+        trial = Trial.Id, attempt = Trial.Attempt, now = Now, outcome = TrialStateWords.ToWord(Ending), reason = AttemptReason,
     };
 }

@@ -732,6 +732,28 @@ public abstract partial class TrialStoreContract : IDisposable
         Assert.Equal(Enumerable.Range(1, epochs.Count), epochs);
     }
 
+    [Fact]
+    public void A_worker_that_died_of_its_trials_own_error_fails_that_trial_at_once_without_counting_a_loss()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var doomed = store.ClaimNext(sweep.Id, "aborted")!;
+        store.RecordEpoch(TrialLease.Of(doomed), Epoch(1), RandomBytes(100, seed: 1));
+        var other = store.ClaimNext(sweep.Id, "alive")!;
+        const string Reason = "worker 7 was killed by signal 6 (SIGABRT): libtorch error: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)";
+
+        var failed = store.FailTrialsOf(sweep.Id, "aborted", Reason);
+
+        Assert.Equal([new RecoveredTrial(doomed.Id, 1, TrialState.Failed, 0, 0, Reason)], failed);
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal((TrialState.Failed, Reason, 0), (trials[0].State, trials[0].Message, trials[0].Lost));
+        Assert.Null(store.LoadCheckpoint(doomed.Id));
+        Assert.Equal(other, trials[1]);
+        var attempt = store.ListAttempts(sweep.Id)[0];
+        Assert.Equal((AttemptOutcome.Failed, 0, 1, Reason), (attempt.Outcome!.Value, attempt.StartEpoch!.Value, attempt.EndEpoch!.Value, attempt.Reason));
+        Assert.Empty(store.FailTrialsOf(sweep.Id, "aborted", Reason));
+    }
+
     // ---- Attempts ----
 
     [Fact]

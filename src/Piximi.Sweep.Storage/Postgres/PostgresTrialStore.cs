@@ -271,12 +271,20 @@ internal sealed partial class PostgresTrialStore : ITrialStore
 
     public IReadOnlyList<RecoveredTrial> RecoverLost(
         long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write));
+
+    public IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.FailForError(running, workerId, reason, write));
+
+    /// <summary>Reads the sweep's running trials and writes what <paramref name="decide"/> makes of them, in one transaction.</summary>
+    private IReadOnlyList<RecoveredTrial> Recover(
+        long sweepId, Func<IReadOnlyList<RunningRow>, Action<RecoveryWrite>, IReadOnlyList<RecoveredTrial>> decide) =>
         Transaction(tx =>
         {
             // Lock, then read (see LockRunningTrialsOfSweep): the epochs read are those the decisions stand on.
             var locked = _connection.Query<long>(PostgresSql.LockRunningTrialsOfSweep, new { sweep = sweepId }, tx).ToArray();
             var running = _connection.Query<RunningRow>(PostgresSql.SelectRunningTrialsOfSweep, new { sweep = sweepId, locked }, tx).ToList();
-            return StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write =>
+            return decide(running, write =>
             {
                 _connection.Execute(SharedSql.EndAttempt, write.AttemptParameters, tx);
                 if (write.Outcome.NewState == TrialState.Failed)

@@ -359,14 +359,21 @@ internal sealed partial class SqliteTrialStore : ITrialStore
     }
 
     public IReadOnlyList<RecoveredTrial> RecoverLost(
-        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason)
+        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write));
+
+    public IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.FailForError(running, workerId, reason, write));
+
+    /// <summary>Reads the sweep's running trials and writes what <paramref name="decide"/> makes of them, in one transaction.</summary>
+    private IReadOnlyList<RecoveredTrial> Recover(
+        long sweepId, Func<IReadOnlyList<RunningRow>, Action<RecoveryWrite>, IReadOnlyList<RecoveredTrial>> decide)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() => StoreRules.Recover(
+            return _transactions.Run(() => decide(
                 _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList(),
-                staleAfter, deadWorkers, maxRetries, reason,
                 write =>
                 {
                     _connection.Execute(SharedSql.EndAttempt, write.AttemptParameters);
