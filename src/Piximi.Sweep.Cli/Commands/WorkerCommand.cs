@@ -38,6 +38,9 @@ internal sealed class WorkerCommand(TextWriter error)
     public int Execute(WorkerOptions options, CancellationToken stop)
     {
         Check(options);
+        // libtorch's native libraries load (a few hundred MB) while the store is opened and the sweep read: a
+        // replacement worker, started on a core its dead predecessor left free, is ready that much sooner.
+        var torchReady = Task.Run(() => TorchRuntime.Initialize(options.Threads));
         using var store = StoreAccess.OpenExisting(options.Db);
         var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
@@ -45,14 +48,15 @@ internal sealed class WorkerCommand(TextWriter error)
         if (Errors is not null) Errors.SweepLog = logPath;
         var workerId = WorkerIds.ForThisProcess();
 
-        TorchRuntime.Initialize(options.Threads);
+        torchReady.GetAwaiter().GetResult();
         ImageDataset data;
         try
         {
             // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
             // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
             // written on one machine resume on another), and the loaded images are checked by count and classes.
-            data = ImageDataset.Load(options.PathMap.Apply(sweep.Definition.Dataset));
+            // Decoded once per machine (cached beside the store), so a replacement worker maps the images it needs.
+            data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
         }
         catch (DatasetException e)
         {
