@@ -1,11 +1,12 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
     "throughput" => ThroughputBench.Run(args[1..]),
     "chaos" => ChaosBench.Run(args[1..]),
+    "recovery" => RecoveryBench.Run(args[1..]),
     "report" => ReportBench.Run(args[1..]),
     "search" => SearchBench.Run(args[1..]),
     "postgres" => PostgresBench.Run(args[1..]),
@@ -14,6 +15,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|report|search|postgres [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres [options]");
     return 2;
 }

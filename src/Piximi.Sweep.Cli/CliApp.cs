@@ -106,8 +106,8 @@ public static class CliApp
         var readRunFileOptions = AddSweepFileOptions(run);
         var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
         run.Options.Add(skipBadImages);
-        run.SetAction(p => new RunCommand(output) { Errors = errors, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
-        resume.SetAction(p => new RunCommand(output) { Errors = errors }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
+        run.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
+        resume.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
 
@@ -117,7 +117,7 @@ public static class CliApp
         var workerThreads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
         var workerDeadline = new Option<string?>("--deadline") { Description = "Claim no trial that would end after this; stop at it" };
         var workerMaxTrials = new Option<int?>("--max-trials") { Description = "Claim nothing once this many trials of the sweep have started" };
-        var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
+        var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried", DefaultValueFactory = _ => DefaultMaxRetries };
         var workerBeat = new Option<double>("--heartbeat-interval") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 15 };
         var (workerMaxEpochs, workerComputeHours) = LimitOptions();
         var workerPathMap = new Option<string[]>("--path-map")
@@ -275,7 +275,7 @@ public static class CliApp
         var perDevice = new Option<int>("--per-device") { Description = "Workers per CUDA device (small trials share a GPU)", DefaultValueFactory = _ => 1 };
         var deadline = new Option<string?>("--deadline") { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it" };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all" };
-        var maxRetries = new Option<int>("--max-retries") { Description = "Lost attempts (worker died, crashed, stopped beating) a trial may have before it fails", DefaultValueFactory = _ => DefaultMaxRetries };
+        var maxRetries = new Option<int>("--max-retries") { Description = "Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried", DefaultValueFactory = _ => DefaultMaxRetries };
         var grace = new Option<string>("--heartbeat-grace") { Description = "A running trial whose worker has not beaten for this long is re-queued", DefaultValueFactory = _ => "60s" };
         var (maxEpochs, computeHours) = LimitOptions();
         foreach (var command in commands)

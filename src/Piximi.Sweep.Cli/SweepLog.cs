@@ -27,15 +27,21 @@ internal static class SweepLog
 
     /// <param name="consoleLevel">Events from this level reach the console; workers show only warnings and errors (on stderr).</param>
     public static Logger Create(string logPath, SweepRecord sweep, string role, LogEventLevel consoleLevel, bool consoleToStdErr) =>
+        ToFile(logPath, sweep, role)
+            .WriteTo.Console(restrictedToMinimumLevel: consoleLevel, outputTemplate: ConsoleTemplate,
+                standardErrorFromLevel: consoleToStdErr ? LogEventLevel.Verbose : null,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger();
+
+    /// <summary>The same log file without the console: for what must never reach a user's terminal (crash reports).</summary>
+    public static Logger CreateFileOnly(string logPath, SweepRecord sweep, string role) => ToFile(logPath, sweep, role).CreateLogger();
+
+    private static LoggerConfiguration ToFile(string logPath, SweepRecord sweep, string role) =>
         new LoggerConfiguration()
             .MinimumLevel.Information()
             .Enrich.WithProperty("SweepId", sweep.Id)
             .Enrich.WithProperty("Sweep", sweep.Name)
             .Enrich.WithProperty("Role", role)
             .Enrich.WithProperty("Pid", Environment.ProcessId)
-            .WriteTo.File(logPath, outputTemplate: FileTemplate, shared: true, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .WriteTo.Console(restrictedToMinimumLevel: consoleLevel, outputTemplate: ConsoleTemplate,
-                standardErrorFromLevel: consoleToStdErr ? LogEventLevel.Verbose : null,
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .CreateLogger();
+            .WriteTo.File(logPath, outputTemplate: FileTemplate, shared: true, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
 }

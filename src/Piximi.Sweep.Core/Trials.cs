@@ -58,3 +58,36 @@ public sealed record EpochRecord(long TrialId, EpochMetrics Metrics, DateTimeOff
 /// counts, one row and column per class in <see cref="ClassNames"/> order.
 /// </summary>
 public sealed record TrialEvaluation(long TrialId, IReadOnlyList<string> ClassNames, IReadOnlyList<IReadOnlyList<int>> Confusion);
+
+/// <summary>How an attempt at a trial ended: in the trial's final state, given back to the queue, or with its holder lost.</summary>
+public enum AttemptOutcome
+{
+    Completed,
+    Failed,
+    Diverged,
+    Pruned,
+    /// <summary>Given back to the queue (interrupted, a deadline or budget, the sweep cancelled, or copied away).</summary>
+    Released,
+    /// <summary>Its worker was lost: killed, crashed natively, or stopped beating.</summary>
+    Lost,
+}
+
+/// <summary>
+/// One claim of a trial: attempt n is its n-th claim (the number that fences the holder's writes), by
+/// <see cref="WorkerId"/>, when the trial's last stored epoch was <see cref="StartEpoch"/> (null: claimed before the
+/// store recorded attempts); once it ended, the last stored epoch then (<see cref="EndEpoch"/>), how (<see cref="Outcome"/>) and why.
+/// </summary>
+public sealed record TrialAttempt(
+    long TrialId,
+    int Attempt,
+    string WorkerId,
+    DateTimeOffset? StartedAt,
+    int? StartEpoch,
+    DateTimeOffset? EndedAt,
+    int? EndEpoch,
+    AttemptOutcome? Outcome,
+    string? Reason)
+{
+    /// <summary>Epochs were stored during the attempt (unknown, so false, for one claimed before attempts were recorded).</summary>
+    public bool MadeProgress => StartEpoch is { } start && EndEpoch is { } end && end > start;
+}

@@ -28,7 +28,7 @@ internal static partial class HtmlReport
         w.Write("<nav><a href=\"#summary\">Summary</a>" + (report.Gain is null ? "" : "<a href=\"#baseline\">Your settings</a>") + "<a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
             + "<a href=\"#grid\">Learning rate × batch size</a><a href=\"#importance\">Importance</a><a href=\"#evaluation\">Evaluation</a>"
             + (report.Sweep.Definition.Pruner is null ? "" : "<a href=\"#pruning\">Pruning</a>")
-            + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a></nav></header>\n<main>\n");
+            + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a><a href=\"#attempts\">Attempts</a></nav></header>\n<main>\n");
         Summary(report, w);
         BaselineSection(report, w);
         BestCard(report, w);
@@ -40,6 +40,7 @@ internal static partial class HtmlReport
         Evaluation(report, w);
         ReplicatesSection(report, w);
         Problems(report, w);
+        AttemptsSection(report, w);
         w.Write("</main>\n<footer>Piximi.Sweep · this file is self-contained and works offline.</footer>\n");
         CurveData(report, w);
         w.Write($"<script>{Script}</script>\n</body>\n</html>\n");
@@ -338,6 +339,28 @@ internal static partial class HtmlReport
         w.Write("</tbody></table></section>\n");
     }
 
+    /// <summary>Why each attempt ended, for the trials that needed more than one (or lost or gave back the one they had).</summary>
+    private static void AttemptsSection(SweepReport report, TextWriter w)
+    {
+        var interrupted = report.Interrupted;
+        w.Write("<section id=\"attempts\"><h2>Attempts</h2>");
+        if (interrupted.Count == 0)
+        {
+            w.Write("<p>Every trial ran in one attempt.</p></section>\n");
+            return;
+        }
+        w.Write($"<p>{interrupted.Count} trial(s) needed more than one attempt, or lost or gave back the one they had. A lost attempt that "
+            + "stored an epoch does not count against the retries.</p>");
+        w.Write("<table><thead><tr><th>trial</th><th>state</th><th>attempts</th><th>lost</th><th>why each attempt ended</th></tr></thead><tbody>");
+        foreach (var line in interrupted)
+        {
+            var items = string.Concat(AttemptHistory.Phrases(line.Trial, line.Attempts, line.Summary.EpochsRun).Select(p => $"<li>{Html.Escape(p)}</li>"));
+            w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Html.Escape(Display.State(line.Trial))}</span></td>"
+                + $"<td>{line.Trial.Attempts}</td><td>{line.Trial.Lost}</td><td class=\"reason\"><ol class=\"attempts\">{items}</ol></td></tr>");
+        }
+        w.Write("</tbody></table></section>\n");
+    }
+
     /// <summary>
     /// Every trial's curves as compact JSON ({"trial": [loss[], accuracy[], val_loss[], val_accuracy[], epochs set,
     /// kept epoch or null, rung if pruned (−1: pruned without one) or null]}, 4 significant digits, null for NaN), for the inline script to draw on demand: pre-rendering 10,000 SVGs would make a huge file.
@@ -443,6 +466,7 @@ internal static partial class HtmlReport
         .bar b{position:relative;font-weight:normal;font-size:12.5px;padding-left:6px;line-height:18px;float:left}
         table.confusion td{min-width:44px;text-align:center}
         td.reason{text-align:left;white-space:normal;max-width:520px}
+        ol.attempts{margin:0;padding-left:18px}
         .note{background:#eef5ff;padding:8px 12px;border-radius:5px}
         .viewer{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin-bottom:10px}
         .viewer svg{margin-right:10px;background:#fff}

@@ -136,6 +136,16 @@ internal static partial class MarkdownReport
             }
             w.WriteLine();
         }
+        if (report.Interrupted is { Count: > 0 } interrupted)
+        {
+            w.WriteLine("## Attempts");
+            w.WriteLine();
+            w.WriteLine("Why each attempt ended, for the trials that needed more than one (a lost attempt that stored an epoch does not count against the retries):");
+            w.WriteLine();
+            foreach (var line in interrupted)
+                w.WriteLine($"- Trial {line.Trial.Number} ({Display.State(line.Trial)}, {line.Trial.Attempts} attempts, lost {line.Trial.Lost}): {Cell(line.AttemptLine)}");
+            w.WriteLine();
+        }
         w.WriteLine($"_Generated {Format.Time(report.GeneratedAt)} by Piximi.Sweep._");
     }
 

@@ -30,7 +30,7 @@ public static class ReportWriter
         "rank", "trial", "state", "optimizer", "loss_function", "learning_rate", "batch_size", "epochs", "time_budget_seconds",
         "seed", "epochs_run", "seconds", "final_loss", "final_accuracy", "final_val_loss", "final_val_accuracy", "best_epoch",
         "best_loss", "best_accuracy", "best_val_loss", "best_val_accuracy", "attempts", "lost", "started_at", "finished_at",
-        "message", "result_epoch", "rung", "baseline",
+        "message", "result_epoch", "rung", "baseline", "attempt_history",
     ];
 
     /// <summary>One row per trial in trial-number order; one column per hyperparameter and per final and best-epoch metric.</summary>
@@ -52,7 +52,7 @@ public static class ReportWriter
                 Number(final?.ValAccuracy), best is null ? null : Display.Int(best.Epoch), Number(best?.Loss), Number(best?.Accuracy),
                 Number(best?.ValLoss), Number(best?.ValAccuracy), Display.Int(t.Attempts), Display.Int(t.Lost), Iso(t.StartedAt),
                 Iso(t.FinishedAt), t.Message, t.ResultEpoch is { } kept ? Display.Int(kept) : null, t.Rung is { } rung ? Display.Int(rung) : null,
-                report.IsBaseline(line) ? "true" : "false",
+                report.IsBaseline(line) ? "true" : "false", line.AttemptLine,
             ];
             writer.Write(string.Join(',', cells.Select(CsvCell)));
             writer.Write('\n');
@@ -280,6 +280,7 @@ internal static class JsonReport
         if (t.Rung is { } rung) json.WriteNumber("rung", rung);
         else json.WriteNull("rung");
         json.WriteBoolean("baseline", baseline);
+        AttemptHistoryJson(json, line);
         json.WriteStartObject("curve");
         Series(json, "epoch", line.Curve, e => e.Epoch);
         Series(json, "loss", line.Curve, e => e.Loss);
@@ -289,6 +290,35 @@ internal static class JsonReport
         Series(json, "seconds", line.Curve, e => e.Seconds);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>attempt_history</c>: each recorded attempt (<c>attempt</c>, <c>worker</c>, <c>started_at</c>,
+    /// <c>start_epoch</c>: the last stored epoch when it was claimed, null when claimed before attempts were recorded;
+    /// <c>ended_at</c>, <c>end_epoch</c>, <c>outcome</c>: completed, failed, diverged, pruned, released, lost or null
+    /// while running; <c>reason</c>), in order.
+    /// </summary>
+    private static void AttemptHistoryJson(Utf8JsonWriter json, TrialLine line)
+    {
+        json.WriteStartArray("attempt_history");
+        foreach (var a in line.Attempts)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("attempt", a.Attempt);
+            json.WriteString("worker", a.WorkerId);
+            if (a.StartedAt is { } started) json.WriteString("started_at", started.ToUniversalTime());
+            else json.WriteNull("started_at");
+            if (a.StartEpoch is { } start) json.WriteNumber("start_epoch", start);
+            else json.WriteNull("start_epoch");
+            if (a.EndedAt is { } ended) json.WriteString("ended_at", ended.ToUniversalTime());
+            else json.WriteNull("ended_at");
+            if (a.EndEpoch is { } end) json.WriteNumber("end_epoch", end);
+            else json.WriteNull("end_epoch");
+            json.WriteString("outcome", a.Outcome is { } outcome ? AttemptHistory.Word(outcome) : null);
+            json.WriteString("reason", a.Reason);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>

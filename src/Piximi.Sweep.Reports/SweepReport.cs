@@ -104,7 +104,13 @@ public sealed class SweepReport
 
     internal TrialLine? BestLine => Best is null ? null : Lines.First(l => l.Summary.Trial.Id == Best.Summary.Trial.Id);
 
-    /// <summary>Reads the sweep's trials, their epochs, and the best trial's evaluation: three queries, whatever the size.</summary>
+    /// <summary>
+    /// The trials whose attempts say more than their state does (more than one attempt, or one lost or given back),
+    /// with why each attempt ended (<see cref="AttemptHistory"/>), by trial number.
+    /// </summary>
+    internal IReadOnlyList<TrialLine> Interrupted => [.. Lines.Where(l => AttemptHistory.IsWorthShowing(l.Trial, l.Attempts))];
+
+    /// <summary>Reads the sweep's trials, their epochs and attempts, and the best trial's evaluation: four queries, whatever the size.</summary>
     public static SweepReport Load(ITrialStore store, SweepRecord sweep)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -117,12 +123,16 @@ public sealed class SweepReport
         var ranks = ranked.ToDictionary(r => r.Summary.Trial.Id, r => r.Rank);
         var curves = epochs.GroupBy(e => e.TrialId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<EpochMetrics>)[.. g.Select(e => e.Metrics).OrderBy(m => m.Epoch)]);
+        var attempts = store.ListAttempts(sweep.Id).ToLookup(a => a.TrialId);
 
         var metric = sweep.Definition.Metric;
         var lines = summaries.Select(s =>
         {
             var curve = curves.GetValueOrDefault(s.Trial.Id) ?? [];
-            return new TrialLine(s, ranks.TryGetValue(s.Trial.Id, out var rank) ? rank : null, BestEpoch(curve, metric), curve);
+            return new TrialLine(s, ranks.TryGetValue(s.Trial.Id, out var rank) ? rank : null, BestEpoch(curve, metric), curve)
+            {
+                Attempts = [.. attempts[s.Trial.Id]],
+            };
         }).ToList();
 
         var evaluation = ranked.Count > 0 ? store.LoadEvaluation(ranked[0].Summary.Trial.Id) : null;
@@ -189,6 +199,12 @@ internal sealed record TrialLine(TrialSummary Summary, int? Rank, EpochMetrics? 
     public TrialRecord Trial => Summary.Trial;
 
     public Hyperparameters Hp => Summary.Trial.Hyperparameters;
+
+    /// <summary>The trial's recorded attempts, in order (none for claims made before the store recorded them).</summary>
+    public IReadOnlyList<TrialAttempt> Attempts { get; init; } = [];
+
+    /// <summary>Why each attempt ended, in one line (<see cref="AttemptHistory.Line"/>).</summary>
+    public string AttemptLine => AttemptHistory.Line(Trial, Attempts, Summary.EpochsRun);
 }
 
 /// <summary>

@@ -21,16 +21,17 @@ public interface ITrialStore : IDisposable
 
     /// <summary>
     /// The whole sweep, read in one transaction: definition, creation time, and every trial with all its columns,
-    /// epochs, checkpoint and evaluation, to move it to another store with <see cref="ImportSweep"/>.
+    /// epochs, checkpoint, evaluation and recorded attempts, to move it to another store with <see cref="ImportSweep"/>.
     /// Throws <see cref="ArgumentOutOfRangeException"/> when the store has no such sweep.
     /// </summary>
     SweepArchive ExportSweep(long sweepId);
 
     /// <summary>
     /// Writes an exported sweep into this store, in one transaction, under new ids, keeping every other field as
-    /// exported (times, attempts, lost, messages, metrics bit for bit, checkpoints, evaluations). A trial that was
-    /// running is written queued (its worker works on the other store), without worker or heartbeat, with
-    /// <c>SweepArchives.RequeuedMessage</c> as its message: its epochs and checkpoint stay, so its next holder resumes.
+    /// exported (times, attempts, lost, messages, metrics bit for bit, checkpoints, evaluations, the attempts record). A
+    /// trial that was running is written queued (its worker works on the other store), without worker or heartbeat, with
+    /// <c>SweepArchives.RequeuedMessage</c> as its message, and its open attempt ends released with that reason: its
+    /// epochs and checkpoint stay, so its next holder resumes.
     /// When the store already has a sweep of that name, throws <see cref="SweepConflictException"/> (saying whether the
     /// definition is the same, and how many trials it has); a malformed archive throws <see cref="ArgumentException"/>.
     /// Nothing is written then.
@@ -101,11 +102,47 @@ public interface ITrialStore : IDisposable
 
     /// <summary>
     /// Running trials whose holder is gone: those whose heartbeat is older than <paramref name="staleAfter"/>, and
-    /// those held by one of <paramref name="deadWorkers"/>. Each goes back to the queue with its lost count + 1, or,
-    /// once lost more than <paramref name="maxRetries"/> times, ends <see cref="TrialState.Failed"/> with the reason.
-    /// One transaction; returns what it did.
+    /// those held by one of <paramref name="deadWorkers"/>. Each one's attempt ends lost (with
+    /// <paramref name="reason"/>) and its lost count grows by one. It goes back to the queue, unless it has now been
+    /// lost more than <paramref name="maxRetries"/> times without storing an epoch (since its last stored epoch, or
+    /// since it began): then it ends <see cref="TrialState.Failed"/> with the reason. An attempt that stored an epoch
+    /// since its claim never counts, so a trial that keeps making progress is never failed by losing its workers.
+    /// One transaction, which reads the epochs it judges by; returns what it did.
     /// </summary>
     IReadOnlyList<RecoveredTrial> RecoverLost(long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason);
+
+    /// <summary>
+    /// The running trials of <paramref name="workerId"/>, a worker that died of an error inside its trial that would
+    /// recur (an error of libtorch's that TorchSharp could not catch aborts the process): each ends
+    /// <see cref="TrialState.Failed"/> at once with <paramref name="reason"/>, its attempt ends failed, and it is not
+    /// counted as lost. One transaction; returns what it did.
+    /// </summary>
+    IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason);
+
+    /// <summary>
+    /// Every attempt at the sweep's trials, ordered by trial number and attempt: one per claim, with where the trial
+    /// stood when it was claimed and, once the attempt ended, how and why. Claims made before the store recorded
+    /// attempts (schema version 7) have none, but for the attempt of a trial that was running when the store was
+    /// brought up to date.
+    /// </summary>
+    IReadOnlyList<TrialAttempt> ListAttempts(long sweepId);
+
+    /// <summary>
+    /// Makes the caller (<paramref name="host"/>, <paramref name="pid"/>) the sweep's one orchestrator, beating at least
+    /// every <paramref name="grace"/>, when the sweep has none, or its registered one is gone: it has not beaten for its
+    /// own grace period, or it is <paramref name="gone"/> (a process the caller saw dead). Otherwise the live one
+    /// stays, and the claim says who it is. One transaction. <see cref="ArgumentException"/> for a sweep not stored.
+    /// </summary>
+    OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null);
+
+    /// <summary>The sweep's registered orchestrator (live or not: see <see cref="OrchestratorRecord.IsLive"/>), or null.</summary>
+    OrchestratorRecord? FindOrchestrator(long sweepId);
+
+    /// <summary>The orchestrator is alive: refreshes its heartbeat. False when it is no longer the sweep's (taken over).</summary>
+    bool BeatOrchestrator(OrchestratorRecord orchestrator);
+
+    /// <summary>Unregisters the orchestrator, when it still is the sweep's; the sweep may then be run again at once.</summary>
+    void EndOrchestration(OrchestratorRecord orchestrator);
 
     /// <summary>
     /// Deletes the checkpoints of the sweep's finished trials, but for the best completed trial's by
@@ -167,8 +204,29 @@ public sealed record SweepUsage(int Epochs, double Seconds);
 /// <summary>What a worker needs to resume a trial after <see cref="Epoch"/>: the training engine's own bytes.</summary>
 public sealed record TrialCheckpoint(long TrialId, int Epoch, byte[] Data);
 
-/// <summary>A running trial whose holder was gone: re-queued, or failed once out of retries.</summary>
-public sealed record RecoveredTrial(long TrialId, int Number, TrialState NewState, int Lost, string Reason);
+/// <summary>
+/// A running trial whose holder was gone: re-queued, or failed once out of retries. <see cref="Lost"/> counts every
+/// loss; <see cref="LostWithoutProgress"/> those since the trial last stored an epoch, this one included (0 when this
+/// attempt stored one: the loss is not counted against the retries). <see cref="Reason"/> is the trial's message now.
+/// </summary>
+public sealed record RecoveredTrial(long TrialId, int Number, TrialState NewState, int Lost, int LostWithoutProgress, string Reason);
+
+/// <summary>
+/// The process running a sweep (run or resume), as registered in the store: its host and pid, when it started, its
+/// last heartbeat, and the grace period after which, silent, it counts as gone.
+/// </summary>
+public sealed record OrchestratorRecord(long SweepId, string Host, int Pid, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, TimeSpan Grace)
+{
+    /// <summary>It has beaten within its grace period, by <paramref name="now"/>.</summary>
+    public bool IsLive(DateTimeOffset now) => HeartbeatAt + Grace >= now;
+
+    /// <summary>The same registration: host, pid and start time (a heartbeat later it is still the same one).</summary>
+    public bool Identifies(OrchestratorRecord other) =>
+        other.SweepId == SweepId && other.Host == Host && other.Pid == Pid && other.StartedAt == StartedAt;
+}
+
+/// <summary>What <see cref="ITrialStore.ClaimOrchestration"/> found: granted (the caller is the orchestrator now) or the live one.</summary>
+public sealed record OrchestrationClaim(bool Granted, OrchestratorRecord Orchestrator);
 
 /// <summary>The trial was re-queued (and maybe claimed again) since this lease was taken; nothing was written.</summary>
 public sealed class LeaseLostException(string message) : Exception(message);

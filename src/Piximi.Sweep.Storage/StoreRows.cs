@@ -116,6 +116,7 @@ internal sealed record StateRow
     public long Attempts { get; init; }
 }
 
+/// <summary>A running trial as recovery judges it (<see cref="SharedSql.SelectRunningTrialsOfSweep"/>).</summary>
 internal sealed record RunningRow
 {
     public long Id { get; init; }
@@ -123,6 +124,55 @@ internal sealed record RunningRow
     public string? WorkerId { get; init; }
     public string? HeartbeatAt { get; init; }
     public long Lost { get; init; }
+
+    /// <summary>The current attempt (the trial's attempts count).</summary>
+    public long Attempt { get; init; }
+
+    /// <summary>The last stored epoch when the current attempt claimed the trial; null when unknown (claimed before v7).</summary>
+    public long? StartEpoch { get; init; }
+
+    /// <summary>The trial's last stored epoch now (0 for none).</summary>
+    public long LastEpoch { get; init; }
+
+    /// <summary>Earlier attempts lost without storing an epoch since <see cref="LastEpoch"/> was stored.</summary>
+    public long LostWithoutProgress { get; init; }
+}
+
+internal sealed record AttemptRow
+{
+    public long TrialId { get; init; }
+    public long Attempt { get; init; }
+    public string WorkerId { get; init; } = "";
+    public string? StartedAt { get; init; }
+    public long? StartEpoch { get; init; }
+    public string? EndedAt { get; init; }
+    public long? EndEpoch { get; init; }
+    public string? Outcome { get; init; }
+    public string? Reason { get; init; }
+
+    public TrialAttempt ToRecord() => new(
+        TrialId,
+        checked((int)Attempt),
+        WorkerId,
+        StoreTime.ParseOrNull(StartedAt),
+        StartEpoch is { } start ? checked((int)start) : null,
+        StoreTime.ParseOrNull(EndedAt),
+        EndEpoch is { } end ? checked((int)end) : null,
+        Outcome is null ? null : TrialStateWords.ParseOutcome(Outcome),
+        Reason);
+}
+
+internal sealed record OrchestratorRow
+{
+    public long SweepId { get; init; }
+    public string Host { get; init; } = "";
+    public long Pid { get; init; }
+    public string StartedAt { get; init; } = "";
+    public string HeartbeatAt { get; init; } = "";
+    public double GraceSeconds { get; init; }
+
+    public OrchestratorRecord ToRecord() => new(
+        SweepId, Host, checked((int)Pid), StoreTime.Parse(StartedAt), StoreTime.Parse(HeartbeatAt), TimeSpan.FromSeconds(GraceSeconds));
 }
 
 internal sealed record EvaluationRow

@@ -82,12 +82,16 @@ internal static class StoreRules
 
     /// <summary>
     /// The recovery rule: which running trials' holders are gone (heartbeat older than <paramref name="staleAfter"/>,
-    /// or held by a dead worker), and for each whether it goes back to the queue or, lost more than
-    /// <paramref name="maxRetries"/> times, fails. <paramref name="requeue"/> and <paramref name="fail"/> write it.
+    /// or held by a dead worker), and for each whether it goes back to the queue or fails. Only losses that made no
+    /// progress count against <paramref name="maxRetries"/>: an attempt that stored an epoch since its claim does not
+    /// (outside kills cannot fail a trial that keeps moving on), while one lost again and again at the same epoch (a
+    /// native crash at the same point, a worker that dies while loading) fails once lost more than
+    /// <paramref name="maxRetries"/> times since its last stored epoch. <paramref name="write"/> writes each decision,
+    /// in the transaction that read <paramref name="running"/>.
     /// </summary>
     public static IReadOnlyList<RecoveredTrial> Recover(
         IEnumerable<RunningRow> running, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason,
-        Action<RunningRow, int, string> requeue, Action<RunningRow, int, string, string> fail)
+        Action<RecoveryWrite> write)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(staleAfter, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(deadWorkers);
@@ -112,21 +116,91 @@ internal static class StoreRules
             }
 
             var lost = checked((int)trial.Lost + 1);
-            if (lost > maxRetries)
+            var number = checked((int)trial.Number);
+            // An attempt claimed before attempts were recorded has no start epoch: its progress is unknown, so it counts.
+            var progressed = trial.StartEpoch is { } start && trial.LastEpoch > start;
+            var stalls = progressed ? 0 : checked((int)trial.LostWithoutProgress + 1);
+            var where = trial.LastEpoch == 0 ? "before storing any epoch" : $"without storing an epoch after epoch {trial.LastEpoch}";
+            RecoveredTrial outcome;
+            if (progressed)
             {
-                var message = $"{reason}; lost {lost} times, more than the {maxRetries} retries allowed";
-                fail(trial, lost, message, nowText);
-                recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, lost, message));
+                var epochs = trial.LastEpoch == trial.StartEpoch + 1 ? $"epoch {trial.LastEpoch}" : $"epochs {trial.StartEpoch + 1}–{trial.LastEpoch}";
+                outcome = new RecoveredTrial(trial.Id, number, TrialState.Queued, lost, 0,
+                    $"{reason} after storing {epochs}; not counted against the retries");
+            }
+            else if (stalls > maxRetries)
+            {
+                outcome = new RecoveredTrial(trial.Id, number, TrialState.Failed, lost, stalls,
+                    $"{reason}; lost {stalls} times {where}, more than the {maxRetries} retries allowed");
             }
             else
             {
-                requeue(trial, lost, reason);
-                recovered.Add(new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Queued, lost, reason));
+                outcome = new RecoveredTrial(trial.Id, number, TrialState.Queued, lost, stalls, $"{reason} {where}; retry {stalls} of {maxRetries}");
             }
+
+            write(new RecoveryWrite(trial, outcome, reason, nowText));
+            recovered.Add(outcome);
         }
 
         return recovered;
     }
+
+    /// <summary>
+    /// The running trials of <paramref name="workerId"/>, which died of an error inside its trial that would recur (one
+    /// it could not catch: libtorch's, aborting the process): each fails at once with <paramref name="reason"/>, its
+    /// attempt ends failed, and it is not counted as lost (retrying it would only meet the error again).
+    /// </summary>
+    public static IReadOnlyList<RecoveredTrial> FailForError(IEnumerable<RunningRow> running, string workerId, string reason, Action<RecoveryWrite> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var nowText = StoreTime.Now();
+        var failed = new List<RecoveredTrial>();
+        foreach (var trial in running.Where(t => t.WorkerId == workerId))
+        {
+            var outcome = new RecoveredTrial(trial.Id, checked((int)trial.Number), TrialState.Failed, checked((int)trial.Lost), 0, reason);
+            write(new RecoveryWrite(trial, outcome, reason, nowText) { Ending = AttemptOutcome.Failed });
+            failed.Add(outcome);
+        }
+
+        return failed;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="current"/>, the sweep's registered orchestrator, may be replaced: it has not beaten for
+    /// its own grace period (judged by this process's clock), or it is <paramref name="gone"/> (its caller saw it dead).
+    /// </summary>
+    public static bool IsGone(OrchestratorRecord current, OrchestratorRecord? gone, DateTimeOffset now) =>
+        current.HeartbeatAt + current.Grace < now || (gone is not null && current.Identifies(gone));
+
+    /// <summary>The parameters of <see cref="SharedSql.InsertOrchestrator"/> and <see cref="SharedSql.ReplaceOrchestrator"/>.</summary>
+    public static object OrchestrationParameters(long sweepId, string host, int pid, TimeSpan grace)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(grace, TimeSpan.Zero);
+        return new { sweep = sweepId, host, pid = (long)pid, grace = grace.TotalSeconds, now = StoreTime.Now() };
+    }
+
+    /// <summary>
+    /// The orchestration rule, run in one transaction: registered at once when the sweep had no orchestrator
+    /// (<paramref name="inserted"/>); else the one there (<paramref name="current"/>, read locked) is replaced when gone
+    /// (<see cref="IsGone"/>), or stays and is named.
+    /// </summary>
+    public static OrchestrationClaim ClaimOrchestration(
+        OrchestratorRow? inserted, Func<OrchestratorRow?> current, Func<OrchestratorRow> replace, OrchestratorRecord? gone, long sweepId)
+    {
+        if (inserted is not null) return new OrchestrationClaim(true, inserted.ToRecord());
+        // The insert selects the sweep's row: nothing inserted and nothing there means there is no such sweep.
+        var there = (current() ?? throw NoSuchSweep(sweepId)).ToRecord();
+        return IsGone(there, gone, DateTimeOffset.UtcNow)
+            ? new OrchestrationClaim(true, replace().ToRecord())
+            : new OrchestrationClaim(false, there);
+    }
+
+    /// <summary>The parameters that name an orchestrator's row (<see cref="SharedSql.BeatOrchestrator"/>).</summary>
+    public static object OrchestratorParameters(OrchestratorRecord o) =>
+        new { sweep = o.SweepId, host = o.Host, pid = (long)o.Pid, started = StoreTime.ToText(o.StartedAt), now = StoreTime.Now() };
 
     /// <summary>The parameters of one trial row (its hyperparameters as stored: enum names, seconds for the time budget).</summary>
     public static object TrialParameters(long sweepId, int number, Hyperparameters h) => new
@@ -151,4 +225,20 @@ internal static class StoreRules
         parameters.Add("Now", now);
         return parameters;
     }
+}
+
+/// <summary>One recovery decision to write: the trial as read, what becomes of it, the attempt's reason, the time.</summary>
+internal sealed record RecoveryWrite(RunningRow Trial, RecoveredTrial Outcome, string AttemptReason, string Now)
+{
+    /// <summary>How the holder's attempt ends: lost, or failed when it died of the trial's own error.</summary>
+    public AttemptOutcome Ending { get; init; } = AttemptOutcome.Lost;
+
+    /// <summary>The parameters of <see cref="SharedSql.RequeueLostTrial"/> and <see cref="SharedSql.FailLostTrial"/>.</summary>
+    public object TrialParameters => new { trial = Trial.Id, lost = (long)Outcome.Lost, reason = Outcome.Reason, now = Now };
+
+    /// <summary>The parameters of <see cref="SharedSql.EndAttempt"/>: the current attempt ends as <see cref="Ending"/> says.</summary>
+    public object AttemptParameters => new
+    {
+        trial = Trial.Id, attempt = Trial.Attempt, now = Now, outcome = TrialStateWords.ToWord(Ending), reason = AttemptReason,
+    };
 }

@@ -18,8 +18,13 @@ public sealed record SweepArchive(SweepDefinition Definition, DateTimeOffset Cre
     public int RunningTrials => Trials.Count(t => t.Trial.State == TrialState.Running);
 }
 
-/// <summary>One trial of a <see cref="SweepArchive"/>: its row, its epochs in order, its checkpoint and its evaluation.</summary>
-public sealed record TrialArchive(TrialRecord Trial, IReadOnlyList<EpochRecord> Epochs, ArchivedCheckpoint? Checkpoint, ArchivedEvaluation? Evaluation);
+/// <summary>
+/// One trial of a <see cref="SweepArchive"/>: its row, its epochs in order, its checkpoint, its evaluation, and its
+/// recorded attempts in order (their trial ids are the exporting store's, as the trial's).
+/// </summary>
+public sealed record TrialArchive(
+    TrialRecord Trial, IReadOnlyList<EpochRecord> Epochs, ArchivedCheckpoint? Checkpoint, ArchivedEvaluation? Evaluation,
+    IReadOnlyList<TrialAttempt> Attempts);
 
 /// <summary>A trial's stored checkpoint (always that of its last stored epoch), with when it was written.</summary>
 public sealed record ArchivedCheckpoint(int Epoch, DateTimeOffset WrittenAt, byte[] Data);
@@ -34,7 +39,7 @@ public sealed record ArchivedEvaluation(IReadOnlyList<string> ClassNames, IReadO
 /// </summary>
 internal static class SweepArchives
 {
-    /// <summary>The message of a re-queued running trial: whoever ran it works on the other store.</summary>
+    /// <summary>The message of a re-queued running trial (and the reason its open attempt ends released): whoever ran it works on the other store.</summary>
     public const string RequeuedMessage = "re-queued by copy: it was running on the store it was copied from; it resumes after its last stored epoch";
 
     private const string TrialColumns = StoreColumns.Trial;
@@ -69,6 +74,20 @@ internal static class SweepArchives
                v.recorded_at AS RecordedAt
         FROM evaluations AS v JOIN trials AS t ON t.id = v.trial_id
         WHERE t.sweep_id = @sweep;
+        """;
+
+    private const string SelectAttempts =
+        $"""
+        SELECT {SharedSql.AttemptColumns}
+        FROM attempts AS a JOIN trials AS t ON t.id = a.trial_id
+        WHERE t.sweep_id = @sweep
+        ORDER BY a.trial_id, a.attempt;
+        """;
+
+    private const string InsertAttempt =
+        """
+        INSERT INTO attempts (trial_id, attempt, worker_id, started_at, start_epoch, ended_at, end_epoch, outcome, reason)
+        VALUES (@Trial, @Attempt, @WorkerId, @StartedAt, @StartEpoch, @EndedAt, @EndEpoch, @Outcome, @Reason);
         """;
 
     private const string InsertSweep =
@@ -117,13 +136,17 @@ internal static class SweepArchives
                 JsonSerializer.Deserialize<string[]>(v.ClassNamesJson) ?? [],
                 JsonSerializer.Deserialize<int[][]>(v.ConfusionJson) ?? [],
                 StoreTime.Parse(v.RecordedAt)));
+        var attempts = connection.Query<AttemptRow>(SelectAttempts, new { sweep = sweepId }, tx)
+            .GroupBy(a => a.TrialId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<TrialAttempt>)[.. g.Select(a => a.ToRecord())]);
         var trials = connection.Query<TrialRow>(SelectTrials, new { sweep = sweepId }, tx)
             .Select(r => r.ToRecord())
             .Select(t => new TrialArchive(
                 t,
                 epochs.GetValueOrDefault(t.Id) ?? [],
                 checkpoints.GetValueOrDefault(t.Id),
-                evaluations.GetValueOrDefault(t.Id)))
+                evaluations.GetValueOrDefault(t.Id),
+                attempts.GetValueOrDefault(t.Id) ?? []))
             .ToList();
         var record = sweep.ToRecord();
         return new SweepArchive(record.Definition, record.CreatedAt, trials);
@@ -200,6 +223,24 @@ internal static class SweepArchives
                 connection.Execute(InsertCheckpoint, new { Trial = id, Epoch = (long)c.Epoch, WrittenAt = StoreTime.ToText(c.WrittenAt), c.Data }, tx);
             }
 
+            connection.Execute(InsertAttempt, trial.Attempts.Select(a =>
+            {
+                // The attempt of a trial running on the other store ends here as the trial does: given back.
+                var open = running && a.Outcome is null;
+                return new
+                {
+                    Trial = id,
+                    Attempt = (long)a.Attempt,
+                    a.WorkerId,
+                    StartedAt = Text(a.StartedAt),
+                    StartEpoch = (long?)a.StartEpoch,
+                    EndedAt = Text(a.EndedAt),
+                    EndEpoch = open ? trial.Epochs.Count : (long?)a.EndEpoch,
+                    Outcome = open ? TrialStateWords.ToWord(AttemptOutcome.Released) : a.Outcome is { } o ? TrialStateWords.ToWord(o) : null,
+                    Reason = open ? RequeuedMessage : a.Reason,
+                };
+            }), tx);
+
             if (trial.Evaluation is { } v)
             {
                 connection.Execute(InsertEvaluation, new
@@ -234,6 +275,9 @@ internal static class SweepArchives
                 throw new ArgumentException($"Trial {t.Number} of the archive has a checkpoint of epoch {c.Epoch}, not of its last stored epoch ({trial.Epochs.Count}).", nameof(archive));
             if (t.ResultEpoch is { } r && (r < 1 || r > trial.Epochs.Count))
                 throw new ArgumentException($"Trial {t.Number} of the archive has result epoch {r} but {trial.Epochs.Count} epochs.", nameof(archive));
+            var attempts = trial.Attempts.Select(a => a.Attempt).ToList();
+            if (attempts.Any(a => a < 1 || a > t.Attempts) || attempts.Distinct().Count() != attempts.Count)
+                throw new ArgumentException($"Trial {t.Number} of the archive has attempts {string.Join(", ", attempts)} but was claimed {t.Attempts} time(s).", nameof(archive));
         }
     }
 

@@ -197,6 +197,10 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset(images, labelTensor, names);
     }
 
+    /// <summary>A dataset over tensors already made ([N, C, H, W] float32 in [0, 1], [N] int64): <see cref="DatasetCache"/>'s.</summary>
+    internal static ImageDataset FromTensors(Tensor images, Tensor labels, IReadOnlyList<string> classNames) =>
+        new(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), classNames);
+
     public void Dispose()
     {
         _images.Dispose();

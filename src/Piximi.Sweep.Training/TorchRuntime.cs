@@ -137,6 +137,35 @@ public static partial class TorchRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int CountCudaDevices() => torch.cuda.is_available() ? torch.cuda.device_count() : 0;
 
+    /// <summary>
+    /// TEST SEAMS for crash drills (<c>PIXIMI_SWEEP_FAULT=torch-error-at-epoch</c>, <c>torch-abort-at-epoch</c>), never
+    /// called otherwise: a real libtorch error. <paramref name="uncaught"/> false: a convolution of the wrong channel
+    /// count, which TorchSharp catches in its native layer and throws as an <c>ExternalException</c> (libtorch's message,
+    /// then where it was raised and a native stack trace); true: a matrix product of shapes that do not fit, which
+    /// TorchSharp 0.107 does not catch (<c>THSTensor_matmul</c>), so the C++ exception aborts the process and libstdc++
+    /// prints it with native frames on stderr. Both are what a model on unfit data meets.
+    /// </summary>
+    public static void RaiseTorchError(bool uncaught)
+    {
+        EnsureNativeReady();
+        if (uncaught) MultiplyUnfitMatrices();
+        else ConvolveTheWrongChannels();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ConvolveTheWrongChannels()
+    {
+        using var scope = torch.NewDisposeScope();
+        _ = torch.nn.functional.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(4, 3, 3, 3));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MultiplyUnfitMatrices()
+    {
+        using var scope = torch.NewDisposeScope();
+        _ = torch.zeros(2, 3).matmul(torch.zeros(2, 3));
+    }
+
     private static string Flatten(Exception e)
     {
         var messages = new List<string>();

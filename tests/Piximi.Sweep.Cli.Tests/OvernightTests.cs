@@ -135,17 +135,16 @@ public sealed partial class An_overnight_sweep
         Assert.Contains("lease lost", log);
     }
 
-    [Theory]
-    [InlineData("abort-at-epoch:2:2", "SIGABRT")]
-    [InlineData("throw-at-epoch:2:2", "crashed: injected fault")]
-    public async Task Fails_only_the_trial_that_crashes_and_only_after_its_retries(string fault, string reason)
+    [Fact]
+    public async Task Counts_a_native_crash_as_a_lost_attempt_and_fails_the_trial_only_once_lost_past_its_retries_without_progress()
     {
         using var folder = new TestFolder();
         var file = Sweep(folder, "crash", trials: 3, epochs: 2, subset: 1000);
 
+        // Every attempt at trial 2 aborts (a native crash: no exception) once epoch 2 is trained, before storing it.
         var result = await Cli.RunProcessAsync(folder.Path, Timeout,
             ["run", file, "--db", folder.Db, "--workers", "1", "--max-retries", "1"],
-            new Dictionary<string, string> { [FaultVariable] = fault });
+            new Dictionary<string, string> { [FaultVariable] = "abort-at-epoch:2:2" });
 
         Assert.True(result.ExitCode == 1, result.ToString());
         StoreChecks.IntegrityIsOk(folder.Db);
@@ -154,12 +153,95 @@ public sealed partial class An_overnight_sweep
         var trials = check.ListTrials(sweepRecord.Id);
         var failed = trials.Single(t => t.Number == 2);
         Assert.Equal(TrialState.Failed, failed.State);
-        Assert.Contains(reason, failed.Message);
-        Assert.Contains("lost 2 times, more than the 1 retries allowed", failed.Message);
+        // The first attempt stored epoch 1, so its loss did not count; the two after it stored nothing.
+        Assert.Contains("(SIGABRT); lost 2 times without storing an epoch after epoch 1, more than the 1 retries allowed", failed.Message);
+        Assert.Equal((3, 3), (failed.Attempts, failed.Lost));
+        Assert.Equal(
+            [(0, 1, AttemptOutcome.Lost), (1, 1, AttemptOutcome.Lost), (1, 1, AttemptOutcome.Lost)],
+            check.ListAttempts(sweepRecord.Id).Where(a => a.TrialId == failed.Id).Select(a => (a.StartEpoch!.Value, a.EndEpoch!.Value, a.Outcome!.Value)));
         Assert.All(trials.Where(t => t.Number != 2), t => Assert.Equal(TrialState.Completed, t.State));
         // The crashing epoch was never stored; the epoch before it was, once.
         Assert.Equal([1], check.ListEpochs(sweepRecord.Id).Where(e => e.TrialId == failed.Id).Select(e => e.Metrics.Epoch));
         Assert.Null(check.LoadCheckpoint(failed.Id));
+    }
+
+    [Theory]
+    // Thrown in the worker, as a broken data pipeline would; the trial's own check failing is the same path.
+    [InlineData("throw-at-epoch:2:2", "injected fault (PIXIMI_SWEEP_FAULT): the data pipeline broke in epoch 2 of trial 2", "   at ")]
+    // A libtorch error TorchSharp throws (its message goes on with where it was raised and native frames).
+    [InlineData("torch-error-at-epoch:2:2", "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 1, 8, 8] to have 3 channels, but got 1 channels instead", "frame #0: ")]
+    // A libtorch error TorchSharp does not catch: it aborts the worker, and libstdc++ prints it with native frames.
+    [InlineData("torch-abort-at-epoch:2:2", "libtorch error: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)", "frame #0: ")]
+    public async Task Fails_a_trial_at_once_on_an_error_inside_it_with_one_line_and_its_stack_trace_in_the_log_only(string fault, string reason, string traceInLog)
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "error", trials: 3, epochs: 2, subset: 1000);
+
+        var result = await Cli.RunProcessAsync(folder.Path, Timeout,
+            ["run", file, "--db", folder.Db, "--workers", "1", "--max-retries", "2"],
+            new Dictionary<string, string> { [FaultVariable] = fault });
+
+        // No stack trace on the console (RunProcessAsync fails on one): the reason, on one line, once per place.
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var console = (result.Output + result.Error).Split('\n');
+        Assert.Single(console, l => l.Contains("Trial 2 failed: ", StringComparison.Ordinal) && l.Contains(reason, StringComparison.Ordinal));
+        Assert.Single(console, l => l.Contains("trial 2 failed: ", StringComparison.Ordinal) && l.EndsWith(reason, StringComparison.Ordinal));
+        Assert.DoesNotContain("re-queued", result.Output + result.Error);
+        var log = File.ReadAllText(Path.Combine(folder.Path, "results", "error.log"));
+        Assert.Contains(traceInLog, log);
+        var (check, sweepRecord) = StoreChecks.Open(folder.Db, "error");
+        using var _ = check;
+        var trials = check.ListTrials(sweepRecord.Id);
+        var failed = trials.Single(t => t.Number == 2);
+        // Failed at its first attempt, not retried, not counted as lost.
+        Assert.Equal((TrialState.Failed, reason, 1, 0), (failed.State, failed.Message, failed.Attempts, failed.Lost));
+        var attempt = Assert.Single(check.ListAttempts(sweepRecord.Id), a => a.TrialId == failed.Id);
+        Assert.Equal((AttemptOutcome.Failed, 1), (attempt.Outcome!.Value, attempt.EndEpoch!.Value));
+        Assert.All(trials.Where(t => t.Number != 2), t => Assert.Equal(TrialState.Completed, t.State));
+        Assert.Equal([1], check.ListEpochs(sweepRecord.Id).Where(e => e.TrialId == failed.Id).Select(e => e.Metrics.Epoch));
+    }
+
+    [Fact]
+    public async Task Never_fails_a_trial_that_stores_an_epoch_between_kills_whatever_the_retries()
+    {
+        using var folder = new TestFolder();
+        var file = Sweep(folder, "progress", trials: 1, epochs: 6, subset: 6000);
+        using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "1", "--max-retries", "0");
+
+        // SIGKILL the trial's worker each time its attempt has stored an epoch: three losses, none without progress.
+        var kills = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            var holder = await WaitForStoreAsync(folder.Db, "progress", (store, sweep) =>
+                store.ListTrials(sweep.Id)[0].State != TrialState.Queued && store.ListTrials(sweep.Id)[0].State != TrialState.Running ? "ended"
+                : store.ListAttempts(sweep.Id) is [.., { Outcome: null, StartEpoch: { } from, WorkerId: var w }]
+                  && store.ListEpochs(sweep.Id).Count > from && !kills.Contains(Pid(w)) ? w : null);
+            if (holder == "ended") break;
+            kills.Add(Pid(holder));
+            Assert.Equal(0, Kill(Pid(holder), SigKill));
+        }
+
+        var result = await run.WaitAsync(Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(kills.Count == 3, result.ToString());
+        var trial = Assert.Single(StoreChecks.FinishedCleanly(folder.Db, "progress"));
+        Assert.Equal((TrialState.Completed, 3, 4), (trial.State, trial.Lost, trial.Attempts));
+        var (store, sweepRecord) = StoreChecks.Open(folder.Db, "progress");
+        using (store)
+        {
+            var attempts = store.ListAttempts(sweepRecord.Id);
+            Assert.Equal([AttemptOutcome.Lost, AttemptOutcome.Lost, AttemptOutcome.Lost, AttemptOutcome.Completed], attempts.Select(a => a.Outcome!.Value));
+            Assert.All(attempts, a => Assert.True(a.MadeProgress, a.ToString()));
+        }
+        Assert.Contains("not counted against the retries", File.ReadAllText(Path.Combine(folder.Path, "results", "progress.log")));
+
+        // trials says why each attempt ended.
+        var trials = await Cli.RunAsync("trials", "--db", folder.Db);
+        Assert.Contains($"  trial 1: attempt 1: epoch", trials.Output);
+        Assert.Contains($", lost (worker {kills[0]} was killed by signal 9 (SIGKILL)); attempt 2: ", trials.Output);
+        Assert.Matches(@"attempt 4: epochs? [0-9–]+, completed", trials.Output);
+        Assert.Contains("4 (3 lost)", trials.Output);
     }
 
     [Fact]
@@ -271,7 +353,11 @@ public sealed partial class An_overnight_sweep
             .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
     /// <summary>Polls the sweep's trials and epochs until <paramref name="probe"/> finds what it waits for.</summary>
-    private static async Task<T> WaitForAsync<T>(string db, string sweep, Func<(IReadOnlyList<TrialRecord> Trials, IReadOnlyList<EpochRecord> Epochs), T?> probe, int pollMilliseconds = 25)
+    private static Task<T> WaitForAsync<T>(string db, string sweep, Func<(IReadOnlyList<TrialRecord> Trials, IReadOnlyList<EpochRecord> Epochs), T?> probe, int pollMilliseconds = 25) =>
+        WaitForStoreAsync(db, sweep, (store, record) => probe((store.ListTrials(record.Id), store.ListEpochs(record.Id))), pollMilliseconds);
+
+    /// <summary>Polls the store until <paramref name="probe"/> finds what it waits for in the sweep.</summary>
+    private static async Task<T> WaitForStoreAsync<T>(string db, string sweep, Func<ITrialStore, SweepRecord, T?> probe, int pollMilliseconds = 25)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (true)
@@ -281,8 +367,7 @@ public sealed partial class An_overnight_sweep
                 var (store, record) = StoreChecks.Open(db, sweep);
                 using (store)
                 {
-                    if (record is not null && probe((store.ListTrials(record.Id), store.ListEpochs(record.Id))) is { } found
-                        && !EqualityComparer<T>.Default.Equals(found, default))
+                    if (record is not null && probe(store, record) is { } found && !EqualityComparer<T>.Default.Equals(found, default))
                         return found;
                 }
             }

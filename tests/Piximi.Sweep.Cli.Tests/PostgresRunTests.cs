@@ -37,6 +37,10 @@ public sealed partial class A_sweep_on_postgresql
         var victimPid = int.Parse(victim.WorkerId!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(victimPid, workers.Select(w => w.Id));
         Assert.Equal(0, Kill(victimPid, 9));
+        // A second orchestrator of the sweep, even one that would only watch, is refused while the first lives.
+        var second = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--store", url, "--workers", "0");
+        Assert.True(second.ExitCode == 2, second.ToString());
+        Assert.StartsWith($"error: sweep 'shared' is already being run by piximi-sweep pid {orchestrator.Id} on host {Environment.MachineName} (since ", second.Error);
 
         var result = await orchestrator.WaitAsync(Timeout);
         foreach (var worker in workers) await worker.WaitAsync(Timeout);

@@ -90,7 +90,8 @@ internal static partial class StackTraces
         return result;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^\s*at [^\s(]+\(.*\)|Unhandled exception|--- End of (inner exception )?stack trace|\b[A-Z]\w*Exception: ")]
+    // Managed stack traces, and native ones (libstdc++'s report of a C++ exception that aborted a worker, with libtorch's frames).
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^\s*at [^\s(]+\(.*\)|Unhandled exception|--- End of (inner exception )?stack trace|\b[A-Z]\w*Exception: |^frame #\d+: |terminate called after throwing|Exception raised from ")]
     private static partial System.Text.RegularExpressions.Regex Trace();
 }
 

@@ -7,8 +7,9 @@ namespace Piximi.Sweep.Reports.Tests;
 /// A real SQLite store holding one sweep with known numbers: Adam, SGD and RMSProp × learning rates 0.01, 0.03 ×
 /// batch sizes 32, 64 × seeds 0, 1 (24 trials, 3 epochs each). Trial n's final val_accuracy is
 /// 0.5 + ((7n) mod 24) · 0.02, all different; trial 17 is the best (0.96), and its epoch 2 is better still (0.97).
-/// Trial 5 fails after one epoch, trial 6 diverges at epoch 2 (NaN loss). Partial: the last 3 trials (22–24) stay
-/// queued and the one before them (21) is left running after one epoch.
+/// Trial 5 fails after one epoch, trial 6 diverges at epoch 2 (NaN loss). Trial 10 loses its first worker after
+/// epoch 1 and is finished by another. Partial: the last 3 trials (22–24) stay queued and the one before them (21)
+/// is left running after one epoch.
 /// </summary>
 internal sealed class KnownSweep : IDisposable
 {
@@ -16,6 +17,8 @@ internal sealed class KnownSweep : IDisposable
     public const int BestTrial = 17;
     public const string FailedMessage = "out of memory: batch of 64 at 28×28, \"try a smaller batch\"";
     public const string DivergedMessage = "loss became NaN at epoch 2";
+    public const int ResumedTrial = 10;
+    public const string LostReason = "worker 4747 was killed by signal 9 (SIGKILL)";
     public static readonly string[] ClassNames = ["cat", "<script>alert(1)</script>", "dog"];
 
     /// <summary>Non-symmetric, so swapping precision and recall changes every class's numbers.</summary>
@@ -97,7 +100,17 @@ internal sealed class KnownSweep : IDisposable
                 Store.RecordEpoch(lease, Epoch(number, 1), [1, 2, 3]);
                 continue; // still running
             }
-            for (var epoch = 1; epoch <= 3; epoch++) Store.RecordEpoch(lease, Epoch(number, epoch), [1, 2, 3]);
+            var first = 1;
+            if (number == ResumedTrial)
+            {
+                Store.RecordEpoch(lease, Epoch(number, 1), [1, 2, 3]);
+                Assert.Single(Store.RecoverLost(Sweep.Id, TimeSpan.MaxValue, ["worker-1"], maxRetries: 2, LostReason));
+                trial = Store.ClaimNext(Sweep.Id, "worker-2")!;
+                Assert.Equal(number, trial.Number);
+                lease = TrialLease.Of(trial);
+                first = 2;
+            }
+            for (var epoch = first; epoch <= 3; epoch++) Store.RecordEpoch(lease, Epoch(number, epoch), [1, 2, 3]);
             int[][] confusion = number == BestTrial ? BestConfusion : [[3, 0, 0], [0, 3, 0], [0, 0, 3]];
             Store.RecordEvaluation(lease, new TrialEvaluation(trial.Id, ClassNames, confusion));
             Store.Finish(lease, TrialState.Completed, null);

@@ -26,8 +26,8 @@ public sealed class AReportOfAPrunedTpeSweep : IDisposable
         var header = rows[0];
         var byTrial = rows.Skip(1).Select(r => header.Zip(r).ToDictionary(p => p.First, p => p.Second)).ToDictionary(r => r["trial"]);
 
-        // Then only the baseline mark, added after them.
-        Assert.Equal(["message", "result_epoch", "rung", "baseline"], header.TakeLast(4));
+        // Then only the baseline mark and the attempt history, added after them.
+        Assert.Equal(["message", "result_epoch", "rung", "baseline", "attempt_history"], header.TakeLast(5));
         Assert.Equal(6, byTrial.Count);
         Assert.Equal(("completed", "7", "4", ""), (byTrial["3"]["state"], byTrial["3"]["epochs_run"], byTrial["3"]["result_epoch"], byTrial["3"]["rung"]));
         Assert.Equal(PrunedSweep.ValAccuracy(3, 4), double.Parse(byTrial["3"]["final_val_accuracy"], CultureInfo.InvariantCulture));

@@ -98,6 +98,58 @@ public sealed class TheCsvHoldsTheStoresNumbers : IDisposable
     }
 }
 
+public sealed class EveryFormatSaysWhyEachAttemptEnded : IDisposable
+{
+    private const string History = $"attempt 1: epoch 1, lost ({KnownSweep.LostReason}); attempt 2: epochs 2–3, completed";
+
+    private readonly KnownSweep _sweep = new(partial: true);
+
+    public void Dispose() => _sweep.Dispose();
+
+    [Fact]
+    public void TheCsvHasEachTrialsAttemptsInOneCell()
+    {
+        var rows = Render.ParseCsv(Render.With(ReportWriter.Csv, _sweep.Load()));
+        var column = rows[0].IndexOf("attempt_history");
+
+        Assert.Equal(History, rows[KnownSweep.ResumedTrial][column]);
+        Assert.Equal("attempt 1: epochs 1–3, completed", rows[1][column]);
+        Assert.Equal("attempt 1: epoch 1, failed", rows[5][column]);
+        Assert.Equal("attempt 1: running, epoch 1 so far", rows[21][column]);
+        Assert.Equal("", rows[22][column]);
+    }
+
+    [Fact]
+    public void TheJsonHasEveryAttemptWithItsEpochsOutcomeAndReason()
+    {
+        using var json = JsonDocument.Parse(Render.With(ReportWriter.Json, _sweep.Load()));
+        var trial = json.RootElement.GetProperty("trials").EnumerateArray().Single(t => t.GetProperty("trial").GetInt32() == KnownSweep.ResumedTrial);
+        var attempts = trial.GetProperty("attempt_history").EnumerateArray().ToList();
+
+        Assert.Equal(
+            [(1, "worker-1", 0, 1, "lost", KnownSweep.LostReason), (2, "worker-2", 1, 3, "completed", null)],
+            attempts.Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("worker").GetString(), a.GetProperty("start_epoch").GetInt32(),
+                a.GetProperty("end_epoch").GetInt32(), a.GetProperty("outcome").GetString(), a.GetProperty("reason").GetString())));
+        Assert.Equal((2, 1), (trial.GetProperty("attempts").GetInt32(), trial.GetProperty("lost").GetInt32()));
+        Assert.True(attempts[0].GetProperty("ended_at").GetDateTimeOffset() <= attempts[1].GetProperty("started_at").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public void TheHtmlAndMarkdownListTheTrialsThatNeededMoreThanOneAttempt()
+    {
+        var report = _sweep.Load();
+        var html = Render.With(ReportWriter.Html, report);
+        var markdown = Render.With(ReportWriter.Markdown, report);
+
+        var section = Regex.Match(html, "<section id=\"attempts\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("<a href=\"#attempts\">Attempts</a>", html);
+        Assert.Single(Regex.Matches(section, "<tr><td>"));
+        Assert.Contains($"<tr><td>{KnownSweep.ResumedTrial}</td>", section);
+        Assert.Contains($"<li>attempt 1: epoch 1, lost (worker 4747 was killed by signal 9 (SIGKILL))</li><li>attempt 2: epochs 2–3, completed</li>", section);
+        Assert.Contains($"- Trial {KnownSweep.ResumedTrial} (completed, 2 attempts, lost 1): {History}", markdown);
+    }
+}
+
 public sealed class TheJsonHoldsTheSameDataForScripts : IDisposable
 {
     private readonly KnownSweep _sweep = new(partial: true);

@@ -11,7 +11,8 @@ internal static class ArchiveFixtures
 {
     /// <summary>
     /// Trial 1 completed (3 epochs with NaN, −0, ±∞ and subnormal metrics, result epoch 2, checkpoint, evaluation);
-    /// 2 failed; 3 pruned at rung 1; 4 running on its second holder after a lost one (epoch 1, checkpoint); 5, 6 queued.
+    /// 2 failed; 3 pruned at rung 1; 4 running on its second holder after a lost one (epoch 1, checkpoint); 5 queued
+    /// again after a released attempt; 6 never claimed. Every attempt is recorded.
     /// </summary>
     public static SweepRecord Populate(ITrialStore store, string name = "mnist-grid")
     {
@@ -33,6 +34,8 @@ internal static class ArchiveFixtures
         store.RecordEpoch(TrialLease.Of(t4), Epoch(1, loss: 2.5), RandomNumberGenerator.GetBytes(80 * 1024));
         store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w-dead"], maxRetries: 3, "worker died");
         Assert.Equal(t4.Id, store.ClaimNext(sweep.Id, "w-3")!.Id);
+        var t5 = store.ClaimNext(sweep.Id, "w-4")!;
+        store.Release(TrialLease.Of(t5), "interrupted");
         return sweep;
     }
 
@@ -60,17 +63,27 @@ internal static class ArchiveFixtures
             if (a.Evaluation is { } v)
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  evaluation {string.Join(",", v.ClassNames)} {string.Join(";", v.Confusion.Select(r => string.Join(",", r)))} {v.RecordedAt.UtcTicks}");
+            foreach (var at in a.Attempts)
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  attempt {at.Attempt} {at.WorkerId} {at.StartedAt?.UtcTicks} {at.StartEpoch} {at.EndedAt?.UtcTicks} {at.EndEpoch} {at.Outcome} [{at.Reason}]");
         }
 
         return text.ToString();
     }
 
-    /// <summary>The archive as an import writes it: running trials re-queued, without worker, start or heartbeat.</summary>
+    /// <summary>
+    /// The archive as an import writes it: running trials re-queued, without worker, start or heartbeat, their open
+    /// attempt released at their last stored epoch.
+    /// </summary>
     public static SweepArchive Requeued(SweepArchive archive) => archive with
     {
         Trials = [.. archive.Trials.Select(a => a.Trial.State != TrialState.Running ? a : a with
         {
             Trial = a.Trial with { State = TrialState.Queued, WorkerId = null, StartedAt = null, HeartbeatAt = null, Message = Storage.SweepArchives.RequeuedMessage },
+            Attempts = [.. a.Attempts.Select(at => at.Outcome is not null ? at : at with
+            {
+                EndEpoch = a.Epochs.Count, Outcome = AttemptOutcome.Released, Reason = Storage.SweepArchives.RequeuedMessage,
+            })],
         })],
     };
 
@@ -99,6 +112,10 @@ public abstract partial class TrialStoreContract
         Assert.Equal(archive.CreatedAt, imported.CreatedAt);
         var again = store.ExportSweep(imported.Id);
         Assert.Equal(ArchiveFixtures.Describe(ArchiveFixtures.Requeued(renamed)), ArchiveFixtures.Describe(again));
+        // Why each attempt ended came over too; the one running on the other store ends there given back, at its epoch.
+        Assert.Equal(
+            [(AttemptOutcome.Lost, 0, 1, "worker died"), (AttemptOutcome.Released, 1, 1, Storage.SweepArchives.RequeuedMessage)],
+            again.Trials[3].Attempts.Select(a => ((AttemptOutcome?)a.Outcome, a.StartEpoch, a.EndEpoch, a.Reason)).Select(a => (a.Item1!.Value, a.StartEpoch!.Value, a.EndEpoch!.Value, a.Reason!)));
         // The re-queued trial resumes after its stored epoch, from its checkpoint.
         var resumed = store.ClaimNext(imported.Id, "w-new")!;
         Assert.Equal(4, resumed.Number);

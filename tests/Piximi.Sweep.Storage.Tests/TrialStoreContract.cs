@@ -538,10 +538,11 @@ public abstract partial class TrialStoreContract : IDisposable
         Assert.Empty(store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [], maxRetries: 3, "no heartbeat"));
         var recovered = store.RecoverLost(sweep.Id, TimeSpan.FromSeconds(2), [], maxRetries: 3, "no heartbeat for 2 s");
 
-        Assert.Equal([new RecoveredTrial(silent.Id, 1, TrialState.Queued, 1, "no heartbeat for 2 s")], recovered);
+        const string Reason = "no heartbeat for 2 s after storing epoch 1; not counted against the retries";
+        Assert.Equal([new RecoveredTrial(silent.Id, 1, TrialState.Queued, 1, 0, Reason)], recovered);
         var trials = store.ListTrials(sweep.Id);
         Assert.Equal(
-            (TrialState.Queued, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null, "no heartbeat for 2 s", 1, 1),
+            (TrialState.Queued, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null, Reason, 1, 1),
             (trials[0].State, trials[0].WorkerId, trials[0].StartedAt, trials[0].HeartbeatAt, trials[0].Message, trials[0].Attempts, trials[0].Lost));
         Assert.Equal(aliveBefore, trials[1]);
         Assert.Equal(TrialState.Queued, trials[2].State);
@@ -567,8 +568,8 @@ public abstract partial class TrialStoreContract : IDisposable
 
         Assert.Equal(
             [
-                new RecoveredTrial(a.Id, a.Number, TrialState.Queued, 1, "worker died"),
-                new RecoveredTrial(c.Id, c.Number, TrialState.Queued, 1, "worker died"),
+                new RecoveredTrial(a.Id, a.Number, TrialState.Queued, 1, 1, "worker died before storing any epoch; retry 1 of 3"),
+                new RecoveredTrial(c.Id, c.Number, TrialState.Queued, 1, 1, "worker died before storing any epoch; retry 1 of 3"),
             ],
             recovered);
         var after = store.ListTrials(sweep.Id);
@@ -582,32 +583,84 @@ public abstract partial class TrialStoreContract : IDisposable
     }
 
     [Fact]
-    public void A_trial_lost_more_often_than_the_retries_allow_fails_with_the_reason_and_without_its_checkpoint()
+    public void A_trial_lost_without_progress_more_often_than_the_retries_allow_fails_with_the_reason_and_without_its_checkpoint()
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(1));
         var first = store.ClaimNext(sweep.Id, "w1")!;
         store.RecordEpoch(TrialLease.Of(first), Epoch(1), RandomBytes(1000, seed: 1));
-        var once = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w1"], maxRetries: 1, "worker died");
+        var progressed = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w1"], maxRetries: 1, "worker died");
         var second = store.ClaimNext(sweep.Id, "w2")!;
-        store.RecordEpoch(TrialLease.Of(second), Epoch(2), RandomBytes(1000, seed: 2));
+        var once = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w2"], maxRetries: 1, "worker died");
+        var third = store.ClaimNext(sweep.Id, "w3")!;
 
-        var twice = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w2"], maxRetries: 1, "worker died");
+        var twice = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w3"], maxRetries: 1, "worker died");
 
-        const string Reason = "worker died; lost 2 times, more than the 1 retries allowed";
-        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Queued, 1, "worker died")], once);
-        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Failed, 2, Reason)], twice);
+        const string Reason = "worker died; lost 2 times without storing an epoch after epoch 1, more than the 1 retries allowed";
+        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Queued, 1, 0, "worker died after storing epoch 1; not counted against the retries")], progressed);
+        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Queued, 2, 1, "worker died without storing an epoch after epoch 1; retry 1 of 1")], once);
+        Assert.Equal([new RecoveredTrial(first.Id, 1, TrialState.Failed, 3, 2, Reason)], twice);
         var failed = Assert.Single(store.ListTrials(sweep.Id));
-        Assert.Equal((TrialState.Failed, Reason, 2, 2, "w2"), (failed.State, failed.Message, failed.Lost, failed.Attempts, failed.WorkerId));
+        Assert.Equal((TrialState.Failed, Reason, 3, 3, "w3"), (failed.State, failed.Message, failed.Lost, failed.Attempts, failed.WorkerId));
         Assert.Null(failed.HeartbeatAt);
-        Assert.InRange(failed.FinishedAt!.Value, second.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.InRange(failed.FinishedAt!.Value, third.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Null(store.LoadCheckpoint(first.Id));
-        Assert.Equal([1, 2], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch));
-        Assert.Null(store.ClaimNext(sweep.Id, "w3"));
+        Assert.Equal([1], store.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch));
+        Assert.Null(store.ClaimNext(sweep.Id, "w4"));
+        Assert.Equal(2, second.Attempts);
     }
 
     [Fact]
-    public void With_no_retries_allowed_the_first_loss_fails_the_trial()
+    public void A_trial_that_stores_an_epoch_in_every_attempt_is_never_failed_by_losing_its_workers()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+
+        for (var epoch = 1; epoch <= 6; epoch++)
+        {
+            var trial = store.ClaimNext(sweep.Id, $"w{epoch}")!;
+            store.RecordEpoch(TrialLease.Of(trial), Epoch(epoch), RandomBytes(100, seed: epoch));
+            var recovered = Assert.Single(store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [$"w{epoch}"], maxRetries: 0, "worker killed"));
+            Assert.Equal((TrialState.Queued, epoch, 0), (recovered.NewState, recovered.Lost, recovered.LostWithoutProgress));
+        }
+
+        var trial7 = store.ClaimNext(sweep.Id, "w7")!;
+        Assert.Equal((7, 6), (trial7.Attempts, trial7.Lost));
+        Assert.All(store.ListAttempts(sweep.Id).SkipLast(1), a => Assert.True(a.MadeProgress && a.Outcome == AttemptOutcome.Lost, a.ToString()));
+    }
+
+    [Fact]
+    public void Losses_count_against_the_retries_only_since_the_trials_last_stored_epoch()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var outcomes = new List<(TrialState State, int Lost, int WithoutProgress)>();
+        void Lose(string worker, int? storeEpoch = null)
+        {
+            var trial = store.ClaimNext(sweep.Id, worker)!;
+            if (storeEpoch is { } e) store.RecordEpoch(TrialLease.Of(trial), Epoch(e), null);
+            var r = Assert.Single(store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [worker], maxRetries: 2, "worker killed"));
+            outcomes.Add((r.NewState, r.Lost, r.LostWithoutProgress));
+        }
+
+        Lose("a");
+        Lose("b");
+        Lose("c", storeEpoch: 1);
+        // A release in between is not a loss, and does not reset the count either.
+        var released = store.ClaimNext(sweep.Id, "d")!;
+        store.Release(TrialLease.Of(released), "interrupted");
+        Lose("e");
+        Lose("f");
+        Lose("g");
+
+        Assert.Equal(
+            [(TrialState.Queued, 1, 1), (TrialState.Queued, 2, 2), (TrialState.Queued, 3, 0),
+             (TrialState.Queued, 4, 1), (TrialState.Queued, 5, 2), (TrialState.Failed, 6, 3)],
+            outcomes);
+    }
+
+    [Fact]
+    public void With_no_retries_allowed_the_first_loss_without_progress_fails_the_trial()
     {
         var store = Open();
         var sweep = store.CreateSweep(Definition(), Grid(1));
@@ -616,8 +669,217 @@ public abstract partial class TrialStoreContract : IDisposable
         var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w1"], maxRetries: 0, "deadline");
 
         Assert.Equal(
-            [new RecoveredTrial(trial.Id, 1, TrialState.Failed, 1, "deadline; lost 1 times, more than the 0 retries allowed")],
+            [new RecoveredTrial(trial.Id, 1, TrialState.Failed, 1, 1, "deadline; lost 1 times before storing any epoch, more than the 0 retries allowed")],
             recovered);
+    }
+
+    [Fact]
+    public async Task Recovery_judges_progress_by_the_epochs_committed_before_it_in_one_transaction_with_the_holders_writes()
+    {
+        // A holder storing epochs as fast as it can while recovery takes its trial away, again and again, each side with
+        // its own store (connection): each attempt starts where the one before ended (no epoch is stored under a lease
+        // after its attempt ended), and a loss is counted as progress exactly when its attempt's span holds an epoch.
+        var sweep = Open().CreateSweep(Definition(), Grid(1));
+        var holder = Open();
+        var recoverer = Open();
+        var stop = false;
+        var work = Task.Run(() =>
+        {
+            while (!Volatile.Read(ref stop))
+            {
+                if (holder.ClaimNext(sweep.Id, "holder") is not { } trial) continue;
+                var lease = TrialLease.Of(trial);
+                var next = holder.ListEpochs(sweep.Id).Count + 1;
+                try
+                {
+                    while (!Volatile.Read(ref stop)) holder.RecordEpoch(lease, Epoch(next++), null);
+                }
+                catch (LeaseLostException)
+                {
+                    // Recovered meanwhile: claim it again.
+                }
+            }
+        });
+        var recoveries = new List<RecoveredTrial>();
+        var random = new Random(5);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((recoveries.Count < 40 || !recoveries.Any(r => r.LostWithoutProgress == 0)) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(random.Next(3));
+            recoveries.AddRange(recoverer.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["holder"], maxRetries: 1000, "lost"));
+        }
+
+        Volatile.Write(ref stop, true);
+        await work.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var attempts = recoverer.ListAttempts(sweep.Id);
+        var ended = attempts.Where(a => a.Outcome is not null).ToList();
+        Assert.Equal(recoveries.Count, ended.Count);
+        Assert.True(recoveries.Count >= 40, $"only {recoveries.Count} recoveries");
+        for (var i = 0; i < attempts.Count; i++)
+        {
+            Assert.Equal(i == 0 ? 0 : attempts[i - 1].EndEpoch, attempts[i].StartEpoch);
+        }
+
+        for (var i = 0; i < ended.Count; i++)
+        {
+            Assert.Equal(AttemptOutcome.Lost, ended[i].Outcome);
+            Assert.True(ended[i].MadeProgress == (recoveries[i].LostWithoutProgress == 0), $"{ended[i]} judged {recoveries[i]}");
+        }
+
+        Assert.Contains(ended, a => a.MadeProgress);
+        var epochs = recoverer.ListEpochs(sweep.Id).Select(e => e.Metrics.Epoch).ToList();
+        Assert.Equal(Enumerable.Range(1, epochs.Count), epochs);
+    }
+
+    [Fact]
+    public void A_worker_that_died_of_its_trials_own_error_fails_that_trial_at_once_without_counting_a_loss()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var doomed = store.ClaimNext(sweep.Id, "aborted")!;
+        store.RecordEpoch(TrialLease.Of(doomed), Epoch(1), RandomBytes(100, seed: 1));
+        var other = store.ClaimNext(sweep.Id, "alive")!;
+        const string Reason = "worker 7 was killed by signal 6 (SIGABRT): libtorch error: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)";
+
+        var failed = store.FailTrialsOf(sweep.Id, "aborted", Reason);
+
+        Assert.Equal([new RecoveredTrial(doomed.Id, 1, TrialState.Failed, 0, 0, Reason)], failed);
+        var trials = store.ListTrials(sweep.Id);
+        Assert.Equal((TrialState.Failed, Reason, 0), (trials[0].State, trials[0].Message, trials[0].Lost));
+        Assert.Null(store.LoadCheckpoint(doomed.Id));
+        Assert.Equal(other, trials[1]);
+        var attempt = store.ListAttempts(sweep.Id)[0];
+        Assert.Equal((AttemptOutcome.Failed, 0, 1, Reason), (attempt.Outcome!.Value, attempt.StartEpoch!.Value, attempt.EndEpoch!.Value, attempt.Reason));
+        Assert.Empty(store.FailTrialsOf(sweep.Id, "aborted", Reason));
+    }
+
+    // ---- Attempts ----
+
+    [Fact]
+    public void Each_claim_records_an_attempt_from_the_last_stored_epoch_and_each_end_of_a_hold_says_how_and_why()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var first = store.ClaimNext(sweep.Id, "w1")!;
+        store.RecordEpoch(TrialLease.Of(first), Epoch(1), null);
+        store.Release(TrialLease.Of(first), "interrupted");
+        var second = store.ClaimNext(sweep.Id, "w2")!;
+        store.RecordEpoch(TrialLease.Of(second), Epoch(2), null);
+        store.RecordEpoch(TrialLease.Of(second), Epoch(3), null);
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["w2"], maxRetries: 1, "killed");
+        var third = store.ClaimNext(sweep.Id, "w3")!;
+        store.Finish(TrialLease.Of(third), TrialState.Completed, null);
+        var failed = store.ClaimNext(sweep.Id, "w4")!;
+        store.Finish(TrialLease.Of(failed), TrialState.Failed, "error: bad shapes");
+        var running = store.ClaimNext(sweep.Id, "w5")!;
+        var added = store.AddClaimedTrial(sweep.Id, 4, Grid(1)[0], "w6")!;
+
+        var attempts = store.ListAttempts(sweep.Id);
+
+        Assert.Equal(
+            [
+                (1, 1, "w1", 0, 1, AttemptOutcome.Released, "interrupted"),
+                (1, 2, "w2", 1, 3, AttemptOutcome.Lost, "killed"),
+                (1, 3, "w3", 3, 3, AttemptOutcome.Completed, null),
+                (2, 1, "w4", 0, 0, AttemptOutcome.Failed, "error: bad shapes"),
+                (3, 1, "w5", 0, (int?)null, (AttemptOutcome?)null, null),
+                (4, 1, "w6", 0, null, null, null),
+            ],
+            attempts.Select(a => (Number(a), a.Attempt, a.WorkerId, a.StartEpoch!.Value, a.EndEpoch, a.Outcome, a.Reason)));
+        Assert.All(attempts, a => Assert.NotNull(a.StartedAt));
+        Assert.All(attempts.Where(a => a.Outcome is not null), a => Assert.True(a.EndedAt >= a.StartedAt));
+        Assert.Equal(running.StartedAt, attempts[4].StartedAt);
+        Assert.Equal(added.StartedAt, attempts[5].StartedAt);
+        Assert.Empty(store.ListAttempts(store.CreateSweep(Definition("other"), Grid(1)).Id));
+
+        int Number(TrialAttempt a) => store.ListTrials(sweep.Id).Single(t => t.Id == a.TrialId).Number;
+    }
+
+    [Fact]
+    public void A_refused_write_under_a_lost_lease_leaves_the_attempts_as_they_were()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var old = TrialLease.Of(store.ClaimNext(sweep.Id, "silent")!);
+        store.RecoverLost(sweep.Id, TimeSpan.MaxValue, ["silent"], maxRetries: 3, "no heartbeat");
+        var current = TrialLease.Of(store.ClaimNext(sweep.Id, "new")!);
+        var before = store.ListAttempts(sweep.Id);
+
+        Assert.Throws<LeaseLostException>(() => store.Finish(old, TrialState.Completed, null));
+        Assert.Throws<LeaseLostException>(() => store.Release(old, "interrupted"));
+
+        Assert.Equal(before, store.ListAttempts(sweep.Id));
+        Assert.Equal([AttemptOutcome.Lost, (AttemptOutcome?)null], before.Select(a => a.Outcome));
+        store.Finish(current, TrialState.Completed, null);
+    }
+
+    // ---- The sweep's orchestrator ----
+
+    [Fact]
+    public void The_first_orchestrator_of_a_sweep_is_granted_and_a_second_is_refused_naming_the_first()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var other = store.CreateSweep(Definition("other"), Grid(1));
+
+        var first = store.ClaimOrchestration(sweep.Id, "lab-1", 4242, TimeSpan.FromMinutes(1));
+        var second = Open().ClaimOrchestration(sweep.Id, "lab-2", 77, TimeSpan.FromMinutes(1));
+        var elsewhere = store.ClaimOrchestration(other.Id, "lab-2", 77, TimeSpan.FromMinutes(1));
+
+        Assert.True(first.Granted);
+        Assert.Equal((sweep.Id, "lab-1", 4242, TimeSpan.FromMinutes(1)), (first.Orchestrator.SweepId, first.Orchestrator.Host, first.Orchestrator.Pid, first.Orchestrator.Grace));
+        Assert.False(second.Granted);
+        Assert.True(second.Orchestrator.Identifies(first.Orchestrator));
+        Assert.True(elsewhere.Granted);
+        Assert.Equal(first.Orchestrator, store.FindOrchestrator(sweep.Id));
+        Assert.True(first.Orchestrator.IsLive(DateTimeOffset.UtcNow));
+        Assert.Throws<ArgumentException>(() => store.ClaimOrchestration(sweep.Id + 1000, "lab-1", 1, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void An_orchestrator_that_ended_stopped_beating_or_was_seen_dead_gives_way_and_its_own_beats_are_then_refused()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(1));
+        var ended = store.ClaimOrchestration(sweep.Id, "lab-1", 1, TimeSpan.FromMinutes(1)).Orchestrator;
+        store.EndOrchestration(ended);
+        Assert.Null(store.FindOrchestrator(sweep.Id));
+
+        var silent = store.ClaimOrchestration(sweep.Id, "lab-1", 2, TimeSpan.FromSeconds(1)).Orchestrator;
+        Assert.True(store.BeatOrchestrator(silent));
+        Thread.Sleep(TimeSpan.FromSeconds(1.2));
+        var afterSilence = store.ClaimOrchestration(sweep.Id, "lab-2", 3, TimeSpan.FromMinutes(1));
+        var dead = afterSilence.Orchestrator;
+        var refusedWhileAlive = store.ClaimOrchestration(sweep.Id, "lab-1", 4, TimeSpan.FromMinutes(1));
+        var seenDead = store.ClaimOrchestration(sweep.Id, "lab-1", 4, TimeSpan.FromMinutes(1), gone: dead);
+
+        Assert.True(afterSilence.Granted);
+        Assert.False(refusedWhileAlive.Granted);
+        Assert.True(seenDead.Granted);
+        Assert.False(store.BeatOrchestrator(silent));
+        Assert.False(store.BeatOrchestrator(dead));
+        store.EndOrchestration(dead);
+        Assert.True(store.FindOrchestrator(sweep.Id)!.Identifies(seenDead.Orchestrator));
+        Assert.True(store.BeatOrchestrator(seenDead.Orchestrator));
+        Assert.True(store.FindOrchestrator(sweep.Id)!.HeartbeatAt >= seenDead.Orchestrator.HeartbeatAt);
+    }
+
+    [Fact]
+    public void Orchestrators_racing_for_a_sweep_with_a_store_each_are_granted_exactly_once()
+    {
+        var sweep = Open().CreateSweep(Definition(), Grid(1));
+        var stores = Enumerable.Range(0, 8).Select(_ => Open()).ToList();
+        using var start = new Barrier(stores.Count);
+
+        var claims = stores.AsParallel().WithDegreeOfParallelism(stores.Count).Select((s, i) =>
+        {
+            start.SignalAndWait();
+            return s.ClaimOrchestration(sweep.Id, "lab", 100 + i, TimeSpan.FromMinutes(1));
+        }).ToList();
+
+        var granted = Assert.Single(claims, c => c.Granted);
+        Assert.All(claims, c => Assert.True(c.Orchestrator.Identifies(granted.Orchestrator)));
     }
 
     // ---- Pruning checkpoints ----
@@ -754,29 +1016,29 @@ public abstract partial class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_six()
+    public void A_new_store_records_schema_version_seven()
     {
         Open();
 
-        Assert.Equal(6, ReadSchemaVersion());
+        Assert.Equal(7, ReadSchemaVersion());
     }
 
     [Fact]
     public void A_store_written_by_a_newer_version_is_refused_naming_both_versions() => RefusesANewerVersion(() => Open());
 
-    /// <summary>A store of schema 7 is refused by <paramref name="open"/>, naming both versions, and left at 7.</summary>
+    /// <summary>A store of schema 8 is refused by <paramref name="open"/>, naming both versions, and left at 8.</summary>
     private void RefusesANewerVersion(Func<ITrialStore> open)
     {
         var store = Open();
         store.CreateSweep(Definition(), Grid(1));
         store.Dispose();
-        WriteSchemaVersion(7);
+        WriteSchemaVersion(8);
 
         var error = Assert.Throws<StoreVersionException>(open);
 
-        Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 6", error.Message, StringComparison.Ordinal);
-        Assert.Equal(7, ReadSchemaVersion());
+        Assert.Contains("schema version 8", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 7", error.Message, StringComparison.Ordinal);
+        Assert.Equal(8, ReadSchemaVersion());
     }
 
     // ---- Readers (best, status, reports, the source of a copy) ----
@@ -891,7 +1153,7 @@ public abstract partial class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(6, ReadSchemaVersion());
+        Assert.Equal(7, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }

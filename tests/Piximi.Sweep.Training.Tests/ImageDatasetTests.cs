@@ -233,6 +233,8 @@ internal sealed class TempFolder : IDisposable
 {
     private readonly string _path = Directory.CreateTempSubdirectory("piximi-training-tests-").FullName;
 
+    internal string Location => _path;
+
     internal string Write(string name, byte[] bytes)
     {
         var path = Path.Combine(_path, name);

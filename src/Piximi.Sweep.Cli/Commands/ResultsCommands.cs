@@ -67,17 +67,26 @@ internal sealed class ResultsCommands(TextWriter output)
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var summaries = Summaries(store, sweep);
         var marks = BaselineMarks.Of(sweep.Definition, summaries);
+        var attempts = store.ListAttempts(sweep.Id);
+        var byTrial = attempts.ToLookup(a => a.TrialId);
         switch (format)
         {
             case "json":
-                TrialRowWriter.WriteJson(output, summaries.Select(s => TrialRow.From(s, marks: marks)), withRank: false);
+                TrialRowWriter.WriteJson(output, summaries.Select(s => TrialRow.From(s, marks: marks, attempts: [.. byTrial[s.Trial.Id]])), withRank: false);
                 break;
             case "csv":
-                TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s, marks: marks)), withRank: false);
+                TrialRowWriter.WriteCsv(output, summaries.Select(s => TrialRow.From(s, marks: marks, attempts: [.. byTrial[s.Trial.Id]])), withRank: false);
                 break;
             default:
                 output.WriteLine($"Sweep '{sweep.Name}': {summaries.Count} trial(s)" + (Display.Data(sweep.Definition.Dataset) is { } data ? $"; data: {data}" : ""));
                 TrialTables.All(summaries, marks).WriteTo(output);
+                // Why each attempt ended, for the trials that needed more than one (or lost the one they had).
+                if (TrialTables.AttemptLines(summaries, attempts) is { Count: > 0 } lines)
+                {
+                    output.WriteLine();
+                    output.WriteLine("Attempts:");
+                    foreach (var line in lines) output.WriteLine($"  {line}");
+                }
                 break;
         }
         return ExitCodes.Ok;
@@ -90,10 +99,18 @@ internal sealed class ResultsCommands(TextWriter output)
         var summaries = Summaries(store, sweep);
         foreach (var line in StatusLines(sweep, summaries))
             output.WriteLine(line);
+        output.WriteLine(OrchestratorLine(store.FindOrchestrator(sweep.Id), DateTimeOffset.UtcNow));
         return ExitCodes.Ok;
     }
 
     internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) => store.SummarizeTrials(sweep.Id);
+
+    /// <summary>Who runs the sweep (the run or resume registered in the store), or that nothing does.</summary>
+    internal static string OrchestratorLine(OrchestratorRecord? o, DateTimeOffset now) => o is null
+        ? "Run by: no run or resume at the moment (workers started by hand or by a batch job may still train)"
+        : o.IsLive(now)
+            ? $"Run by: pid {o.Pid} on host {o.Host} since {o.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm}, last heartbeat {Math.Max(0, (now - o.HeartbeatAt).TotalSeconds):F0}s ago"
+            : $"Run by: nothing live; pid {o.Pid} on host {o.Host} last beat {(now - o.HeartbeatAt).TotalSeconds:F0}s ago, past its {o.Grace.TotalSeconds:0}s grace (gone, or its machine unreachable)";
 
     /// <summary>The status summary; the run command prints the same at its end.</summary>
     internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries)

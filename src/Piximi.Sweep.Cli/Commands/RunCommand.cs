@@ -48,6 +48,9 @@ internal sealed partial class RunCommand(TextWriter output)
     /// <summary>Where an unexpected error's details go; told the sweep's log once there is one.</summary>
     internal ErrorLog? Errors { get; init; }
 
+    /// <summary>Where workers' own messages go (their stderr, sorted by <see cref="WorkerStderr"/>).</summary>
+    internal TextWriter WorkerConsole { get; init; } = Console.Error;
+
     public async Task<int> ExecuteAsync(RunOptions options)
     {
         // Everything that can be wrong with the input is found here, before the store is even opened: the options
@@ -96,9 +99,14 @@ internal sealed partial class RunCommand(TextWriter output)
             }
         }
 
+        // One orchestrator per sweep: a second run (or resume) of a sweep being run is refused here, before anything
+        // of it changes; from now on this one beats in the store until it ends.
+        using var orchestration = Orchestration.Take(store, sweep, options.HeartbeatGrace);
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
         using var log = SweepLog.Create(logPath, sweep, "run", LogEventLevel.Information, consoleToStdErr: false);
+        using var fileLog = SweepLog.CreateFileOnly(logPath, sweep, "run");
         if (Errors is not null) Errors.SweepLog = logPath;
+        orchestration.BeatFailed += e => log.Warning("The orchestrator's heartbeat failed: {Problem}", e.Message);
         counter.Log(log);
         // Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.
         if (store.FindCancellation(sweep.Id) is { } cancelled && store.ClearCancellation(sweep.Id))
@@ -133,7 +141,7 @@ internal sealed partial class RunCommand(TextWriter output)
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
-        var supervisor = new Supervisor(options, store, sweep, plan, progress, log, signals);
+        var supervisor = new Supervisor(options, store, sweep, plan, progress, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
         var outcome = await supervisor.RunAsync();
         if (outcome == ExitCodes.Ok)
             return Finish(store, sweep, log, logPath);
@@ -224,197 +232,6 @@ internal sealed partial class RunCommand(TextWriter output)
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
             start.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
         return start;
-    }
-
-    /// <summary>
-    /// Keeps the pool of workers full while trials are queued: a worker that dies is noticed at the next poll, its
-    /// trial recovered (re-queued to resume from its checkpoint, or failed once out of retries) and a replacement
-    /// started. Trials of workers that stop beating (hung, or on a machine that went away) are recovered on the same
-    /// timer, whether or not another trial starts.
-    /// </summary>
-    private sealed class Supervisor(
-        RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, ProgressPrinter progress,
-        Logger log, StopSignals signals)
-    {
-        private readonly Dictionary<int, (Process Process, WorkerSlot Slot)> _workers = [];
-        private int _starts;
-
-        /// <summary>Which budget ended the run, once it returned <see cref="ExitCodes.Incomplete"/>.</summary>
-        public string StoppedBy { get; private set; } = "a budget";
-
-        /// <summary>The sweep was cancelled (piximi-sweep cancel) while this ran; then the outcome is <see cref="ExitCodes.Incomplete"/>.</summary>
-        public bool Cancelled { get; private set; }
-
-        public async Task<int> RunAsync()
-        {
-            foreach (var slot in plan) Start(slot);
-            // Every worker start beyond the first round replaces one that died; bounded so that a worker that cannot
-            // start at all ends the sweep instead of looping.
-            var maxStarts = plan.Count * (options.MaxRetries + 2) + store.ListTrials(sweep.Id).Count;
-            while (true)
-            {
-                try
-                {
-                    await Task.Delay(PollInterval, signals.Graceful);
-                }
-                catch (OperationCanceledException)
-                {
-                    return await StopAsync();
-                }
-
-                var trials = store.ListTrials(sweep.Id);
-                progress.Update(trials, store.ListEpochs(sweep.Id));
-
-                if (store.FindCancellation(sweep.Id) is { } cancellation)
-                    return await StopCancelledAsync(cancellation);
-
-                var exited = _workers.Values.Where(w => w.Process.HasExited).ToList();
-                foreach (var (process, slot) in exited)
-                {
-                    _workers.Remove(process.Id);
-                    if (process.ExitCode == ExitCodes.WorkersFailed)
-                    {
-                        log.Error("Worker {WorkerPid} could not start (exit code {ExitCode}); stopping the sweep", process.Id, process.ExitCode);
-                        await StopAsync();
-                        return ExitCodes.WorkersFailed;
-                    }
-                    if (process.ExitCode != 0)
-                    {
-                        var how = Describe(process.ExitCode);
-                        log.Warning("Worker {WorkerPid} on {Device} {How}", process.Id, slot.Device, how);
-                        Recover(store, sweep, options, log, [WorkerIds.For(process.Id)], $"worker {process.Id} {how}");
-                    }
-                }
-                // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
-                Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
-
-                trials = store.ListTrials(sweep.Id);
-                // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
-                var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
-                var running = trials.Count(t => t.State == TrialState.Running);
-                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
-                var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
-                var spent = options.Limits.Spent(store, sweep);
-
-                if (queued + running == 0 || ((claimable == 0 || pastDeadline || spent is not null) && running == 0))
-                {
-                    await WaitForWorkersAsync(ShutdownGrace);
-                    progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
-                    StoppedBy = pastDeadline ? "the deadline" : spent ?? $"the trial budget ({options.MaxTrials} trials)";
-                    return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
-                }
-                if (pastDeadline || claimable == 0 || spent is not null) continue;
-
-                foreach (var slot in plan.Where(s => _workers.Values.All(w => w.Slot != s)).Take(claimable))
-                {
-                    if (_starts >= maxStarts)
-                    {
-                        if (_workers.Count == 0)
-                        {
-                            log.Error("Workers were started {Starts} times and none is left; giving up with {Queued} trial(s) queued", _starts, queued);
-                            return ExitCodes.WorkersFailed;
-                        }
-                        break;
-                    }
-                    log.Information("Starting a replacement worker on {Device}", slot.Device);
-                    Start(slot);
-                }
-            }
-        }
-
-        private void Start(WorkerSlot slot)
-        {
-            var start = SelfInvocation();
-            var threads = slot.Threads.ToString(CultureInfo.InvariantCulture);
-            var args = new List<string>
-            {
-                "worker", "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
-                "--max-retries", options.MaxRetries.ToString(CultureInfo.InvariantCulture),
-                "--heartbeat-interval", HeartbeatInterval(options.HeartbeatGrace).TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
-            };
-            if (options.Deadline is { } deadline) args.AddRange(["--deadline", deadline.ToString("O", CultureInfo.InvariantCulture)]);
-            if (options.MaxTrials is { } cap) args.AddRange(["--max-trials", cap.ToString(CultureInfo.InvariantCulture)]);
-            if (options.Limits.MaxEpochs is { } epochs) args.AddRange(["--max-epochs", epochs.ToString(CultureInfo.InvariantCulture)]);
-            if (options.Limits.ComputeHours is { } hours) args.AddRange(["--compute-hours", hours.ToString("R", CultureInfo.InvariantCulture)]);
-            foreach (var arg in args) start.ArgumentList.Add(arg);
-            // The store goes by environment, not argument: a PostgreSQL password never shows in a process list.
-            start.Environment[StoreLocations.EnvironmentVariable] =
-                StoreLocations.SqlitePath(options.Db) is { } path ? Path.GetFullPath(path) : options.Db;
-            // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
-            start.Environment["OMP_NUM_THREADS"] = threads;
-            start.Environment["MKL_NUM_THREADS"] = threads;
-            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a worker process");
-            _starts++;
-            _workers[process.Id] = (process, slot);
-            log.Information("Worker {WorkerIndex} started: pid {WorkerPid} on {Device} with {Threads} thread(s)", slot.Index, process.Id, slot.Device, slot.Threads);
-        }
-
-        /// <summary>
-        /// First signal: workers are asked to stop (SIGTERM); each gives its trial back to the queue, to resume after
-        /// its last stored epoch. A second signal, or workers that do not stop in time: they are killed, and their trials
-        /// are recovered as lost.
-        /// </summary>
-        private async Task<int> StopAsync()
-        {
-            log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
-            foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
-                _ = Kill(process.Id, SigTerm);
-            if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
-            {
-                log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
-                foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
-                    process.Kill(entireProcessTree: true);
-                await WaitForWorkersAsync(ShutdownGrace);
-                Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once on request");
-            }
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
-            return ExitCodes.Cancelled;
-        }
-
-        /// <summary>
-        /// The sweep was cancelled: workers notice it themselves (before a claim, after an epoch, on their heartbeat)
-        /// and give their trials back as "sweep cancelled"; those that do not within a grace are asked by SIGTERM.
-        /// </summary>
-        private async Task<int> StopCancelledAsync(SweepCancellation cancellation)
-        {
-            Cancelled = true;
-            StoppedBy = cancellation.Reason;
-            log.Warning("Sweep cancelled ({Reason}): {Workers} worker(s) give their trials back", cancellation.Reason, _workers.Count);
-            if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
-            {
-                foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
-                    _ = Kill(process.Id, SigTerm);
-                if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
-                {
-                    foreach (var (process, _) in _workers.Values.Where(w => !w.Process.HasExited))
-                        process.Kill(entireProcessTree: true);
-                    await WaitForWorkersAsync(ShutdownGrace);
-                    Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once after the sweep was cancelled");
-                }
-            }
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
-            return ExitCodes.Incomplete;
-        }
-
-        /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>
-        private async Task<bool> WaitForWorkersAsync(TimeSpan timeout, CancellationToken cancel = default)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await Task.WhenAll(_workers.Values.Select(w => w.Process.WaitForExitAsync(limit.Token)));
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        private static string Describe(int exitCode) => exitCode > 128
-            ? $"was killed by signal {exitCode - 128}{(exitCode - 128) switch { 6 => " (SIGABRT)", 9 => " (SIGKILL)", 11 => " (SIGSEGV)", 15 => " (SIGTERM)", _ => "" }}"
-            : $"exited with code {exitCode}";
     }
 
     /// <summary>Workers beat four times per grace period, so one late beat never looks like a death.</summary>

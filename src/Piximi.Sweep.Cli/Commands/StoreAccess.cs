@@ -52,6 +52,9 @@ internal static class StoreAccess
             ? Path.GetDirectoryName(Path.GetFullPath(path)) ?? "."
             : Path.GetFullPath("results");
 
+    /// <summary>Where workers keep decoded datasets (<see cref="Training.DatasetCache"/>): a hidden folder in the results folder.</summary>
+    public static string DatasetCacheFolder(string location) => Path.Combine(ResultsFolder(location), ".dataset-cache");
+
     /// <summary>The named sweep, or the only one in the store when no name is given.</summary>
     public static SweepRecord ResolveSweep(ITrialStore store, string location, string? name)
     {

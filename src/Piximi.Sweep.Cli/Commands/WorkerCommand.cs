@@ -38,6 +38,9 @@ internal sealed class WorkerCommand(TextWriter error)
     public int Execute(WorkerOptions options, CancellationToken stop)
     {
         Check(options);
+        // libtorch's native libraries load (a few hundred MB) while the store is opened and the sweep read: a
+        // replacement worker, started on a core its dead predecessor left free, is ready that much sooner.
+        var torchReady = Task.Run(() => TorchRuntime.Initialize(options.Threads));
         using var store = StoreAccess.OpenExisting(options.Db);
         var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
@@ -45,14 +48,15 @@ internal sealed class WorkerCommand(TextWriter error)
         if (Errors is not null) Errors.SweepLog = logPath;
         var workerId = WorkerIds.ForThisProcess();
 
-        TorchRuntime.Initialize(options.Threads);
+        torchReady.GetAwaiter().GetResult();
         ImageDataset data;
         try
         {
             // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
             // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
             // written on one machine resume on another), and the loaded images are checked by count and classes.
-            data = ImageDataset.Load(options.PathMap.Apply(sweep.Definition.Dataset));
+            // Decoded once per machine (cached beside the store), so a replacement worker maps the images it needs.
+            data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
         }
         catch (DatasetException e)
         {
@@ -115,11 +119,16 @@ internal enum TrialRunResult
     Finished,
     /// <summary>Given back to the queue (interrupted, or the deadline); the worker should stop.</summary>
     Stopped,
-    /// <summary>Lost to another holder, or crashed and handed to the retry rule; the worker may go on.</summary>
+    /// <summary>Lost to another holder (the trial was re-queued meanwhile); the worker may go on.</summary>
     Abandoned,
 }
 
-/// <summary>One claimed trial in a worker: resume, train with a heartbeat, store, finish — or give it back.</summary>
+/// <summary>
+/// One claimed trial in a worker: resume, train with a heartbeat, store, finish — or give it back. An exception from
+/// the training (our checks, bad shapes or data, TorchSharp) fails the trial at once: training is seeded, so a retry
+/// would meet it again. One from the store is not the trial's: it ends the worker, whose trial is then recovered
+/// as lost, like that of a worker killed.
+/// </summary>
 internal sealed class TrialRun(
     ITrialStore store, SweepRecord sweep, TrialRecord trial, ImageDataset data, WorkerOptions options, PruneJudge judge,
     ILogger log, string workerId)
@@ -129,20 +138,23 @@ internal sealed class TrialRun(
     private volatile string? _budgetSpent;
     private volatile bool _sweepCancelled;
 
+    /// <summary>The exception a store call threw, if one did: the store failed, not the trial.</summary>
+    private Exception? _storeFailure;
+
     /// <summary>Why the trial was given back, when <see cref="Run"/> returned <see cref="TrialRunResult.Stopped"/>.</summary>
     public string? StopReason { get; private set; }
 
     public TrialRunResult Run(CancellationToken stop)
     {
         var hp = trial.Hyperparameters;
-        var checkpoint = store.LoadCheckpoint(trial.Id);
+        var checkpoint = Stored(() => store.LoadCheckpoint(trial.Id));
         var resume = checkpoint is null ? null : new TrainingResume(checkpoint.Epoch, checkpoint.Data);
         log.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}{Resume}): {Settings}",
             trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Display.Settings(hp));
 
-        if (options.Deadline is { } deadline && DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline) is { } estimate)
+        if (options.Deadline is { } deadline && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline)) is { } estimate)
         {
-            store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)");
+            Stored(() => store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
             StopReason = "deadline reached";
             return TrialRunResult.Stopped;
@@ -160,26 +172,26 @@ internal sealed class TrialRun(
                 {
                     FaultInjection.BeforeStoringEpoch(trial.Number, epoch.Metrics.Epoch);
                     // Stored with its checkpoint before the next epoch starts: what the store holds is what was measured.
-                    store.RecordEpoch(_lease, epoch.Metrics, epoch.Checkpoint);
+                    Stored(() => store.RecordEpoch(_lease, epoch.Metrics, epoch.Checkpoint));
                     var m = epoch.Metrics;
                     log.Information(
                         "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
                         trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
-                    if (options.Limits.Spent(store, sweep) is { } spent)
+                    if (Stored(() => options.Limits.Spent(store, sweep)) is { } spent)
                     {
                         // Like a deadline: the trial goes back to the queue, to resume after this epoch if the budget grows.
                         _budgetSpent = spent;
                         cancel.Cancel();
                         return null;
                     }
-                    if (store.FindCancellation(sweep.Id) is not null)
+                    if (Stored(() => store.FindCancellation(sweep.Id)) is not null)
                     {
                         // Cancelled while this epoch trained: the trial goes back at once, to resume after this epoch.
                         _sweepCancelled = true;
                         cancel.Cancel();
                         return null;
                     }
-                    pruned = judge.Judge(trial, m.Epoch);
+                    pruned = Stored(() => judge.Judge(trial, m.Epoch));
                     return pruned?.Reason;
                 }, cancel.Token);
             }
@@ -187,11 +199,11 @@ internal sealed class TrialRun(
             {
                 // The final model's confusion on the validation images (early stopping's best epoch's, when it kept
                 // one), for the reports' per-class metrics; classes by the dataset's names (IDX: their label).
-                store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, data.ClassNames, outcome.Confusion));
+                Stored(() => store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, data.ClassNames, outcome.Confusion)));
             }
             var rung = outcome.State == TrialState.Pruned ? pruned?.Rung : null;
-            store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung);
-            store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric);
+            Stored(() => store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung));
+            Stored(() => store.PruneCheckpoints(sweep.Id, sweep.Definition.Metric));
             // Pruning is the search working as asked, not a problem: only failures and divergences are warnings.
             var level = outcome.State is TrialState.Completed or TrialState.Pruned ? LogEventLevel.Information : LogEventLevel.Warning;
             log.Write(level, "Trial {TrialNumber} {State}{Reason}", trial.Number, Display.State(outcome.State),
@@ -221,19 +233,51 @@ internal sealed class TrialRun(
             }
             return TrialRunResult.Stopped;
         }
+        catch (Exception e) when (ReferenceEquals(e, _storeFailure))
+        {
+            // The store failed (a full disk, a server gone), not the trial: this worker cannot go on, and ends; the
+            // orchestrator (or, for a worker elsewhere, the heartbeat) recovers the trial as a lost attempt.
+            log.Error(e, "Trial {TrialNumber}: the store failed ({Problem}); this worker stops, and the trial is recovered as lost", trial.Number, TrialErrors.Reason(e));
+            throw;
+        }
         catch (Exception e)
         {
-            // A crash inside the trial (data pipeline, out of memory, a bug): counted as a lost attempt, so the retry
-            // rule applies; after the last retry the trial ends failed with this message (the exception's type and
-            // stack trace are in the log, not in what status and trials show a user).
-            log.Error(e, "Trial {TrialNumber} crashed: {Problem}", trial.Number, e.Message);
-            var recovered = store.RecoverLost(sweep.Id, TimeSpan.MaxValue, [workerId], options.MaxRetries,
-                $"crashed: {e.Message}");
-            foreach (var r in recovered)
-                log.Warning("Trial {TrialNumber} is {State} after {Lost} lost attempt(s)", r.Number, Display.State(r.NewState), r.Lost);
-            return TrialRunResult.Abandoned;
+            // An error inside the trial (our checks, bad shapes or data, TorchSharp): training is seeded, so another
+            // attempt would meet it again. The trial fails now with one line; its stack trace goes to the log only.
+            var reason = TrialErrors.Reason(e);
+            log.Error(e, "Trial {TrialNumber} failed: {Reason} (an error inside the trial, so it is not retried: it would recur)", trial.Number, reason);
+            try
+            {
+                Stored(() => store.Finish(_lease, TrialState.Failed, reason));
+            }
+            catch (LeaseLostException)
+            {
+                log.Warning("Trial {TrialNumber}: lease lost (the trial was re-queued); dropping it", trial.Number);
+                return TrialRunResult.Abandoned;
+            }
+            return TrialRunResult.Finished;
         }
     }
+
+    /// <summary>A store call: what it throws is the store's failure, not the trial's (see the catches of <see cref="Run"/>).</summary>
+    private T Stored<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is not LeaseLostException)
+        {
+            _storeFailure = e;
+            throw;
+        }
+    }
+
+    private void Stored(Action call) => Stored(() =>
+    {
+        call();
+        return 0;
+    });
 
     private void Beat(CancellationTokenSource cancel)
     {
@@ -261,4 +305,23 @@ internal sealed class TrialRun(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>What a user reads about an error inside a trial: one line, however many the exception's message has.</summary>
+internal static class TrialErrors
+{
+    /// <summary>
+    /// The message's first line, of the exception that says what went wrong (not a wrapper around it). libtorch's
+    /// errors, as TorchSharp throws them, go on with where they were raised and a native stack trace; those lines are
+    /// for the log, which keeps the whole exception.
+    /// </summary>
+    public static string Reason(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        while (e is System.Reflection.TargetInvocationException or TypeInitializationException or AggregateException { InnerExceptions.Count: 1 }
+               && e.InnerException is { } inner)
+            e = inner;
+        var first = e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return string.IsNullOrEmpty(first) ? e.GetType().Name : first;
+    }
 }

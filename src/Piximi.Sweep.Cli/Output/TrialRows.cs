@@ -31,16 +31,22 @@ internal sealed record TrialRow(
     int? ResultEpoch,
     int? Rung,
     bool Baseline = false,
-    double? GainOverBaseline = null)
+    double? GainOverBaseline = null,
+    int Attempts = 0,
+    int Lost = 0,
+    string? AttemptHistory = null)
 {
     /// <param name="marks">The sweep's baseline: marks the baseline's rows and gives each completed one its gain over it.</param>
-    public static TrialRow From(TrialSummary s, int? rank = null, BaselineMarks? marks = null)
+    /// <param name="attempts">The trial's recorded attempts, for why each ended (<see cref="Core.AttemptHistory"/>).</param>
+    public static TrialRow From(TrialSummary s, int? rank = null, BaselineMarks? marks = null, IReadOnlyList<TrialAttempt>? attempts = null)
     {
         var hp = s.Trial.Hyperparameters;
+        var history = attempts is null ? "" : Core.AttemptHistory.Line(s.Trial, attempts, s.EpochsRun);
         return new TrialRow(rank, s.Trial.Number, Display.State(s.Trial.State), hp.Optimizer.ToString(), hp.Loss.ToString(),
             hp.LearningRate, hp.BatchSize, hp.Epochs, hp.TimeBudget?.TotalSeconds, hp.Seed, s.EpochsRun,
             s.Final?.Loss, s.Final?.Accuracy, s.Final?.ValLoss, s.Final?.ValAccuracy, s.TrainingSeconds, s.Trial.Message,
-            s.Trial.ResultEpoch, s.Trial.Rung, marks?.Is(hp) ?? false, marks?.GainOf(s));
+            s.Trial.ResultEpoch, s.Trial.Rung, marks?.Is(hp) ?? false, marks?.GainOf(s), s.Trial.Attempts, s.Trial.Lost,
+            history.Length == 0 ? null : history);
     }
 }
 
@@ -107,13 +113,14 @@ internal static class TrialRowWriter
     {
         string[] header = ["rank", "trial", "state", "optimizer", "loss_function", "learning_rate", "batch_size", "epochs",
             "time_budget_seconds", "seed", "epochs_run", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "message",
-            "result_epoch", "rung", "baseline", "gain_over_baseline"];
+            "result_epoch", "rung", "baseline", "gain_over_baseline", "attempts", "lost", "attempt_history"];
         writer.WriteLine(string.Join(',', withRank ? header : header[1..]));
         foreach (var r in rows)
         {
             string?[] cells = [N(r.Rank), N(r.Trial), r.State, r.Optimizer, r.LossFunction, N(r.LearningRate), N(r.BatchSize),
                 N(r.Epochs), N(r.TimeBudgetSeconds), N(r.Seed), N(r.EpochsRun), N(r.Loss), N(r.Accuracy), N(r.ValLoss),
-                N(r.ValAccuracy), N(r.Seconds), r.Message, N(r.ResultEpoch), N(r.Rung), Bool(r.Baseline), N(r.GainOverBaseline)];
+                N(r.ValAccuracy), N(r.Seconds), r.Message, N(r.ResultEpoch), N(r.Rung), Bool(r.Baseline), N(r.GainOverBaseline),
+                N(r.Attempts), N(r.Lost), r.AttemptHistory];
             writer.WriteLine(string.Join(',', (withRank ? cells : cells[1..]).Select(Csv)));
         }
     }
@@ -136,7 +143,7 @@ internal static class TrialRowWriter
     {
         r.Trial, r.State, r.Optimizer, r.LossFunction, r.LearningRate, r.BatchSize, r.Epochs, r.TimeBudgetSeconds, r.Seed,
         r.EpochsRun, r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.Seconds, r.Message, r.ResultEpoch, r.Rung, r.Baseline,
-        r.GainOverBaseline,
+        r.GainOverBaseline, r.Attempts, r.Lost, r.AttemptHistory,
     };
 
     private static string? N(double? v) => v?.ToString("R", CultureInfo.InvariantCulture);

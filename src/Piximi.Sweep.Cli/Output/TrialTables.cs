@@ -61,7 +61,7 @@ internal static class TrialTables
     {
         var model = ShowModel(summaries.Select(s => s.Trial.Hyperparameters));
         var table = new TextTable(WithBaseline(marks, 1, BaselineHeader, With(model, 2, "model", "trial", "state", "optimizer", "loss", "learning_rate", "batch_size", "epochs", "seed",
-            "val_accuracy", "val_loss", "accuracy", "loss", "time", "message")));
+            "val_accuracy", "val_loss", "accuracy", "loss", "time", "attempts", "message")));
         foreach (var s in summaries)
         {
             var hp = s.Trial.Hyperparameters;
@@ -70,9 +70,25 @@ internal static class TrialTables
                 Display.State(s.Trial), hp.Optimizer.ToString(), hp.Loss.ToString(),
                 Display.Rate(hp.LearningRate), Display.Int(hp.BatchSize), $"{s.EpochsRun}/{hp.Epochs}{kept}", Display.Int(hp.Seed),
                 Display.Metric(s.Final?.ValAccuracy), Display.Metric(s.Final?.ValLoss), Display.Metric(s.Final?.Accuracy),
-                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), s.Trial.Message ?? "")));
+                Display.Metric(s.Final?.Loss), Formats.Seconds(s.TrainingSeconds), Attempts(s.Trial), s.Trial.Message ?? "")));
         }
         return table;
+    }
+
+    /// <summary>How often a trial was claimed, and lost: "1", "3 (2 lost)", or a dash for one never claimed.</summary>
+    private static string Attempts(TrialRecord t) =>
+        t.Attempts == 0 ? "–" : Display.Int(t.Attempts) + (t.Lost > 0 ? $" ({Display.Int(t.Lost)} lost)" : "");
+
+    /// <summary>
+    /// One line per trial whose attempts say more than its state does (more than one, or one lost or given back):
+    /// "trial 5: attempt 1: epochs 1–3, lost (…); attempt 2: epochs 4–5, completed". Empty when there is none.
+    /// </summary>
+    public static IReadOnlyList<string> AttemptLines(IReadOnlyList<TrialSummary> summaries, IReadOnlyList<TrialAttempt> attempts)
+    {
+        var byTrial = attempts.ToLookup(a => a.TrialId);
+        return [.. summaries
+            .Where(s => AttemptHistory.IsWorthShowing(s.Trial, [.. byTrial[s.Trial.Id]]))
+            .Select(s => $"trial {Display.Int(s.Trial.Number)}: {AttemptHistory.Line(s.Trial, [.. byTrial[s.Trial.Id]], s.EpochsRun)}")];
     }
 
     /// <inheritdoc cref="Ranked"/>

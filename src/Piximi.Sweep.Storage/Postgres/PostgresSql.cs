@@ -144,6 +144,35 @@ internal static class PostgresSql
             reason text NOT NULL
         );
         """,
+
+        // 7: attempts and the live orchestrator (see SqliteSql's migration 7).
+        """
+        CREATE TABLE attempts (
+            trial_id bigint NOT NULL REFERENCES trials (id),
+            attempt bigint NOT NULL,
+            worker_id text NOT NULL,
+            started_at text NULL,
+            start_epoch bigint NULL,
+            ended_at text NULL,
+            end_epoch bigint NULL,
+            outcome text NULL CHECK (outcome IN ('completed', 'failed', 'diverged', 'pruned', 'released', 'lost')),
+            reason text NULL,
+            PRIMARY KEY (trial_id, attempt)
+        );
+
+        INSERT INTO attempts (trial_id, attempt, worker_id, started_at, start_epoch)
+        SELECT id, attempts, coalesce(worker_id, ''), coalesce(started_at, heartbeat_at), NULL
+        FROM trials WHERE state = 'running' AND attempts > 0;
+
+        CREATE TABLE orchestrators (
+            sweep_id bigint PRIMARY KEY REFERENCES sweeps (id),
+            host text NOT NULL,
+            pid bigint NOT NULL,
+            started_at text NOT NULL,
+            heartbeat_at text NOT NULL,
+            grace_seconds double precision NOT NULL
+        );
+        """,
     ];
 
     // ---- Sweeps ----
@@ -294,25 +323,23 @@ internal static class PostgresSql
         WHERE {HeldByLease};
         """;
 
-    /// <summary>Locked for the recovery's transaction, so a holder's concurrent write waits and then finds its lease gone.</summary>
-    public const string SelectRunningTrialsOfSweep =
-        """
-        SELECT id AS Id, number AS Number, worker_id AS WorkerId, heartbeat_at AS HeartbeatAt, lost AS Lost
-        FROM trials WHERE sweep_id = @sweep AND state = 'running' ORDER BY number FOR UPDATE;
-        """;
+    /// <summary>
+    /// Locks the sweep's running trials for the recovery's transaction, so a holder's concurrent write waits and then
+    /// finds its lease gone. A statement of its own, before <see cref="SelectRunningTrialsOfSweep"/>: a locking read
+    /// that waited for a holder's epoch to commit sees the trial's row as committed, but its sub-selects of epochs
+    /// from the snapshot it started with, so it would judge a loss by an epoch count already out of date. Read after
+    /// the locks, the epochs are final: a holder stores one only while it holds the trial's row.
+    /// </summary>
+    public const string LockRunningTrialsOfSweep = "SELECT id FROM trials WHERE sweep_id = @sweep AND state = 'running' FOR UPDATE;";
 
-    public const string RequeueLostTrial =
-        """
-        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL,
-            lost = @lost, message = @reason
-        WHERE id = @trial AND state = 'running';
-        """;
+    /// <summary>
+    /// The trials <see cref="LockRunningTrialsOfSweep"/> locked (<c>@locked</c>), as recovery judges them: a trial claimed
+    /// between the two statements is not locked, and its holder, just started, is left to the next recovery.
+    /// </summary>
+    public const string SelectRunningTrialsOfSweep = SharedSql.SelectRunningTrials + " AND t.id = ANY(@locked) ORDER BY t.number;";
 
-    public const string FailLostTrial =
-        """
-        UPDATE trials SET state = 'failed', finished_at = @now, heartbeat_at = NULL, lost = @lost, message = @reason
-        WHERE id = @trial AND state = 'running';
-        """;
+    /// <summary>The row of a live orchestrator stays locked until the claim's transaction ends, so two claimers never both replace it.</summary>
+    public const string SelectOrchestratorForUpdate = SharedSql.SelectOrchestrator + " FOR UPDATE;";
 
     /// <summary>As SqliteSql's: the statement is picked from this fixed list, so a metric name never becomes SQL text.</summary>
     public static readonly IReadOnlyDictionary<string, string> PruneCheckpointsByMetric = new Dictionary<string, string>

@@ -109,18 +109,20 @@ internal sealed partial class PostgresTrialStore : ITrialStore
     public TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null)
     {
         StoreRules.RequireClaimArguments(workerId, maxTrials);
-        var claim = new { worker = workerId, now = StoreTime.Now(), sweep = sweepId };
-        if (maxTrials is not { } max)
-        {
-            // One statement, autocommitted.
-            return Read(() => _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim)?.ToRecord());
-        }
-
+        var now = StoreTime.Now();
+        var claim = new { worker = workerId, now, sweep = sweepId };
         return Transaction(tx =>
         {
-            _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
-            if (_connection.ExecuteScalar<long>(PostgresSql.CountStartedTrials, new { sweep = sweepId }, tx) >= max) return null;
-            return _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim, tx)?.ToRecord();
+            if (maxTrials is { } max)
+            {
+                _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
+                if (_connection.ExecuteScalar<long>(PostgresSql.CountStartedTrials, new { sweep = sweepId }, tx) >= max) return null;
+            }
+
+            // The claimed row stays locked until commit, with its attempt written beside it.
+            var claimed = _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim, tx)?.ToRecord();
+            if (claimed is not null) InsertAttempt(claimed, now, tx);
+            return claimed;
         });
     }
 
@@ -134,9 +136,12 @@ internal sealed partial class PostgresTrialStore : ITrialStore
             _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
             var counts = _connection.QuerySingle<CountsRow>(PostgresSql.SelectTrialCounts, new { sweep = sweepId }, tx);
             if (counts.LastNumber != number - 1 || (maxTrials is { } cap && counts.Started >= cap)) return null;
-            return _connection.QuerySingle<TrialRow>(
+            var now = StoreTime.Now();
+            var added = _connection.QuerySingle<TrialRow>(
                 PostgresSql.InsertClaimedTrial,
-                StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, StoreTime.Now()), tx).ToRecord();
+                StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, now), tx).ToRecord();
+            InsertAttempt(added, now, tx);
+            return added;
         });
     }
 
@@ -216,6 +221,8 @@ internal sealed partial class PostgresTrialStore : ITrialStore
                 throw LeaseLost(lease, $"finish as {TrialStateWords.ToWord(state)}", tx);
             }
 
+            EndAttempt(lease, TrialStateWords.OutcomeOf(state), message, tx);
+
             if (state is TrialState.Failed or TrialState.Diverged)
             {
                 _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = lease.TrialId }, tx);
@@ -235,6 +242,8 @@ internal sealed partial class PostgresTrialStore : ITrialStore
             {
                 throw LeaseLost(lease, "release", tx);
             }
+
+            EndAttempt(lease, AttemptOutcome.Released, reason, tx);
 
             return 0;
         });
@@ -262,15 +271,61 @@ internal sealed partial class PostgresTrialStore : ITrialStore
 
     public IReadOnlyList<RecoveredTrial> RecoverLost(
         long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
-        Transaction(tx => StoreRules.Recover(
-            _connection.Query<RunningRow>(PostgresSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }, tx).ToList(),
-            staleAfter, deadWorkers, maxRetries, reason,
-            requeue: (trial, lost, why) => _connection.Execute(PostgresSql.RequeueLostTrial, new { trial = trial.Id, lost = (long)lost, reason = why }, tx),
-            fail: (trial, lost, why, now) =>
+        Recover(sweepId, (running, write) => StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write));
+
+    public IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.FailForError(running, workerId, reason, write));
+
+    /// <summary>Reads the sweep's running trials and writes what <paramref name="decide"/> makes of them, in one transaction.</summary>
+    private IReadOnlyList<RecoveredTrial> Recover(
+        long sweepId, Func<IReadOnlyList<RunningRow>, Action<RecoveryWrite>, IReadOnlyList<RecoveredTrial>> decide) =>
+        Transaction(tx =>
+        {
+            // Lock, then read (see LockRunningTrialsOfSweep): the epochs read are those the decisions stand on.
+            var locked = _connection.Query<long>(PostgresSql.LockRunningTrialsOfSweep, new { sweep = sweepId }, tx).ToArray();
+            var running = _connection.Query<RunningRow>(PostgresSql.SelectRunningTrialsOfSweep, new { sweep = sweepId, locked }, tx).ToList();
+            return decide(running, write =>
             {
-                _connection.Execute(PostgresSql.FailLostTrial, new { trial = trial.Id, now, lost = (long)lost, reason = why }, tx);
-                _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = trial.Id }, tx);
-            }));
+                _connection.Execute(SharedSql.EndAttempt, write.AttemptParameters, tx);
+                if (write.Outcome.NewState == TrialState.Failed)
+                {
+                    _connection.Execute(SharedSql.FailLostTrial, write.TrialParameters, tx);
+                    _connection.Execute(PostgresSql.DeleteCheckpoint, new { trial = write.Trial.Id }, tx);
+                }
+                else
+                {
+                    _connection.Execute(SharedSql.RequeueLostTrial, write.TrialParameters, tx);
+                }
+            });
+        });
+
+    public IReadOnlyList<TrialAttempt> ListAttempts(long sweepId) =>
+        Read(() => (IReadOnlyList<TrialAttempt>)[.. _connection.Query<AttemptRow>(SharedSql.SelectAttemptsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
+
+    public OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null)
+    {
+        var parameters = StoreRules.OrchestrationParameters(sweepId, host, pid, grace);
+        return Transaction(tx => StoreRules.ClaimOrchestration(
+            _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.InsertOrchestrator, parameters, tx),
+            () => _connection.QuerySingleOrDefault<OrchestratorRow>(PostgresSql.SelectOrchestratorForUpdate, new { sweep = sweepId }, tx),
+            () => _connection.QuerySingle<OrchestratorRow>(SharedSql.ReplaceOrchestrator, parameters, tx),
+            gone, sweepId));
+    }
+
+    public OrchestratorRecord? FindOrchestrator(long sweepId) =>
+        Read(() => _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.SelectOrchestrator + ";", new { sweep = sweepId })?.ToRecord());
+
+    public bool BeatOrchestrator(OrchestratorRecord orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        return Read(() => _connection.Execute(SharedSql.BeatOrchestrator, StoreRules.OrchestratorParameters(orchestrator)) == 1);
+    }
+
+    public void EndOrchestration(OrchestratorRecord orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        Read(() => _connection.Execute(SharedSql.DeleteOrchestrator, StoreRules.OrchestratorParameters(orchestrator)));
+    }
 
     public void PruneCheckpoints(long sweepId, string metric)
     {
@@ -356,6 +411,17 @@ internal sealed partial class PostgresTrialStore : ITrialStore
             return result;
         }
     }
+
+    /// <summary>The claim's attempt, in the claim's transaction (<see cref="SharedSql.InsertAttempt"/>).</summary>
+    private void InsertAttempt(TrialRecord claimed, string now, IDbTransaction tx) =>
+        _connection.Execute(SharedSql.InsertAttempt, new { trial = claimed.Id, attempt = (long)claimed.Attempts, worker = claimed.WorkerId, now }, tx);
+
+    /// <summary>Ends the lease's attempt, in the transaction that ends its hold (<see cref="SharedSql.EndAttempt"/>).</summary>
+    private void EndAttempt(TrialLease lease, AttemptOutcome outcome, string? reason, IDbTransaction tx) =>
+        _connection.Execute(SharedSql.EndAttempt, new
+        {
+            now = StoreTime.Now(), outcome = TrialStateWords.ToWord(outcome), reason, trial = lease.TrialId, attempt = (long)lease.Attempt,
+        }, tx);
 
     private LeaseLostException LeaseLost(TrialLease lease, string action, IDbTransaction tx) => StoreRules.LeaseLost(
         _name, lease, action, _connection.QuerySingleOrDefault<StateRow>(PostgresSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId }, tx));

@@ -193,6 +193,43 @@ internal static class SqliteSql
             reason TEXT NOT NULL
         ) STRICT;
         """,
+
+        // 7: attempts and the live orchestrator. An attempt is one claim of a trial (attempt n: its n-th, the number
+        // that fences the holder's writes): who, when, the last stored epoch then (start_epoch), and once it ended, the
+        // last stored epoch then, how (the final state's word, released or lost) and why. Recovery counts only losses
+        // that stored no epoch against the retries, and reads that from here in its own transaction. A trial running
+        // when the store is brought up to date gets its current attempt, from an epoch unknown (NULL: counted as no
+        // progress, as every loss was before); earlier claims were never recorded and are not made up.
+        // orchestrators: the run or resume running each sweep (one at a time), with its heartbeat and the grace after
+        // which a silent one counts as gone, so that a second run is refused while the first lives and a run after
+        // a crash is not.
+        """
+        CREATE TABLE attempts (
+            trial_id INTEGER NOT NULL REFERENCES trials (id),
+            attempt INTEGER NOT NULL,
+            worker_id TEXT NOT NULL,
+            started_at TEXT NULL,
+            start_epoch INTEGER NULL,
+            ended_at TEXT NULL,
+            end_epoch INTEGER NULL,
+            outcome TEXT NULL CHECK (outcome IN ('completed', 'failed', 'diverged', 'pruned', 'released', 'lost')),
+            reason TEXT NULL,
+            PRIMARY KEY (trial_id, attempt)
+        ) STRICT, WITHOUT ROWID;
+
+        INSERT INTO attempts (trial_id, attempt, worker_id, started_at, start_epoch)
+        SELECT id, attempts, coalesce(worker_id, ''), coalesce(started_at, heartbeat_at), NULL
+        FROM trials WHERE state = 'running' AND attempts > 0;
+
+        CREATE TABLE orchestrators (
+            sweep_id INTEGER PRIMARY KEY REFERENCES sweeps (id),
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            grace_seconds REAL NOT NULL
+        ) STRICT;
+        """,
     ];
 
     // ---- Sweeps ----
@@ -353,26 +390,8 @@ internal static class SqliteSql
         WHERE {HeldByLease};
         """;
 
-    public const string SelectRunningTrialsOfSweep =
-        """
-        SELECT id AS Id, number AS Number, worker_id AS WorkerId, heartbeat_at AS HeartbeatAt, lost AS Lost
-        FROM trials WHERE sweep_id = @sweep AND state = 'running' ORDER BY number;
-        """;
-
-    /// <summary>Its holder is gone: back in the queue, one more loss counted. State re-checked: same transaction.</summary>
-    public const string RequeueLostTrial =
-        """
-        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL,
-            lost = @lost, message = @reason
-        WHERE id = @trial AND state = 'running';
-        """;
-
-    /// <summary>Lost once too often. The worker id stays, as with any finished trial: the last one to hold it.</summary>
-    public const string FailLostTrial =
-        """
-        UPDATE trials SET state = 'failed', finished_at = @now, heartbeat_at = NULL, lost = @lost, message = @reason
-        WHERE id = @trial AND state = 'running';
-        """;
+    /// <summary>Running trials as recovery judges them; the transaction's write lock keeps them as read.</summary>
+    public const string SelectRunningTrialsOfSweep = SharedSql.SelectRunningTrials + " ORDER BY t.number;";
 
     /// <summary>
     /// <see cref="PruneCheckpoints"/> for each metric a sweep can be ranked by: the statement is picked from this

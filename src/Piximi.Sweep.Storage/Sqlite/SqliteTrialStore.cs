@@ -29,6 +29,8 @@ internal sealed partial class SqliteTrialStore : ITrialStore
     private readonly SqliteCommand _upsertCheckpoint;
     private readonly SqliteCommand _deleteCheckpoint;
     private readonly SqliteCommand _finish;
+    private readonly SqliteCommand _insertAttempt;
+    private readonly SqliteCommand _endAttempt;
 
     /// <summary>Test seam, see <see cref="Open"/>.</summary>
     private readonly Action<TrialLease, EpochMetrics>? _beforeEpochCommit;
@@ -53,6 +55,8 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         _upsertCheckpoint = Command(SqliteSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
         _deleteCheckpoint = Command(SqliteSql.DeleteCheckpoint, "@trial");
         _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@result_epoch", "@rung", "@trial", "@attempt");
+        _insertAttempt = Command(SharedSql.InsertAttempt, "@trial", "@attempt", "@worker", "@now");
+        _endAttempt = Command(SharedSql.EndAttempt, "@now", "@outcome", "@reason", "@trial", "@attempt");
     }
 
     public SweepRecord CreateSweep(SweepDefinition definition, IReadOnlyList<Hyperparameters> trials)
@@ -118,14 +122,28 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var now = StoreTime.Now();
             _claim.Parameters["@worker"].Value = workerId;
-            _claim.Parameters["@now"].Value = StoreTime.Now();
+            _claim.Parameters["@now"].Value = now;
             _claim.Parameters["@sweep"].Value = sweepId;
             _claim.Parameters["@max"].Value = (object?)maxTrials ?? DBNull.Value;
-            // One statement, so no transaction of our own: an UPDATE takes the write lock before it reads, and its
-            // autocommit ends when the reader is done with the returned row.
-            using var reader = _claim.ExecuteReader();
-            return reader.Parse<TrialRow>().SingleOrDefault()?.ToRecord();
+            // The claim is one statement (an UPDATE takes the write lock before it reads); its attempt is written in
+            // the same transaction, so no claim is ever without the epoch it started from.
+            return _transactions.Run(() =>
+            {
+                TrialRecord? claimed;
+                using (var reader = _claim.ExecuteReader())
+                {
+                    claimed = reader.Parse<TrialRow>().SingleOrDefault()?.ToRecord();
+                }
+
+                if (claimed is not null)
+                {
+                    InsertAttempt(claimed, now);
+                }
+
+                return claimed;
+            });
         }
     }
 
@@ -230,6 +248,8 @@ internal sealed partial class SqliteTrialStore : ITrialStore
                     throw LeaseLost(lease, $"finish as {TrialStateWords.ToWord(state)}");
                 }
 
+                EndAttempt(lease, TrialStateWords.OutcomeOf(state), message);
+
                 // Nothing to resume or to keep: a failed or diverged trial's model is of no use. A completed one's
                 // may be the best (PruneCheckpoints decides); a pruned one keeps its own until then too.
                 if (state is TrialState.Failed or TrialState.Diverged)
@@ -261,9 +281,12 @@ internal sealed partial class SqliteTrialStore : ITrialStore
                     return null;
                 }
 
-                return _connection.QuerySingle<TrialRow>(
+                var now = StoreTime.Now();
+                var added = _connection.QuerySingle<TrialRow>(
                     SqliteSql.InsertClaimedTrial,
-                    StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, StoreTime.Now())).ToRecord();
+                    StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, now)).ToRecord();
+                InsertAttempt(added, now);
+                return added;
             });
         }
     }
@@ -291,6 +314,8 @@ internal sealed partial class SqliteTrialStore : ITrialStore
                 {
                     throw LeaseLost(lease, "release");
                 }
+
+                EndAttempt(lease, AttemptOutcome.Released, reason);
 
                 return 0;
             });
@@ -334,20 +359,87 @@ internal sealed partial class SqliteTrialStore : ITrialStore
     }
 
     public IReadOnlyList<RecoveredTrial> RecoverLost(
-        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason)
+        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write));
+
+    public IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason) =>
+        Recover(sweepId, (running, write) => StoreRules.FailForError(running, workerId, reason, write));
+
+    /// <summary>Reads the sweep's running trials and writes what <paramref name="decide"/> makes of them, in one transaction.</summary>
+    private IReadOnlyList<RecoveredTrial> Recover(
+        long sweepId, Func<IReadOnlyList<RunningRow>, Action<RecoveryWrite>, IReadOnlyList<RecoveredTrial>> decide)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() => StoreRules.Recover(
+            return _transactions.Run(() => decide(
                 _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList(),
-                staleAfter, deadWorkers, maxRetries, reason,
-                requeue: (trial, lost, why) => _connection.Execute(SqliteSql.RequeueLostTrial, new { trial = trial.Id, lost, reason = why }),
-                fail: (trial, lost, why, now) =>
+                write =>
                 {
-                    _connection.Execute(SqliteSql.FailLostTrial, new { trial = trial.Id, now, lost, reason = why });
-                    _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = trial.Id });
+                    _connection.Execute(SharedSql.EndAttempt, write.AttemptParameters);
+                    if (write.Outcome.NewState == TrialState.Failed)
+                    {
+                        _connection.Execute(SharedSql.FailLostTrial, write.TrialParameters);
+                        _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = write.Trial.Id });
+                    }
+                    else
+                    {
+                        _connection.Execute(SharedSql.RequeueLostTrial, write.TrialParameters);
+                    }
                 }));
+        }
+    }
+
+    public IReadOnlyList<TrialAttempt> ListAttempts(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return [.. _connection.Query<AttemptRow>(SharedSql.SelectAttemptsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
+        }
+    }
+
+    public OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null)
+    {
+        var parameters = StoreRules.OrchestrationParameters(sweepId, host, pid, grace);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // Under the write lock: the row read is the row replaced.
+            return _transactions.Run(() => StoreRules.ClaimOrchestration(
+                _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.InsertOrchestrator, parameters),
+                () => _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.SelectOrchestrator + ";", new { sweep = sweepId }),
+                () => _connection.QuerySingle<OrchestratorRow>(SharedSql.ReplaceOrchestrator, parameters),
+                gone, sweepId));
+        }
+    }
+
+    public OrchestratorRecord? FindOrchestrator(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.SelectOrchestrator + ";", new { sweep = sweepId })?.ToRecord();
+        }
+    }
+
+    public bool BeatOrchestrator(OrchestratorRecord orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connection.Execute(SharedSql.BeatOrchestrator, StoreRules.OrchestratorParameters(orchestrator)) == 1;
+        }
+    }
+
+    public void EndOrchestration(OrchestratorRecord orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _connection.Execute(SharedSql.DeleteOrchestrator, StoreRules.OrchestratorParameters(orchestrator));
         }
     }
 
@@ -474,6 +566,8 @@ internal sealed partial class SqliteTrialStore : ITrialStore
             _upsertCheckpoint.Dispose();
             _deleteCheckpoint.Dispose();
             _finish.Dispose();
+            _insertAttempt.Dispose();
+            _endAttempt.Dispose();
             _transactions.Dispose();
             _connection.Dispose();
         }
@@ -485,6 +579,29 @@ internal sealed partial class SqliteTrialStore : ITrialStore
     /// </summary>
     private LeaseLostException LeaseLost(TrialLease lease, string action) => StoreRules.LeaseLost(
         _path, lease, action, _connection.QuerySingleOrDefault<StateRow>(SqliteSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId }));
+
+    /// <summary>The claim's attempt, in the claim's transaction (<see cref="SharedSql.InsertAttempt"/>).</summary>
+    private void InsertAttempt(TrialRecord claimed, string now)
+    {
+        var p = _insertAttempt.Parameters;
+        p["@trial"].Value = claimed.Id;
+        p["@attempt"].Value = claimed.Attempts;
+        p["@worker"].Value = claimed.WorkerId;
+        p["@now"].Value = now;
+        _insertAttempt.ExecuteNonQuery();
+    }
+
+    /// <summary>Ends the lease's attempt, in the transaction that ends its hold (<see cref="SharedSql.EndAttempt"/>).</summary>
+    private void EndAttempt(TrialLease lease, AttemptOutcome outcome, string? reason)
+    {
+        var p = _endAttempt.Parameters;
+        p["@now"].Value = StoreTime.Now();
+        p["@outcome"].Value = TrialStateWords.ToWord(outcome);
+        p["@reason"].Value = (object?)reason ?? DBNull.Value;
+        p["@trial"].Value = lease.TrialId;
+        p["@attempt"].Value = lease.Attempt;
+        _endAttempt.ExecuteNonQuery();
+    }
 
     private SqliteCommand Command(string sql, params string[] parameters)
     {

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using Piximi.Sweep.Cli.Output;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Piximi.Sweep.Cli.Commands;
+
+internal sealed partial class RunCommand
+{
+    /// <summary>
+    /// Keeps the pool of workers full while trials are queued: a worker that dies is noticed the moment it exits, its
+    /// trial recovered (re-queued to resume from its checkpoint, failed once out of retries, or failed at once when
+    /// it died of the trial's own error) and a replacement started. Trials of workers that stop beating (hung, or on a
+    /// machine that went away) are recovered on the poll's timer, whether or not another trial starts. Workers' stderr
+    /// passes through <see cref="WorkerStderr"/>: their messages reach the console, crash reports only the log.
+    /// </summary>
+    private sealed class Supervisor(
+        RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, ProgressPrinter progress,
+        Logger log, Logger fileLog, StopSignals signals, Orchestration orchestration, TextWriter console)
+    {
+        private const int SigAbrtExit = 128 + 6;
+
+        private readonly Dictionary<int, Worker> _workers = [];
+
+        // Released by every worker's exit, so that a death is handled at once rather than at the next poll.
+        private readonly SemaphoreSlim _exited = new(0);
+
+        // Worker starts since the sweep last moved on (an epoch stored or a trial ended): bounded, so that workers
+        // that cannot start at all end the sweep instead of looping, while any number of kills of workers that
+        // train (a chaos drill, a flaky machine) is survived.
+        private int _startsWithoutProgress;
+        private int _progress = -1;
+
+        private sealed record Worker(Process Process, WorkerSlot Slot, WorkerStderr Stderr);
+
+        /// <summary>Which budget ended the run, once it returned <see cref="ExitCodes.Incomplete"/>.</summary>
+        public string StoppedBy { get; private set; } = "a budget";
+
+        /// <summary>The sweep was cancelled (piximi-sweep cancel) while this ran; then the outcome is <see cref="ExitCodes.Incomplete"/>.</summary>
+        public bool Cancelled { get; private set; }
+
+        public async Task<int> RunAsync()
+        {
+            foreach (var slot in plan) Start(slot);
+            var maxStarts = plan.Count * (options.MaxRetries + 2);
+            while (true)
+            {
+                await Task.WhenAny(Task.Delay(PollInterval, signals.Graceful), _exited.WaitAsync(signals.Graceful));
+                if (signals.Graceful.IsCancellationRequested) return await StopAsync();
+                if (orchestration.TakenOver)
+                {
+                    log.Error("Another run took sweep {Sweep} over (this one had not beaten for {Grace}s); stopping", sweep.Name, options.HeartbeatGrace.TotalSeconds);
+                    StoppedBy = "another run taking the sweep over";
+                    await StopAsync();
+                    return ExitCodes.Incomplete;
+                }
+
+                var trials = store.ListTrials(sweep.Id);
+                var epochs = store.ListEpochs(sweep.Id);
+                progress.Update(trials, epochs);
+                var moved = epochs.Count + trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
+                if (moved != _progress) (_progress, _startsWithoutProgress) = (moved, 0);
+
+                if (store.FindCancellation(sweep.Id) is { } cancellation)
+                    return await StopCancelledAsync(cancellation);
+
+                foreach (var (pid, worker) in _workers.Where(w => w.Value.Process.HasExited).ToList())
+                {
+                    _workers.Remove(pid);
+                    // The rest of its stderr first: what killed it may be in the last lines.
+                    worker.Process.WaitForExit();
+                    if (worker.Process.ExitCode == ExitCodes.WorkersFailed)
+                    {
+                        log.Error("Worker {WorkerPid} could not start (exit code {ExitCode}); stopping the sweep", pid, worker.Process.ExitCode);
+                        await StopAsync();
+                        return ExitCodes.WorkersFailed;
+                    }
+                    if (worker.Process.ExitCode != 0) RecoverFrom(pid, worker);
+                }
+                // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
+                Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
+
+                trials = store.ListTrials(sweep.Id);
+                // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
+                var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
+                var running = trials.Count(t => t.State == TrialState.Running);
+                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
+                var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
+                var spent = options.Limits.Spent(store, sweep);
+
+                if (queued + running == 0 || ((claimable == 0 || pastDeadline || spent is not null) && running == 0))
+                {
+                    await WaitForWorkersAsync(ShutdownGrace);
+                    progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+                    StoppedBy = pastDeadline ? "the deadline" : spent ?? $"the trial budget ({options.MaxTrials} trials)";
+                    return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
+                }
+                if (pastDeadline || claimable == 0 || spent is not null) continue;
+
+                foreach (var slot in plan.Where(s => _workers.Values.All(w => w.Slot != s)).Take(claimable))
+                {
+                    if (_startsWithoutProgress >= maxStarts)
+                    {
+                        if (_workers.Count == 0)
+                        {
+                            log.Error("Workers were started {Starts} times without the sweep moving on and none is left; giving up with {Queued} trial(s) queued", _startsWithoutProgress, queued);
+                            return ExitCodes.WorkersFailed;
+                        }
+                        break;
+                    }
+                    log.Information("Starting a replacement worker on {Device}", slot.Device);
+                    Start(slot);
+                }
+            }
+        }
+
+        /// <summary>
+        /// A worker died. Of an error of libtorch's in its trial (the C++ exception its crash report names): that
+        /// trial fails at once, as an exception caught in the worker would have failed it. Otherwise (killed, out
+        /// of memory, a crash without a report) it was lost, and the retry rule decides.
+        /// </summary>
+        private void RecoverFrom(int pid, Worker worker)
+        {
+            var how = Describe(worker.Process.ExitCode);
+            var abort = worker.Stderr.Abort;
+            log.Warning("Worker {WorkerPid} on {Device} {How}{Abort}", pid, worker.Slot.Device, how, abort is null ? "" : $": {abort.Type}: {abort.Message}");
+            if (worker.Process.ExitCode == SigAbrtExit && abort is { Recurs: true })
+            {
+                foreach (var failed in store.FailTrialsOf(sweep.Id, WorkerIds.For(pid), $"libtorch error: {abort.Message}"))
+                {
+                    log.ForContext("TrialId", failed.TrialId).Error(
+                        "Trial {TrialNumber} failed: libtorch error: {Reason} (it aborted worker {WorkerPid}; an error inside the trial, so it is not retried: it would recur)",
+                        failed.Number, abort.Message, pid);
+                }
+                return;
+            }
+            Recover(store, sweep, options, log, [WorkerIds.For(pid)], $"worker {pid} {how}" + (abort is null ? "" : $" ({abort.Type}: {abort.Message})"));
+        }
+
+        private void Start(WorkerSlot slot)
+        {
+            var start = SelfInvocation();
+            var threads = slot.Threads.ToString(CultureInfo.InvariantCulture);
+            var args = new List<string>
+            {
+                "worker", "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
+                "--max-retries", options.MaxRetries.ToString(CultureInfo.InvariantCulture),
+                "--heartbeat-interval", HeartbeatInterval(options.HeartbeatGrace).TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
+            };
+            if (options.Deadline is { } deadline) args.AddRange(["--deadline", deadline.ToString("O", CultureInfo.InvariantCulture)]);
+            if (options.MaxTrials is { } cap) args.AddRange(["--max-trials", cap.ToString(CultureInfo.InvariantCulture)]);
+            if (options.Limits.MaxEpochs is { } epochs) args.AddRange(["--max-epochs", epochs.ToString(CultureInfo.InvariantCulture)]);
+            if (options.Limits.ComputeHours is { } hours) args.AddRange(["--compute-hours", hours.ToString("R", CultureInfo.InvariantCulture)]);
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            // The store goes by environment, not argument: a PostgreSQL password never shows in a process list.
+            start.Environment[StoreLocations.EnvironmentVariable] =
+                StoreLocations.SqlitePath(options.Db) is { } path ? Path.GetFullPath(path) : options.Db;
+            // OpenMP and MKL pools follow the worker's share of the cores, so workers never oversubscribe them.
+            start.Environment["OMP_NUM_THREADS"] = threads;
+            start.Environment["MKL_NUM_THREADS"] = threads;
+            start.RedirectStandardError = true;
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            var stderr = new WorkerStderr(console, line => fileLog.Warning("Worker {WorkerPid} stderr: {Line}", process.Id, line));
+            process.ErrorDataReceived += (_, e) => stderr.Line(e.Data);
+            process.Exited += (_, _) => _exited.Release();
+            if (!process.Start()) throw new InvalidOperationException("could not start a worker process");
+            process.BeginErrorReadLine();
+            _startsWithoutProgress++;
+            _workers[process.Id] = new Worker(process, slot, stderr);
+            log.Information("Worker {WorkerIndex} started: pid {WorkerPid} on {Device} with {Threads} thread(s)", slot.Index, process.Id, slot.Device, slot.Threads);
+        }
+
+        /// <summary>
+        /// First signal: workers are asked to stop (SIGTERM); each gives its trial back to the queue, to resume after
+        /// its last stored epoch. A second signal, or workers that do not stop in time: they are killed, and their trials
+        /// are recovered as lost.
+        /// </summary>
+        private async Task<int> StopAsync()
+        {
+            log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
+            foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                _ = Kill(worker.Process.Id, SigTerm);
+            if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
+            {
+                log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
+                foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                    worker.Process.Kill(entireProcessTree: true);
+                await WaitForWorkersAsync(ShutdownGrace);
+                Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once on request");
+            }
+            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            return ExitCodes.Cancelled;
+        }
+
+        /// <summary>
+        /// The sweep was cancelled: workers notice it themselves (before a claim, after an epoch, on their heartbeat)
+        /// and give their trials back as "sweep cancelled"; those that do not within a grace are asked by SIGTERM.
+        /// </summary>
+        private async Task<int> StopCancelledAsync(SweepCancellation cancellation)
+        {
+            Cancelled = true;
+            StoppedBy = cancellation.Reason;
+            log.Warning("Sweep cancelled ({Reason}): {Workers} worker(s) give their trials back", cancellation.Reason, _workers.Count);
+            if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
+            {
+                foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                    _ = Kill(worker.Process.Id, SigTerm);
+                if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
+                {
+                    foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                        worker.Process.Kill(entireProcessTree: true);
+                    await WaitForWorkersAsync(ShutdownGrace);
+                    Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once after the sweep was cancelled");
+                }
+            }
+            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            return ExitCodes.Incomplete;
+        }
+
+        /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>
+        private async Task<bool> WaitForWorkersAsync(TimeSpan timeout, CancellationToken cancel = default)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await Task.WhenAll(_workers.Values.Select(w => w.Process.WaitForExitAsync(limit.Token)));
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        private static string Describe(int exitCode) => exitCode > 128
+            ? $"was killed by signal {exitCode - 128}{(exitCode - 128) switch { 6 => " (SIGABRT)", 9 => " (SIGKILL)", 11 => " (SIGSEGV)", 15 => " (SIGTERM)", _ => "" }}"
+            : $"exited with code {exitCode}";
+    }
+}

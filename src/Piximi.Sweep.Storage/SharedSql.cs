@@ -1,0 +1,111 @@
+namespace Piximi.Sweep.Storage;
+
+/// <summary>
+/// Statements SQLite and PostgreSQL run word for word (schema version 7 on): the attempts record and the sweep's live
+/// orchestrator. Plain SQL both accept, every value a parameter; the dialects' own files keep what differs.
+/// </summary>
+internal static class SharedSql
+{
+    // ---- Attempts ----
+
+    /// <summary>The trial's last stored epoch (0 for none), inside a statement about trial <c>@trial</c>.</summary>
+    private const string LastEpochOfTrial = "coalesce((SELECT max(epoch) FROM epochs WHERE trial_id = @trial), 0)";
+
+    /// <summary>
+    /// A claim's attempt, in the claim's transaction: its number (the trial's attempts count, the lease) and where the
+    /// trial stood, so that recovery can tell an attempt that stored epochs from one that did not.
+    /// </summary>
+    public const string InsertAttempt =
+        $"""
+        INSERT INTO attempts (trial_id, attempt, worker_id, started_at, start_epoch)
+        VALUES (@trial, @attempt, @worker, @now, {LastEpochOfTrial});
+        """;
+
+    /// <summary>
+    /// Ends the attempt, in the transaction that ends its hold (finish, release, recovery), with the last stored epoch
+    /// then. Only an open attempt: an ended one keeps how it ended.
+    /// </summary>
+    public const string EndAttempt =
+        $"""
+        UPDATE attempts SET ended_at = @now, end_epoch = {LastEpochOfTrial}, outcome = @outcome, reason = @reason
+        WHERE trial_id = @trial AND attempt = @attempt AND outcome IS NULL;
+        """;
+
+    public const string AttemptColumns =
+        """
+        a.trial_id AS TrialId, a.attempt AS Attempt, a.worker_id AS WorkerId, a.started_at AS StartedAt,
+        a.start_epoch AS StartEpoch, a.ended_at AS EndedAt, a.end_epoch AS EndEpoch, a.outcome AS Outcome, a.reason AS Reason
+        """;
+
+    public const string SelectAttemptsOfSweep =
+        $"""
+        SELECT {AttemptColumns}
+        FROM attempts AS a JOIN trials AS t ON t.id = a.trial_id
+        WHERE t.sweep_id = @sweep
+        ORDER BY t.number, a.attempt;
+        """;
+
+    /// <summary>
+    /// Running trials with what recovery weighs: the current attempt's start epoch, the last stored epoch, and the
+    /// earlier attempts lost without a new epoch since then (lost attempts that started at the last stored epoch: epochs
+    /// only grow, so none was stored in them). The dialect adds what it needs to the condition, and the order.
+    /// </summary>
+    public const string SelectRunningTrials =
+        """
+        SELECT t.id AS Id, t.number AS Number, t.worker_id AS WorkerId, t.heartbeat_at AS HeartbeatAt, t.lost AS Lost,
+               t.attempts AS Attempt, a.start_epoch AS StartEpoch,
+               coalesce((SELECT max(epoch) FROM epochs WHERE trial_id = t.id), 0) AS LastEpoch,
+               (SELECT count(*) FROM attempts AS p
+                WHERE p.trial_id = t.id AND p.outcome = 'lost'
+                  AND p.start_epoch = coalesce((SELECT max(epoch) FROM epochs WHERE trial_id = t.id), 0)) AS LostWithoutProgress
+        FROM trials AS t LEFT JOIN attempts AS a ON a.trial_id = t.id AND a.attempt = t.attempts
+        WHERE t.sweep_id = @sweep AND t.state = 'running'
+        """;
+
+    /// <summary>Its holder is gone: back in the queue, one more loss counted. State re-checked: same transaction.</summary>
+    public const string RequeueLostTrial =
+        """
+        UPDATE trials SET state = 'queued', worker_id = NULL, started_at = NULL, heartbeat_at = NULL,
+            lost = @lost, message = @reason
+        WHERE id = @trial AND state = 'running';
+        """;
+
+    /// <summary>Lost once too often. The worker id stays, as with any finished trial: the last one to hold it.</summary>
+    public const string FailLostTrial =
+        """
+        UPDATE trials SET state = 'failed', finished_at = @now, heartbeat_at = NULL, lost = @lost, message = @reason
+        WHERE id = @trial AND state = 'running';
+        """;
+
+    // ---- The sweep's orchestrator (one run or resume at a time) ----
+
+    private const string OrchestratorColumns =
+        "sweep_id AS SweepId, host AS Host, pid AS Pid, started_at AS StartedAt, heartbeat_at AS HeartbeatAt, grace_seconds AS GraceSeconds";
+
+    public const string SelectOrchestrator = $"SELECT {OrchestratorColumns} FROM orchestrators WHERE sweep_id = @sweep";
+
+    /// <summary>Registers the caller when the sweep has no orchestrator row; nothing is returned when it has one.</summary>
+    public const string InsertOrchestrator =
+        $"""
+        INSERT INTO orchestrators (sweep_id, host, pid, started_at, heartbeat_at, grace_seconds)
+        SELECT id, @host, @pid, @now, @now, @grace FROM sweeps WHERE id = @sweep
+        ON CONFLICT (sweep_id) DO NOTHING
+        RETURNING {OrchestratorColumns};
+        """;
+
+    /// <summary>Takes the row over from an orchestrator that is gone.</summary>
+    public const string ReplaceOrchestrator =
+        $"""
+        UPDATE orchestrators SET host = @host, pid = @pid, started_at = @now, heartbeat_at = @now, grace_seconds = @grace
+        WHERE sweep_id = @sweep
+        RETURNING {OrchestratorColumns};
+        """;
+
+    // An orchestrator is the row's holder while host, pid and start time are its own: one that was taken over (it
+    // stopped beating past its grace, then came back) finds its beats refused.
+    private const string HeldByOrchestrator = "sweep_id = @sweep AND host = @host AND pid = @pid AND started_at = @started";
+
+    public const string BeatOrchestrator = $"UPDATE orchestrators SET heartbeat_at = @now WHERE {HeldByOrchestrator};";
+
+    public const string DeleteOrchestrator = $"DELETE FROM orchestrators WHERE {HeldByOrchestrator};";
+}
