@@ -66,7 +66,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     /// <summary>A batch size with the node to blame if it exceeds the training images (null: the default).</summary>
     private sealed record BatchSource(int Value, YNode? Node, string Field, bool FromLadder);
 
-    internal sealed record DatasetRead(DatasetSpec Spec, YNode ImagesNode);
+    internal sealed record DatasetRead(DatasetSpec Spec, YNode ImagesNode, YNode? LabelsNode = null);
 
     /// <param name="ModelNode">The <c>parameters.model</c> node when the file gives one (null: the top-level model).</param>
     private sealed record ParametersRead(ParameterSpace Space, IReadOnlyList<BatchSource> BatchSources, YNode? ModelNode = null);
@@ -458,7 +458,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             ? new DatasetRead(new DatasetSpec(kind!, images!.Value.Path, labels?.Path, trainingPercentage, subset)
             {
                 InputShape = inputShape, IncludeInference = includeInference, Classes = classes,
-            }, images.Value.Node)
+            }, images.Value.Node, labels?.Node)
             : null;
     }
 
@@ -867,7 +867,11 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _errors.Add(dataset.ImagesNode, "dataset.images", e.Message);
+            // A problem of the labels file (its message starts with its path) is reported at dataset.labels.
+            if (dataset.Spec.Labels is { } labelsPath && dataset.LabelsNode is { } labelsNode && e.Message.StartsWith(labelsPath + ":", StringComparison.Ordinal))
+                _errors.Add(labelsNode, "dataset.labels", e.Message);
+            else
+                _errors.Add(dataset.ImagesNode, "dataset.images", e.Message);
             return null;
         }
 

@@ -55,6 +55,21 @@ public sealed class Validation_and_the_workers_refuse_the_same_inputs
         }
     }
 
+    [Theory]
+    [InlineData("empty classes", "idx.idx.yaml:5:11: dataset.labels: ")]
+    [InlineData("negative label", "idx.idx.yaml:5:11: dataset.labels: ")]
+    [InlineData("truncated raw IDX", "idx.idx.yaml:4:11: dataset.images: ")]
+    public async Task Validate_names_the_field_of_the_file_at_fault(string name, string start)
+    {
+        using var folder = new TestFolder();
+        var bad = Make(name, folder);
+
+        var validate = await Cli.RunAsync("validate", bad.SweepFile);
+
+        Assert.True(validate.ExitCode == 2, validate.ToString());
+        Assert.StartsWith(start, validate.Error.Replace(folder.Path + Path.DirectorySeparatorChar, "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_same_harness_passes_sound_inputs_of_every_kind()
     {
