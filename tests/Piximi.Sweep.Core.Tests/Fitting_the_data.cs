@@ -8,7 +8,7 @@ public sealed class Fitting_the_data : IDisposable
 {
     private static readonly DatasetFacts Grey28 = new(new InputShape(28, 28, 1), 1000, 0);
 
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -3,7 +3,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// <summary>`model` as a sweep parameter: read, stored, expanded and sampled; one-model sweeps exactly as before.</summary>
 public sealed class Models_as_a_parameter : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -6,7 +6,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// </summary>
 public sealed class Noting_short_mobilenet_trials : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

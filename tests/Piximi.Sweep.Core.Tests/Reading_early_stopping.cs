@@ -2,7 +2,7 @@ namespace Piximi.Sweep.Core.Tests;
 
 public sealed class Reading_early_stopping : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -3,7 +3,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// <summary>Each bad input is refused with its line, column, dotted field, what was wrong and what is allowed.</summary>
 public sealed class Refusing_a_sweep_file : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -3,7 +3,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// <summary>Where a baseline's trials go in each kind of search, which trials count as baseline, and that none is pruned.</summary>
 public sealed class Running_a_baseline : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

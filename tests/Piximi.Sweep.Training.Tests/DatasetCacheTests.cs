@@ -17,7 +17,7 @@ public class A_dataset_cache
     public void Gives_the_decoded_images_and_labels_and_is_what_the_second_load_reads()
     {
         using var folder = new TempFolder();
-        var cache = Path.Combine(folder.Location, "cache");
+        var cache = Path.Combine(folder.FullPath, "cache");
         var spec = FashionMnist.Spec(300);
         using var decoded = ImageDataset.Load(spec);
 
@@ -46,7 +46,7 @@ public class A_dataset_cache
     public void Decodes_again_when_a_source_file_changed_and_deletes_the_entry_it_replaces()
     {
         using var folder = new TempFolder();
-        var cache = Path.Combine(folder.Location, "cache");
+        var cache = Path.Combine(folder.FullPath, "cache");
         var images = folder.Write("images.idx", ImageFile(40));
         var labels = folder.Write("labels.idx", LabelFile(Cycle(40)));
         var spec = new DatasetSpec("idx", images, labels, 0.75, null);
@@ -66,7 +66,7 @@ public class A_dataset_cache
     public void Decodes_again_when_an_entry_is_damaged_and_writes_it_whole()
     {
         using var folder = new TempFolder();
-        var cache = Path.Combine(folder.Location, "cache");
+        var cache = Path.Combine(folder.FullPath, "cache");
         var spec = FashionMnist.Spec(200);
         using var decoded = ImageDataset.Load(spec);
         DatasetCache.Load(spec, cache).Dispose();

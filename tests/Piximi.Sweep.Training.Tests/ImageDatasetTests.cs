@@ -227,20 +227,3 @@ public class ImageDatasetLoad
     private static (byte[] Images, byte[] Labels) ReadRawGzip(string images, string labels) =>
         (Gunzip(images), Gunzip(labels));
 }
-
-/// <summary>A temporary folder, deleted when disposed.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    private readonly string _path = Directory.CreateTempSubdirectory("piximi-training-tests-").FullName;
-
-    internal string Location => _path;
-
-    internal string Write(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_path, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(_path, recursive: true);
-}

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// </summary>
 public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

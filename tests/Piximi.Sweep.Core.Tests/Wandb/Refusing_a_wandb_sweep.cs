@@ -3,7 +3,7 @@ namespace Piximi.Sweep.Core.Tests;
 /// <summary>W&amp;B sweep configurations: what is refused, where, and why; and what --ignore-unknown turns into notes.</summary>
 public sealed class Refusing_a_wandb_sweep : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly SweepFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -1,17 +1,18 @@
 namespace Piximi.Sweep.Core.Tests;
 
 /// <summary>A real folder under the system temp folder, deleted afterwards, with the dataset files sweeps point at.</summary>
-internal sealed class TempFolder : IDisposable
+internal sealed class SweepFolder : IDisposable
 {
-    public TempFolder()
+    private readonly TempFolder _folder = new("piximi-sweep-core-");
+
+    public SweepFolder()
     {
-        Root = Directory.CreateTempSubdirectory("piximi-sweep-core-").FullName;
         // Sweep validation only checks that the files exist; their content is read by the counter tests pass in.
         Write("images.gz", "not really gzip");
         Write("labels.gz", "not really gzip");
     }
 
-    public string Root { get; }
+    public string Root => _folder.FullPath;
 
     public string Images => Path.Combine(Root, "images.gz");
 
@@ -20,15 +21,9 @@ internal sealed class TempFolder : IDisposable
     /// <summary>The path a sweep file in this folder would have; nothing is written.</summary>
     public string SweepPath(string fileName = "sweep.yaml") => Path.Combine(Root, fileName);
 
-    public string Write(string relativePath, string text)
-    {
-        var full = Path.Combine(Root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, text);
-        return full;
-    }
+    public string Write(string relativePath, string text) => _folder.Write(relativePath, text);
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _folder.Dispose();
 }
 
 internal static class Sweeps
