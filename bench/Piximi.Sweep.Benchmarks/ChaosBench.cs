@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
@@ -12,7 +11,7 @@ namespace Piximi.Sweep.Benchmarks;
 /// measurements differ from the undisturbed run, kills made, and the wall time against the undisturbed run.
 /// Usage: chaos --cli PATH [--sweep FILE] [--interval SECONDS] [--rounds N]
 /// </summary>
-internal static partial class ChaosBench
+internal static class ChaosBench
 {
     public static int Run(string[] args)
     {
@@ -65,7 +64,7 @@ internal static partial class ChaosBench
             if (killEvery is null || !File.Exists(db)) continue;
             var busy = Busy(db);
             if (busy.Count == 0) continue;
-            if (Kill(busy[random.Next(busy.Count)], 9) == 0) kills++;
+            if (Signals.Send(busy[random.Next(busy.Count)], Signals.Kill) == 0) kills++;
         }
         drain.Wait();
         if (run.ExitCode != 0) Console.WriteLine($"  (run exited with code {run.ExitCode})");
@@ -118,8 +117,4 @@ internal static partial class ChaosBench
         var want = Key(reference);
         return Key(result).Count(p => !want.TryGetValue(p.Key, out var w) || w != p.Value);
     }
-
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }

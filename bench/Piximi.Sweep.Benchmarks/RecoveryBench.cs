@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Core;
 
@@ -18,7 +17,7 @@ namespace Piximi.Sweep.Benchmarks;
 /// </list>
 /// Usage: recovery --cli PATH [--sweep FILE] [--starts N] [--kills N]
 /// </summary>
-internal static partial class RecoveryBench
+internal static class RecoveryBench
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
@@ -111,7 +110,7 @@ internal static partial class RecoveryBench
             }, until: () => run.HasExited);
             if (victim is null) break;
             var killedAt = DateTimeOffset.UtcNow;
-            Kill(int.Parse(victim.WorkerId!.Split(':')[^1], CultureInfo.InvariantCulture), 9);
+            Signals.Send(int.Parse(victim.WorkerId!.Split(':')[^1], CultureInfo.InvariantCulture), Signals.Kill);
             var claimed = WaitFor(db, s => s.Trials.Single(t => t.Id == victim.Id) is { State: "running" } t && t.Attempts > victim.Attempts ? t.StartedAt : null,
                 until: () => run.HasExited);
             var resumed = WaitFor(db, s => s.Epochs.FirstOrDefault(e => e.TrialId == victim.Id && e.Epoch == victim.Epochs + 1), until: () => run.HasExited);
@@ -206,7 +205,4 @@ internal static partial class RecoveryBench
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }

@@ -54,7 +54,7 @@ public static class ReportWriter
                 Iso(t.FinishedAt), t.Message, t.ResultEpoch is { } kept ? Display.Int(kept) : null, t.Rung is { } rung ? Display.Int(rung) : null,
                 report.IsBaseline(line) ? "true" : "false", line.AttemptLine,
             ];
-            writer.Write(string.Join(',', cells.Select(CsvCell)));
+            writer.Write(string.Join(',', cells.Select(CsvText.Cell)));
             writer.Write('\n');
         }
     }
@@ -93,13 +93,6 @@ public static class ReportWriter
 
     private static string? Iso(DateTimeOffset? time) => time?.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>RFC 4180: quote a cell holding a comma, quote or line break; double the quotes.</summary>
-    private static string CsvCell(string? cell)
-    {
-        if (string.IsNullOrEmpty(cell)) return "";
-        if (cell.IndexOfAny([',', '"', '\n', '\r']) < 0) return cell;
-        return new StringBuilder("\"").Append(cell.Replace("\"", "\"\"")).Append('"').ToString();
-    }
 }
 
 internal static class JsonReport

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
@@ -10,7 +9,7 @@ namespace Piximi.Sweep.Cli.Tests;
 /// After each: the file is sound, every trial finished exactly once, epochs are 1..n with no gap or duplicate, and
 /// what was stored before the crash is unchanged.
 /// </summary>
-public sealed partial class An_overnight_sweep
+public sealed class An_overnight_sweep
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
@@ -31,7 +30,7 @@ public sealed partial class An_overnight_sweep
             s.Trials.FirstOrDefault(t => t.State == TrialState.Running && s.Epochs.Any(e => e.TrialId == t.Id)) is { } running
                 ? (running, s.Epochs)
                 : default);
-        Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
+        Assert.Equal(0, Signals.Send(Pid(victim.WorkerId), Signals.Kill));
 
         var result = await run.WaitAsync(Timeout);
 
@@ -66,7 +65,7 @@ public sealed partial class An_overnight_sweep
 
         var victim = await WaitForAsync(folder.Db, "early", s =>
             s.Trials.FirstOrDefault(t => t.State == TrialState.Running && s.Epochs.All(e => e.TrialId != t.Id)), pollMilliseconds: 5);
-        Assert.Equal(0, Kill(Pid(victim.WorkerId), SigKill));
+        Assert.Equal(0, Signals.Send(Pid(victim.WorkerId), Signals.Kill));
 
         var result = await run.WaitAsync(Timeout);
 
@@ -89,8 +88,8 @@ public sealed partial class An_overnight_sweep
                 : default);
         // As a power cut would: everything at once, no chance to clean up.
         var children = Children(run.Id);
-        Assert.Equal(0, Kill(run.Id, SigKill));
-        foreach (var child in children) Kill(child, SigKill);
+        Assert.Equal(0, Signals.Send(run.Id, Signals.Kill));
+        foreach (var child in children) Signals.Send(child, Signals.Kill);
         await run.WaitAsync(Timeout);
         StoreChecks.IntegrityIsOk(folder.Db);
 
@@ -113,7 +112,7 @@ public sealed partial class An_overnight_sweep
 
         var frozen = await WaitForAsync(folder.Db, "frozen", s => s.Trials.FirstOrDefault(t => t.State == TrialState.Running));
         var pid = Pid(frozen.WorkerId);
-        Assert.Equal(0, Kill(pid, SigStop));
+        Assert.Equal(0, Signals.Send(pid, Signals.Stop));
         try
         {
             // While the worker is frozen (alive, but silent), its trial must leave it: no other trial has to start first.
@@ -122,7 +121,7 @@ public sealed partial class An_overnight_sweep
         }
         finally
         {
-            Kill(pid, SigCont);
+            Signals.Send(pid, Signals.Continue);
         }
 
         var result = await run.WaitAsync(Timeout);
@@ -218,7 +217,7 @@ public sealed partial class An_overnight_sweep
                   && store.ListEpochs(sweep.Id).Count > from && !kills.Contains(Pid(w)) ? w : null);
             if (holder == "ended") break;
             kills.Add(Pid(holder));
-            Assert.Equal(0, Kill(Pid(holder), SigKill));
+            Assert.Equal(0, Signals.Send(Pid(holder), Signals.Kill));
         }
 
         var result = await run.WaitAsync(Timeout);
@@ -252,7 +251,7 @@ public sealed partial class An_overnight_sweep
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
 
         var before = await WaitForAsync(folder.Db, "stop", s => s.Epochs.Count >= 2 ? s.Epochs : null);
-        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.Equal(0, Signals.Send(run.Id, Signals.Interrupt));
 
         var result = await run.WaitAsync(Timeout);
 
@@ -282,8 +281,8 @@ public sealed partial class An_overnight_sweep
         using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "2");
         var before = await WaitForAsync(folder.Db, "hard", s => s.Epochs.Count >= 1 ? s.Epochs : null);
 
-        Assert.Equal(0, Kill(run.Id, SigInt));
-        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.Equal(0, Signals.Send(run.Id, Signals.Interrupt));
+        Assert.Equal(0, Signals.Send(run.Id, Signals.Interrupt));
         var result = await run.WaitAsync(Timeout);
 
         Assert.True(result.ExitCode == 130, result.ToString());
@@ -340,10 +339,6 @@ public sealed partial class An_overnight_sweep
     }
 
     private const string FaultVariable = "PIXIMI_SWEEP_FAULT";
-    private const int SigInt = 2;
-    private const int SigKill = 9;
-    private const int SigCont = 18;
-    private const int SigStop = 19;
 
     private static int Pid(string? workerId) => int.Parse(workerId!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
@@ -378,7 +373,4 @@ public sealed partial class An_overnight_sweep
             await Task.Delay(pollMilliseconds, deadline.Token);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 using Piximi.Sweep.Tests.Shared;
@@ -9,7 +8,7 @@ namespace Piximi.Sweep.Cli.Tests;
 /// Workers sharing a real PostgreSQL store, as on several machines: a watching orchestrator with no local workers,
 /// three worker processes started by hand, one of them SIGKILLed mid-trial.
 /// </summary>
-public sealed partial class A_sweep_on_postgresql
+public sealed class A_sweep_on_postgresql
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
@@ -36,7 +35,7 @@ public sealed partial class A_sweep_on_postgresql
         });
         var victimPid = int.Parse(victim.WorkerId!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(victimPid, workers.Select(w => w.Id));
-        Assert.Equal(0, Kill(victimPid, 9));
+        Assert.Equal(0, Signals.Send(victimPid, Signals.Kill));
         // A second orchestrator of the sweep, even one that would only watch, is refused while the first lives.
         var second = await Cli.RunProcessAsync(folder.Path, Timeout, "run", file, "--store", url, "--workers", "0");
         Assert.True(second.ExitCode == 2, second.ToString());
@@ -101,7 +100,4 @@ public sealed partial class A_sweep_on_postgresql
             await Task.Delay(50, deadline.Token);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

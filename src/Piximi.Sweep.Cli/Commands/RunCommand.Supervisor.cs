@@ -182,7 +182,7 @@ internal sealed partial class RunCommand
         {
             log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
             foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                _ = Kill(worker.Process.Id, SigTerm);
+                _ = Signals.Send(worker.Process.Id, Signals.Terminate);
             if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
             {
                 log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
@@ -207,7 +207,7 @@ internal sealed partial class RunCommand
             if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
             {
                 foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                    _ = Kill(worker.Process.Id, SigTerm);
+                    _ = Signals.Send(worker.Process.Id, Signals.Terminate);
                 if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
                 {
                     foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))

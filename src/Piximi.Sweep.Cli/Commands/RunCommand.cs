@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
@@ -237,8 +236,4 @@ internal sealed partial class RunCommand(TextWriter output)
     /// <summary>Workers beat four times per grace period, so one late beat never looks like a death.</summary>
     internal static TimeSpan HeartbeatInterval(TimeSpan grace) => grace / 4;
 
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

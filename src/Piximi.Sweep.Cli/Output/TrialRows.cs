@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Reports;
 
 namespace Piximi.Sweep.Cli.Output;
 
@@ -121,7 +121,7 @@ internal static class TrialRowWriter
                 N(r.Epochs), N(r.TimeBudgetSeconds), N(r.Seed), N(r.EpochsRun), N(r.Loss), N(r.Accuracy), N(r.ValLoss),
                 N(r.ValAccuracy), N(r.Seconds), r.Message, N(r.ResultEpoch), N(r.Rung), Bool(r.Baseline), N(r.GainOverBaseline),
                 N(r.Attempts), N(r.Lost), r.AttemptHistory];
-            writer.WriteLine(string.Join(',', (withRank ? cells : cells[1..]).Select(Csv)));
+            writer.WriteLine(string.Join(',', (withRank ? cells : cells[1..]).Select(CsvText.Cell)));
         }
     }
 
@@ -135,7 +135,7 @@ internal static class TrialRowWriter
         {
             string?[] cells = [N(r.Rank), r.Optimizer, r.LossFunction, N(r.LearningRate), N(r.BatchSize), N(r.Epochs), N(r.TimeBudgetSeconds),
                 r.Metric, N(r.Mean), N(r.StandardDeviation), N(r.N), r.Seeds, r.Trials, Bool(r.Baseline), N(r.GainOverBaseline)];
-            writer.WriteLine(string.Join(',', cells.Select(Csv)));
+            writer.WriteLine(string.Join(',', cells.Select(CsvText.Cell)));
         }
     }
 
@@ -151,12 +151,4 @@ internal static class TrialRowWriter
     private static string? N(int? v) => v?.ToString(CultureInfo.InvariantCulture);
 
     private static string Bool(bool v) => v ? "true" : "false";
-
-    /// <summary>RFC 4180: quote a cell holding a comma, quote or line break; double the quotes.</summary>
-    private static string Csv(string? cell)
-    {
-        if (string.IsNullOrEmpty(cell)) return "";
-        if (cell.IndexOfAny([',', '"', '\n', '\r']) < 0) return cell;
-        return new StringBuilder("\"").Append(cell.Replace("\"", "\"\"")).Append('"').ToString();
-    }
 }
