@@ -181,16 +181,7 @@ internal sealed partial class RunCommand
         private async Task<int> StopAsync()
         {
             log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
-            foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                _ = Signals.Send(worker.Process.Id, Signals.Terminate);
-            if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
-            {
-                log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
-                foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                    worker.Process.Kill(entireProcessTree: true);
-                await WaitForWorkersAsync(ShutdownGrace);
-                Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once on request");
-            }
+            await TerminateThenKillAsync("stopped at once on request");
             progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
             return ExitCodes.Cancelled;
         }
@@ -205,19 +196,25 @@ internal sealed partial class RunCommand
             StoppedBy = cancellation.Reason;
             log.Warning("Sweep cancelled ({Reason}): {Workers} worker(s) give their trials back", cancellation.Reason, _workers.Count);
             if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
-            {
-                foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                    _ = Signals.Send(worker.Process.Id, Signals.Terminate);
-                if (!await WaitForWorkersAsync(ShutdownGrace, signals.Immediate))
-                {
-                    foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
-                        worker.Process.Kill(entireProcessTree: true);
-                    await WaitForWorkersAsync(ShutdownGrace);
-                    Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once after the sweep was cancelled");
-                }
-            }
+                await TerminateThenKillAsync("stopped at once after the sweep was cancelled");
             progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
             return ExitCodes.Incomplete;
+        }
+
+        /// <summary>
+        /// SIGTERM to every live worker, which gives its trial back; those still alive after the grace, or at a second
+        /// Ctrl+C, are killed, and their trials recovered as lost, <paramref name="killedBecause"/>.
+        /// </summary>
+        private async Task TerminateThenKillAsync(string killedBecause)
+        {
+            foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                _ = Signals.Send(worker.Process.Id, Signals.Terminate);
+            if (await WaitForWorkersAsync(ShutdownGrace, signals.Immediate)) return;
+            log.Warning("Stopping at once: killing {Workers} worker(s)", _workers.Values.Count(w => !w.Process.HasExited));
+            foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
+                worker.Process.Kill(entireProcessTree: true);
+            await WaitForWorkersAsync(ShutdownGrace);
+            Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), killedBecause);
         }
 
         /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>
