@@ -9,6 +9,24 @@ internal static partial class MarkdownReport
 
     public static void Write(SweepReport report, TextWriter w)
     {
+        Header(report, w);
+        BaselineSection(report, w);
+        BestTrial(report, w);
+        Ranking(report, w);
+        Pruning(report, w);
+        Importance(report, w);
+        Groups(w, "optimizer", report.ByOptimizer);
+        Groups(w, "loss function", report.ByLoss);
+        Replicates(report, w);
+        Evaluation(report, w);
+        Problems(report, w);
+        Attempts(report, w);
+        w.WriteLine($"_Generated {Format.Time(report.GeneratedAt)} by Piximi.Sweep._");
+    }
+
+    /// <summary>The title and the sweep in a list: data, model, search, pruner, trials, effort, compute.</summary>
+    private static void Header(SweepReport report, TextWriter w)
+    {
         var d = report.Sweep.Definition;
         w.WriteLine($"# Sweep report: {Cell(report.Sweep.Name)}");
         w.WriteLine();
@@ -26,8 +44,11 @@ internal static partial class MarkdownReport
         if (report.Effort is { } effort) w.WriteLine($"- Epochs trained: {Format.Effort(d, effort)}; {Format.EffortBasis(effort)}");
         w.WriteLine($"- Total compute time: {Format.Duration(report.TotalComputeSeconds)} ({Format.Seconds(report.TotalComputeSeconds)}, sum of epoch times)");
         w.WriteLine();
-        BaselineSection(report, w);
+    }
 
+    /// <summary>The best trial's settings as Piximi names them, to set by hand.</summary>
+    private static void BestTrial(SweepReport report, TextWriter w)
+    {
         w.WriteLine("## Best trial");
         w.WriteLine();
         if (report.Best is { } best)
@@ -46,7 +67,11 @@ internal static partial class MarkdownReport
             w.WriteLine("No trial has completed yet.");
         }
         w.WriteLine();
+    }
 
+    /// <summary>The top completed trials, ranked.</summary>
+    private static void Ranking(SweepReport report, TextWriter w)
+    {
         w.WriteLine($"## Ranking (top {TopRows} of {Display.Int(report.Ranked.Count)} completed)");
         w.WriteLine();
         w.WriteLine("| rank | trial | optimizer | loss function | learning rate | batch size | epochs | seed | epochs run | loss | accuracy | val_loss | val_accuracy | best epoch | time |");
@@ -60,7 +85,12 @@ internal static partial class MarkdownReport
                 + $"{Format.Seconds(line.Summary.TrainingSeconds)} |");
         }
         w.WriteLine();
+    }
 
+    /// <summary>Each rung: trials that reached it, were pruned there, went on; only with a pruner.</summary>
+    private static void Pruning(SweepReport report, TextWriter w)
+    {
+        var d = report.Sweep.Definition;
         if (d.Pruner is { } judge)
         {
             w.WriteLine("## Pruning");
@@ -84,7 +114,11 @@ internal static partial class MarkdownReport
             }
             w.WriteLine();
         }
+    }
 
+    /// <summary>η² of each hyperparameter.</summary>
+    private static void Importance(SweepReport report, TextWriter w)
+    {
         w.WriteLine("## Hyperparameter importance (η², final val_accuracy of completed trials)");
         w.WriteLine();
         w.WriteLine("| hyperparameter | η² | values |");
@@ -93,10 +127,11 @@ internal static partial class MarkdownReport
         w.WriteLine();
         w.WriteLine("η² = between-group sum of squares / total sum of squares when trials are grouped by that hyperparameter.");
         w.WriteLine();
+    }
 
-        Groups(w, "optimizer", report.ByOptimizer);
-        Groups(w, "loss function", report.ByLoss);
-
+    /// <summary>Settings run with several seeds: mean ± sd.</summary>
+    private static void Replicates(SweepReport report, TextWriter w)
+    {
         if (report.Replicates.Count > 0)
         {
             w.WriteLine("## Replicates (same settings, several seeds): final val_accuracy mean ± sd (n)");
@@ -107,7 +142,11 @@ internal static partial class MarkdownReport
             }
             w.WriteLine();
         }
+    }
 
+    /// <summary>The best trial's per-class scores.</summary>
+    private static void Evaluation(SweepReport report, TextWriter w)
+    {
         if (report.BestScores is { } scores && report.Best is { } top)
         {
             w.WriteLine($"## Evaluation of trial {top.Summary.Trial.Number} (validation images)");
@@ -123,7 +162,11 @@ internal static partial class MarkdownReport
             w.WriteLine($"Accuracy {Display.Metric(scores.Accuracy)}. Precision = TP / (TP + FP), recall = TP / (TP + FN) (Piximi shows them swapped).");
             w.WriteLine();
         }
+    }
 
+    /// <summary>Failed, diverged and pruned trials with their reasons.</summary>
+    private static void Problems(SweepReport report, TextWriter w)
+    {
         var problems = report.Lines.Where(l => l.Trial.State is TrialState.Failed or TrialState.Diverged or TrialState.Pruned).ToList();
         if (problems.Count > 0)
         {
@@ -136,6 +179,11 @@ internal static partial class MarkdownReport
             }
             w.WriteLine();
         }
+    }
+
+    /// <summary>Why each attempt ended, for trials that needed more than one.</summary>
+    private static void Attempts(SweepReport report, TextWriter w)
+    {
         if (report.Interrupted is { Count: > 0 } interrupted)
         {
             w.WriteLine("## Attempts");
@@ -146,7 +194,6 @@ internal static partial class MarkdownReport
                 w.WriteLine($"- Trial {line.Trial.Number} ({Display.State(line.Trial)}, {line.Trial.Attempts} attempts, lost {line.Trial.Lost}): {Cell(line.AttemptLine)}");
             w.WriteLine();
         }
-        w.WriteLine($"_Generated {Format.Time(report.GeneratedAt)} by Piximi.Sweep._");
     }
 
     public static void Comparison(SweepReport a, SweepReport b, TextWriter w)

@@ -103,149 +103,176 @@ internal static class JsonReport
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteStartObject("sweep");
-            json.WriteNumber("id", report.Sweep.Id);
-            json.WriteString("name", report.Sweep.Name);
-            json.WriteString("created_at", report.Sweep.CreatedAt.ToUniversalTime());
-            json.WritePropertyName("definition");
-            using (var definition = JsonDocument.Parse(SweepJson.Serialize(report.Sweep.Definition))) definition.WriteTo(json);
-            json.WriteEndObject();
-
+            Sweep(json, report);
             json.WriteBoolean("partial", report.IsPartial);
             json.WriteString("generated_at", report.GeneratedAt);
             json.WriteString("metric", report.Metric);
-
-            json.WriteStartObject("summary");
-            json.WriteNumber("trials", report.Lines.Count);
-            json.WriteStartObject("states");
-            foreach (var state in Enum.GetValues<TrialState>()) json.WriteNumber(Display.State(state), report.CountOf(state));
-            json.WriteEndObject();
-            Number(json, "compute_seconds", report.TotalComputeSeconds);
-            json.WriteString("method", report.Sweep.Definition.Method.ToString().ToLowerInvariant());
-            json.WriteString("search", Format.Search(report.Sweep.Definition, report.Lines.Count));
-            if (report.Effort is { } effort)
-            {
-                json.WriteStartObject("epochs");
-                json.WriteNumber("trials", effort.Trials);
-                json.WriteNumber("trained", effort.Trained);
-                json.WriteNumber("in_full", effort.InFull);
-                json.WriteString("text", Format.Effort(report.Sweep.Definition, effort));
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("epochs");
-            }
-            if (report.Best is { } best)
-            {
-                json.WriteNumber("best_trial", best.Summary.Trial.Number);
-                Number(json, "best_score", best.Score);
-            }
-            else
-            {
-                json.WriteNull("best_trial");
-                json.WriteNull("best_score");
-            }
-            json.WriteEndObject();
-
+            Summary(json, report);
             Baseline(json, report.Gain);
-
             json.WriteStartArray("trials");
             foreach (var line in report.Lines) Trial(json, line, report.IsBaseline(line));
             json.WriteEndArray();
-
-            if (report.Sweep.Definition.Pruner is not null)
-            {
-                json.WriteStartArray("pruning");
-                foreach (var r in report.Rungs)
-                {
-                    json.WriteStartObject();
-                    if (r.Rung is { } k) json.WriteNumber("rung", k);
-                    else json.WriteNull("rung");
-                    json.WriteNumber("epoch", r.Epoch);
-                    json.WriteNumber("reached", r.Reached);
-                    json.WriteNumber("pruned", r.Pruned);
-                    json.WriteNumber("went_on", r.WentOn);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            else
-            {
-                json.WriteNull("pruning");
-            }
-
-            json.WriteStartArray("importance");
-            foreach (var i in report.Importance)
-            {
-                json.WriteStartObject();
-                json.WriteString("hyperparameter", i.Hyperparameter);
-                Number(json, "eta_squared", i.EtaSquared);
-                json.WriteNumber("values", i.Values);
-                json.WriteNumber("trials", i.Trials);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-
-            json.WriteStartArray("replicates");
-            foreach (var r in report.Replicates)
-            {
-                json.WriteStartObject();
-                Hyperparameters(json, r.Settings, withSeed: false);
-                json.WriteNumber("n", r.N);
-                Number(json, "mean_val_accuracy", r.Mean);
-                Number(json, "sd_val_accuracy", r.StandardDeviation);
-                json.WriteStartArray("seeds");
-                foreach (var seed in r.Seeds) json.WriteNumberValue(seed);
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-
+            Pruning(json, report);
+            Importance(json, report);
+            Replicates(json, report);
             Groups(json, "by_optimizer", report.ByOptimizer);
             Groups(json, "by_loss_function", report.ByLoss);
-
-            if (report.BestEvaluation is { } evaluation && report.BestScores is { } scores && report.Best is { } top)
-            {
-                json.WriteStartObject("evaluation");
-                json.WriteNumber("trial", top.Summary.Trial.Number);
-                json.WriteStartArray("class_names");
-                foreach (var name in evaluation.ClassNames) json.WriteStringValue(name);
-                json.WriteEndArray();
-                json.WriteStartArray("confusion");
-                foreach (var row in evaluation.Confusion)
-                {
-                    json.WriteStartArray();
-                    foreach (var count in row) json.WriteNumberValue(count);
-                    json.WriteEndArray();
-                }
-                json.WriteEndArray();
-                Number(json, "accuracy", scores.Accuracy);
-                Number(json, "macro_precision", scores.MacroPrecision);
-                Number(json, "macro_recall", scores.MacroRecall);
-                Number(json, "macro_f1", scores.MacroF1);
-                json.WriteStartArray("classes");
-                foreach (var c in scores.Classes)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("name", c.Name);
-                    json.WriteNumber("support", c.Support);
-                    Number(json, "precision", c.Precision);
-                    Number(json, "recall", c.Recall);
-                    Number(json, "f1", c.F1);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("evaluation");
-            }
+            Evaluation(json, report);
             json.WriteEndObject();
         }
         writer.Write(Encoding.UTF8.GetString(buffer.ToArray()));
         writer.Write('\n');
+    }
+
+    /// <summary><c>sweep</c>: id, name, creation time and the whole definition.</summary>
+    private static void Sweep(Utf8JsonWriter json, SweepReport report)
+    {
+        json.WriteStartObject("sweep");
+        json.WriteNumber("id", report.Sweep.Id);
+        json.WriteString("name", report.Sweep.Name);
+        json.WriteString("created_at", report.Sweep.CreatedAt.ToUniversalTime());
+        json.WritePropertyName("definition");
+        using (var definition = JsonDocument.Parse(SweepJson.Serialize(report.Sweep.Definition))) definition.WriteTo(json);
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>summary</c>: counts by state, compute, the search, epochs trained and the best trial.</summary>
+    private static void Summary(Utf8JsonWriter json, SweepReport report)
+    {
+        json.WriteStartObject("summary");
+        json.WriteNumber("trials", report.Lines.Count);
+        json.WriteStartObject("states");
+        foreach (var state in Enum.GetValues<TrialState>()) json.WriteNumber(Display.State(state), report.CountOf(state));
+        json.WriteEndObject();
+        Number(json, "compute_seconds", report.TotalComputeSeconds);
+        json.WriteString("method", report.Sweep.Definition.Method.ToString().ToLowerInvariant());
+        json.WriteString("search", Format.Search(report.Sweep.Definition, report.Lines.Count));
+        if (report.Effort is { } effort)
+        {
+            json.WriteStartObject("epochs");
+            json.WriteNumber("trials", effort.Trials);
+            json.WriteNumber("trained", effort.Trained);
+            json.WriteNumber("in_full", effort.InFull);
+            json.WriteString("text", Format.Effort(report.Sweep.Definition, effort));
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("epochs");
+        }
+        if (report.Best is { } best)
+        {
+            json.WriteNumber("best_trial", best.Summary.Trial.Number);
+            Number(json, "best_score", best.Score);
+        }
+        else
+        {
+            json.WriteNull("best_trial");
+            json.WriteNull("best_score");
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>pruning</c>: each rung's trials reached, pruned and gone on; null without a pruner.</summary>
+    private static void Pruning(Utf8JsonWriter json, SweepReport report)
+    {
+        if (report.Sweep.Definition.Pruner is not null)
+        {
+            json.WriteStartArray("pruning");
+            foreach (var r in report.Rungs)
+            {
+                json.WriteStartObject();
+                if (r.Rung is { } k) json.WriteNumber("rung", k);
+                else json.WriteNull("rung");
+                json.WriteNumber("epoch", r.Epoch);
+                json.WriteNumber("reached", r.Reached);
+                json.WriteNumber("pruned", r.Pruned);
+                json.WriteNumber("went_on", r.WentOn);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        else
+        {
+            json.WriteNull("pruning");
+        }
+    }
+
+    /// <summary><c>importance</c>: η² of each hyperparameter, with its values and trials.</summary>
+    private static void Importance(Utf8JsonWriter json, SweepReport report)
+    {
+        json.WriteStartArray("importance");
+        foreach (var i in report.Importance)
+        {
+            json.WriteStartObject();
+            json.WriteString("hyperparameter", i.Hyperparameter);
+            Number(json, "eta_squared", i.EtaSquared);
+            json.WriteNumber("values", i.Values);
+            json.WriteNumber("trials", i.Trials);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary><c>replicates</c>: settings run with several seeds, their mean and sd.</summary>
+    private static void Replicates(Utf8JsonWriter json, SweepReport report)
+    {
+        json.WriteStartArray("replicates");
+        foreach (var r in report.Replicates)
+        {
+            json.WriteStartObject();
+            Hyperparameters(json, r.Settings, withSeed: false);
+            json.WriteNumber("n", r.N);
+            Number(json, "mean_val_accuracy", r.Mean);
+            Number(json, "sd_val_accuracy", r.StandardDeviation);
+            json.WriteStartArray("seeds");
+            foreach (var seed in r.Seeds) json.WriteNumberValue(seed);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary><c>evaluation</c>: the best trial's confusion matrix and per-class scores; null without one.</summary>
+    private static void Evaluation(Utf8JsonWriter json, SweepReport report)
+    {
+        if (report.BestEvaluation is { } evaluation && report.BestScores is { } scores && report.Best is { } top)
+        {
+            json.WriteStartObject("evaluation");
+            json.WriteNumber("trial", top.Summary.Trial.Number);
+            json.WriteStartArray("class_names");
+            foreach (var name in evaluation.ClassNames) json.WriteStringValue(name);
+            json.WriteEndArray();
+            json.WriteStartArray("confusion");
+            foreach (var row in evaluation.Confusion)
+            {
+                json.WriteStartArray();
+                foreach (var count in row) json.WriteNumberValue(count);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+            Number(json, "accuracy", scores.Accuracy);
+            Number(json, "macro_precision", scores.MacroPrecision);
+            Number(json, "macro_recall", scores.MacroRecall);
+            Number(json, "macro_f1", scores.MacroF1);
+            json.WriteStartArray("classes");
+            foreach (var c in scores.Classes)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", c.Name);
+                json.WriteNumber("support", c.Support);
+                Number(json, "precision", c.Precision);
+                Number(json, "recall", c.Recall);
+                Number(json, "f1", c.F1);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("evaluation");
+        }
     }
 
     private static void Trial(Utf8JsonWriter json, TrialLine line, bool baseline)
