@@ -60,6 +60,18 @@ public sealed record RunPolicy(
         return null;
     }
 
+    /// <summary>
+    /// This policy without the budgets already spent (the deadline passed, the trials started, the epochs or hours
+    /// used): running a sweep again after a budget stopped it is asking it to go on, as with a cancellation, unless
+    /// the budget is given again. The retry rule always stays.
+    /// </summary>
+    public RunPolicy WithoutSpent(int startedTrials, int epochs, double seconds, DateTimeOffset now) => new(
+        Deadline is { } d && now >= d ? null : Deadline,
+        MaxTrials is { } t && startedTrials >= t ? null : MaxTrials,
+        MaxEpochs is { } e && epochs >= e ? null : MaxEpochs,
+        ComputeHours is { } h && seconds >= h * 3600 ? null : ComputeHours,
+        MaxRetries);
+
     /// <summary>Whether the epoch or compute budget is set (then usage is read after every epoch).</summary>
     public bool CountsEpochs => MaxEpochs is not null || ComputeHours is not null;
 
