@@ -143,7 +143,7 @@ public static class CliApp
         var launchTime = new Option<string?>("--time", "-t") { Description = "Slurm time limit per task, e.g. 4:00:00" };
         var launchThreads = new Option<int>("--threads") { Description = "CPUs per task (--cpus-per-task) and torch threads per worker", DefaultValueFactory = _ => 1 };
         var launchDryRun = new Option<bool>("--dry-run") { Description = "Only write the script (<sweep>-slurm.sh next to the store: results/ by default) and print its path" };
-        var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task) beside the results, submit it and record the job")
+        var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task; the workers obey the sweep's stored budgets) beside the results, submit it and record the job")
             { launchSweep, launchWorkers, launchGpus, launchPartition, launchTime, launchThreads, launchDryRun };
         slurm.SetAction(p => new LaunchCommand(output, error).Slurm(new SlurmLaunchOptions(
             p.GetRequiredValue(db), p.GetRequiredValue(launchSweep), p.GetRequiredValue(launchWorkers), p.GetRequiredValue(launchGpus),

@@ -291,6 +291,7 @@ public sealed class A_real_slurm(ITestOutputHelper output)
 
             var launch = await Cli.RunProcessAsync(folder.Path, Timeout, ["launch", "slurm", "capped", "--workers", "2", "--time", "10:00", "--db", folder.Db], slurm);
             Assert.True(launch.ExitCode == 0, launch.ToString());
+            Assert.Contains("Budgets the workers obey (stored with the sweep): at most 3 trials\n", launch.Output);
             var jobId = launch.Output.Split(' ', ':')[3];
             var stopped = await run.WaitAsync(Timeout);
             await Cancelling_a_sweep.WaitUntil(() => !JobInQueue(jobId, slurm), seconds: 120);
