@@ -160,7 +160,9 @@ internal sealed class TrialRun(
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (deadline is { } d) cancel.CancelAfter(Max(TimeSpan.Zero, d - DateTimeOffset.Now));
+        // A timer reaches about 49 days at most (CancelAfter throws beyond): a deadline further off is left to the
+        // check after every epoch (StopAfterEpoch), which stops the trial at the first epoch past it.
+        if (deadline is { } d && d - DateTimeOffset.Now is var left && left < MaxTimer) cancel.CancelAfter(Max(TimeSpan.Zero, left));
         try
         {
             TrainingOutcome outcome;
@@ -316,6 +318,8 @@ internal sealed class TrialRun(
             log.Warning(e, "Heartbeat of trial {TrialNumber} failed: {Problem}", trial.Number, e.Message);
         }
     }
+
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(49);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
