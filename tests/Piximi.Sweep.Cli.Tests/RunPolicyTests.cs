@@ -54,6 +54,8 @@ public sealed class The_stored_run_policy
         using (var store = TrialStores.OpenSqlite(folder.Db))
             stored = store.LoadPolicy(store.FindSweep("policy")!.Id);
         Assert.Equal((2, 0, 2099), (stored.MaxTrials, stored.MaxRetries, stored.Deadline?.Year));
+        var status = await Cli.RunAsync("status", "--db", folder.Db);
+        Assert.Contains("Budgets (stored with the sweep; every worker obeys them): deadline 2099-01-01 07:00; at most 2 trials\n", status.Output);
 
         // Nothing given: the spent trial budget is lifted (running again asks the sweep to go on), the rest stays.
         var third = await Cli.RunProcessAsync(folder.Path, Timeout, "resume", "policy", "--db", folder.Db, "--workers", "1");
