@@ -153,7 +153,7 @@ internal sealed class TrialRun(
         var deadline = Stored(() => store.LoadPolicy(sweep.Id)).Deadline;
         if (deadline is { } d0 && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, d0)) is { } estimate)
         {
-            Stored(() => store.Release(_lease, $"would not finish before the deadline {d0:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
+            Stored(() => store.Release(_lease, $"would not finish before the deadline {d0.ToLocalTime():yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
             StopReason = "deadline reached";
             return TrialRunResult.Stopped;
