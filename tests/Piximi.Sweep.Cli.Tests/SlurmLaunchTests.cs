@@ -372,11 +372,19 @@ public sealed class A_real_slurm(ITestOutputHelper output)
         });
     }
 
+    /// <summary>The sweep's stored policy, or null while run has not yet created the store, the sweep or its policy.</summary>
     private static RunPolicy? StoredPolicy(string db, string sweep)
     {
         if (!File.Exists(db)) return null;
-        using var store = TrialStores.OpenReadOnly(db);
-        return store.FindSweep(sweep) is { } found ? store.LoadPolicy(found.Id) : null;
+        try
+        {
+            using var store = TrialStores.OpenReadOnly(db);
+            return store.FindSweep(sweep) is { } found ? store.LoadPolicy(found.Id) : null;
+        }
+        catch (StoreNotFoundException)
+        {
+            return null; // the file exists, but run has not set it up yet
+        }
     }
 
     /// <summary>True (having said why) when this machine cannot run a real Slurm.</summary>
