@@ -118,8 +118,8 @@ public sealed class Options_checked_before_the_store
     [InlineData("--device cuda:7", "CUDA device")]
     [InlineData("--heartbeat-interval 0", "--heartbeat-interval must be a number of seconds > 0")]
     // Budgets are the sweep's stored policy (run and resume set it), not a worker's to choose.
-    [InlineData("--max-trials 3", "--max-trials")]
-    [InlineData("--deadline 07:00", "--deadline")]
+    [InlineData("--max-trials 3", "'--max-trials'. Budgets are stored with the sweep, and every worker obeys them: set them with run or resume")]
+    [InlineData("--deadline 07:00", "(e.g. piximi-sweep resume <sweep> --workers 0 --deadline …)")]
     public async Task Worker_refuses_a_bad_option_before_the_store_is_opened(string option, string message)
     {
         using var folder = new TestFolder();
