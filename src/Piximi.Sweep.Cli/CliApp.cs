@@ -81,8 +81,6 @@ public static class CliApp
         return string.Join(' ', names.Prepend("piximi-sweep"));
     }
 
-    internal const int DefaultMaxRetries = 2;
-
     private static (RootCommand Root, Option<string> Db) Build(TextWriter output, TextWriter error, ErrorLog errors)
     {
         var db = new Option<string>("--db", "--store")
@@ -115,30 +113,23 @@ public static class CliApp
         var workerSweep = new Option<string>("--sweep", "-s") { Description = "Sweep name", Required = true };
         var workerDevice = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var workerThreads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
-        var workerDeadline = new Option<string?>("--deadline") { Description = "Claim no trial that would end after this; stop at it" };
-        var workerMaxTrials = new Option<int?>("--max-trials") { Description = "Claim nothing once this many trials of the sweep have started" };
-        var workerRetries = new Option<int>("--max-retries") { Description = "Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried", DefaultValueFactory = _ => DefaultMaxRetries };
         var workerBeat = new Option<double>("--heartbeat-interval") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 15 };
-        var (workerMaxEpochs, workerComputeHours) = LimitOptions();
         var workerPathMap = new Option<string[]>("--path-map")
         {
             Description = "FROM=TO: on this machine the dataset lives elsewhere; paths of the sweep's dataset starting with FROM are read under TO (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var worker = new Command("worker", "Claim and train trials of a sweep until none is queued")
-            { workerSweep, workerDevice, workerThreads, workerDeadline, workerMaxTrials, workerRetries, workerBeat, workerMaxEpochs, workerComputeHours, workerPathMap };
+        var worker = new Command("worker", "Claim and train trials of a sweep until none is queued, or the sweep's stored budgets (set by run or resume) say stop")
+            { workerSweep, workerDevice, workerThreads, workerBeat, workerPathMap };
         worker.SetAction(p =>
         {
             using var signals = new StopSignals();
-            var deadline = p.GetValue(workerDeadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : (DateTimeOffset?)null;
             return new WorkerCommand(error) { Errors = errors }.Execute(new WorkerOptions(
                 p.GetRequiredValue(db), p.GetRequiredValue(workerSweep), p.GetRequiredValue(workerDevice), p.GetRequiredValue(workerThreads),
-                deadline, p.GetValue(workerMaxTrials), p.GetRequiredValue(workerRetries),
                 p.GetRequiredValue(workerBeat) is var beat && beat > 0 && beat <= TimeSpan.MaxValue.TotalSeconds
                     ? TimeSpan.FromSeconds(beat)
                     : throw new UserErrorException($"--heartbeat-interval must be a number of seconds > 0, got {beat}."))
             {
-                Limits = ReadLimits(p, workerMaxEpochs, workerComputeHours),
                 PathMap = PathMap.Parse(p.GetValue(workerPathMap) ?? []),
             }, signals.Graceful);
         });
@@ -152,7 +143,7 @@ public static class CliApp
         var launchTime = new Option<string?>("--time", "-t") { Description = "Slurm time limit per task, e.g. 4:00:00" };
         var launchThreads = new Option<int>("--threads") { Description = "CPUs per task (--cpus-per-task) and torch threads per worker", DefaultValueFactory = _ => 1 };
         var launchDryRun = new Option<bool>("--dry-run") { Description = "Only write the script (<sweep>-slurm.sh next to the store: results/ by default) and print its path" };
-        var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task) beside the results, submit it and record the job")
+        var slurm = new Command("slurm", "Write an sbatch job-array script (one worker per task; the workers obey the sweep's stored budgets) beside the results, submit it and record the job")
             { launchSweep, launchWorkers, launchGpus, launchPartition, launchTime, launchThreads, launchDryRun };
         slurm.SetAction(p => new LaunchCommand(output, error).Slurm(new SlurmLaunchOptions(
             p.GetRequiredValue(db), p.GetRequiredValue(launchSweep), p.GetRequiredValue(launchWorkers), p.GetRequiredValue(launchGpus),
@@ -273,9 +264,11 @@ public static class CliApp
         var threads = new Option<int?>("--threads") { Description = "Torch threads per worker (default: cores / workers; workers × threads ≤ cores)" };
         var devices = new Option<string>("--devices", "--device") { Description = "auto, cpu, or cuda:0,cuda:1…", DefaultValueFactory = _ => "auto" };
         var perDevice = new Option<int>("--per-device") { Description = "Workers per CUDA device (small trials share a GPU)", DefaultValueFactory = _ => 1 };
-        var deadline = new Option<string?>("--deadline") { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it" };
-        var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all" };
-        var maxRetries = new Option<int>("--max-retries") { Description = "Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried", DefaultValueFactory = _ => DefaultMaxRetries };
+        // Budgets and retries are stored with the sweep: given here they replace the stored ones, and every worker of
+        // the sweep (local, Slurm, by hand elsewhere) obeys them; left out, the stored ones (or the file's) stay.
+        var deadline = new Option<string?>("--deadline") { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it. Stored with the sweep: every worker obeys it" };
+        var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all. Stored with the sweep: every worker obeys it" };
+        var maxRetries = new Option<int?>("--max-retries") { Description = $"Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried. Stored with the sweep (default {RunPolicy.DefaultMaxRetries})" };
         var grace = new Option<string>("--heartbeat-grace") { Description = "A running trial whose worker has not beaten for this long is re-queued", DefaultValueFactory = _ => "60s" };
         var (maxEpochs, computeHours) = LimitOptions();
         foreach (var command in commands)
@@ -283,29 +276,32 @@ public static class CliApp
             foreach (var option in new Option[] { workers, threads, devices, perDevice, deadline, maxTrials, maxRetries, grace, maxEpochs, computeHours })
                 command.Options.Add(option);
         }
-        return (p, file, sweepName) => new RunOptions(
-            file, sweepName, p.GetRequiredValue(db), p.GetValue(workers), p.GetValue(threads), p.GetRequiredValue(devices),
-            p.GetRequiredValue(perDevice),
-            p.GetValue(deadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : null,
-            p.GetValue(maxTrials), p.GetRequiredValue(maxRetries), TimeOptions.ParseDuration(p.GetRequiredValue(grace), "--heartbeat-grace"))
+        return (p, file, sweepName) =>
         {
-            Limits = ReadLimits(p, maxEpochs, computeHours),
+            // Checked in the order they are listed, before the store is opened.
+            var retries = p.GetValue(maxRetries);
+            if (retries is < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {retries}.");
+            var trials = p.GetValue(maxTrials);
+            if (trials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {trials}.");
+            var graceValue = TimeOptions.ParseDuration(p.GetRequiredValue(grace), "--heartbeat-grace");
+            var given = p.GetValue(deadline) is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now) : (DateTimeOffset?)null;
+            var epochs = p.GetValue(maxEpochs);
+            if (epochs is < 1) throw new UserErrorException($"--max-epochs must be at least 1, got {epochs}.");
+            var hours = p.GetValue(computeHours);
+            if (hours is { } h && !(h > 0 && double.IsFinite(h)))
+                throw new UserErrorException($"--compute-hours must be a number of hours > 0, e.g. 0.5, got {h}.");
+            return new RunOptions(
+                file, sweepName, p.GetRequiredValue(db), p.GetValue(workers), p.GetValue(threads), p.GetRequiredValue(devices),
+                p.GetRequiredValue(perDevice), graceValue)
+            {
+                Policy = new RunPolicy(given, trials, epochs, hours, retries),
+            };
         };
     }
 
     private static (Option<int?> MaxEpochs, Option<double?> ComputeHours) LimitOptions() =>
     (
-        new Option<int?>("--max-epochs") { Description = "Train at most this many epochs, summed over every trial of the sweep" },
-        new Option<double?>("--compute-hours") { Description = "Train at most this many hours, summed over every trial's epochs (two workers spend it twice as fast)" }
+        new Option<int?>("--max-epochs") { Description = "Train at most this many epochs, summed over every trial of the sweep. Stored with the sweep: every worker obeys it" },
+        new Option<double?>("--compute-hours") { Description = "Train at most this many hours, summed over every trial's epochs (two workers spend it twice as fast). Stored with the sweep: every worker obeys it" }
     );
-
-    private static SweepLimits ReadLimits(ParseResult p, Option<int?> maxEpochs, Option<double?> computeHours)
-    {
-        var epochs = p.GetValue(maxEpochs);
-        var hours = p.GetValue(computeHours);
-        if (epochs is < 1) throw new UserErrorException($"--max-epochs must be at least 1, got {epochs}.");
-        if (hours is { } h && !(h > 0 && double.IsFinite(h)))
-            throw new UserErrorException($"--compute-hours must be a number of hours > 0, e.g. 0.5, got {h}.");
-        return new SweepLimits(epochs, hours);
-    }
 }

@@ -41,9 +41,10 @@ public interface ITrialStore : IDisposable
     /// <summary>
     /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
     /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
-    /// queued, or when <paramref name="maxTrials"/> is given and that many trials of the sweep have already left the
-    /// queue (the budget counts every trial ever claimed). A trial claimed again keeps its epochs and checkpoint:
-    /// its new holder resumes after the last stored epoch.
+    /// queued, or when the sweep's stored <see cref="RunPolicy"/> forbids a claim (<see cref="PolicyStop"/>: checked in
+    /// the claim's transaction, so concurrent claimers never overshoot a budget), or when <paramref name="maxTrials"/>
+    /// is given and that many trials of the sweep have already left the queue (the budget counts every trial ever
+    /// claimed). A trial claimed again keeps its epochs and checkpoint: its new holder resumes after the last stored epoch.
     /// </summary>
     TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null);
 
@@ -75,9 +76,31 @@ public interface ITrialStore : IDisposable
     /// Adds trial number <paramref name="number"/> to the sweep, already claimed by <paramref name="workerId"/> (as
     /// <see cref="ClaimNext"/> would return it), for samplers that propose as results arrive. Atomic: returns null and
     /// writes nothing when the sweep's last trial is not number − 1 (another worker added one meanwhile: propose again
-    /// from the new history), or when <paramref name="maxTrials"/> trials of the sweep have left the queue.
+    /// from the new history), when the stored <see cref="RunPolicy"/> forbids a claim, or when
+    /// <paramref name="maxTrials"/> trials of the sweep have left the queue.
     /// </summary>
     TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null);
+
+    /// <summary>
+    /// The sweep's run policy (budgets and retry rule), stored apart from its definition; <see cref="RunPolicy.None"/>
+    /// when none was ever stored (nor for a sweep that is not stored).
+    /// </summary>
+    RunPolicy LoadPolicy(long sweepId);
+
+    /// <summary>
+    /// Replaces the sweep's run policy, whole, in one transaction, and returns the one it replaces (for saying what
+    /// changed). Claims from then on obey it. <see cref="ArgumentException"/> for a sweep that is not stored,
+    /// <see cref="ArgumentOutOfRangeException"/> for a cap below 1, retries below 0 or compute hours not above 0
+    /// (nothing is written then).
+    /// </summary>
+    RunPolicy SavePolicy(long sweepId, RunPolicy policy);
+
+    /// <summary>
+    /// Which budget of the stored policy forbids a claim now (the deadline has passed, max_trials trials have left the
+    /// queue, the stored epochs reach max_epochs or their summed seconds compute_hours), or null: the check
+    /// <see cref="ClaimNext"/> makes, for saying why a claim found nothing.
+    /// </summary>
+    BudgetStop? PolicyStop(long sweepId);
 
     /// <summary>Epochs stored over every trial of the sweep, and their summed seconds: what the epoch and compute budgets count.</summary>
     SweepUsage Usage(long sweepId);

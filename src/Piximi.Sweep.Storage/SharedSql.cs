@@ -108,4 +108,26 @@ internal static class SharedSql
     public const string BeatOrchestrator = $"UPDATE orchestrators SET heartbeat_at = @now WHERE {HeldByOrchestrator};";
 
     public const string DeleteOrchestrator = $"DELETE FROM orchestrators WHERE {HeldByOrchestrator};";
+
+    // ---- The run policy (schema version 8 on) ----
+
+    public const string SelectPolicy =
+        """
+        SELECT deadline AS Deadline, max_trials AS MaxTrials, max_epochs AS MaxEpochs, compute_hours AS ComputeHours,
+               max_retries AS MaxRetries
+        FROM policies WHERE sweep_id = @sweep;
+        """;
+
+    /// <summary>The whole policy, replacing the stored one; no row is written for a sweep that is not stored.</summary>
+    public const string UpsertPolicy =
+        """
+        INSERT INTO policies (sweep_id, deadline, max_trials, max_epochs, compute_hours, max_retries, updated_at)
+        SELECT id, @deadline, @max_trials, @max_epochs, @compute_hours, @max_retries, @now FROM sweeps WHERE id = @sweep
+        ON CONFLICT (sweep_id) DO UPDATE SET
+            deadline = excluded.deadline, max_trials = excluded.max_trials, max_epochs = excluded.max_epochs,
+            compute_hours = excluded.compute_hours, max_retries = excluded.max_retries, updated_at = excluded.updated_at;
+        """;
+
+    /// <summary>What the trial budget counts: trials that left the queue (a trial given back counts again once claimed).</summary>
+    public const string CountStartedTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep AND state <> 'queued';";
 }

@@ -98,6 +98,18 @@ internal sealed record CountsRow
     public long Started { get; init; }
 }
 
+internal sealed record PolicyRow
+{
+    public string? Deadline { get; init; }
+    public long? MaxTrials { get; init; }
+    public long? MaxEpochs { get; init; }
+    public double? ComputeHours { get; init; }
+    public long? MaxRetries { get; init; }
+
+    public RunPolicy ToRecord() => new(
+        StoreTime.ParseOrNull(Deadline), (int?)MaxTrials, (int?)MaxEpochs, ComputeHours, (int?)MaxRetries);
+}
+
 internal sealed record UsageRow
 {
     public long Epochs { get; init; }

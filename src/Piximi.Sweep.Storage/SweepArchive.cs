@@ -14,6 +14,9 @@ public sealed record SweepArchive(SweepDefinition Definition, DateTimeOffset Cre
 {
     public string Name => Definition.Name;
 
+    /// <summary>The sweep's stored run policy, or null when it has none: an import stores it as it is.</summary>
+    public RunPolicy? Policy { get; init; }
+
     /// <summary>Trials whose holders work on the exporting store: an import re-queues them (keeping epochs and checkpoint, so they resume).</summary>
     public int RunningTrials => Trials.Count(t => t.Trial.State == TrialState.Running);
 }
@@ -149,7 +152,8 @@ internal static class SweepArchives
                 attempts.GetValueOrDefault(t.Id) ?? []))
             .ToList();
         var record = sweep.ToRecord();
-        return new SweepArchive(record.Definition, record.CreatedAt, trials);
+        var policy = connection.QuerySingleOrDefault<PolicyRow>(SharedSql.SelectPolicy, new { sweep = sweepId }, tx)?.ToRecord();
+        return new SweepArchive(record.Definition, record.CreatedAt, trials) { Policy = policy };
     }
 
     /// <summary>
@@ -176,6 +180,11 @@ internal static class SweepArchives
 
         var sweepId = connection.ExecuteScalar<long>(
             InsertSweep, new { archive.Name, DefinitionJson = json, CreatedAt = StoreTime.ToText(archive.CreatedAt) }, tx);
+        if (archive.Policy is { } policy)
+        {
+            StorePolicies.Save(connection, tx, sweepId, policy);
+        }
+
         foreach (var trial in archive.Trials)
         {
             var t = trial.Trial;
@@ -259,6 +268,18 @@ internal static class SweepArchives
     /// <summary>What the store's own writes guarantee, checked before anything is written, so a broken archive is refused whole.</summary>
     private static void Validate(SweepArchive archive)
     {
+        if (archive.Policy is { } policy)
+        {
+            try
+            {
+                StorePolicies.Require(policy);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ArgumentException($"The archive of sweep '{archive.Name}' has a run policy the store refuses: {e.Message}", nameof(archive), e);
+            }
+        }
+
         var numbers = new HashSet<int>();
         foreach (var trial in archive.Trials)
         {

@@ -24,6 +24,7 @@ public sealed class CopyCommandTests
         Assert.Contains($"Copied sweep 'laptop' from {folder.Db} to postgres://postgres@127.0.0.1:{PostgresServer.Port}/", copied.Output);
         Assert.Contains("trials:      4 (2 queued, 2 completed)", copied.Output);
         Assert.Contains("epochs:      2", copied.Output);
+        Assert.Contains("budgets:     at most 2 trials (stored: workers on postgres://", copied.Output); // the policy went over too
         Assert.DoesNotContain(PostgresServer.Password, copied.Output + copied.Error);
         var onLaptop = await Cli.RunAsync("best", "--db", folder.Db, "--format", "csv");
         var onCluster = await Cli.RunAsync("best", "--store", url, "--format", "csv");

@@ -271,6 +271,154 @@ public sealed class A_real_slurm(ITestOutputHelper output)
         return null;
     }
 
+    /// <summary>
+    /// The sweep file's <c>budget: {max_trials: 3}</c> reaches the store through <c>run</c> (here an orchestrator with
+    /// no local workers) and the Slurm workers, started with no budget argument, obey it: of 10 trials exactly 3 start,
+    /// and run ends with exit 4 naming the trial budget.
+    /// </summary>
+    [Fact]
+    public async Task Array_workers_obey_the_trial_budget_of_the_sweep_file_stored_by_run_and_start_exactly_three_of_ten_trials()
+    {
+        if (Skipped()) return;
+        using var folder = new TestFolder();
+        await WithCluster(folder, async slurm =>
+        {
+            // 10 trials (5 learning rates × 2 batch sizes) of 300 images, 1 epoch each.
+            var file = folder.Write("capped.yaml", TestFolder.SmallSweep("capped", 300, ("learning_rate", "[0.001, 0.002, 0.003, 0.005, 0.01]"))
+                + "budget:\n  max_trials: 3\n");
+            using var run = Cli.Start(folder.Path, "run", file, "--db", folder.Db, "--workers", "0", "--heartbeat-grace", "20s");
+            await Cancelling_a_sweep.WaitUntil(() => StoredPolicy(folder.Db, "capped") is { MaxTrials: 3 }, seconds: 60);
+
+            var launch = await Cli.RunProcessAsync(folder.Path, Timeout, ["launch", "slurm", "capped", "--workers", "2", "--time", "10:00", "--db", folder.Db], slurm);
+            Assert.True(launch.ExitCode == 0, launch.ToString());
+            Assert.Contains("Budgets the workers obey (stored with the sweep): at most 3 trials\n", launch.Output);
+            var jobId = launch.Output.Split(' ', ':')[3];
+            var stopped = await run.WaitAsync(Timeout);
+            await Cancelling_a_sweep.WaitUntil(() => !JobInQueue(jobId, slurm), seconds: 120);
+
+            Assert.True(stopped.ExitCode == 4, stopped.ToString());
+            Assert.Contains("Budgets of 'capped' stored, for every worker of the sweep: max_trials none → 3.", stopped.Output);
+            Assert.Contains("Stopped by the trial budget (3 trials) with trials left", stopped.Output);
+            Assert.DoesNotContain("--max-trials", File.ReadAllText(Path.Combine(folder.Path, "results", "capped-slurm.sh")));
+            using var store = TrialStores.OpenSqlite(folder.Db);
+            var sweep = store.FindSweep("capped")!;
+            var trials = store.ListTrials(sweep.Id);
+            Assert.Equal(10, trials.Count);
+            Assert.Equal(3, trials.Count(t => t.Attempts > 0));
+            Assert.Equal(3, trials.Count(t => t.State == TrialState.Completed));
+            Assert.Equal(7, trials.Count(t => t is { State: TrialState.Queued, Attempts: 0 }));
+            Assert.All(store.ListAttempts(sweep.Id), a => Assert.StartsWith(Environment.MachineName + ":", a.WorkerId, StringComparison.Ordinal));
+            var workers = trials.Where(t => t.WorkerId is not null).Select(t => t.WorkerId).Distinct().ToList();
+            var logs = new[] { 1, 2 }.Select(task => File.ReadAllText(Path.Combine(folder.Path, "results", $"capped-worker-{jobId}_{task}.log"))).ToList();
+            output.WriteLine($"Slurm job {jobId}: trials started {trials.Count(t => t.Attempts > 0)} of {trials.Count}, by {workers.Count} worker(s): {string.Join(", ", workers)}");
+            foreach (var log in logs) output.WriteLine(log);
+        });
+    }
+
+    /// <summary>
+    /// A deadline stored while Slurm workers train (as <c>resume --deadline</c> from any machine would store it) stops
+    /// them: trials running then go back to the queue after their next epoch, and no attempt starts after it, not even
+    /// by the array's third task, which waits for a free core (the node has two) and so starts after the deadline.
+    /// </summary>
+    [Fact]
+    public async Task A_deadline_stored_while_array_workers_train_stops_them_and_no_trial_is_claimed_after_it()
+    {
+        if (Skipped()) return;
+        using var folder = new TestFolder();
+        await WithCluster(folder, async slurm =>
+        {
+            // 10 trials of 50 epochs over 3,000 images: far more than the seconds before the deadline.
+            var file = folder.Write("late.yaml", TestFolder.SmallSweep("late", 3000,
+                ("learning_rate", "[0.001, 0.002, 0.003, 0.005, 0.01]"), ("epochs", "50")));
+            Launching_on_slurm.CreateSweep(folder.Db, file);
+            var launch = await Cli.RunProcessAsync(folder.Path, Timeout, ["launch", "slurm", "late", "--workers", "3", "--time", "10:00", "--db", folder.Db], slurm);
+            Assert.True(launch.ExitCode == 0, launch.ToString());
+            var jobId = launch.Output.Split(' ', ':')[3];
+            await Cancelling_a_sweep.WaitUntil(() =>
+            {
+                using var store = TrialStores.OpenSqlite(folder.Db);
+                return store.ListEpochs(store.FindSweep("late")!.Id).Count >= 1;
+            }, seconds: 120);
+
+            DateTimeOffset deadline;
+            using (var store = TrialStores.OpenSqlite(folder.Db))
+            {
+                deadline = DateTimeOffset.UtcNow.AddSeconds(3);
+                store.SavePolicy(store.FindSweep("late")!.Id, new RunPolicy(Deadline: deadline));
+            }
+            await Cancelling_a_sweep.WaitUntil(() => !JobInQueue(jobId, slurm), seconds: 120);
+            var ended = DateTimeOffset.UtcNow;
+
+            using (var store = TrialStores.OpenSqlite(folder.Db))
+            {
+                var sweep = store.FindSweep("late")!;
+                var trials = store.ListTrials(sweep.Id);
+                var attempts = store.ListAttempts(sweep.Id);
+                output.WriteLine($"Slurm job {jobId}: deadline {deadline:HH:mm:ss.fff}, tasks ended {(ended - deadline).TotalSeconds:F1}s after it; " +
+                                 $"{attempts.Count} attempt(s), last started {attempts.Max(a => a.StartedAt):HH:mm:ss.fff}; " +
+                                 $"trials {string.Join(", ", trials.Select(t => $"{t.Number}:{t.State}/{t.Attempts}"))}");
+                Assert.NotEmpty(attempts);
+                Assert.All(attempts, a => Assert.True(a.StartedAt <= deadline, $"attempt {a.Attempt} of trial {a.TrialId} started at {a.StartedAt:O}, after the deadline {deadline:O}"));
+                Assert.DoesNotContain(trials, t => t.State == TrialState.Running);
+                Assert.Contains(trials, t => t is { State: TrialState.Queued, Attempts: 0 });
+                // Trials running at the deadline were given back, not lost: they resume after their stored epochs.
+                Assert.Contains(attempts, a => a.Outcome == AttemptOutcome.Released && a.Reason is { } r && r.StartsWith("deadline reached", StringComparison.Ordinal));
+                Assert.DoesNotContain(attempts, a => a.Outcome == AttemptOutcome.Lost);
+            }
+            // The third task ran (after the deadline: a core was free only once the first two ended), and claimed nothing.
+            var third = Path.Combine(folder.Path, "results", $"late-worker-{jobId}_3.log");
+            Assert.True(File.Exists(third), "the third array task never ran");
+            Assert.Contains($"piximi-sweep worker: job {jobId} task 3", File.ReadAllText(third));
+        });
+    }
+
+    /// <summary>The sweep's stored policy, or null while run has not yet created the store, the sweep or its policy.</summary>
+    private static RunPolicy? StoredPolicy(string db, string sweep)
+    {
+        if (!File.Exists(db)) return null;
+        try
+        {
+            using var store = TrialStores.OpenReadOnly(db);
+            return store.FindSweep(sweep) is { } found ? store.LoadPolicy(found.Id) : null;
+        }
+        catch (StoreNotFoundException)
+        {
+            return null; // the file exists, but run has not set it up yet
+        }
+    }
+
+    /// <summary>True (having said why) when this machine cannot run a real Slurm.</summary>
+    private bool Skipped()
+    {
+        if (WhyNot() is not { } reason) return false;
+        var message = $"SKIPPED (cannot run here): {reason}";
+        output.WriteLine(message);
+        Console.Error.WriteLine($"[A_real_slurm] {message}");
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> with a single-node Slurm of its own under the test's folder, given the environment
+    /// that points sbatch and squeue at it; stops the cluster after. Ports of its own (SLURM_TEST_*_PORT), so that
+    /// another cluster of the script on this machine is not disturbed.
+    /// </summary>
+    private static async Task WithCluster(TestFolder folder, Func<Dictionary<string, string>, Task> test)
+    {
+        var cluster = Path.Combine(folder.Path, "slurm");
+        var script = Path.Combine(RepositoryRoot(), "scripts", "slurm-test-cluster");
+        var ports = new Dictionary<string, string> { ["SLURM_TEST_CTLD_PORT"] = "6837", ["SLURM_TEST_SLURMD_PORT"] = "6838" };
+        var started = await Run(script, ["start", cluster], ports);
+        try
+        {
+            Assert.True(started.ExitCode == 0, started.ToString());
+            await test(new Dictionary<string, string> { ["SLURM_CONF"] = Path.Combine(cluster, "slurm.conf") });
+        }
+        finally
+        {
+            await Run(script, ["stop", cluster]);
+        }
+    }
+
     private static bool JobInQueue(string jobId, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("squeue") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -282,10 +430,11 @@ public sealed class A_real_slurm(ITestOutputHelper output)
         return process.ExitCode == 0 && said.Trim().Length > 0;
     }
 
-    private static async Task<CliResult> Run(string program, string[] args)
+    private static async Task<CliResult> Run(string program, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

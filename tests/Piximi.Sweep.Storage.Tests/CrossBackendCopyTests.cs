@@ -23,6 +23,7 @@ public sealed class CrossBackendCopyTests : IDisposable
         Assert.Equal(expected, ArchiveFixtures.Describe(onCluster));
         Assert.Equal(expected, ArchiveFixtures.Describe(returned));
         Assert.Contains(" NaN ", expected);
+        Assert.Contains($"policy {ArchiveFixtures.Policy.Deadline!.Value.UtcTicks} 5 40 {BitConverter.DoubleToInt64Bits(1.0 / 3).ToString("X16", System.Globalization.CultureInfo.InvariantCulture)} 1", expected);
         Assert.Contains(BitConverter.DoubleToInt64Bits(-0.0).ToString("X16", System.Globalization.CultureInfo.InvariantCulture), expected);
         // The summaries (what rankings read) agree too.
         Assert.Equal(

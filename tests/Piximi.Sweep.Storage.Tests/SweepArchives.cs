@@ -36,14 +36,24 @@ internal static class ArchiveFixtures
         Assert.Equal(t4.Id, store.ClaimNext(sweep.Id, "w-3")!.Id);
         var t5 = store.ClaimNext(sweep.Id, "w-4")!;
         store.Release(TrialLease.Of(t5), "interrupted");
+        // Its run policy, set last so that it limits none of the claims above; an awkward double for the hours.
+        store.SavePolicy(sweep.Id, Policy);
         return sweep;
     }
+
+    /// <summary>The run policy <see cref="Populate"/> stores: every field set (the deadline to the millisecond, as stored).</summary>
+    public static RunPolicy Policy { get; } = new(
+        new DateTimeOffset(2100, 1, 2, 3, 4, 5, 678, TimeSpan.Zero), MaxTrials: 5, MaxEpochs: 40, ComputeHours: 1.0 / 3, MaxRetries: 1);
 
     /// <summary>Every field of the archive but ids, as text: doubles by their bits (any NaN is "NaN"), times by ticks, bytes by hash.</summary>
     public static string Describe(SweepArchive archive)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{SweepJson.Serialize(archive.Definition)} {archive.CreatedAt.UtcTicks}");
+        var policy = archive.Policy is { } p
+            ? $"policy {p.Deadline?.UtcTicks} {p.MaxTrials} {p.MaxEpochs} {(p.ComputeHours is { } hours ? Bits(hours) : "")} {p.MaxRetries}"
+            : "no policy";
+        text.AppendLine(policy);
         foreach (var a in archive.Trials)
         {
             var t = a.Trial;

@@ -37,4 +37,7 @@ internal static class Sweeps
 
     public static EpochMetrics Epoch(int epoch, double loss = 0.25) =>
         new(epoch, loss, 0.9, loss * 1.5, 0.85, 1.25, 4096.5);
+
+    /// <summary>The schema version a store of this build has: 8 since the run policy is stored.</summary>
+    public const int LatestSchema = 8;
 }

@@ -1016,29 +1016,29 @@ public abstract partial class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_seven()
+    public void A_new_store_records_the_latest_schema_version()
     {
         Open();
 
-        Assert.Equal(7, ReadSchemaVersion());
+        Assert.Equal(LatestSchema, ReadSchemaVersion());
     }
 
     [Fact]
     public void A_store_written_by_a_newer_version_is_refused_naming_both_versions() => RefusesANewerVersion(() => Open());
 
-    /// <summary>A store of schema 8 is refused by <paramref name="open"/>, naming both versions, and left at 8.</summary>
+    /// <summary>A store of a schema after the latest is refused by <paramref name="open"/>, naming both versions, and left at it.</summary>
     private void RefusesANewerVersion(Func<ITrialStore> open)
     {
         var store = Open();
         store.CreateSweep(Definition(), Grid(1));
         store.Dispose();
-        WriteSchemaVersion(8);
+        WriteSchemaVersion(LatestSchema + 1);
 
         var error = Assert.Throws<StoreVersionException>(open);
 
-        Assert.Contains("schema version 8", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 7", error.Message, StringComparison.Ordinal);
-        Assert.Equal(8, ReadSchemaVersion());
+        Assert.Contains($"schema version {LatestSchema + 1}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"versions up to {LatestSchema}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(LatestSchema + 1, ReadSchemaVersion());
     }
 
     // ---- Readers (best, status, reports, the source of a copy) ----
@@ -1153,7 +1153,7 @@ public abstract partial class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(7, ReadSchemaVersion());
+        Assert.Equal(LatestSchema, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }

@@ -9,7 +9,7 @@ namespace Piximi.Sweep.Storage.Tests;
 
 /// <summary>
 /// A store written by the version before attempts were recorded (schema 6: Fixtures/store-v6.db, written by the CLI,
-/// see Fixtures/README.md) brought up to schema 7, in a SQLite file and, with the same rows, in PostgreSQL: nothing it
+/// see Fixtures/README.md) brought up to date (schema 7, the attempts; 8, the run policy), in a SQLite file and, with the same rows, in PostgreSQL: nothing it
 /// held changes, the trial running in it gets its attempt (from an epoch unknown), and it goes on as a new store would.
 /// </summary>
 public sealed class VersionSixStores : IDisposable
@@ -23,7 +23,7 @@ public sealed class VersionSixStores : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void A_version_six_file_is_brought_to_version_seven_keeping_every_row_and_goes_on_recording_attempts()
+    public void A_version_six_file_is_brought_to_the_latest_version_keeping_every_row_and_goes_on_recording_attempts()
     {
         var path = _folder.File("v6.db");
         File.Copy(Fixture, path);
@@ -32,10 +32,10 @@ public sealed class VersionSixStores : IDisposable
 
         using (var store = TrialStores.OpenSqlite(path))
         {
-            Assert.Equal(7L, Scalar(path, "SELECT version FROM schema_version;"));
+            Assert.Equal((long)LatestSchema, Scalar(path, "SELECT version FROM schema_version;"));
             Assert.Equal("ok", Scalar(path, "PRAGMA integrity_check;"));
             Assert.Equal(before, Rows(path));
-            GoesOnAsAVersionSevenStore(store);
+            GoesOnAsANewStore(store);
         }
     }
 
@@ -58,7 +58,7 @@ public sealed class VersionSixStores : IDisposable
     }
 
     [Fact]
-    public void A_version_six_postgres_database_is_brought_to_version_seven_keeping_every_row_and_goes_on_recording_attempts()
+    public void A_version_six_postgres_database_is_brought_to_the_latest_version_keeping_every_row_and_goes_on_recording_attempts()
     {
         var connectionString = PostgresServer.CreateDatabase();
         using (var connection = new NpgsqlConnection(connectionString))
@@ -76,14 +76,14 @@ public sealed class VersionSixStores : IDisposable
         using (var connection = new NpgsqlConnection(connectionString))
         {
             connection.Open();
-            Assert.Equal(7, new NpgsqlCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
+            Assert.Equal(LatestSchema, new NpgsqlCommand("SELECT version FROM schema_version;", connection).ExecuteScalar());
         }
 
-        GoesOnAsAVersionSevenStore(store);
+        GoesOnAsANewStore(store);
     }
 
     /// <summary>What the fixture holds, read through the store, and the store recording attempts from then on.</summary>
-    private static void GoesOnAsAVersionSevenStore(ITrialStore store)
+    private static void GoesOnAsANewStore(ITrialStore store)
     {
         var sweep = Assert.Single(store.ListSweeps());
         Assert.Equal("fixture-v6", sweep.Name);
@@ -94,6 +94,9 @@ public sealed class VersionSixStores : IDisposable
         Assert.Equal([2, 4, 4, 0, 0, 0], trials.Select(t => store.ListEpochs(sweep.Id).Count(e => e.TrialId == t.Id)));
         var running = trials[0];
         Assert.Equal(("vm:4920", 2, 1), (running.WorkerId, running.Attempts, running.Lost));
+        // Budgets were never stored before schema 8: the sweep has none until run or resume stores them.
+        Assert.Equal(RunPolicy.None, store.LoadPolicy(sweep.Id));
+        Assert.Null(store.PolicyStop(sweep.Id));
 
         // Only the attempt in progress when the store was brought up to date is recorded, from an epoch unknown;
         // the claims before it were never recorded, and none is made up.

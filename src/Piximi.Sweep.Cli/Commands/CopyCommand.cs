@@ -44,6 +44,8 @@ internal sealed class CopyCommand(TextWriter output)
         output.WriteLine($"  epochs:      {trials.Sum(t => t.Epochs.Count)}");
         output.WriteLine($"  checkpoints: {checkpoints.Count} ({Size(bytes)})");
         output.WriteLine($"  evaluations: {trials.Count(t => t.Evaluation is not null)}");
+        if (archive.Policy is { } policy && policy.Describe() is { Length: > 0 } budgets)
+            output.WriteLine($"  budgets:     {budgets.TrimStart(';', ' ')} (stored: workers on {toName} obey them)");
         if (archive.RunningTrials > 0)
         {
             var numbers = string.Join(", ", trials.Where(t => t.Trial.State == TrialState.Running).Select(t => t.Trial.Number));

@@ -70,6 +70,9 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
         var jobId = Submit(scriptPath, options.Db);
         store.RecordLaunch(sweep.Id, "slurm", jobId, scriptPath);
         output.WriteLine($"Submitted Slurm job {jobId}: {options.Workers} worker(s) for sweep '{sweep.Name}' (array 1-{options.Workers}).");
+        // The tasks are given no budget: they obey the sweep's stored one, which run and resume set.
+        if (store.LoadPolicy(sweep.Id).Describe() is { Length: > 0 } budgets)
+            output.WriteLine($"Budgets the workers obey (stored with the sweep): {budgets.TrimStart(';', ' ')}");
         output.WriteLine($"Script: {scriptPath}");
         output.WriteLine($"Worker logs: {Path.Combine(results, $"{sweep.Name}-worker-{jobId}_<task>.log")}");
         output.WriteLine($"Follow with: piximi-sweep status --sweep {sweep.Name}    Cancel with: piximi-sweep cancel {sweep.Name}");

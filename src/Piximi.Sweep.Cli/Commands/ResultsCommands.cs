@@ -99,6 +99,8 @@ internal sealed class ResultsCommands(TextWriter output)
         var summaries = Summaries(store, sweep);
         foreach (var line in StatusLines(sweep, summaries))
             output.WriteLine(line);
+        if (store.LoadPolicy(sweep.Id).Describe() is { Length: > 0 } budgets)
+            output.WriteLine($"Budgets (stored with the sweep; every worker obeys them): {budgets.TrimStart(';', ' ')}");
         output.WriteLine(OrchestratorLine(store.FindOrchestrator(sweep.Id), DateTimeOffset.UtcNow));
         return ExitCodes.Ok;
     }

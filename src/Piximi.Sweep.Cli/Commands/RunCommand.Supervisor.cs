@@ -39,13 +39,19 @@ internal sealed partial class RunCommand
         /// <summary>Which budget ended the run, once it returned <see cref="ExitCodes.Incomplete"/>.</summary>
         public string StoppedBy { get; private set; } = "a budget";
 
+        /// <summary>The stored policy's budget that ended the run, when one did.</summary>
+        public BudgetStop? Stop { get; private set; }
+
+        // The sweep's stored policy, read again on every poll: what the workers obey is what this judges by.
+        private RunPolicy _policy = store.LoadPolicy(sweep.Id);
+
         /// <summary>The sweep was cancelled (piximi-sweep cancel) while this ran; then the outcome is <see cref="ExitCodes.Incomplete"/>.</summary>
         public bool Cancelled { get; private set; }
 
         public async Task<int> RunAsync()
         {
             foreach (var slot in plan) Start(slot);
-            var maxStarts = plan.Count * (options.MaxRetries + 2);
+            var maxStarts = plan.Count * (_policy.Retries + 2);
             while (true)
             {
                 await Task.WhenAny(Task.Delay(PollInterval, signals.Graceful), _exited.WaitAsync(signals.Graceful));
@@ -80,25 +86,29 @@ internal sealed partial class RunCommand
                     }
                     if (worker.Process.ExitCode != 0) RecoverFrom(pid, worker);
                 }
+                _policy = store.LoadPolicy(sweep.Id);
                 // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
-                Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
+                Recover(store, sweep, options, _policy.Retries, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
 
                 trials = store.ListTrials(sweep.Id);
                 // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
                 var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
                 var running = trials.Count(t => t.State == TrialState.Running);
-                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
-                var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
-                var spent = options.Limits.Spent(store, sweep);
+                // The store's own verdict, the one every claim checks: no worker (here or elsewhere) claims past it.
+                var stop = store.PolicyStop(sweep.Id);
+                var claimable = stop is not null ? 0
+                    : _policy.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued)))
+                    : queued;
 
-                if (queued + running == 0 || ((claimable == 0 || pastDeadline || spent is not null) && running == 0))
+                if (queued + running == 0 || (claimable == 0 && running == 0))
                 {
                     await WaitForWorkersAsync(ShutdownGrace);
                     progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
-                    StoppedBy = pastDeadline ? "the deadline" : spent ?? $"the trial budget ({options.MaxTrials} trials)";
+                    Stop = stop;
+                    StoppedBy = stop?.Description ?? $"the trial budget ({_policy.MaxTrials} trials)";
                     return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
                 }
-                if (pastDeadline || claimable == 0 || spent is not null) continue;
+                if (claimable == 0) continue;
 
                 foreach (var slot in plan.Where(s => _workers.Values.All(w => w.Slot != s)).Take(claimable))
                 {
@@ -137,23 +147,19 @@ internal sealed partial class RunCommand
                 }
                 return;
             }
-            Recover(store, sweep, options, log, [WorkerIds.For(pid)], $"worker {pid} {how}" + (abort is null ? "" : $" ({abort.Type}: {abort.Message})"));
+            Recover(store, sweep, options, _policy.Retries, log, [WorkerIds.For(pid)], $"worker {pid} {how}" + (abort is null ? "" : $" ({abort.Type}: {abort.Message})"));
         }
 
         private void Start(WorkerSlot slot)
         {
             var start = SelfInvocation();
             var threads = slot.Threads.ToString(CultureInfo.InvariantCulture);
+            // No budgets: the worker reads the sweep's policy from the store, as one started by Slurm or by hand does.
             var args = new List<string>
             {
                 "worker", "--sweep", sweep.Name, "--device", slot.Device, "--threads", threads,
-                "--max-retries", options.MaxRetries.ToString(CultureInfo.InvariantCulture),
                 "--heartbeat-interval", HeartbeatInterval(options.HeartbeatGrace).TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
             };
-            if (options.Deadline is { } deadline) args.AddRange(["--deadline", deadline.ToString("O", CultureInfo.InvariantCulture)]);
-            if (options.MaxTrials is { } cap) args.AddRange(["--max-trials", cap.ToString(CultureInfo.InvariantCulture)]);
-            if (options.Limits.MaxEpochs is { } epochs) args.AddRange(["--max-epochs", epochs.ToString(CultureInfo.InvariantCulture)]);
-            if (options.Limits.ComputeHours is { } hours) args.AddRange(["--compute-hours", hours.ToString("R", CultureInfo.InvariantCulture)]);
             foreach (var arg in args) start.ArgumentList.Add(arg);
             // The store goes by environment, not argument: a PostgreSQL password never shows in a process list.
             start.Environment[StoreLocations.EnvironmentVariable] =
@@ -214,7 +220,7 @@ internal sealed partial class RunCommand
             foreach (var worker in _workers.Values.Where(w => !w.Process.HasExited))
                 worker.Process.Kill(entireProcessTree: true);
             await WaitForWorkersAsync(ShutdownGrace);
-            Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), killedBecause);
+            Recover(store, sweep, options, _policy.Retries, log, _workers.Keys.Select(WorkerIds.For).ToList(), killedBecause);
         }
 
         /// <returns>False when the wait was cut short (timeout or <paramref name="cancel"/>).</returns>

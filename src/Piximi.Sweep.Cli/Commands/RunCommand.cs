@@ -18,13 +18,13 @@ internal sealed record RunOptions(
     int? Threads,
     string Devices,
     int PerDevice,
-    DateTimeOffset? Deadline,
-    int? MaxTrials,
-    int MaxRetries,
     TimeSpan HeartbeatGrace)
 {
-    /// <summary>The sweep-wide epoch and compute-hour budgets (command line, else the file's budget).</summary>
-    public SweepLimits Limits { get; init; } = SweepLimits.None;
+    /// <summary>
+    /// The budgets and retry rule given on the command line (null where not given): they replace the stored policy's,
+    /// which every worker obeys. The file's <c>budget:</c> fills in what the command line leaves out.
+    /// </summary>
+    public RunPolicy Policy { get; init; } = RunPolicy.None;
 }
 
 /// <summary>
@@ -54,28 +54,18 @@ internal sealed partial class RunCommand(TextWriter output)
     {
         // Everything that can be wrong with the input is found here, before the store is even opened: the options
         // (the worker plan against this machine's cores and devices too), then the sweep file.
-        if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
-        if (options.MaxTrials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {options.MaxTrials}.");
         if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
             throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
-        if (options.Deadline is { } given && given <= DateTimeOffset.Now)
+        if (options.Policy.Deadline is { } given && given <= DateTimeOffset.Now)
             throw new UserErrorException($"the deadline {given:yyyy-MM-dd HH:mm} has already passed.");
         var workers = WorkerPlan.Check(options.Devices, options.PerDevice, options.Workers, options.Threads, Environment.ProcessorCount, WorkerPlan.CudaDeviceCount);
         var counter = new DatasetCounter(SkipBadImages);
         var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(options.File, counter.Count, FileOptions));
         foreach (var line in counter.Lines()) output.WriteLine(line);
         foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
-        // The file's budget applies unless the command line says otherwise.
-        if (loaded?.Budget is { } budget)
-        {
-            options = options with
-            {
-                Deadline = options.Deadline ?? (budget.Deadline is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now, "budget.deadline") : null),
-                MaxTrials = options.MaxTrials ?? budget.MaxTrials,
-                Limits = new SweepLimits(options.Limits.MaxEpochs ?? budget.MaxEpochs, options.Limits.ComputeHours ?? budget.ComputeHours),
-            };
-        }
-        if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
+        // The file's budget applies unless the command line says otherwise; both replace what the store holds.
+        var asked = loaded is null ? options.Policy : options.Policy.Over(FilePolicy(loaded.Budget));
+        if (asked.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
             throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
 
         using var store = options.File is null ? StoreAccess.OpenExisting(options.Db) : StoreAccess.Open(options.Db);
@@ -107,6 +97,7 @@ internal sealed partial class RunCommand(TextWriter output)
         if (Errors is not null) Errors.SweepLog = logPath;
         orchestration.BeatFailed += e => log.Warning("The orchestrator's heartbeat failed: {Problem}", e.Message);
         counter.Log(log);
+        var policy = StorePolicy(store, sweep, asked, log);
         // Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.
         if (store.FindCancellation(sweep.Id) is { } cancelled && store.ClearCancellation(sweep.Id))
         {
@@ -115,7 +106,7 @@ internal sealed partial class RunCommand(TextWriter output)
         }
         // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
-        var recovered = Recover(store, sweep, options, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
+        var recovered = Recover(store, sweep, options, policy.Retries, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
         var trials = store.ListTrials(sweep.Id);
         var epochs = store.ListEpochs(sweep.Id);
         var queued = trials.Count(t => t.State == TrialState.Queued);
@@ -133,10 +124,10 @@ internal sealed partial class RunCommand(TextWriter output)
 
         var plan = workers.For(queued + toPropose);
         if (plan.Count == 0)
-            log.Information("No local workers: watching the store while workers elsewhere train{Budgets}", Budgets(options));
+            log.Information("No local workers: watching the store while workers elsewhere train{Budgets}", policy.Describe());
         else
             log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
-                string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), Budgets(options));
+                string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), policy.Describe());
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
@@ -153,14 +144,39 @@ internal sealed partial class RunCommand(TextWriter output)
             ExitCodes.Cancelled => $"Stopped on request. Continue with: piximi-sweep resume {sweep.Name}",
             ExitCodes.Incomplete when supervisor.Cancelled => $"Sweep cancelled ({supervisor.StoppedBy}); trials left wait in the store. Continue with: piximi-sweep resume {sweep.Name}",
             ExitCodes.Incomplete => $"Stopped by {supervisor.StoppedBy} with trials left. Continue with: piximi-sweep resume {sweep.Name}" +
-                                    (options.Limits.Spent(store, sweep) is null ? "" : " (with a larger --max-epochs or --compute-hours)"),
+                                    (supervisor.Stop?.Budget is Budget.Epochs or Budget.ComputeHours ? " (with a larger --max-epochs or --compute-hours)" : ""),
             _ => $"Workers could not run; see {logPath}",
         });
         return outcome;
     }
 
-    private static string Budgets(RunOptions o) =>
-        (o.Deadline is { } d ? $"; deadline {d:yyyy-MM-dd HH:mm}" : "") + (o.MaxTrials is { } m ? $"; at most {m} trials" : "") + o.Limits.Describe();
+    /// <summary>The budgets a sweep file's <c>budget:</c> asks for (its deadline read now, as a time of day means the next one).</summary>
+    private static RunPolicy FilePolicy(SweepBudget budget) => new(
+        budget.Deadline is { } d ? TimeOptions.ParseDeadline(d, DateTimeOffset.Now, "budget.deadline") : null,
+        budget.MaxTrials, budget.MaxEpochs, budget.ComputeHours);
+
+    /// <summary>
+    /// Stores what was asked over the sweep's stored policy and says so in one line when that changed it: every worker
+    /// of the sweep, wherever it runs, obeys the stored one. A stored budget not asked for stays, unless it is spent:
+    /// running the sweep again after a budget stopped it is asking it to go on (as with a cancellation).
+    /// </summary>
+    private RunPolicy StorePolicy(ITrialStore store, SweepRecord sweep, RunPolicy asked, Logger log)
+    {
+        var stored = store.LoadPolicy(sweep.Id);
+        var usage = store.Usage(sweep.Id);
+        var started = store.ListTrials(sweep.Id).Count(t => t.State != TrialState.Queued);
+        var policy = asked.Over(stored.WithoutSpent(started, usage.Epochs, usage.Seconds, DateTimeOffset.UtcNow));
+        var lifted = policy != asked.Over(stored);
+        var before = store.SavePolicy(sweep.Id, policy);
+        if (policy.Changes(before) is { Count: > 0 } changes)
+        {
+            var line = string.Join("; ", changes);
+            output.WriteLine($"Budgets of '{sweep.Name}' stored, for every worker of the sweep: {line}" +
+                             (lifted ? " (a spent budget is lifted when the sweep is run again; give it again to keep it)." : "."));
+            log.Information("Run policy changed: {Changes}", line);
+        }
+        return policy;
+    }
 
     private void CheckDatasetStillThere(SweepRecord sweep)
     {
@@ -174,9 +190,9 @@ internal sealed partial class RunCommand(TextWriter output)
         }
     }
 
-    internal static int Recover(ITrialStore store, SweepRecord sweep, RunOptions options, Logger log, IReadOnlyCollection<string> deadWorkers, string reason)
+    internal static int Recover(ITrialStore store, SweepRecord sweep, RunOptions options, int maxRetries, Logger log, IReadOnlyCollection<string> deadWorkers, string reason)
     {
-        var recovered = store.RecoverLost(sweep.Id, options.HeartbeatGrace, deadWorkers, options.MaxRetries, reason);
+        var recovered = store.RecoverLost(sweep.Id, options.HeartbeatGrace, deadWorkers, maxRetries, reason);
         foreach (var r in recovered)
         {
             var level = r.NewState == TrialState.Failed ? LogEventLevel.Error : LogEventLevel.Warning;

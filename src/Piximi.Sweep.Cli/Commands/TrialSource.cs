@@ -10,7 +10,7 @@ namespace Piximi.Sweep.Cli.Commands;
 /// turn: each proposes the next number, and a worker that lost the race for it proposes again from the newer history.
 /// An open-ended sweep proposes until a budget, the deadline or Ctrl+C stops its workers.
 /// </summary>
-internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string workerId, int? maxTrials)
+internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string workerId)
 {
     /// <summary>Races lost in a row before giving up: each is another worker adding a trial, so this is never reached in practice.</summary>
     private const int MaxRaces = 1000;
@@ -25,16 +25,18 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
         for (var race = 0; race < MaxRaces; race++)
         {
             // Queued trials first: one given back (interrupted, its worker lost) resumes before anything new starts.
-            if (store.ClaimNext(sweep.Id, workerId, maxTrials) is { } claimed) return claimed;
-            if (_sampler is null) return null;
+            // The store refuses a claim (and an added trial) the sweep's stored policy forbids.
+            if (store.ClaimNext(sweep.Id, workerId) is { } claimed) return claimed;
+            if (_sampler is null || store.PolicyStop(sweep.Id) is not null) return null;
 
             var summaries = store.SummarizeTrials(sweep.Id);
             if (summaries.Count >= Baselines.ProposedTotal(sweep.Definition)) return null;
-            if (maxTrials is { } cap && summaries.Count(s => s.Trial.State != TrialState.Queued) >= cap) return null;
             // Every stored result teaches the sampler, the baseline's too; the baseline's trials are not its proposals.
             var history = Observations.History(summaries, sweep.Definition.Metric);
             var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, summaries.Count));
-            if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId, maxTrials) is { } added) return added;
+            if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId) is { } added) return added;
+            // Refused: another worker added this number (propose again), or a budget ran out meanwhile (stop).
+            if (store.PolicyStop(sweep.Id) is not null) return null;
         }
         throw new InvalidOperationException($"Could not add a proposed trial to sweep '{sweep.Name}' after {MaxRaces} tries.");
     }

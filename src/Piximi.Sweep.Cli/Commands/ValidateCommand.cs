@@ -58,7 +58,7 @@ internal sealed class ValidateCommand(TextWriter output)
                              $"{Baselines.Trials(definition).Count} trial(s), one per seed, run first and never pruned");
         if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");
         if (definition.EarlyStopping is { } stopping) output.WriteLine($"Early stopping: {Display.EarlyStopping(stopping)}");
-        if (Budget(loaded.Budget) is { Length: > 0 } budget) output.WriteLine($"Budget per run: {budget}");
+        if (Budget(loaded.Budget) is { Length: > 0 } budget) output.WriteLine($"Budget (run stores it with the sweep; every worker obeys it): {budget}");
         output.WriteLine();
         if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
         return ExitCodes.Ok;

@@ -7,28 +7,26 @@ using Serilog.Events;
 
 namespace Piximi.Sweep.Cli.Commands;
 
-/// <summary>What a worker is told: where the store is, which sweep, its device, and the sweep's budgets.</summary>
+/// <summary>
+/// What a worker is told: where the store is, which sweep, its device. Not the sweep's budgets: those it reads from
+/// the store (<see cref="RunPolicy"/>), so that a worker started by Slurm or by hand obeys what a local one does.
+/// </summary>
 internal sealed record WorkerOptions(
     string Db,
     string Sweep,
     string Device,
     int Threads,
-    DateTimeOffset? Deadline,
-    int? MaxTrials,
-    int MaxRetries,
     TimeSpan HeartbeatInterval)
 {
-    /// <summary>The sweep-wide epoch and compute-hour budgets.</summary>
-    public SweepLimits Limits { get; init; } = SweepLimits.None;
-
     /// <summary>Where this machine keeps the sweep's dataset, when not at the paths the sweep names.</summary>
     public PathMap PathMap { get; init; } = PathMap.None;
 }
 
 /// <summary>
 /// <c>piximi-sweep worker</c>: one process owning one device. It claims trials from the store until none is queued
-/// (or a budget says stop), resumes each from its last stored epoch, stores every epoch with its checkpoint before
-/// training goes on, and beats a heartbeat meanwhile. The store is its only channel to the orchestrator.
+/// (or the sweep's stored policy forbids a claim: the store checks it in the claim itself), resumes each from its
+/// last stored epoch, stores every epoch with its checkpoint before training goes on, and beats a heartbeat meanwhile.
+/// The store is its only channel to the orchestrator, the run policy included.
 /// </summary>
 internal sealed class WorkerCommand(TextWriter error)
 {
@@ -70,15 +68,18 @@ internal sealed class WorkerCommand(TextWriter error)
 
         var trained = 0;
         var stopReason = "no trial left to claim";
-        var source = new TrialSource(store, sweep, workerId, options.MaxTrials);
+        var source = new TrialSource(store, sweep, workerId);
         var judge = new PruneJudge(store, sweep);
         while (true)
         {
             if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
-            if (options.Deadline is { } deadline && DateTimeOffset.Now >= deadline) { stopReason = "deadline reached"; break; }
-            if (options.Limits.Spent(store, sweep) is { } spent) { stopReason = spent; break; }
             if (store.FindCancellation(sweep.Id) is not null) { stopReason = SweepCancelled; break; }
-            if (source.Next() is not { } trial) break;
+            if (source.Next() is not { } trial)
+            {
+                // Nothing claimed: the queue is empty, or the stored policy said no (its budget, for the log).
+                if (store.PolicyStop(sweep.Id) is { } budget) stopReason = $"{budget.Description} (the sweep's stored policy)";
+                break;
+            }
 
             var run = new TrialRun(store, sweep, trial, data, options, judge, log.ForContext("TrialId", trial.Id), workerId);
             var result = run.Run(stop);
@@ -103,10 +104,6 @@ internal sealed class WorkerCommand(TextWriter error)
         if (options.Threads < 1 || options.Threads > cores)
             throw new UserErrorException($"--threads must be 1 to {cores} (this machine's cores), got {options.Threads}.");
         WorkerPlan.CheckDevice(options.Device, WorkerPlan.CudaDeviceCount);
-        if (options.MaxTrials is < 1) throw new UserErrorException($"--max-trials must be at least 1, got {options.MaxTrials}.");
-        if (options.MaxRetries < 0) throw new UserErrorException($"--max-retries must be 0 or more, got {options.MaxRetries}.");
-        if (options.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
-            throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
     }
 
     /// <summary>Why a worker stops, and the reason its trial is given back with, when the sweep was cancelled.</summary>
@@ -152,16 +149,20 @@ internal sealed class TrialRun(
         log.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}{Resume}): {Settings}",
             trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Display.Settings(hp));
 
-        if (options.Deadline is { } deadline && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline)) is { } estimate)
+        // The deadline as the store holds it now (the claim itself was refused past it).
+        var deadline = Stored(() => store.LoadPolicy(sweep.Id)).Deadline;
+        if (deadline is { } d0 && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, d0)) is { } estimate)
         {
-            Stored(() => store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
+            Stored(() => store.Release(_lease, $"would not finish before the deadline {d0.ToLocalTime():yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
             StopReason = "deadline reached";
             return TrialRunResult.Stopped;
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (options.Deadline is { } d) cancel.CancelAfter(Max(TimeSpan.Zero, d - DateTimeOffset.Now));
+        // A timer reaches about 49 days at most (CancelAfter throws beyond): a deadline further off is left to the
+        // check after every epoch (StopAfterEpoch), which stops the trial at the first epoch past it.
+        if (deadline is { } d && d - DateTimeOffset.Now is var left && left < MaxTimer) cancel.CancelAfter(Max(TimeSpan.Zero, left));
         try
         {
             TrainingOutcome outcome;
@@ -177,10 +178,10 @@ internal sealed class TrialRun(
                     log.Information(
                         "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
                         trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
-                    if (Stored(() => options.Limits.Spent(store, sweep)) is { } spent)
+                    if (Stored(() => StopAfterEpoch()) is { } spent)
                     {
-                        // Like a deadline: the trial goes back to the queue, to resume after this epoch if the budget grows.
-                        _budgetSpent = spent;
+                        // A budget ran out: the trial goes back to the queue, to resume after this epoch if the budget grows.
+                        _budgetSpent = spent.Description;
                         cancel.Cancel();
                         return null;
                     }
@@ -259,6 +260,20 @@ internal sealed class TrialRun(
         }
     }
 
+    /// <summary>
+    /// What the stored policy says after an epoch: its deadline has passed (one set since the claim too), or its epoch
+    /// or compute budget is used up by the sweep's stored epochs (this one's included). Read from the store after
+    /// every epoch, so a budget changed meanwhile, from any machine, counts at once.
+    /// </summary>
+    private BudgetStop? StopAfterEpoch()
+    {
+        var policy = store.LoadPolicy(sweep.Id);
+        if (policy.Deadline is { } deadline && DateTimeOffset.Now >= deadline) return new BudgetStop(Budget.Deadline, "deadline reached");
+        if (!policy.CountsEpochs) return null;
+        var usage = store.Usage(sweep.Id);
+        return policy.Spent(usage.Epochs, usage.Seconds);
+    }
+
     /// <summary>A store call: what it throws is the store's failure, not the trial's (see the catches of <see cref="Run"/>).</summary>
     private T Stored<T>(Func<T> call)
     {
@@ -303,6 +318,8 @@ internal sealed class TrialRun(
             log.Warning(e, "Heartbeat of trial {TrialNumber} failed: {Problem}", trial.Number, e.Message);
         }
     }
+
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(49);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

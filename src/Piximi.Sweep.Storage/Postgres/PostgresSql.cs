@@ -173,6 +173,19 @@ internal static class PostgresSql
             grace_seconds double precision NOT NULL
         );
         """,
+
+        // 8: the run policy (see SqliteSql's migration 8).
+        """
+        CREATE TABLE policies (
+            sweep_id bigint PRIMARY KEY REFERENCES sweeps (id),
+            deadline text NULL,
+            max_trials bigint NULL,
+            max_epochs bigint NULL,
+            compute_hours double precision NULL,
+            max_retries bigint NULL,
+            updated_at text NOT NULL
+        );
+        """,
     ];
 
     // ---- Sweeps ----
@@ -246,8 +259,6 @@ internal static class PostgresSql
     /// promise. Keyed by the sweep, so sweeps never wait for each other.
     /// </summary>
     public const string LockSweepClaims = "SELECT pg_advisory_xact_lock(@sweep);";
-
-    public const string CountStartedTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep AND state <> 'queued';";
 
     public const string SelectTrialCounts =
         """

@@ -113,11 +113,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
         var claim = new { worker = workerId, now, sweep = sweepId };
         return Transaction(tx =>
         {
-            if (maxTrials is { } max)
-            {
-                _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
-                if (_connection.ExecuteScalar<long>(PostgresSql.CountStartedTrials, new { sweep = sweepId }, tx) >= max) return null;
-            }
+            if (Refusal(sweepId, maxTrials, tx) is not null) return null;
 
             // The claimed row stays locked until commit, with its attempt written beside it.
             var claimed = _connection.QuerySingleOrDefault<TrialRow>(PostgresSql.ClaimNext, claim, tx)?.ToRecord();
@@ -135,7 +131,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
         {
             _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
             var counts = _connection.QuerySingle<CountsRow>(PostgresSql.SelectTrialCounts, new { sweep = sweepId }, tx);
-            if (counts.LastNumber != number - 1 || (maxTrials is { } cap && counts.Started >= cap)) return null;
+            if (counts.LastNumber != number - 1 || Refusal(sweepId, maxTrials, tx, locked: true) is not null) return null;
             var now = StoreTime.Now();
             var added = _connection.QuerySingle<TrialRow>(
                 PostgresSql.InsertClaimedTrial,
@@ -346,6 +342,33 @@ internal sealed partial class PostgresTrialStore : ITrialStore
                 trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
             new { sweep = sweepId },
             splitOn: "TrialId,EpochsRun")]);
+
+    public RunPolicy LoadPolicy(long sweepId) => Read(() => StorePolicies.Load(_connection, null, sweepId));
+
+    public RunPolicy SavePolicy(long sweepId, RunPolicy policy)
+    {
+        StorePolicies.Require(policy);
+        return Transaction(tx =>
+        {
+            var before = StorePolicies.Load(_connection, tx, sweepId);
+            StorePolicies.Save(_connection, tx, sweepId, policy);
+            return before;
+        });
+    }
+
+    public BudgetStop? PolicyStop(long sweepId) => Transaction(tx => Refusal(sweepId, null, tx, locked: true));
+
+    /// <summary>
+    /// The stored policy's verdict on a claim now, in the claim's transaction. With a trial budget the sweep's
+    /// advisory lock is taken first (unless <paramref name="locked"/>): SKIP LOCKED alone would let two claimers both
+    /// count one trial short of the budget and both claim.
+    /// </summary>
+    private BudgetStop? Refusal(long sweepId, int? maxTrials, IDbTransaction tx, bool locked = false)
+    {
+        var policy = StorePolicies.WithCap(StorePolicies.Load(_connection, tx, sweepId), maxTrials);
+        if (policy.MaxTrials is not null && !locked) _connection.Execute(PostgresSql.LockSweepClaims, new { sweep = sweepId }, tx);
+        return StorePolicies.Refusal(_connection, tx, sweepId, policy, PostgresSql.SelectSweepUsage);
+    }
 
     public SweepUsage Usage(long sweepId) => Read(() =>
     {

@@ -230,6 +230,22 @@ internal static class SqliteSql
             grace_seconds REAL NOT NULL
         ) STRICT;
         """,
+
+        // 8: the run policy, stored with the sweep so that every worker, wherever it was started, obeys the same
+        // budgets and retry rule (they travelled as worker arguments before). A row of its own, not columns of sweeps:
+        // the definition is the sweep's identity, the policy is not (changing a budget never makes another sweep).
+        // NULL sets no limit (max_retries: the default). A sweep without a row has no budgets, as before this step.
+        """
+        CREATE TABLE policies (
+            sweep_id INTEGER PRIMARY KEY REFERENCES sweeps (id),
+            deadline TEXT NULL,
+            max_trials INTEGER NULL,
+            max_epochs INTEGER NULL,
+            compute_hours REAL NULL,
+            max_retries INTEGER NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 
     // ---- Sweeps ----

@@ -131,6 +131,12 @@ internal sealed partial class SqliteTrialStore : ITrialStore
             // the same transaction, so no claim is ever without the epoch it started from.
             return _transactions.Run(() =>
             {
+                // Under the write lock: the spend read here is the spend this claim extends.
+                if (Refusal(sweepId, maxTrials) is not null)
+                {
+                    return null;
+                }
+
                 TrialRecord? claimed;
                 using (var reader = _claim.ExecuteReader())
                 {
@@ -276,7 +282,7 @@ internal sealed partial class SqliteTrialStore : ITrialStore
             {
                 // Under the write lock: the count read here is the count the insert extends.
                 var counts = _connection.QuerySingle<CountsRow>(SqliteSql.SelectTrialCounts, new { sweep = sweepId });
-                if (counts.LastNumber != number - 1 || (maxTrials is { } cap && counts.Started >= cap))
+                if (counts.LastNumber != number - 1 || Refusal(sweepId, maxTrials) is not null)
                 {
                     return null;
                 }
@@ -290,6 +296,43 @@ internal sealed partial class SqliteTrialStore : ITrialStore
             });
         }
     }
+
+    public RunPolicy LoadPolicy(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return StorePolicies.Load(_connection, null, sweepId);
+        }
+    }
+
+    public RunPolicy SavePolicy(long sweepId, RunPolicy policy)
+    {
+        StorePolicies.Require(policy);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _transactions.Run(() =>
+            {
+                var before = StorePolicies.Load(_connection, null, sweepId);
+                StorePolicies.Save(_connection, null, sweepId, policy);
+                return before;
+            });
+        }
+    }
+
+    public BudgetStop? PolicyStop(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _transactions.Read(() => Refusal(sweepId, null));
+        }
+    }
+
+    /// <summary>The stored policy's verdict on a claim now, inside the caller's transaction (<see cref="StorePolicies.Refusal"/>).</summary>
+    private BudgetStop? Refusal(long sweepId, int? maxTrials) => StorePolicies.Refusal(
+        _connection, null, sweepId, StorePolicies.WithCap(StorePolicies.Load(_connection, null, sweepId), maxTrials), SqliteSql.SelectSweepUsage);
 
     public SweepUsage Usage(long sweepId)
     {
