@@ -147,6 +147,9 @@ public interface ITrialStore : IDisposable
     /// <summary>
     /// Deletes the checkpoints of the sweep's finished trials, but for the best completed trial's by
     /// <paramref name="metric"/> (one of <see cref="MetricNames.All"/>; its final epoch decides), in one transaction.
+    /// The best is sought among the trials that still have a checkpoint (a few: the running ones, the best so far,
+    /// the ones just finished), so the cost does not grow with the sweep; run after every finish, that is the best of
+    /// all completed trials that stored a checkpoint.
     /// </summary>
     void PruneCheckpoints(long sweepId, string metric);
 
@@ -162,6 +165,24 @@ public interface ITrialStore : IDisposable
 
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
+
+    /// <summary>
+    /// The sweep's epochs stored after <paramref name="position"/> (0: all of them), in the order they were stored,
+    /// and the position to ask from next time: what a reader that follows a sweep (run's progress, a worker's pruner)
+    /// reads at each poll or decision, so its cost is that of what is new, not of the whole sweep. Every epoch stored
+    /// is returned exactly once over successive calls: positions grow in commit order (a reader never sees a later
+    /// epoch before an earlier one). Positions are the store's own: they do not travel with <see cref="ExportSweep"/>.
+    /// </summary>
+    NewEpochs ListEpochsSince(long sweepId, long position);
+
+    /// <summary>The sweep's trials counted by state, in SQL (an index), without reading them.</summary>
+    TrialCounts CountTrials(long sweepId);
+
+    /// <summary>
+    /// The sweep's running trials, and those of <paramref name="ids"/> whatever their state (ids of other sweeps are
+    /// left out), ordered by number: what may have changed since a reader last looked, without reading every trial.
+    /// </summary>
+    IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids);
 
     /// <summary>
     /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
@@ -196,6 +217,18 @@ public sealed record SweepCancellation(long SweepId, DateTimeOffset CancelledAt,
 public sealed record TrialLease(long TrialId, int Attempt)
 {
     public static TrialLease Of(TrialRecord trial) => new(trial.Id, trial.Attempts);
+}
+
+/// <summary>Epochs stored after a position (<see cref="ITrialStore.ListEpochsSince"/>), and the position after the last of them.</summary>
+public sealed record NewEpochs(IReadOnlyList<EpochRecord> Epochs, long Position);
+
+/// <summary>A sweep's trials by state: queued, running, and ended (completed, failed, diverged or pruned).</summary>
+public sealed record TrialCounts(int Queued, int Running, int Ended)
+{
+    public int Total => Queued + Running + Ended;
+
+    /// <summary>Trials that are not queued (what a trial budget counts).</summary>
+    public int Started => Running + Ended;
 }
 
 /// <summary>What a sweep has spent: epochs stored over all its trials, and their summed wall time.</summary>

@@ -108,4 +108,33 @@ internal static class SharedSql
     public const string BeatOrchestrator = $"UPDATE orchestrators SET heartbeat_at = @now WHERE {HeldByOrchestrator};";
 
     public const string DeleteOrchestrator = $"DELETE FROM orchestrators WHERE {HeldByOrchestrator};";
+
+    // ---- Following a sweep: what is new, and counts (schema version 8 on) ----
+
+    /// <summary>
+    /// An epoch's place in the order epochs were stored (<c>epochs.seq</c>): one more than the largest, found through
+    /// its index. Writers insert one at a time (SQLite's write lock; PostgreSQL's <c>EpochSeqLockKey</c>), so seq
+    /// grows in commit order and a reader that has seen seq n has seen every epoch up to n.
+    /// </summary>
+    public const string NextEpochSeq = "(SELECT coalesce(max(seq), 0) + 1 FROM epochs)";
+
+    /// <summary>The sweep's epochs stored after seq <c>@after</c>, in the order they were stored (by the seq index).</summary>
+    public const string SelectEpochsSince =
+        $"""
+        SELECT e.seq AS Seq, {StoreColumns.Epoch}
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        WHERE e.seq > @after AND t.sweep_id = @sweep
+        ORDER BY e.seq;
+        """;
+
+    /// <summary>Trials by state, counted on the (sweep, state, number) index without reading the trials.</summary>
+    public const string CountTrialsByState =
+        "SELECT state AS State, count(*) AS Count FROM trials WHERE sweep_id = @sweep GROUP BY state;";
+
+    /// <summary>
+    /// The sweep's running trials and those asked for by id, by number (the state index, and the key); the dialect
+    /// adds how it matches a list of ids.
+    /// </summary>
+    public const string SelectRunningOrListedTrials =
+        $"SELECT {StoreColumns.Trial} FROM trials WHERE sweep_id = @sweep AND (state = 'running' OR id {{0}}) ORDER BY number;";
 }

@@ -1016,29 +1016,29 @@ public abstract partial class TrialStoreContract : IDisposable
     // ---- Schema ----
 
     [Fact]
-    public void A_new_store_records_schema_version_seven()
+    public void A_new_store_records_schema_version_eight()
     {
         Open();
 
-        Assert.Equal(7, ReadSchemaVersion());
+        Assert.Equal(8, ReadSchemaVersion());
     }
 
     [Fact]
     public void A_store_written_by_a_newer_version_is_refused_naming_both_versions() => RefusesANewerVersion(() => Open());
 
-    /// <summary>A store of schema 8 is refused by <paramref name="open"/>, naming both versions, and left at 8.</summary>
+    /// <summary>A store of schema 9 is refused by <paramref name="open"/>, naming both versions, and left at 9.</summary>
     private void RefusesANewerVersion(Func<ITrialStore> open)
     {
         var store = Open();
         store.CreateSweep(Definition(), Grid(1));
         store.Dispose();
-        WriteSchemaVersion(8);
+        WriteSchemaVersion(9);
 
         var error = Assert.Throws<StoreVersionException>(open);
 
-        Assert.Contains("schema version 8", error.Message, StringComparison.Ordinal);
-        Assert.Contains("versions up to 7", error.Message, StringComparison.Ordinal);
-        Assert.Equal(8, ReadSchemaVersion());
+        Assert.Contains("schema version 9", error.Message, StringComparison.Ordinal);
+        Assert.Contains("versions up to 8", error.Message, StringComparison.Ordinal);
+        Assert.Equal(9, ReadSchemaVersion());
     }
 
     // ---- Readers (best, status, reports, the source of a copy) ----
@@ -1153,7 +1153,7 @@ public abstract partial class TrialStoreContract : IDisposable
         var stores = OnThreadsAtOnce(8, _ => Open());
 
         Assert.Equal(8, stores.Distinct().Count());
-        Assert.Equal(7, ReadSchemaVersion());
+        Assert.Equal(8, ReadSchemaVersion());
         stores[0].CreateSweep(Definition(), Grid(1));
         Assert.All(stores, s => Assert.Single(s.ListSweeps()));
     }

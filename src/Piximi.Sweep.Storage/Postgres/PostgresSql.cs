@@ -1,3 +1,4 @@
+using System.Globalization;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Storage.Postgres;
@@ -173,6 +174,17 @@ internal static class PostgresSql
             grace_seconds double precision NOT NULL
         );
         """,
+        // 8: the order epochs were stored in (see SqliteSql's migration 8). Inserts take EpochSeqLockKey first, so
+        // that seq follows the commit order here too.
+        """
+        ALTER TABLE epochs ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+
+        UPDATE epochs SET seq = ordered.n
+        FROM (SELECT trial_id, epoch, row_number() OVER (ORDER BY recorded_at, trial_id, epoch) AS n FROM epochs) AS ordered
+        WHERE epochs.trial_id = ordered.trial_id AND epochs.epoch = ordered.epoch;
+
+        CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
+        """,
     ];
 
     // ---- Sweeps ----
@@ -274,12 +286,21 @@ internal static class PostgresSql
 
     public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
 
+    /// <summary>
+    /// Taken (for the transaction) before epochs are inserted: their seq is one more than the largest committed, so
+    /// inserts must not overlap, or a reader following seq could see a later epoch commit before an earlier one and
+    /// never read the earlier. Store-wide; held from the insert to the commit, a few statements.
+    /// </summary>
+    public const long EpochSeqLockKey = 0x5049_5849_4D49_0002; // "PIXIMI" 2
+
+    public const string LockEpochSeq = "SELECT pg_advisory_xact_lock(@key);";
+
     public const string InsertEpoch =
-        """
+        $"""
         INSERT INTO epochs
-            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
+            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now, {SharedSql.NextEpochSeq});
         """;
 
     public const string UpsertCheckpoint =
@@ -357,10 +378,11 @@ internal static class PostgresSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id
+                           WHERE t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS DISTINCT FROM (
               SELECT t.id
-              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
+              FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id JOIN epochs AS e ON e.trial_id = t.id
               WHERE t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND e.{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
@@ -377,6 +399,9 @@ internal static class PostgresSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    /// <summary>Npgsql sends the ids as one bigint[] (Dapper does not expand lists for it).</summary>
+    public static readonly string SelectRunningOrListedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectRunningOrListedTrials, "= ANY(@ids)");
 
     // ---- Launches and cancellation ----
 

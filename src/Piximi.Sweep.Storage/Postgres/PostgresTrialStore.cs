@@ -164,6 +164,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
                 throw StoreRules.EpochOutOfOrder(lease.TrialId, metrics.Epoch, expected);
             }
 
+            _connection.Execute(PostgresSql.LockEpochSeq, new { key = PostgresSql.EpochSeqLockKey }, tx);
             _connection.Execute(PostgresSql.InsertEpoch, new
             {
                 trial = lease.TrialId,
@@ -338,6 +339,19 @@ internal sealed partial class PostgresTrialStore : ITrialStore
 
     public IReadOnlyList<EpochRecord> ListEpochs(long sweepId) =>
         Read(() => (IReadOnlyList<EpochRecord>)[.. _connection.Query<EpochRow>(PostgresSql.SelectEpochsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
+
+    public NewEpochs ListEpochsSince(long sweepId, long position) =>
+        Read(() => TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position));
+
+    public TrialCounts CountTrials(long sweepId) =>
+        Read(() => TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId })));
+
+    public IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return Read(() => (IReadOnlyList<TrialRecord>)[.. _connection.Query<TrialRow>(
+            PostgresSql.SelectRunningOrListedTrials, new { sweep = sweepId, ids = ids.ToArray() }).Select(r => r.ToRecord())]);
+    }
 
     public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) =>
         Read(() => (IReadOnlyList<TrialSummary>)[.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Storage.Sqlite;
@@ -230,6 +231,19 @@ internal static class SqliteSql
             grace_seconds REAL NOT NULL
         ) STRICT;
         """,
+        // 8: the order epochs were stored in, so that readers that follow a sweep (run's progress, each worker's
+        // pruner) read only the epochs stored since the last they saw, not every epoch of the sweep at every poll
+        // and every decision. seq is store-wide, one more than the largest at each insert; SQLite's one writer at a
+        // time makes that the commit order. Epochs stored before get theirs in the order they were recorded.
+        """
+        ALTER TABLE epochs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+
+        UPDATE epochs SET seq = ordered.n
+        FROM (SELECT trial_id, epoch, row_number() OVER (ORDER BY recorded_at, trial_id, epoch) AS n FROM epochs) AS ordered
+        WHERE epochs.trial_id = ordered.trial_id AND epochs.epoch = ordered.epoch;
+
+        CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
+        """,
     ];
 
     // ---- Sweeps ----
@@ -318,11 +332,11 @@ internal static class SqliteSql
     public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
 
     public const string InsertEpoch =
-        """
+        $"""
         INSERT INTO epochs
-            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
+            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now, {SharedSql.NextEpochSeq});
         """;
 
     /// <summary>Keeps only the latest checkpoint of a trial: the one of its last stored epoch.</summary>
@@ -407,7 +421,8 @@ internal static class SqliteSql
 
     /// <summary>
     /// One statement, so one transaction. Deletes the checkpoints of the sweep's finished trials but the best completed
-    /// one's, ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
+    /// one's among those that have one (<see cref="ITrialStore.PruneCheckpoints"/>: it reads the few checkpoints there
+    /// are, not every trial), ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
     /// stored as NULL, and abs(±inf) is not below 9e999, which SQLite reads as infinity), ties to the lower number.
     /// With no such trial the sub-select is NULL, and <c>IS NOT NULL</c> holds for every row: all of them go.
     /// Queued and running trials' checkpoints are never touched: their holders resume from them.
@@ -415,10 +430,11 @@ internal static class SqliteSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id
+                           WHERE t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS NOT (
               SELECT t.id
-              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
+              FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id JOIN epochs AS e ON e.trial_id = t.id
               WHERE t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND abs(e.{column}) < 9e999
@@ -437,6 +453,9 @@ internal static class SqliteSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    /// <summary>Dapper expands <c>IN @ids</c> into one parameter per id (an empty list matches nothing).</summary>
+    public static readonly string SelectRunningOrListedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectRunningOrListedTrials, "IN @ids");
 
     // ---- Launches and cancellation ----
 

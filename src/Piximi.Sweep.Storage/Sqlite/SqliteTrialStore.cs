@@ -472,6 +472,34 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         }
     }
 
+    public NewEpochs ListEpochsSince(long sweepId, long position)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position);
+        }
+    }
+
+    public TrialCounts CountTrials(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId }));
+        }
+    }
+
+    public IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return [.. _connection.Query<TrialRow>(SqliteSql.SelectRunningOrListedTrials, new { sweep = sweepId, ids = ids.ToArray() }).Select(r => r.ToRecord())];
+        }
+    }
+
     public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId)
     {
         lock (_gate)

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Benchmarks;
+
+/// <summary>
+/// Issue 13's "flat cost": does the engine's cost per trial stay flat as a sweep grows? The real <c>piximi-sweep run</c>
+/// (its supervisor, progress lines and recovery polls, 2 worker processes, the store, the pruner) on a random search
+/// of N trials × E epochs pruned by ASHA (min_epochs 1, η 3), every worker training with <see cref="SyntheticTrainer"/>
+/// (no time, deterministic metrics), so that the wall time is the engine's own. Prints, for each block of B trials in
+/// the order they finished, the wall time per trial (the sweep's throughput with 2 workers: what a user waits for per
+/// trial), then the whole-process times of <c>status</c> and <c>best</c> on the finished store (and of <c>--help</c>,
+/// the process start alone). Prints figures; never a test.
+/// Usage: scale --cli PATH [--trials 10000] [--epochs 10] [--block 1000] [--images 40] [--repeat 5] [--dir PATH]
+/// </summary>
+internal static class ScaleBench
+{
+    private const string Images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    private const string Labels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+
+    public static int Run(string[] args)
+    {
+        var cli = BenchArgs.Option(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
+        var trials = BenchArgs.IntOption(args, "--trials", 10_000);
+        var epochs = BenchArgs.IntOption(args, "--epochs", 10);
+        var block = BenchArgs.IntOption(args, "--block", 1_000);
+        var images = BenchArgs.IntOption(args, "--images", 40);
+        var repeat = BenchArgs.IntOption(args, "--repeat", 5);
+        var given = BenchArgs.Option(args, "--dir");
+        var dir = given is null ? Directory.CreateTempSubdirectory("piximi-scale-bench-").FullName : Directory.CreateDirectory(given).FullName;
+        Console.WriteLine($"bench-scale on {Environment.ProcessorCount} cores, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load {Load()}; {cli}");
+        Console.WriteLine($"random search, {trials:N0} trials × {epochs} epochs, ASHA (min_epochs 1, η 3), 2 workers × 1 thread, synthetic trainer; store in {dir}");
+        try
+        {
+            const string name = "scale";
+            var file = Path.Combine(dir, name + ".yaml");
+            var db = Path.Combine(dir, name + ".db");
+            File.WriteAllText(file, Yaml(name, trials, epochs, images));
+            var wall = RunSweep(cli, file, db, dir);
+
+            using (var store = TrialStores.OpenSqlite(db))
+            {
+                var sweep = store.FindSweep(name) ?? throw new InvalidOperationException($"sweep {name} not in {db}");
+                var all = store.ListTrials(sweep.Id);
+                var finished = all.Where(t => t.FinishedAt is not null).OrderBy(t => t.FinishedAt).ToList();
+                var usage = store.Usage(sweep.Id);
+                var states = string.Join(", ", all.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Display.State(g.Key)}"));
+                Console.WriteLine($"run: {wall.TotalSeconds:F1} s wall; {all.Count:N0} trials ({states}); {usage.Epochs:N0} epochs stored");
+                var start = all.Where(t => t.StartedAt is not null).Select(t => t.StartedAt!.Value).DefaultIfEmpty().Min();
+                var first = (double?)null;
+                Console.WriteLine($"{"trials",13}  {"wall s",7}  {"ms per trial",12}  {"× first",7}");
+                for (var from = 0; from + block <= finished.Count; from += block)
+                {
+                    var begin = from == 0 ? First(all) : finished[from - 1].FinishedAt!.Value;
+                    var end = finished[from + block - 1].FinishedAt!.Value;
+                    var perTrial = (end - begin).TotalMilliseconds / block;
+                    first ??= perTrial;
+                    Console.WriteLine($"{from + 1,6}–{from + block,6}  {(end - begin).TotalSeconds,7:F1}  {perTrial,12:F2}  {perTrial / first,7:F2}");
+                }
+            }
+
+            var version = Time(cli, ["--help"], db, repeat);
+            var status = Time(cli, ["status", "--sweep", name, "--db", db], db, repeat);
+            var best = Time(cli, ["best", "--sweep", name, "--db", db], db, repeat);
+            Console.WriteLine($"whole process, median of {repeat} (min–max): --help {Show(version)}; status {Show(status)}; best {Show(best)}");
+            return 0;
+        }
+        finally
+        {
+            if (given is null) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The first claim: where the first block's clock starts.</summary>
+    private static DateTimeOffset First(IReadOnlyList<TrialRecord> trials) =>
+        trials.Where(t => t.StartedAt is not null).Select(t => t.StartedAt!.Value)
+            .Concat(trials.Where(t => t.FinishedAt is not null).Select(t => t.FinishedAt!.Value)).Min();
+
+    private static string Yaml(string name, int trials, int epochs, int images)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
+        text.AppendLine("dataset:");
+        text.AppendLine("  kind: idx");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  images: {Images}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  labels: {Labels}");
+        text.AppendLine("  training_percentage: 0.75");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  subset: {images}");
+        text.AppendLine("method: random");
+        text.AppendLine("sampler_seed: 1");
+        text.AppendLine(CultureInfo.InvariantCulture, $"trials: {trials}");
+        text.AppendLine("parameters:");
+        text.AppendLine("  optimizer: [Adadelta, Adagrad, Adam, Adamax, Momentum, RMSProp, StochasticGradientDescent]");
+        text.AppendLine("  loss: CategoricalCrossEntropy");
+        text.AppendLine("  learning_rate: {from: 0.0001, to: 1}");
+        text.AppendLine("  batch_size: [8, 16]");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {epochs}");
+        text.AppendLine("  seed: 1");
+        text.AppendLine("pruner: {type: asha, min_epochs: 1, reduction_factor: 3}");
+        return text.ToString();
+    }
+
+    private static TimeSpan RunSweep(string cli, string file, string db, string dir)
+    {
+        var start = new ProcessStartInfo(cli) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        foreach (var a in new[] { "run", file, "--db", db, "--workers", "2", "--threads", "1" }) start.ArgumentList.Add(a);
+        start.Environment[SyntheticTrainer.Variable] = "1";
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        using var log = new StreamWriter(Path.Combine(dir, "run.out"));
+        var error = process.StandardError.ReadToEndAsync();
+        // The progress lines are part of what is measured (run prints them as it polls); they go to a file.
+        while (process.StandardOutput.ReadLine() is { } line) log.WriteLine(line);
+        process.WaitForExit();
+        clock.Stop();
+        log.Write(error.Result);
+        if (process.ExitCode is not (0 or 1))
+            throw new InvalidOperationException($"piximi-sweep run exited {process.ExitCode}:\n{error.Result}");
+        return clock.Elapsed;
+    }
+
+    private static List<double> Time(string cli, string[] args, string db, int repeat)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var start = new ProcessStartInfo(cli) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in args) start.ArgumentList.Add(a);
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"piximi-sweep {string.Join(' ', args)} exited {process.ExitCode}:\n{error.Result}{output.Result}");
+        }
+        return times;
+    }
+
+    private static string Show(List<double> ms)
+    {
+        var sorted = ms.Order().ToList();
+        return $"{sorted[sorted.Count / 2]:F0} ms ({sorted[0]:F0}–{sorted[^1]:F0})";
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+}
