@@ -179,10 +179,14 @@ public interface ITrialStore : IDisposable
     TrialCounts CountTrials(long sweepId);
 
     /// <summary>
-    /// The sweep's running trials, and those of <paramref name="ids"/> whatever their state (ids of other sweeps are
-    /// left out), ordered by number: what may have changed since a reader last looked, without reading every trial.
+    /// What changed in the sweep since a follower last looked, all of one snapshot: the epochs stored after
+    /// <paramref name="position"/> (as <see cref="ListEpochsSince"/>); the trials that are running, those of
+    /// <paramref name="ids"/> (the ones it last saw running) and those with one of these epochs, whatever their state
+    /// (ids of other sweeps are left out), ordered by number; and the sweep's <see cref="CountTrials"/>. A trial that
+    /// changed but is none of those (it started and ended since without storing an epoch) shows in the counts only.
+    /// Reads by index what is new, not every trial or epoch.
     /// </summary>
-    IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids);
+    SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids);
 
     /// <summary>
     /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
@@ -221,6 +225,9 @@ public sealed record TrialLease(long TrialId, int Attempt)
 
 /// <summary>Epochs stored after a position (<see cref="ITrialStore.ListEpochsSince"/>), and the position after the last of them.</summary>
 public sealed record NewEpochs(IReadOnlyList<EpochRecord> Epochs, long Position);
+
+/// <summary>What <see cref="ITrialStore.ReadChanges"/> read, of one snapshot: new epochs, the trials that may have changed, the counts.</summary>
+public sealed record SweepChanges(NewEpochs Epochs, IReadOnlyList<TrialRecord> Trials, TrialCounts Counts);
 
 /// <summary>A sweep's trials by state: queued, running, and ended (completed, failed, diverged or pruned).</summary>
 public sealed record TrialCounts(int Queued, int Running, int Ended)

@@ -132,9 +132,14 @@ internal static class SharedSql
         "SELECT state AS State, count(*) AS Count FROM trials WHERE sweep_id = @sweep GROUP BY state;";
 
     /// <summary>
-    /// The sweep's running trials and those asked for by id, by number (the state index, and the key); the dialect
-    /// adds how it matches a list of ids.
+    /// The sweep's running trials, those asked for by id, and those with an epoch stored after seq <c>@after</c>, by
+    /// number (the state index, the key, the seq index); the dialect adds how it matches a list of ids.
     /// </summary>
-    public const string SelectRunningOrListedTrials =
-        $"SELECT {StoreColumns.Trial} FROM trials WHERE sweep_id = @sweep AND (state = 'running' OR id {{0}}) ORDER BY number;";
+    public const string SelectChangedTrials =
+        $$"""
+        SELECT {{StoreColumns.Trial}} FROM trials
+        WHERE sweep_id = @sweep
+          AND (state = 'running' OR id {0} OR id IN (SELECT trial_id FROM epochs WHERE seq > @after))
+        ORDER BY number;
+        """;
 }

@@ -113,24 +113,36 @@ public abstract partial class TrialStoreContract
     }
 
     [Fact]
-    public void Running_trials_are_listed_with_those_asked_for_by_id_by_number_and_no_other_sweeps()
+    public void Changes_are_the_new_epochs_with_the_running_the_listed_and_the_new_epochs_trials_and_the_counts()
     {
         var store = Open();
-        var sweep = store.CreateSweep(Definition(), Grid(5));
+        var sweep = store.CreateSweep(Definition(), Grid(6));
         var other = store.CreateSweep(Definition("other"), Grid(1));
         var one = store.ClaimNext(sweep.Id, "w")!;
         var two = store.ClaimNext(sweep.Id, "w")!;
         var three = store.ClaimNext(sweep.Id, "w")!;
+        var four = store.ClaimNext(sweep.Id, "w")!;
         var elsewhere = store.ClaimNext(other.Id, "w")!;
+        store.RecordEpoch(TrialLease.Of(four), Epoch(1), null);
+        var before = store.ListEpochsSince(sweep.Id, 0).Position;
         Finish(store, two, TrialState.Completed);
-        var queued = store.ListTrials(sweep.Id)[4];
+        // Trial 4 stores an epoch and ends between two looks: its new epoch brings it.
+        store.RecordEpoch(TrialLease.Of(four), Epoch(2), null);
+        store.Finish(TrialLease.Of(four), TrialState.Pruned, "rung 1", rung: 1);
+        store.RecordEpoch(TrialLease.Of(elsewhere), Epoch(1), null);
+        var queued = store.ListTrials(sweep.Id)[5];
 
-        Assert.Equal([1, 3], store.ListRunningTrials(sweep.Id, []).Select(t => t.Number));
-        var listed = store.ListRunningTrials(sweep.Id, [queued.Id, two.Id, elsewhere.Id, one.Id]);
-        Assert.Equal([1, 2, 3, 5], listed.Select(t => t.Number));
-        Assert.Equal(store.ListTrials(sweep.Id).Where(t => t.Number != 4), listed);
-        Assert.Equal([TrialState.Running, TrialState.Completed, TrialState.Running, TrialState.Queued], listed.Select(t => t.State));
-        Assert.Equal([one.Id, three.Id], OpenReader().ListRunningTrials(sweep.Id, [three.Id]).Select(t => t.Id));
+        Assert.Equal([1, 3, 4], store.ReadChanges(sweep.Id, before, []).Trials.Select(t => t.Number));
+        var read = store.ReadChanges(sweep.Id, before, [queued.Id, two.Id, elsewhere.Id, one.Id]);
+        Assert.Equal([1, 2, 3, 4, 6], read.Trials.Select(t => t.Number));
+        Assert.Equal(store.ListTrials(sweep.Id).Where(t => t.Number is not 5), read.Trials);
+        Assert.Equal([(four.Id, 2)], read.Epochs.Epochs.Select(e => (e.TrialId, e.Metrics.Epoch)));
+        Assert.Equal(store.ListEpochsSince(sweep.Id, before).Position, read.Epochs.Position);
+        Assert.Equal(new TrialCounts(Queued: 2, Running: 2, Ended: 2), read.Counts);
+        // Nothing new: the running trials and the listed ones, no epochs, the position kept.
+        var again = OpenReader().ReadChanges(sweep.Id, read.Epochs.Position, [three.Id]);
+        Assert.Equal([1, 3], again.Trials.Select(t => t.Number));
+        Assert.Equal((0, read.Epochs.Position), (again.Epochs.Epochs.Count, again.Epochs.Position));
     }
 
     [Fact]

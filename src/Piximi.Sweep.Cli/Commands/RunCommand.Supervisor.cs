@@ -19,7 +19,7 @@ internal sealed partial class RunCommand
     /// </summary>
     private sealed class Supervisor(
         RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, ProgressPrinter progress,
-        Logger log, Logger fileLog, StopSignals signals, Orchestration orchestration, TextWriter console)
+        SweepFollower follower, Logger log, Logger fileLog, StopSignals signals, Orchestration orchestration, TextWriter console)
     {
         private const int SigAbrtExit = 128 + 6;
 
@@ -33,6 +33,9 @@ internal sealed partial class RunCommand
         // train (a chaos drill, a flaky machine) is survived.
         private int _startsWithoutProgress;
         private int _progress = -1;
+
+        // Epochs read from the store (by the follower, which reads each once) and not yet shown by the progress lines.
+        private readonly List<EpochRecord> _unprinted = [];
 
         private sealed record Worker(Process Process, WorkerSlot Slot, WorkerStderr Stderr);
 
@@ -58,10 +61,8 @@ internal sealed partial class RunCommand
                     return ExitCodes.Incomplete;
                 }
 
-                var trials = store.ListTrials(sweep.Id);
-                var epochs = store.ListEpochs(sweep.Id);
-                progress.Update(trials, epochs);
-                var moved = epochs.Count + trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
+                var ended = ShowProgress();
+                var moved = follower.Usage.Epochs + ended;
                 if (moved != _progress) (_progress, _startsWithoutProgress) = (moved, 0);
 
                 if (store.FindCancellation(sweep.Id) is { } cancellation)
@@ -83,18 +84,19 @@ internal sealed partial class RunCommand
                 // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
                 Recover(store, sweep, options, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
 
-                trials = store.ListTrials(sweep.Id);
+                var counts = store.CountTrials(sweep.Id);
                 // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
-                var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
-                var running = trials.Count(t => t.State == TrialState.Running);
-                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued))) : queued;
+                var queued = counts.Queued + TrialSource.StillToPropose(sweep.Definition, counts.Total);
+                var running = counts.Running;
+                var claimable = options.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - counts.Started)) : queued;
                 var pastDeadline = options.Deadline is { } deadline && DateTimeOffset.Now >= deadline;
-                var spent = options.Limits.Spent(store, sweep);
+                if (options.Limits.Any) CatchUp();
+                var spent = options.Limits.Spent(follower.Usage);
 
                 if (queued + running == 0 || ((claimable == 0 || pastDeadline || spent is not null) && running == 0))
                 {
                     await WaitForWorkersAsync(ShutdownGrace);
-                    progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+                    ShowFinalProgress();
                     StoppedBy = pastDeadline ? "the deadline" : spent ?? $"the trial budget ({options.MaxTrials} trials)";
                     return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
                 }
@@ -115,6 +117,35 @@ internal sealed partial class RunCommand
                     Start(slot);
                 }
             }
+        }
+
+        private void CatchUp() => _unprinted.AddRange(follower.CatchUp());
+
+        /// <summary>
+        /// The progress lines since the last poll, from what changed (<see cref="ITrialStore.ReadChanges"/>): the
+        /// epochs stored since, the trials running now or last seen running or with a new epoch, and the counts by
+        /// state, of one snapshot, all read by index. Only when the counts show a change those trials do not explain
+        /// (a trial that started and ended between two polls without an epoch: an error at once) are all trials read.
+        /// Returns how many trials have ended.
+        /// </summary>
+        private int ShowProgress()
+        {
+            var changes = store.ReadChanges(sweep.Id, follower.Position, progress.Watching);
+            _unprinted.AddRange(follower.Take(changes.Epochs));
+            if (progress.Accounts(changes.Trials, changes.Counts))
+                progress.Update(changes.Trials, _unprinted, changes.Counts.Total);
+            else
+                progress.Update(store.ListTrials(sweep.Id), _unprinted);
+            _unprinted.Clear();
+            return changes.Counts.Ended;
+        }
+
+        /// <summary>The last progress lines, once the workers are gone: every trial read once more.</summary>
+        private void ShowFinalProgress()
+        {
+            CatchUp();
+            progress.Update(store.ListTrials(sweep.Id), _unprinted);
+            _unprinted.Clear();
         }
 
         /// <summary>
@@ -191,7 +222,7 @@ internal sealed partial class RunCommand
                 await WaitForWorkersAsync(ShutdownGrace);
                 Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once on request");
             }
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            ShowFinalProgress();
             return ExitCodes.Cancelled;
         }
 
@@ -216,7 +247,7 @@ internal sealed partial class RunCommand
                     Recover(store, sweep, options, log, _workers.Keys.Select(WorkerIds.For).ToList(), "stopped at once after the sweep was cancelled");
                 }
             }
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            ShowFinalProgress();
             return ExitCodes.Incomplete;
         }
 

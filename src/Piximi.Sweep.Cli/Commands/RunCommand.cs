@@ -118,7 +118,9 @@ internal sealed partial class RunCommand(TextWriter output)
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
         var recovered = Recover(store, sweep, options, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
         var trials = store.ListTrials(sweep.Id);
-        var epochs = store.ListEpochs(sweep.Id);
+        // The epochs stored so far, read once; from here on the supervisor reads only those stored since.
+        var follower = new SweepFollower(store, sweep);
+        var epochs = follower.CatchUp();
         var queued = trials.Count(t => t.State == TrialState.Queued);
         var toPropose = TrialSource.StillToPropose(sweep.Definition, trials.Count);
         log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {ToPropose} still to propose, {Recovered} recovered; store {Db}, log {Log}",
@@ -141,7 +143,7 @@ internal sealed partial class RunCommand(TextWriter output)
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
-        var supervisor = new Supervisor(options, store, sweep, plan, progress, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
+        var supervisor = new Supervisor(options, store, sweep, plan, progress, follower, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
         var outcome = await supervisor.RunAsync();
         if (outcome == ExitCodes.Ok)
             return Finish(store, sweep, log, logPath);
@@ -154,7 +156,7 @@ internal sealed partial class RunCommand(TextWriter output)
             ExitCodes.Cancelled => $"Stopped on request. Continue with: piximi-sweep resume {sweep.Name}",
             ExitCodes.Incomplete when supervisor.Cancelled => $"Sweep cancelled ({supervisor.StoppedBy}); trials left wait in the store. Continue with: piximi-sweep resume {sweep.Name}",
             ExitCodes.Incomplete => $"Stopped by {supervisor.StoppedBy} with trials left. Continue with: piximi-sweep resume {sweep.Name}" +
-                                    (options.Limits.Spent(store, sweep) is null ? "" : " (with a larger --max-epochs or --compute-hours)"),
+                                    (options.Limits.Spent(store.Usage(sweep.Id)) is null ? "" : " (with a larger --max-epochs or --compute-hours)"),
             _ => $"Workers could not run; see {logPath}",
         });
         return outcome;

@@ -25,7 +25,13 @@ internal sealed record SweepLimits(int? MaxEpochs, double? ComputeHours)
         return null;
     }
 
-    public string? Spent(ITrialStore store, SweepRecord sweep) => Any ? Spent(store.Usage(sweep.Id)) : null;
+    /// <summary>As <see cref="Spent(SweepUsage)"/>, from what <paramref name="follower"/> has seen once it caught up (only new epochs are read).</summary>
+    public string? Spent(SweepFollower follower)
+    {
+        if (!Any) return null;
+        follower.CatchUp();
+        return Spent(follower.Usage);
+    }
 
     public string Describe() =>
         (MaxEpochs is { } e ? $"; at most {e} epochs in all" : "") +

@@ -20,6 +20,8 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
             ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
             : Samplers.Random(sweep.Definition.Parameters, sweep.Definition.SamplerSeed);
 
+    private readonly bool _learns = sweep.Definition.Method == SearchMethod.Tpe;
+
     public TrialRecord? Next()
     {
         for (var race = 0; race < MaxRaces; race++)
@@ -28,13 +30,18 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
             if (store.ClaimNext(sweep.Id, workerId, maxTrials) is { } claimed) return claimed;
             if (_sampler is null) return null;
 
-            var summaries = store.SummarizeTrials(sweep.Id);
-            if (summaries.Count >= Baselines.ProposedTotal(sweep.Definition)) return null;
-            if (maxTrials is { } cap && summaries.Count(s => s.Trial.State != TrialState.Queued) >= cap) return null;
+            // TPE learns from every stored result; random search proposes by position alone, so it reads the counts
+            // (by index), not every trial with its result: its cost per trial does not grow with the sweep.
+            var summaries = _learns ? store.SummarizeTrials(sweep.Id) : null;
+            var counts = summaries is null ? store.CountTrials(sweep.Id) : null;
+            var total = summaries?.Count ?? counts!.Total;
+            var started = summaries?.Count(s => s.Trial.State != TrialState.Queued) ?? counts!.Started;
+            if (total >= Baselines.ProposedTotal(sweep.Definition)) return null;
+            if (maxTrials is { } cap && started >= cap) return null;
             // Every stored result teaches the sampler, the baseline's too; the baseline's trials are not its proposals.
-            var history = Observations.History(summaries, sweep.Definition.Metric);
-            var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, summaries.Count));
-            if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId, maxTrials) is { } added) return added;
+            var history = summaries is null ? [] : Observations.History(summaries, sweep.Definition.Metric);
+            var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, total));
+            if (store.AddClaimedTrial(sweep.Id, total + 1, point, workerId, maxTrials) is { } added) return added;
         }
         throw new InvalidOperationException($"Could not add a proposed trial to sweep '{sweep.Name}' after {MaxRaces} tries.");
     }

@@ -74,16 +74,18 @@ internal sealed class WorkerCommand(TextWriter error)
         var trained = 0;
         var stopReason = "no trial left to claim";
         var source = new TrialSource(store, sweep, workerId, options.MaxTrials);
-        var judge = new PruneJudge(store, sweep);
+        // One follower of the sweep's epochs for the pruner and the budgets: each reads what was stored since either last looked.
+        var follower = new SweepFollower(store, sweep);
+        var judge = new PruneJudge(follower, sweep);
         while (true)
         {
             if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
             if (options.Deadline is { } deadline && DateTimeOffset.Now >= deadline) { stopReason = "deadline reached"; break; }
-            if (options.Limits.Spent(store, sweep) is { } spent) { stopReason = spent; break; }
+            if (options.Limits.Spent(follower) is { } spent) { stopReason = spent; break; }
             if (store.FindCancellation(sweep.Id) is not null) { stopReason = SweepCancelled; break; }
             if (source.Next() is not { } trial) break;
 
-            var run = new TrialRun(store, sweep, trial, trainer, options, judge, log.ForContext("TrialId", trial.Id), workerId);
+            var run = new TrialRun(store, sweep, trial, trainer, options, judge, follower, log.ForContext("TrialId", trial.Id), workerId);
             var result = run.Run(stop);
             if (result == TrialRunResult.Finished) trained++;
             if (result == TrialRunResult.Stopped) { stopReason = run.StopReason ?? "stopped"; break; }
@@ -133,7 +135,7 @@ internal enum TrialRunResult
 /// as lost, like that of a worker killed.
 /// </summary>
 internal sealed class TrialRun(
-    ITrialStore store, SweepRecord sweep, TrialRecord trial, ITrainer trainer, WorkerOptions options, PruneJudge judge,
+    ITrialStore store, SweepRecord sweep, TrialRecord trial, ITrainer trainer, WorkerOptions options, PruneJudge judge, SweepFollower follower,
     ILogger log, string workerId)
 {
     private readonly TrialLease _lease = TrialLease.Of(trial);
@@ -180,7 +182,7 @@ internal sealed class TrialRun(
                     log.Information(
                         "Trial {TrialNumber} epoch {Epoch}/{Epochs}: loss {Loss:F4} accuracy {Accuracy:F4} val_loss {ValLoss:F4} val_accuracy {ValAccuracy:F4} in {Seconds:F1}s ({ImagesPerSecond:F0} images/s)",
                         trial.Number, m.Epoch, hp.Epochs, m.Loss, m.Accuracy, m.ValLoss, m.ValAccuracy, m.Seconds, m.ImagesPerSecond);
-                    if (Stored(() => options.Limits.Spent(store, sweep)) is { } spent)
+                    if (Stored(() => options.Limits.Spent(follower)) is { } spent)
                     {
                         // Like a deadline: the trial goes back to the queue, to resume after this epoch if the budget grows.
                         _budgetSpent = spent;

@@ -401,7 +401,7 @@ internal static class PostgresSql
         """;
 
     /// <summary>Npgsql sends the ids as one bigint[] (Dapper does not expand lists for it).</summary>
-    public static readonly string SelectRunningOrListedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectRunningOrListedTrials, "= ANY(@ids)");
+    public static readonly string SelectChangedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectChangedTrials, "= ANY(@ids)");
 
     // ---- Launches and cancellation ----
 

@@ -346,11 +346,21 @@ internal sealed partial class PostgresTrialStore : ITrialStore
     public TrialCounts CountTrials(long sweepId) =>
         Read(() => TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId })));
 
-    public IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids)
+    public SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        return Read(() => (IReadOnlyList<TrialRecord>)[.. _connection.Query<TrialRow>(
-            PostgresSql.SelectRunningOrListedTrials, new { sweep = sweepId, ids = ids.ToArray() }).Select(r => r.ToRecord())]);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var parameters = new { sweep = sweepId, after = position, ids = ids.ToArray() };
+            // Repeatable read: the epochs, the trials and the counts of one snapshot.
+            using var tx = _connection.BeginTransaction(IsolationLevel.RepeatableRead);
+            var epochs = TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, parameters, tx)], position);
+            var trials = _connection.Query<TrialRow>(PostgresSql.SelectChangedTrials, parameters, tx).Select(r => r.ToRecord()).ToList();
+            var counts = TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, parameters, tx));
+            tx.Commit();
+            return new SweepChanges(epochs, trials, counts);
+        }
     }
 
     public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) =>

@@ -455,7 +455,7 @@ internal static class SqliteSql
         """;
 
     /// <summary>Dapper expands <c>IN @ids</c> into one parameter per id (an empty list matches nothing).</summary>
-    public static readonly string SelectRunningOrListedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectRunningOrListedTrials, "IN @ids");
+    public static readonly string SelectChangedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectChangedTrials, "IN @ids");
 
     // ---- Launches and cancellation ----
 

@@ -490,13 +490,17 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         }
     }
 
-    public IReadOnlyList<TrialRecord> ListRunningTrials(long sweepId, IReadOnlyCollection<long> ids)
+    public SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<TrialRow>(SqliteSql.SelectRunningOrListedTrials, new { sweep = sweepId, ids = ids.ToArray() }).Select(r => r.ToRecord())];
+            var parameters = new { sweep = sweepId, after = position, ids = ids.ToArray() };
+            return _transactions.Read(() => new SweepChanges(
+                TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, parameters)], position),
+                [.. _connection.Query<TrialRow>(SqliteSql.SelectChangedTrials, parameters).Select(r => r.ToRecord())],
+                TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, parameters))));
         }
     }
 
