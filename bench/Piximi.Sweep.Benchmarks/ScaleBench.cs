@@ -14,7 +14,7 @@ namespace Piximi.Sweep.Benchmarks;
 /// the order they finished, the wall time per trial (the sweep's throughput with 2 workers: what a user waits for per
 /// trial), then the whole-process times of <c>status</c> and <c>best</c> on the finished store (and of <c>--help</c>,
 /// the process start alone). Prints figures; never a test.
-/// Usage: scale --cli PATH [--trials 10000] [--epochs 10] [--block 1000] [--images 40] [--repeat 5] [--dir PATH]
+/// Usage: scale --cli PATH [--trials 10000] [--epochs 10] [--block 1000] [--images 40] [--repeat 5] [--dir PATH [--reuse]]
 /// </summary>
 internal static class ScaleBench
 {
@@ -38,8 +38,10 @@ internal static class ScaleBench
             const string name = "scale";
             var file = Path.Combine(dir, name + ".yaml");
             var db = Path.Combine(dir, name + ".db");
-            File.WriteAllText(file, Yaml(name, trials, epochs, images));
-            var wall = RunSweep(cli, file, db, dir);
+            // --reuse: measure the store a previous run left in --dir (its blocks, status and best) without running again.
+            var reuse = args.Contains("--reuse") && File.Exists(db);
+            if (!reuse) File.WriteAllText(file, Yaml(name, trials, epochs, images));
+            var wall = reuse ? TimeSpan.Zero : RunSweep(cli, file, db, dir);
 
             using (var store = TrialStores.OpenSqlite(db))
             {
@@ -62,6 +64,15 @@ internal static class ScaleBench
                 }
             }
 
+            using (var store = TrialStores.OpenReadOnly(db))
+            {
+                // What status and best read, in this process once warm: the part of their time that grows with the sweep.
+                var sweep = store.FindSweep(name)!;
+                store.SummarizeTrials(sweep.Id);
+                var summaries = Repeat(repeat, () => store.SummarizeTrials(sweep.Id));
+                var counts = Repeat(repeat, () => store.CountTrials(sweep.Id));
+                Console.WriteLine($"in process, warm, median of {repeat}: SummarizeTrials {Show(summaries)}; CountTrials {Show(counts)}");
+            }
             var version = Time(cli, ["--help"], db, repeat);
             var status = Time(cli, ["status", "--sweep", name, "--db", db], db, repeat);
             var best = Time(cli, ["best", "--sweep", name, "--db", db], db, repeat);
@@ -141,10 +152,22 @@ internal static class ScaleBench
         return times;
     }
 
+    private static List<double> Repeat(int times, Action work)
+    {
+        var ms = new List<double>();
+        for (var i = 0; i < times; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            work();
+            ms.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return ms;
+    }
+
     private static string Show(List<double> ms)
     {
         var sorted = ms.Order().ToList();
-        return $"{sorted[sorted.Count / 2]:F0} ms ({sorted[0]:F0}–{sorted[^1]:F0})";
+        return $"{sorted[sorted.Count / 2]:F1} ms ({sorted[0]:F1}–{sorted[^1]:F1})";
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";

@@ -163,6 +163,14 @@ public interface ITrialStore : IDisposable
     /// </summary>
     IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId);
 
+    /// <summary>
+    /// As <see cref="SummarizeTrials(long)"/>, for the trials in <paramref name="states"/> only, and queued ones only
+    /// once claimed (a trial never claimed has no epochs to summarize), read by the state index: best ranks the
+    /// completed trials and status lists all but the pruned, so neither reads the whole of a sweep that pruned most of
+    /// its trials. <see cref="ArgumentException"/> for no state.
+    /// </summary>
+    IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states);
+
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
 

@@ -165,4 +165,30 @@ public abstract partial class TrialStoreContract
 
         Assert.Equal([[leases[0].TrialId], [leases[1].TrialId], [leases[1].TrialId], [leases[3].TrialId]], kept);
     }
+
+    [Fact]
+    public void Summaries_of_some_states_are_those_of_the_whole_sweep_in_those_states_with_queued_ones_once_claimed()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(6));
+        store.CreateSweep(Definition("other"), Grid(2));
+        var completed = Trained(store, sweep.Id, [(0.5, 1, 0.5, 1), (0.7, 0.6, 0.8, 0.5)]);
+        store.Finish(completed, TrialState.Completed, null);
+        var pruned = Trained(store, sweep.Id, [(0.1, 3, 0.1, 3)]);
+        store.Finish(pruned, TrialState.Pruned, "rung 0", rung: 0);
+        Trained(store, sweep.Id, [(0.6, 1, 0.6, 1)]);
+        var released = Trained(store, sweep.Id, [(0.4, 2, 0.4, 2)]);
+        store.Release(released, "interrupted");
+        var all = store.SummarizeTrials(sweep.Id);
+
+        var some = OpenReader().SummarizeTrials(sweep.Id, [TrialState.Completed, TrialState.Running, TrialState.Queued]);
+
+        // Trial 2 (pruned) is left out, and so are trials 5 and 6, queued and never claimed; trial 4 was claimed.
+        Assert.Equal([1, 3, 4], some.Select(s => s.Trial.Number));
+        Assert.Equal(all.Where(s => s.Trial.Number is 1 or 3 or 4).Select(s => (s.Trial, s.Final, s.EpochsRun, s.TrainingSeconds)),
+            some.Select(s => (s.Trial, s.Final, s.EpochsRun, s.TrainingSeconds)));
+        Assert.Equal([1], store.SummarizeTrials(sweep.Id, [TrialState.Completed]).Select(s => s.Trial.Number));
+        Assert.Empty(store.SummarizeTrials(sweep.Id, [TrialState.Failed]));
+        Assert.Throws<ArgumentException>(() => store.SummarizeTrials(sweep.Id, []));
+    }
 }

@@ -363,12 +363,17 @@ internal sealed partial class PostgresTrialStore : ITrialStore
         }
     }
 
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) =>
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) => Summarize(PostgresSql.SelectTrialSummariesOfSweep, new { sweep = sweepId });
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
+        Summarize(PostgresSql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
+
+    private IReadOnlyList<TrialSummary> Summarize(string sql, object parameters) =>
         Read(() => (IReadOnlyList<TrialSummary>)[.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
-            PostgresSql.SelectTrialSummariesOfSweep,
+            sql,
             (trial, last, aggregate) => new TrialSummary(
                 trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
-            new { sweep = sweepId },
+            parameters,
             splitOn: "TrialId,EpochsRun")]);
 
     public SweepUsage Usage(long sweepId) => Read(() =>

@@ -279,7 +279,16 @@ internal static class SqliteSql
     /// ranking needs, without reading every epoch (a sweep of 10,000 trials has 200,000 of them). The columns of
     /// trials are qualified (epochs has a loss column too); the last epoch's columns follow from e.trial_id on.
     /// </summary>
-    public const string SelectTrialSummariesOfSweep =
+    public static readonly string SelectTrialSummariesOfSweep = string.Format(CultureInfo.InvariantCulture, TrialSummaries, "", "");
+
+    /// <summary>
+    /// <see cref="SelectTrialSummariesOfSweep"/> for the trials in <c>@states</c> only, queued ones once claimed (by
+    /// the state index; a trial never claimed has nothing to summarize): what best and status read, not every trial.
+    /// </summary>
+    public static readonly string SelectTrialSummariesInStates = string.Format(CultureInfo.InvariantCulture, TrialSummaries,
+        " AND state STATES AND (state <> 'queued' OR attempts > 0)", " AND t.state STATES AND (t.state <> 'queued' OR t.attempts > 0)").Replace("STATES", "IN @states", StringComparison.Ordinal);
+
+    private const string TrialSummaries =
         """
         SELECT t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
                t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
@@ -292,10 +301,10 @@ internal static class SqliteSql
                coalesce(a.epochs_run, 0) AS EpochsRun, coalesce(a.seconds, 0.0) AS TrainingSeconds
         FROM trials AS t
         LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, total(seconds) AS seconds
-                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
+                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep{0})
                    GROUP BY trial_id) AS a ON a.trial_id = t.id
         LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = coalesce(t.result_epoch, a.last_epoch)
-        WHERE t.sweep_id = @sweep
+        WHERE t.sweep_id = @sweep{1}
         ORDER BY t.number;
         """;
 

@@ -504,16 +504,21 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         }
     }
 
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId)
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) => Summarize(SqliteSql.SelectTrialSummariesOfSweep, new { sweep = sweepId });
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
+        Summarize(SqliteSql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
+
+    private List<TrialSummary> Summarize(string sql, object parameters)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return [.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
-                SqliteSql.SelectTrialSummariesOfSweep,
+                sql,
                 (trial, last, aggregate) => new TrialSummary(
                     trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
-                new { sweep = sweepId },
+                parameters,
                 splitOn: "TrialId,EpochsRun")];
         }
     }
