@@ -12,7 +12,8 @@ namespace Piximi.Sweep.Benchmarks;
 /// of N trials × E epochs pruned by ASHA (min_epochs 1, η 3), every worker training with <see cref="SyntheticTrainer"/>
 /// (no time, deterministic metrics), so that the wall time is the engine's own. Prints, for each block of B trials in
 /// the order they finished, the wall time per trial (the sweep's throughput with 2 workers: what a user waits for per
-/// trial), then the whole-process times of <c>status</c> and <c>best</c> on the finished store (and of <c>--help</c>,
+/// trial) and the CPU time per trial of the run and its workers (sampled from /proc every 200 ms: the engine's own
+/// cost, whatever else the machine runs), then the whole-process times of <c>status</c> and <c>best</c> on the finished store (and of <c>--help</c>,
 /// the process start alone). Prints figures; never a test.
 /// Usage: scale --cli PATH [--trials 10000] [--epochs 10] [--block 1000] [--images 40] [--repeat 5] [--dir PATH [--reuse]]
 /// </summary>
@@ -53,14 +54,18 @@ internal static class ScaleBench
                 Console.WriteLine($"run: {wall.TotalSeconds:F1} s wall; {all.Count:N0} trials ({states}); {usage.Epochs:N0} epochs stored");
                 var start = all.Where(t => t.StartedAt is not null).Select(t => t.StartedAt!.Value).DefaultIfEmpty().Min();
                 var first = (double?)null;
-                Console.WriteLine($"{"trials",13}  {"wall s",7}  {"ms per trial",12}  {"× first",7}");
+                Console.WriteLine($"{"trials",13}  {"wall s",7}  {"ms per trial",12}  {"× first",7}  {"CPU ms per trial",16}  {"× first",7}");
+                var firstCpu = (double?)null;
                 for (var from = 0; from + block <= finished.Count; from += block)
                 {
                     var begin = from == 0 ? First(all) : finished[from - 1].FinishedAt!.Value;
                     var end = finished[from + block - 1].FinishedAt!.Value;
                     var perTrial = (end - begin).TotalMilliseconds / block;
                     first ??= perTrial;
-                    Console.WriteLine($"{from + 1,6}–{from + block,6}  {(end - begin).TotalSeconds,7:F1}  {perTrial,12:F2}  {perTrial / first,7:F2}");
+                    var cpu = CpuPerTrial(from, from + block);
+                    firstCpu ??= cpu;
+                    Console.WriteLine($"{from + 1,6}–{from + block,6}  {(end - begin).TotalSeconds,7:F1}  {perTrial,12:F2}  {perTrial / first,7:F2}  "
+                        + (cpu is { } c ? $"{c,16:F2}  {c / firstCpu,7:F2}" : $"{"–",16}  {"–",7}"));
                 }
             }
 
@@ -114,6 +119,14 @@ internal static class ScaleBench
         return text.ToString();
     }
 
+    /// <summary>
+    /// CPU seconds spent by the run and its workers, and trials finished, sampled as the sweep runs: wall time per
+    /// trial counts whatever else the machine runs too, CPU time per trial is the engine's own.
+    /// </summary>
+    private sealed record Sample(double Seconds, int Finished, double Cpu);
+
+    private static readonly List<Sample> Samples = [];
+
     private static TimeSpan RunSweep(string cli, string file, string db, string dir)
     {
         var start = new ProcessStartInfo(cli) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
@@ -123,14 +136,78 @@ internal static class ScaleBench
         using var process = Process.Start(start)!;
         using var log = new StreamWriter(Path.Combine(dir, "run.out"));
         var error = process.StandardError.ReadToEndAsync();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(() => SampleCpu(process.Id, db, clock, sampling.Token));
         // The progress lines are part of what is measured (run prints them as it polls); they go to a file.
         while (process.StandardOutput.ReadLine() is { } line) log.WriteLine(line);
+        sampling.Cancel();
+        sampler.Wait();
         process.WaitForExit();
         clock.Stop();
         log.Write(error.Result);
         if (process.ExitCode is not (0 or 1))
             throw new InvalidOperationException($"piximi-sweep run exited {process.ExitCode}:\n{error.Result}");
         return clock.Elapsed;
+    }
+
+    private static void SampleCpu(int pid, string db, Stopwatch clock, CancellationToken stop)
+    {
+        ITrialStore? store = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Thread.Sleep(200);
+                if (store is null && File.Exists(db))
+                {
+                    try { store = TrialStores.OpenReadOnly(db); } catch (StoreNotFoundException) { }
+                }
+                var sweep = store?.ListSweeps().FirstOrDefault();
+                if (store is null || sweep is null) continue;
+                var cpu = CpuSeconds(pid);
+                var finished = store.CountTrials(sweep.Id).Ended;
+                if (cpu is { } c) Samples.Add(new Sample(clock.Elapsed.TotalSeconds, finished, c));
+            }
+        }
+        finally
+        {
+            store?.Dispose();
+        }
+    }
+
+    /// <summary>utime + stime of the process, of its live children (the workers), and of its children that ended.</summary>
+    private static double? CpuSeconds(int pid)
+    {
+        try
+        {
+            var ticks = Ticks(pid);
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+                foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    ticks += Ticks(int.Parse(child, CultureInfo.InvariantCulture));
+            return ticks / 100.0; // USER_HZ
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static long Ticks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields 14-17 of proc(5), counted from the state (field 3) here.
+        long F(int n) => long.Parse(fields[n - 3], CultureInfo.InvariantCulture);
+        return F(14) + F(15) + F(16) + F(17);
+    }
+
+    /// <summary>CPU milliseconds per trial between the samples where <paramref name="from"/> and <paramref name="to"/> trials had finished.</summary>
+    private static double? CpuPerTrial(int from, int to)
+    {
+        var a = from == 0 ? Samples.FirstOrDefault() : Samples.FirstOrDefault(x => x.Finished >= from);
+        var b = Samples.FirstOrDefault(x => x.Finished >= to);
+        if (a is null || b is null || b.Finished <= a.Finished) return null;
+        return (b.Cpu - a.Cpu) * 1000 / (b.Finished - a.Finished);
     }
 
     private static List<double> Time(string cli, string[] args, string db, int repeat)

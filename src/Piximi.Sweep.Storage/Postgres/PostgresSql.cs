@@ -387,12 +387,12 @@ internal static class PostgresSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id
-                           WHERE t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c CROSS JOIN trials AS t
+                           WHERE t.id = c.trial_id AND t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS DISTINCT FROM (
               SELECT t.id
-              FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id JOIN epochs AS e ON e.trial_id = t.id
-              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+              FROM checkpoints AS c CROSS JOIN trials AS t CROSS JOIN epochs AS e
+              WHERE t.id = c.trial_id AND e.trial_id = t.id AND t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND e.{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
               ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number

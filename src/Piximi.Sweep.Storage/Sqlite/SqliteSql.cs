@@ -431,7 +431,7 @@ internal static class SqliteSql
     /// <summary>
     /// One statement, so one transaction. Deletes the checkpoints of the sweep's finished trials but the best completed
     /// one's among those that have one (<see cref="ITrialStore.PruneCheckpoints"/>: it reads the few checkpoints there
-    /// are, not every trial), ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
+    /// are, not every trial: CROSS JOIN makes SQLite walk the checkpoints and look their trials up by key), ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
     /// stored as NULL, and abs(±inf) is not below 9e999, which SQLite reads as infinity), ties to the lower number.
     /// With no such trial the sub-select is NULL, and <c>IS NOT NULL</c> holds for every row: all of them go.
     /// Queued and running trials' checkpoints are never touched: their holders resume from them.
@@ -439,12 +439,12 @@ internal static class SqliteSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id
-                           WHERE t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c CROSS JOIN trials AS t
+                           WHERE t.id = c.trial_id AND t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS NOT (
               SELECT t.id
-              FROM checkpoints AS c JOIN trials AS t ON t.id = c.trial_id JOIN epochs AS e ON e.trial_id = t.id
-              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+              FROM checkpoints AS c CROSS JOIN trials AS t CROSS JOIN epochs AS e
+              WHERE t.id = c.trial_id AND e.trial_id = t.id AND t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND abs(e.{column}) < 9e999
               ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
