@@ -75,8 +75,11 @@ internal static class ScaleBench
                 var sweep = store.FindSweep(name)!;
                 store.SummarizeTrials(sweep.Id);
                 var summaries = Repeat(repeat, () => store.SummarizeTrials(sweep.Id));
+                var completed = Repeat(repeat, () => store.SummarizeTrials(sweep.Id, [TrialState.Completed]));
+                var listed = Repeat(repeat, () => store.SummarizeTrials(sweep.Id, [TrialState.Completed, TrialState.Running, TrialState.Queued, TrialState.Failed, TrialState.Diverged]));
                 var counts = Repeat(repeat, () => store.CountTrials(sweep.Id));
-                Console.WriteLine($"in process, warm, median of {repeat}: SummarizeTrials {Show(summaries)}; CountTrials {Show(counts)}");
+                Console.WriteLine($"in process, warm, median of {repeat}: every trial's summary {Show(summaries)}; the completed ones' (best) {Show(completed)}; "
+                    + $"all but the pruned (status) {Show(listed)}; counts by state {Show(counts)}");
             }
             var version = Time(cli, ["--help"], db, repeat);
             var status = Time(cli, ["status", "--sweep", name, "--db", db], db, repeat);
