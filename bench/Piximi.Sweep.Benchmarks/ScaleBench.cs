@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
@@ -44,7 +45,8 @@ internal static class ScaleBench
             if (!reuse) File.WriteAllText(file, Yaml(name, trials, epochs, images));
             var wall = reuse ? TimeSpan.Zero : RunSweep(cli, file, db, dir);
 
-            using (var store = TrialStores.OpenSqlite(db))
+            // A reader: a store written by an older build (--cli) stays as it is, for its own status and best below.
+            using (var store = TrialStores.OpenReadOnly(db))
             {
                 var sweep = store.FindSweep(name) ?? throw new InvalidOperationException($"sweep {name} not in {db}");
                 var all = store.ListTrials(sweep.Id);
@@ -155,26 +157,27 @@ internal static class ScaleBench
 
     private static void SampleCpu(int pid, string db, Stopwatch clock, CancellationToken stop)
     {
-        ITrialStore? store = null;
-        try
+        // Plain SQL on its own read-only connection, not a store: a reader of a store written by an older build
+        // (--cli) reads a copy brought up to date when it opens, which would not see the run go on.
+        using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        using var count = new SqliteCommand("SELECT count(*) FROM trials WHERE state NOT IN ('queued', 'running');", connection);
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
+            Thread.Sleep(200);
+            try
             {
-                Thread.Sleep(200);
-                if (store is null && File.Exists(db))
+                if (connection.State != System.Data.ConnectionState.Open)
                 {
-                    try { store = TrialStores.OpenReadOnly(db); } catch (StoreNotFoundException) { }
+                    if (!File.Exists(db)) continue;
+                    connection.Open();
                 }
-                var sweep = store?.ListSweeps().FirstOrDefault();
-                if (store is null || sweep is null) continue;
-                var cpu = CpuSeconds(pid);
-                var finished = store.CountTrials(sweep.Id).Ended;
-                if (cpu is { } c) Samples.Add(new Sample(clock.Elapsed.TotalSeconds, finished, c));
+                var finished = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (CpuSeconds(pid) is { } cpu) Samples.Add(new Sample(clock.Elapsed.TotalSeconds, finished, cpu));
             }
-        }
-        finally
-        {
-            store?.Dispose();
+            catch (SqliteException)
+            {
+                // The run is still creating the store (no trials table yet, or the file locked while it is set up).
+            }
         }
     }
 
