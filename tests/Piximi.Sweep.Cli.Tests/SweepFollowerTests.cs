@@ -71,4 +71,31 @@ public sealed class Following_a_sweep
             Assert.Equal(fromAll, fromFollower);
         }
     }
+
+    [Fact]
+    public void The_deadline_estimate_from_what_was_followed_is_the_one_from_every_trial_and_epoch()
+    {
+        using var folder = new TestFolder();
+        using var store = TrialStores.OpenSqlite(folder.Db);
+        var sweep = store.CreateSweep(Definition, [.. new[] { 16, 32, 32, 64 }.Select((batch, i) => new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01 * (i + 1), batch, 4, null, 1))]);
+        var follower = new SweepFollower(store, sweep);
+        var probe = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 32, 4, null, 1);
+        Assert.Null(DeadlineEstimate.Needed(follower.EpochTimesByBatch(), probe, 0));
+
+        foreach (var (seconds, i) in new[] { 3.0, 5.0, 8.0 }.Select((s, i) => (s, i)))
+        {
+            var lease = TrialLease.Of(store.ClaimNext(sweep.Id, "w")!);
+            store.RecordEpoch(lease, new EpochMetrics(1, 1, 0.5, 1, 0.5, seconds, 1), null);
+            store.RecordEpoch(lease, new EpochMetrics(2, 1, 0.5, 1, 0.5, seconds * 2, 1), null);
+            foreach (var batch in new[] { 16, 32, 64 })
+            {
+                var hp = probe with { BatchSize = batch };
+                Assert.Equal(
+                    DeadlineEstimate.Needed(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id), hp, epochsDone: 1),
+                    DeadlineEstimate.Needed(follower.EpochTimesByBatch(), hp, epochsDone: 1));
+            }
+        }
+        // Batch 32 (trials 2 and 3): (5 + 10 + 8 + 16) / 4 seconds an epoch, 3 epochs left.
+        Assert.Equal(TimeSpan.FromSeconds(39.0 / 4 * 3), DeadlineEstimate.Needed(follower.EpochTimesByBatch(), probe, epochsDone: 1));
+    }
 }

@@ -14,6 +14,8 @@ internal sealed class SweepFollower(ITrialStore store, SweepRecord sweep)
 {
     private readonly Dictionary<long, List<double>> _values = [];
     private readonly Dictionary<long, IReadOnlyList<double>> _view = [];
+    private readonly Dictionary<long, EpochTimes> _timesByTrial = [];
+    private readonly Dictionary<long, int> _batchOf = [];
     private long _position;
     private int _epochs;
     private double _seconds;
@@ -46,11 +48,34 @@ internal sealed class SweepFollower(ITrialStore store, SweepRecord sweep)
             if (values.Count != e.Metrics.Epoch - 1)
                 throw new InvalidOperationException($"epoch {e.Metrics.Epoch} of trial {e.TrialId} arrived after {values.Count} of its epochs");
             values.Add(Observations.AsLoss(e.Metrics, sweep.Definition.Metric));
+            _timesByTrial[e.TrialId] = _timesByTrial.GetValueOrDefault(e.TrialId, EpochTimes.None).Add(1, e.Metrics.Seconds);
             _epochs++;
             // As the store's sum does: a NaN (stored as NULL in SQLite) adds nothing.
             if (!double.IsNaN(e.Metrics.Seconds)) _seconds += e.Metrics.Seconds;
         }
         _position = next.Position;
         return next.Epochs;
+    }
+
+    /// <summary>
+    /// The epochs stored so far by their trial's batch size, caught up first (the deadline's estimate): the batch
+    /// sizes of trials it has not met yet are read once, by id.
+    /// </summary>
+    public IReadOnlyDictionary<int, EpochTimes> EpochTimesByBatch()
+    {
+        CatchUp();
+        var unknown = _timesByTrial.Keys.Where(id => !_batchOf.ContainsKey(id)).ToList();
+        // A position past every epoch: the trials asked for (and the running ones), no epochs. In chunks, as SQLite
+        // takes a bounded number of parameters per statement.
+        foreach (var chunk in unknown.Chunk(500))
+            foreach (var t in store.ReadChanges(sweep.Id, long.MaxValue, chunk).Trials)
+                _batchOf[t.Id] = t.Hyperparameters.BatchSize;
+        var byBatch = new Dictionary<int, EpochTimes>();
+        foreach (var (trial, times) in _timesByTrial)
+        {
+            var batch = _batchOf.GetValueOrDefault(trial);
+            byBatch[batch] = byBatch.GetValueOrDefault(batch, EpochTimes.None).Add(times.Count, times.Seconds);
+        }
+        return byBatch;
     }
 }

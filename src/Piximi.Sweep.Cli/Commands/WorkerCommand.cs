@@ -157,7 +157,7 @@ internal sealed class TrialRun(
         log.Information("Trial {TrialNumber} claimed by {WorkerId} (attempt {Attempt}{Resume}): {Settings}",
             trial.Number, workerId, trial.Attempts, resume is null ? "" : $", resuming after epoch {resume.Epoch}", Display.Settings(hp));
 
-        if (options.Deadline is { } deadline && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, deadline)) is { } estimate)
+        if (options.Deadline is { } deadline && Stored(() => DeadlineEstimate.WouldOverrun(follower, trial, resume?.Epoch ?? 0, deadline)) is { } estimate)
         {
             Stored(() => store.Release(_lease, $"would not finish before the deadline {deadline:yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
