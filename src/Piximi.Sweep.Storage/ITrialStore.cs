@@ -170,6 +170,9 @@ public interface ITrialStore : IDisposable
     /// <summary>
     /// Deletes the checkpoints of the sweep's finished trials, but for the best completed trial's by
     /// <paramref name="metric"/> (one of <see cref="MetricNames.All"/>; its final epoch decides), in one transaction.
+    /// The best is sought among the trials that still have a checkpoint (a few: the running ones, the best so far,
+    /// the ones just finished), so the cost does not grow with the sweep; run after every finish, that is the best of
+    /// all completed trials that stored a checkpoint.
     /// </summary>
     void PruneCheckpoints(long sweepId, string metric);
 
@@ -183,8 +186,38 @@ public interface ITrialStore : IDisposable
     /// </summary>
     IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId);
 
+    /// <summary>
+    /// As <see cref="SummarizeTrials(long)"/>, for the trials in <paramref name="states"/> only, and queued ones only
+    /// once claimed (a trial never claimed has no epochs to summarize), read by the state index: best ranks the
+    /// completed trials and status lists all but the pruned, so neither reads the whole of a sweep that pruned most of
+    /// its trials. <see cref="ArgumentException"/> for no state.
+    /// </summary>
+    IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states);
+
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
+
+    /// <summary>
+    /// The sweep's epochs stored after <paramref name="position"/> (0: all of them), in the order they were stored,
+    /// and the position to ask from next time: what a reader that follows a sweep (run's progress, a worker's pruner)
+    /// reads at each poll or decision, so its cost is that of what is new, not of the whole sweep. Every epoch stored
+    /// is returned exactly once over successive calls: positions grow in commit order (a reader never sees a later
+    /// epoch before an earlier one). Positions are the store's own: they do not travel with <see cref="ExportSweep"/>.
+    /// </summary>
+    NewEpochs ListEpochsSince(long sweepId, long position);
+
+    /// <summary>The sweep's trials counted by state, in SQL (an index), without reading them.</summary>
+    TrialCounts CountTrials(long sweepId);
+
+    /// <summary>
+    /// What changed in the sweep since a follower last looked, all of one snapshot: the epochs stored after
+    /// <paramref name="position"/> (as <see cref="ListEpochsSince"/>); the trials that are running, those of
+    /// <paramref name="ids"/> (the ones it last saw running) and those with one of these epochs, whatever their state
+    /// (ids of other sweeps are left out), ordered by number; and the sweep's <see cref="CountTrials"/>. A trial that
+    /// changed but is none of those (it started and ended since without storing an epoch) shows in the counts only.
+    /// Reads by index what is new, not every trial or epoch.
+    /// </summary>
+    SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids);
 
     /// <summary>
     /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
@@ -219,6 +252,21 @@ public sealed record SweepCancellation(long SweepId, DateTimeOffset CancelledAt,
 public sealed record TrialLease(long TrialId, int Attempt)
 {
     public static TrialLease Of(TrialRecord trial) => new(trial.Id, trial.Attempts);
+}
+
+/// <summary>Epochs stored after a position (<see cref="ITrialStore.ListEpochsSince"/>), and the position after the last of them.</summary>
+public sealed record NewEpochs(IReadOnlyList<EpochRecord> Epochs, long Position);
+
+/// <summary>What <see cref="ITrialStore.ReadChanges"/> read, of one snapshot: new epochs, the trials that may have changed, the counts.</summary>
+public sealed record SweepChanges(NewEpochs Epochs, IReadOnlyList<TrialRecord> Trials, TrialCounts Counts);
+
+/// <summary>A sweep's trials by state: queued, running, and ended (completed, failed, diverged or pruned).</summary>
+public sealed record TrialCounts(int Queued, int Running, int Ended)
+{
+    public int Total => Queued + Running + Ended;
+
+    /// <summary>Trials that are not queued (what a trial budget counts).</summary>
+    public int Started => Running + Ended;
 }
 
 /// <summary>What a sweep has spent: epochs stored over all its trials, and their summed wall time.</summary>

@@ -130,4 +130,48 @@ internal static class SharedSql
 
     /// <summary>What the trial budget counts: trials that left the queue (a trial given back counts again once claimed).</summary>
     public const string CountStartedTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep AND state <> 'queued';";
+
+    // ---- Following a sweep: what is new, and counts (schema version 9 on) ----
+
+    /// <summary>
+    /// An epoch's place in the order epochs were stored (<c>epochs.seq</c>): one more than the largest, found through
+    /// its index. Writers insert one at a time (SQLite's write lock; PostgreSQL's <c>EpochSeqLockKey</c>), so seq
+    /// grows in commit order and a reader that has seen seq n has seen every epoch up to n.
+    /// </summary>
+    public const string NextEpochSeq = "(SELECT coalesce(max(seq), 0) + 1 FROM epochs)";
+
+    /// <summary>The sweep's epochs stored after seq <c>@after</c>, in the order they were stored (by the seq index).</summary>
+    /// <remarks>
+    /// CROSS JOIN, not JOIN: SQLite then walks the new epochs by the seq index and looks each one's trial up by key,
+    /// rather than walking every trial of the sweep (its own choice for a join, with no statistics), which would cost
+    /// what the sweep holds. PostgreSQL plans a CROSS JOIN with a WHERE as any join.
+    /// </remarks>
+    public const string SelectEpochsSince =
+        $"""
+        SELECT e.seq AS Seq, {StoreColumns.Epoch}
+        FROM epochs AS e CROSS JOIN trials AS t
+        WHERE e.seq > @after AND t.id = e.trial_id AND t.sweep_id = @sweep
+        ORDER BY e.seq;
+        """;
+
+    /// <summary>Trials by state, counted on the (sweep, state, number) index without reading the trials.</summary>
+    public const string CountTrialsByState =
+        "SELECT state AS State, count(*) AS Count FROM trials WHERE sweep_id = @sweep GROUP BY state;";
+
+    /// <summary>
+    /// The sweep's running trials, those asked for by id, and those with an epoch stored after seq <c>@after</c>, by
+    /// number: three lookups by index (state, key, seq), then each trial by its key (CROSS JOIN: see
+    /// <see cref="SelectEpochsSince"/>), never a walk over every trial of the sweep. The dialect adds how it matches a
+    /// list of ids.
+    /// </summary>
+    public const string SelectChangedTrials =
+        $$"""
+        SELECT {{StoreColumns.Trial}}
+        FROM (SELECT id AS changed_id FROM trials WHERE sweep_id = @sweep AND state = 'running'
+              UNION SELECT id FROM trials WHERE id {0}
+              UNION SELECT trial_id FROM epochs WHERE seq > @after) AS changed
+        CROSS JOIN trials
+        WHERE trials.id = changed.changed_id AND trials.sweep_id = @sweep
+        ORDER BY trials.number;
+        """;
 }

@@ -210,6 +210,9 @@ internal sealed record CheckpointRow
 
 internal sealed record EpochRow
 {
+    /// <summary>Where the epoch stands in the order epochs were stored (read by <see cref="SharedSql.SelectEpochsSince"/> only).</summary>
+    public long Seq { get; init; }
+
     public long TrialId { get; init; }
     public long Epoch { get; init; }
     public double? Loss { get; init; }
@@ -252,4 +255,34 @@ internal sealed record CancellationRow
     public string Reason { get; init; } = "";
 
     public SweepCancellation ToRecord() => new(SweepId, StoreTime.Parse(CancelledAt), Reason);
+}
+
+/// <summary>One state's count (<see cref="SharedSql.CountTrialsByState"/>).</summary>
+internal sealed record StateCountRow
+{
+    public string State { get; init; } = "";
+
+    public long Count { get; init; }
+}
+
+internal static class TrialCountRows
+{
+    public static TrialCounts ToCounts(IEnumerable<StateCountRow> rows)
+    {
+        int queued = 0, running = 0, ended = 0;
+        foreach (var row in rows)
+        {
+            var count = checked((int)row.Count);
+            switch (TrialStateWords.Parse(row.State))
+            {
+                case TrialState.Queued: queued += count; break;
+                case TrialState.Running: running += count; break;
+                default: ended += count; break;
+            }
+        }
+        return new TrialCounts(queued, running, ended);
+    }
+
+    public static NewEpochs ToNewEpochs(IReadOnlyList<EpochRow> rows, long after) =>
+        new([.. rows.Select(r => r.ToRecord())], rows.Count == 0 ? after : rows[^1].Seq);
 }

@@ -225,6 +225,14 @@ internal static class StoreRules
         parameters.Add("Now", now);
         return parameters;
     }
+
+    /// <summary>The states' stored words, for a statement's list parameter (at least one: an empty list is refused).</summary>
+    public static string[] StateWords(IReadOnlyCollection<TrialState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (states.Count == 0) throw new ArgumentException("at least one state is needed", nameof(states));
+        return [.. states.Distinct().Select(TrialStateWords.ToWord)];
+    }
 }
 
 /// <summary>One recovery decision to write: the trial as read, what becomes of it, the attempt's reason, the time.</summary>

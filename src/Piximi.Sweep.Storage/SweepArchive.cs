@@ -108,11 +108,11 @@ internal static class SweepArchives
         """;
 
     private const string InsertEpoch =
-        """
+        $"""
         INSERT INTO epochs
-            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@Trial, @Epoch, @Loss, @Accuracy, @ValLoss, @ValAccuracy, @Seconds, @ImagesPerSecond, @RecordedAt);
+            (@Trial, @Epoch, @Loss, @Accuracy, @ValLoss, @ValAccuracy, @Seconds, @ImagesPerSecond, @RecordedAt, {SharedSql.NextEpochSeq});
         """;
 
     private const string InsertCheckpoint =

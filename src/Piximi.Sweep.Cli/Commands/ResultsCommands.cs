@@ -13,7 +13,9 @@ internal sealed class ResultsCommands(TextWriter output)
         using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
         var rankBy = metric ?? sweep.Definition.Metric;
-        var summaries = Summaries(store, sweep);
+        // Only completed trials are ranked: the others (most of an ASHA sweep is pruned) are not read, but for a
+        // sweep with a baseline, whose line names the baseline's trials in every state.
+        var summaries = sweep.Definition.Baseline is null ? store.SummarizeTrials(sweep.Id, [TrialState.Completed]) : Summaries(store, sweep);
         var all = Ranking.Rank(summaries, rankBy);
         var marks = BaselineMarks.Of(sweep.Definition, summaries, rankBy, perTrial);
         // With replicates (several seeds), a setting is judged by its mean over seeds, not by its luckiest seed.
@@ -96,8 +98,13 @@ internal sealed class ResultsCommands(TextWriter output)
     {
         using var store = StoreAccess.OpenForReading(dbPath);
         var sweep = StoreAccess.ResolveSweep(store, dbPath, sweepName);
-        var summaries = Summaries(store, sweep);
-        foreach (var line in StatusLines(sweep, summaries))
+        // The counts by SQL; the trials status names (all but the pruned, and queued ones only once claimed), not the
+        // whole sweep, but for a sweep with a baseline, whose line names the baseline's trials in every state.
+        // Counted after the summaries are read: ends only grow, so the pruned count (the ended trials that are not
+        // among the summaries) is never negative while workers go on.
+        var summaries = sweep.Definition.Baseline is null ? store.SummarizeTrials(sweep.Id, Listed) : Summaries(store, sweep);
+        var counts = store.CountTrials(sweep.Id);
+        foreach (var line in StatusLines(sweep, summaries, counts))
             output.WriteLine(line);
         if (store.LoadPolicy(sweep.Id).Describe() is { Length: > 0 } budgets)
             output.WriteLine($"Budgets (stored with the sweep; every worker obeys them): {budgets.TrimStart(';', ' ')}");
@@ -107,6 +114,9 @@ internal sealed class ResultsCommands(TextWriter output)
 
     internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) => store.SummarizeTrials(sweep.Id);
 
+    /// <summary>The states status lists trials of (pruned trials are only counted).</summary>
+    private static readonly TrialState[] Listed = [TrialState.Completed, TrialState.Running, TrialState.Queued, TrialState.Failed, TrialState.Diverged];
+
     /// <summary>Who runs the sweep (the run or resume registered in the store), or that nothing does.</summary>
     internal static string OrchestratorLine(OrchestratorRecord? o, DateTimeOffset now) => o is null
         ? "Run by: no run or resume at the moment (workers started by hand or by a batch job may still train)"
@@ -115,14 +125,30 @@ internal sealed class ResultsCommands(TextWriter output)
             : $"Run by: nothing live; pid {o.Pid} on host {o.Host} last beat {(now - o.HeartbeatAt).TotalSeconds:F0}s ago, past its {o.Grace.TotalSeconds:0}s grace (gone, or its machine unreachable)";
 
     /// <summary>The status summary; the run command prints the same at its end.</summary>
-    internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries)
+    internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries) =>
+        StatusLines(sweep, summaries, summaries.GroupBy(x => x.Trial.State).ToDictionary(g => g.Key, g => g.Count()));
+
+    /// <summary>The status summary from <paramref name="summaries"/> of the trials it names, counted by <paramref name="counts"/>.</summary>
+    internal static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries, TrialCounts counts) =>
+        StatusLines(sweep, summaries, summaries.Where(x => x.Trial.State != TrialState.Queued).GroupBy(x => x.Trial.State).ToDictionary(g => g.Key, g => g.Count()),
+            counts);
+
+    private static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries, Dictionary<TrialState, int> byState, TrialCounts? counts = null)
     {
-        int Count(TrialState s) => summaries.Count(x => x.Trial.State == s);
-        var finished = summaries.Count(s => s.Trial.State is not (TrialState.Queued or TrialState.Running));
+        // Pruned trials are not among the summaries when counts are given: they are the rest of the ended ones.
+        if (counts is not null)
+        {
+            byState[TrialState.Queued] = counts.Queued;
+            byState[TrialState.Running] = counts.Running;
+            byState[TrialState.Pruned] = counts.Ended - byState.Where(kv => kv.Key is not (TrialState.Queued or TrialState.Running or TrialState.Pruned)).Sum(kv => kv.Value);
+        }
+        int Count(TrialState s) => byState.GetValueOrDefault(s);
+        var total = counts?.Total ?? summaries.Count;
+        var finished = counts?.Ended ?? summaries.Count(s => s.Trial.State is not (TrialState.Queued or TrialState.Running));
         // Out of the trials the sweep will have: a search that proposes as it runs has stored only some of them yet.
         var progress = sweep.Definition.IsOpenEnded
             ? $"{finished} finished (no trial count: it runs until a budget, the deadline or Ctrl+C stops it)"
-            : $"{finished}/{Math.Max(Baselines.ProposedTotal(sweep.Definition) ?? 0, summaries.Count)} finished";
+            : $"{finished}/{Math.Max(Baselines.ProposedTotal(sweep.Definition) ?? 0, total)} finished";
         yield return $"Sweep '{sweep.Name}' (created {sweep.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}): " +
                      $"{progress} — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
                      $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +

@@ -19,7 +19,7 @@ internal sealed partial class RunCommand
     /// </summary>
     private sealed class Supervisor(
         RunOptions options, ITrialStore store, SweepRecord sweep, IReadOnlyList<WorkerSlot> plan, ProgressPrinter progress,
-        Logger log, Logger fileLog, StopSignals signals, Orchestration orchestration, TextWriter console)
+        SweepFollower follower, Logger log, Logger fileLog, StopSignals signals, Orchestration orchestration, TextWriter console)
     {
         private const int SigAbrtExit = 128 + 6;
 
@@ -33,6 +33,9 @@ internal sealed partial class RunCommand
         // train (a chaos drill, a flaky machine) is survived.
         private int _startsWithoutProgress;
         private int _progress = -1;
+
+        // Epochs read from the store (by the follower, which reads each once) and not yet shown by the progress lines.
+        private readonly List<EpochRecord> _unprinted = [];
 
         private sealed record Worker(Process Process, WorkerSlot Slot, WorkerStderr Stderr);
 
@@ -64,10 +67,8 @@ internal sealed partial class RunCommand
                     return ExitCodes.Incomplete;
                 }
 
-                var trials = store.ListTrials(sweep.Id);
-                var epochs = store.ListEpochs(sweep.Id);
-                progress.Update(trials, epochs);
-                var moved = epochs.Count + trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running));
+                var ended = ShowProgress();
+                var moved = follower.Usage.Epochs + ended;
                 if (moved != _progress) (_progress, _startsWithoutProgress) = (moved, 0);
 
                 if (store.FindCancellation(sweep.Id) is { } cancellation)
@@ -90,20 +91,20 @@ internal sealed partial class RunCommand
                 // Heartbeats, on every poll: cheap, and independent of whether anything else happens.
                 Recover(store, sweep, options, _policy.Retries, log, [], $"no heartbeat for {options.HeartbeatGrace.TotalSeconds:0}s");
 
-                trials = store.ListTrials(sweep.Id);
+                var counts = store.CountTrials(sweep.Id);
                 // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
-                var queued = trials.Count(t => t.State == TrialState.Queued) + TrialSource.StillToPropose(sweep.Definition, trials.Count);
-                var running = trials.Count(t => t.State == TrialState.Running);
+                var queued = counts.Queued + TrialSource.StillToPropose(sweep.Definition, counts.Total);
+                var running = counts.Running;
                 // The store's own verdict, the one every claim checks: no worker (here or elsewhere) claims past it.
                 var stop = store.PolicyStop(sweep.Id);
                 var claimable = stop is not null ? 0
-                    : _policy.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - trials.Count(t => t.State != TrialState.Queued)))
+                    : _policy.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - counts.Started))
                     : queued;
 
                 if (queued + running == 0 || (claimable == 0 && running == 0))
                 {
                     await WaitForWorkersAsync(ShutdownGrace);
-                    progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+                    ShowFinalProgress();
                     Stop = stop;
                     StoppedBy = stop?.Description ?? $"the trial budget ({_policy.MaxTrials} trials)";
                     return queued + running == 0 ? ExitCodes.Ok : ExitCodes.Incomplete;
@@ -125,6 +126,35 @@ internal sealed partial class RunCommand
                     Start(slot);
                 }
             }
+        }
+
+        private void CatchUp() => _unprinted.AddRange(follower.CatchUp());
+
+        /// <summary>
+        /// The progress lines since the last poll, from what changed (<see cref="ITrialStore.ReadChanges"/>): the
+        /// epochs stored since, the trials running now or last seen running or with a new epoch, and the counts by
+        /// state, of one snapshot, all read by index. Only when the counts show a change those trials do not explain
+        /// (a trial that started and ended between two polls without an epoch: an error at once) are all trials read.
+        /// Returns how many trials have ended.
+        /// </summary>
+        private int ShowProgress()
+        {
+            var changes = store.ReadChanges(sweep.Id, follower.Position, progress.Watching);
+            _unprinted.AddRange(follower.Take(changes.Epochs));
+            if (progress.Accounts(changes.Trials, changes.Counts))
+                progress.Update(changes.Trials, _unprinted, changes.Counts.Total);
+            else
+                progress.Update(store.ListTrials(sweep.Id), _unprinted);
+            _unprinted.Clear();
+            return changes.Counts.Ended;
+        }
+
+        /// <summary>The last progress lines, once the workers are gone: every trial read once more.</summary>
+        private void ShowFinalProgress()
+        {
+            CatchUp();
+            progress.Update(store.ListTrials(sweep.Id), _unprinted);
+            _unprinted.Clear();
         }
 
         /// <summary>
@@ -188,7 +218,7 @@ internal sealed partial class RunCommand
         {
             log.Warning("Stopping: {Workers} worker(s) give their trials back (press Ctrl+C again to stop at once)", _workers.Count);
             await TerminateThenKillAsync("stopped at once on request");
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            ShowFinalProgress();
             return ExitCodes.Cancelled;
         }
 
@@ -203,7 +233,7 @@ internal sealed partial class RunCommand
             log.Warning("Sweep cancelled ({Reason}): {Workers} worker(s) give their trials back", cancellation.Reason, _workers.Count);
             if (!await WaitForWorkersAsync(HeartbeatInterval(options.HeartbeatGrace) + TimeSpan.FromSeconds(10), signals.Immediate))
                 await TerminateThenKillAsync("stopped at once after the sweep was cancelled");
-            progress.Update(store.ListTrials(sweep.Id), store.ListEpochs(sweep.Id));
+            ShowFinalProgress();
             return ExitCodes.Incomplete;
         }
 

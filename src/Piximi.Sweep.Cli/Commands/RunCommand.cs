@@ -108,7 +108,9 @@ internal sealed partial class RunCommand(TextWriter output)
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
         var recovered = Recover(store, sweep, options, policy.Retries, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
         var trials = store.ListTrials(sweep.Id);
-        var epochs = store.ListEpochs(sweep.Id);
+        // The epochs stored so far, read once; from here on the supervisor reads only those stored since.
+        var follower = new SweepFollower(store, sweep);
+        var epochs = follower.CatchUp();
         var queued = trials.Count(t => t.State == TrialState.Queued);
         var toPropose = TrialSource.StillToPropose(sweep.Definition, trials.Count);
         log.Information("Sweep {Sweep}{From}: {Trials} trials, {Finished} finished, {Queued} queued, {ToPropose} still to propose, {Recovered} recovered; store {Db}, log {Log}",
@@ -131,7 +133,7 @@ internal sealed partial class RunCommand(TextWriter output)
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
-        var supervisor = new Supervisor(options, store, sweep, plan, progress, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
+        var supervisor = new Supervisor(options, store, sweep, plan, progress, follower, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
         var outcome = await supervisor.RunAsync();
         if (outcome == ExitCodes.Ok)
             return Finish(store, sweep, log, logPath);

@@ -20,6 +20,8 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
             ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
             : Samplers.Random(sweep.Definition.Parameters, sweep.Definition.SamplerSeed);
 
+    private readonly bool _learns = sweep.Definition.Method == SearchMethod.Tpe;
+
     public TrialRecord? Next()
     {
         for (var race = 0; race < MaxRaces; race++)
@@ -29,12 +31,15 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
             if (store.ClaimNext(sweep.Id, workerId) is { } claimed) return claimed;
             if (_sampler is null || store.PolicyStop(sweep.Id) is not null) return null;
 
-            var summaries = store.SummarizeTrials(sweep.Id);
-            if (summaries.Count >= Baselines.ProposedTotal(sweep.Definition)) return null;
+            // TPE learns from every stored result; random search proposes by position alone, so it reads the counts
+            // (by index), not every trial with its result: its cost per trial does not grow with the sweep.
+            var summaries = _learns ? store.SummarizeTrials(sweep.Id) : null;
+            var total = summaries?.Count ?? store.CountTrials(sweep.Id).Total;
+            if (total >= Baselines.ProposedTotal(sweep.Definition)) return null;
             // Every stored result teaches the sampler, the baseline's too; the baseline's trials are not its proposals.
-            var history = Observations.History(summaries, sweep.Definition.Metric);
-            var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, summaries.Count));
-            if (store.AddClaimedTrial(sweep.Id, summaries.Count + 1, point, workerId) is { } added) return added;
+            var history = summaries is null ? [] : Observations.History(summaries, sweep.Definition.Metric);
+            var point = _sampler.Propose(history, position: Baselines.ProposalPosition(sweep.Definition, total));
+            if (store.AddClaimedTrial(sweep.Id, total + 1, point, workerId) is { } added) return added;
             // Refused: another worker added this number (propose again), or a budget ran out meanwhile (stop).
             if (store.PolicyStop(sweep.Id) is not null) return null;
         }

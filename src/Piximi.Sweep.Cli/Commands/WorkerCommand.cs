@@ -36,9 +36,11 @@ internal sealed class WorkerCommand(TextWriter error)
     public int Execute(WorkerOptions options, CancellationToken stop)
     {
         Check(options);
+        // Benchmarks of the engine alone (scripts/bench-scale) train with the synthetic trainer: no libtorch, no dataset.
+        var synthetic = Environment.GetEnvironmentVariable(SyntheticTrainer.Variable) == "1";
         // libtorch's native libraries load (a few hundred MB) while the store is opened and the sweep read: a
         // replacement worker, started on a core its dead predecessor left free, is ready that much sooner.
-        var torchReady = Task.Run(() => TorchRuntime.Initialize(options.Threads));
+        var torchReady = synthetic ? Task.CompletedTask : Task.Run(() => TorchRuntime.Initialize(options.Threads));
         using var store = StoreAccess.OpenExisting(options.Db);
         var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
         var logPath = SweepLog.PathFor(options.Db, sweep.Name);
@@ -47,14 +49,14 @@ internal sealed class WorkerCommand(TextWriter error)
         var workerId = WorkerIds.ForThisProcess();
 
         torchReady.GetAwaiter().GetResult();
-        ImageDataset data;
+        ImageDataset? data = null;
         try
         {
             // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
             // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
             // written on one machine resume on another), and the loaded images are checked by count and classes.
             // Decoded once per machine (cached beside the store), so a replacement worker maps the images it needs.
-            data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
+            if (!synthetic) data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
         }
         catch (DatasetException e)
         {
@@ -63,13 +65,16 @@ internal sealed class WorkerCommand(TextWriter error)
             return ExitCodes.WorkersFailed;
         }
         using var _ = data;
+        ITrainer trainer = data is null ? new SyntheticTrainer() : new TorchTrainer(data, options.Device);
         log.Information("Worker {WorkerId} ready on {Device} with {Threads} thread(s): {Images} images, {Classes} classes",
-            workerId, options.Device, options.Threads, data.Count, data.Classes);
+            workerId, options.Device, options.Threads, data?.Count ?? 0, trainer.ClassNames.Count);
 
         var trained = 0;
         var stopReason = "no trial left to claim";
         var source = new TrialSource(store, sweep, workerId);
-        var judge = new PruneJudge(store, sweep);
+        // One follower of the sweep's epochs for the pruner and the deadline's estimate: each reads what was stored since either last looked.
+        var follower = new SweepFollower(store, sweep);
+        var judge = new PruneJudge(follower, sweep);
         while (true)
         {
             if (stop.IsCancellationRequested) { stopReason = "interrupted"; break; }
@@ -81,7 +86,7 @@ internal sealed class WorkerCommand(TextWriter error)
                 break;
             }
 
-            var run = new TrialRun(store, sweep, trial, data, options, judge, log.ForContext("TrialId", trial.Id), workerId);
+            var run = new TrialRun(store, sweep, trial, trainer, options, judge, follower, log.ForContext("TrialId", trial.Id), workerId);
             var result = run.Run(stop);
             if (result == TrialRunResult.Finished) trained++;
             if (result == TrialRunResult.Stopped) { stopReason = run.StopReason ?? "stopped"; break; }
@@ -127,7 +132,7 @@ internal enum TrialRunResult
 /// as lost, like that of a worker killed.
 /// </summary>
 internal sealed class TrialRun(
-    ITrialStore store, SweepRecord sweep, TrialRecord trial, ImageDataset data, WorkerOptions options, PruneJudge judge,
+    ITrialStore store, SweepRecord sweep, TrialRecord trial, ITrainer trainer, WorkerOptions options, PruneJudge judge, SweepFollower follower,
     ILogger log, string workerId)
 {
     private readonly TrialLease _lease = TrialLease.Of(trial);
@@ -151,7 +156,7 @@ internal sealed class TrialRun(
 
         // The deadline as the store holds it now (the claim itself was refused past it).
         var deadline = Stored(() => store.LoadPolicy(sweep.Id)).Deadline;
-        if (deadline is { } d0 && Stored(() => DeadlineEstimate.WouldOverrun(store, sweep, trial, resume?.Epoch ?? 0, d0)) is { } estimate)
+        if (deadline is { } d0 && Stored(() => DeadlineEstimate.WouldOverrun(follower, trial, resume?.Epoch ?? 0, d0)) is { } estimate)
         {
             Stored(() => store.Release(_lease, $"would not finish before the deadline {d0.ToLocalTime():yyyy-MM-dd HH:mm} (needs about {estimate.TotalMinutes:F0} min)"));
             log.Information("Trial {TrialNumber} left queued: it would not finish before the deadline", trial.Number);
@@ -169,7 +174,7 @@ internal sealed class TrialRun(
             PruneDecision? pruned = null;
             using (new Timer(_ => Beat(cancel), null, options.HeartbeatInterval, options.HeartbeatInterval))
             {
-                outcome = Trainer.Train(data, sweep.Definition, hp, options.Device, resume, epoch =>
+                outcome = trainer.Train(sweep.Definition, hp, resume, epoch =>
                 {
                     FaultInjection.BeforeStoringEpoch(trial.Number, epoch.Metrics.Epoch);
                     // Stored with its checkpoint before the next epoch starts: what the store holds is what was measured.
@@ -200,7 +205,7 @@ internal sealed class TrialRun(
             {
                 // The final model's confusion on the validation images (early stopping's best epoch's, when it kept
                 // one), for the reports' per-class metrics; classes by the dataset's names (IDX: their label).
-                Stored(() => store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, data.ClassNames, outcome.Confusion)));
+                Stored(() => store.RecordEvaluation(_lease, new TrialEvaluation(trial.Id, trainer.ClassNames, outcome.Confusion)));
             }
             var rung = outcome.State == TrialState.Pruned ? pruned?.Rung : null;
             Stored(() => store.Finish(_lease, outcome.State, outcome.Message, outcome.ResultEpoch, rung));

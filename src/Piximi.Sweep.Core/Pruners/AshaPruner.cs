@@ -60,15 +60,15 @@ internal sealed class AshaPruner : IPruner
         if (double.IsNaN(own))
             return new PruneDecision(true, $"{where}: value is NaN", rung);
 
-        var competing = PrunerInputs.OthersAt(trialId, epoch, valuesByTrial)
-            .Append(own)
-            .Select(v => double.IsNaN(v) ? double.PositiveInfinity : v)
-            .Order()
-            .ToList();
+        var competing = PrunerInputs.OthersAt(trialId, epoch, valuesByTrial);
+        competing.Add(own);
+        for (var i = 0; i < competing.Count; i++)
+            if (double.IsNaN(competing[i])) competing[i] = double.PositiveInfinity;
         var n = competing.Count;
         var promotable = n / _reductionFactor;
-        // Optuna: with fewer than η trials at the rung, only the best so far continues.
-        var cutoff = competing[Math.Max(promotable, 1) - 1];
+        // Optuna: with fewer than η trials at the rung, only the best so far continues. Selected, not sorted: the
+        // first rung holds every trial of the sweep.
+        var cutoff = PrunerInputs.KthSmallest(competing, Math.Max(promotable, 1) - 1);
         var rule = promotable == 0
             ? $"{n} trials at this rung, fewer than η = {_reductionFactor}: only the best so far continues"
             : $"top ⌊{n}/{_reductionFactor}⌋ = {promotable} of {n} trials at this rung continue";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -51,7 +52,13 @@ internal sealed class HyperbandPruner : IPruner
 
     public IReadOnlyList<IReadOnlyList<int>> RungEpochsByBracket => _brackets.Select(b => b.RungEpochs()).ToList();
 
-    public int BracketOf(long trialId)
+    // A trial's bracket never changes: hashed once per trial, not once per trial per decision (every decision looks
+    // at every trial of the sweep to find its bracket's).
+    private readonly ConcurrentDictionary<long, int> _bracketOf = new();
+
+    public int BracketOf(long trialId) => _bracketOf.GetOrAdd(trialId, HashToBracket);
+
+    private int HashToBracket(long trialId)
     {
         var slot = Crc32.Of(Encoding.ASCII.GetBytes(trialId.ToString(CultureInfo.InvariantCulture))) % (uint)_totalBudget;
         for (var b = 0; b < _budgets.Length; b++)

@@ -40,12 +40,16 @@ internal sealed class MedianPruner : IPruner
         if (double.IsNaN(own))
             return new PruneDecision(true, $"epoch {epoch}: value is NaN", null);
 
-        var others = PrunerInputs.OthersAt(trialId, epoch, valuesByTrial).Where(v => !double.IsNaN(v)).Order().ToList();
+        var others = PrunerInputs.OthersAt(trialId, epoch, valuesByTrial);
+        others.RemoveAll(double.IsNaN);
         if (others.Count < _minTrials)
             return PruneDecision.Continue($"epoch {epoch}: {others.Count} other trials reached it, fewer than {_minTrials}");
 
+        // Selected, not sorted: every trial of the sweep may have reached this epoch.
         var middle = others.Count / 2;
-        var median = others.Count % 2 == 1 ? others[middle] : (others[middle - 1] + others[middle]) / 2;
+        var median = others.Count % 2 == 1
+            ? PrunerInputs.KthSmallest(others, middle)
+            : (PrunerInputs.KthSmallest(others, middle - 1) + PrunerInputs.KthSmallest(others, middle)) / 2;
         var prune = own > median;
         return new PruneDecision(
             prune,

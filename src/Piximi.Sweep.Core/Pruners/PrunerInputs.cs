@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Piximi.Sweep.Core;
 
@@ -19,6 +20,41 @@ internal static class PrunerInputs
     /// <summary>The value after <paramref name="epoch"/> of every other trial that got that far.</summary>
     public static List<double> OthersAt(long trialId, int epoch, IReadOnlyDictionary<long, IReadOnlyList<double>> valuesByTrial) =>
         valuesByTrial.Where(kv => kv.Key != trialId && kv.Value.Count >= epoch).Select(kv => kv.Value[epoch - 1]).ToList();
+
+    /// <summary>
+    /// The <paramref name="k"/>-th smallest of <paramref name="values"/> (0-based: what <c>values.Order().ElementAt(k)</c>
+    /// gives), in time linear on average (Hoare's selection), reordering <paramref name="values"/>: a decision at a rung
+    /// that every trial of the sweep reaches must not sort the whole rung. No NaN: callers map or drop them first.
+    /// </summary>
+    public static double KthSmallest(List<double> values, int k)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, values.Count);
+        var span = CollectionsMarshal.AsSpan(values);
+        int lo = 0, hi = span.Length - 1;
+        while (lo < hi)
+        {
+            var pivot = span[lo + (hi - lo) / 2];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (span[i] < pivot) i++;
+                while (span[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (span[i], span[j]) = (span[j], span[i]);
+                    i++;
+                    j--;
+                }
+            }
+            // Now span[lo..j] ≤ pivot ≤ span[i..hi], and anything between j and i equals the pivot.
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return span[k];
+        }
+        return span[k];
+    }
 
     /// <summary>Shortest round-trip form, culture-free, so reasons read the same on every machine.</summary>
     public static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);

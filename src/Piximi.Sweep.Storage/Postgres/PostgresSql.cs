@@ -1,3 +1,4 @@
+using System.Globalization;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Storage.Postgres;
@@ -186,6 +187,18 @@ internal static class PostgresSql
             updated_at text NOT NULL
         );
         """,
+
+        // 9: the order epochs were stored in (see SqliteSql's migration 9). Inserts take EpochSeqLockKey first, so
+        // that seq follows the commit order here too.
+        """
+        ALTER TABLE epochs ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+
+        UPDATE epochs SET seq = ordered.n
+        FROM (SELECT trial_id, epoch, row_number() OVER (ORDER BY recorded_at, trial_id, epoch) AS n FROM epochs) AS ordered
+        WHERE epochs.trial_id = ordered.trial_id AND epochs.epoch = ordered.epoch;
+
+        CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
+        """,
     ];
 
     // ---- Sweeps ----
@@ -219,7 +232,16 @@ internal static class PostgresSql
     private const string TrialColumns = StoreColumns.Trial;
 
     /// <summary>See SqliteSql's query of the same name; <c>total()</c> is SQLite's, <c>coalesce(sum(…), 0)</c> here.</summary>
-    public const string SelectTrialSummariesOfSweep =
+    public static readonly string SelectTrialSummariesOfSweep = string.Format(CultureInfo.InvariantCulture, TrialSummaries, "", "");
+
+    /// <summary>
+    /// <see cref="SelectTrialSummariesOfSweep"/> for the trials in <c>@states</c> only, queued ones once claimed (by
+    /// the state index; a trial never claimed has nothing to summarize): what best and status read, not every trial.
+    /// </summary>
+    public static readonly string SelectTrialSummariesInStates = string.Format(CultureInfo.InvariantCulture, TrialSummaries,
+        " AND state STATES AND (state <> 'queued' OR attempts > 0)", " AND t.state STATES AND (t.state <> 'queued' OR t.attempts > 0)").Replace("STATES", "= ANY(@states)", StringComparison.Ordinal);
+
+    private const string TrialSummaries =
         """
         SELECT t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
                t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
@@ -232,10 +254,10 @@ internal static class PostgresSql
                coalesce(a.epochs_run, 0) AS EpochsRun, coalesce(a.seconds, 0.0) AS TrainingSeconds
         FROM trials AS t
         LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, coalesce(sum(seconds), 0.0) AS seconds
-                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
+                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep{0})
                    GROUP BY trial_id) AS a ON a.trial_id = t.id
         LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = coalesce(t.result_epoch, a.last_epoch)
-        WHERE t.sweep_id = @sweep
+        WHERE t.sweep_id = @sweep{1}
         ORDER BY t.number;
         """;
 
@@ -285,12 +307,21 @@ internal static class PostgresSql
 
     public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
 
+    /// <summary>
+    /// Taken (for the transaction) before epochs are inserted: their seq is one more than the largest committed, so
+    /// inserts must not overlap, or a reader following seq could see a later epoch commit before an earlier one and
+    /// never read the earlier. Store-wide; held from the insert to the commit, a few statements.
+    /// </summary>
+    public const long EpochSeqLockKey = 0x5049_5849_4D49_0002; // "PIXIMI" 2
+
+    public const string LockEpochSeq = "SELECT pg_advisory_xact_lock(@key);";
+
     public const string InsertEpoch =
-        """
+        $"""
         INSERT INTO epochs
-            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
+            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now, {SharedSql.NextEpochSeq});
         """;
 
     public const string UpsertCheckpoint =
@@ -368,11 +399,12 @@ internal static class PostgresSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c CROSS JOIN trials AS t
+                           WHERE t.id = c.trial_id AND t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS DISTINCT FROM (
               SELECT t.id
-              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
-              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+              FROM checkpoints AS c CROSS JOIN trials AS t CROSS JOIN epochs AS e
+              WHERE t.id = c.trial_id AND e.trial_id = t.id AND t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND e.{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
               ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
@@ -388,6 +420,9 @@ internal static class PostgresSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    /// <summary>Npgsql sends the ids as one bigint[] (Dapper does not expand lists for it).</summary>
+    public static readonly string SelectChangedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectChangedTrials, "= ANY(@ids)");
 
     // ---- Launches and cancellation ----
 

@@ -26,6 +26,8 @@ internal sealed partial class PostgresTrialStore
         // PostgreSQL stores NaN, −0 and infinities as they are, as RecordEpoch does.
         return Transaction(tx =>
         {
+            // Its epochs take positions after every epoch stored so far, one writer at a time (see RecordEpoch).
+            _connection.Execute(PostgresSql.LockEpochSeq, new { key = PostgresSql.EpochSeqLockKey }, tx);
             var id = SweepArchives.Import(_connection, tx, archive, _name, m => m);
             return _connection.QuerySingle<SweepRow>(PostgresSql.SelectSweepById, new { id }, tx).ToRecord();
         });

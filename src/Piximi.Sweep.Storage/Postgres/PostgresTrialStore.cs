@@ -160,6 +160,7 @@ internal sealed partial class PostgresTrialStore : ITrialStore
                 throw StoreRules.EpochOutOfOrder(lease.TrialId, metrics.Epoch, expected);
             }
 
+            _connection.Execute(PostgresSql.LockEpochSeq, new { key = PostgresSql.EpochSeqLockKey }, tx);
             _connection.Execute(PostgresSql.InsertEpoch, new
             {
                 trial = lease.TrialId,
@@ -335,12 +336,40 @@ internal sealed partial class PostgresTrialStore : ITrialStore
     public IReadOnlyList<EpochRecord> ListEpochs(long sweepId) =>
         Read(() => (IReadOnlyList<EpochRecord>)[.. _connection.Query<EpochRow>(PostgresSql.SelectEpochsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
 
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) =>
+    public NewEpochs ListEpochsSince(long sweepId, long position) =>
+        Read(() => TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position));
+
+    public TrialCounts CountTrials(long sweepId) =>
+        Read(() => TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId })));
+
+    public SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var parameters = new { sweep = sweepId, after = position, ids = ids.ToArray() };
+            // Repeatable read: the epochs, the trials and the counts of one snapshot.
+            using var tx = _connection.BeginTransaction(IsolationLevel.RepeatableRead);
+            var epochs = TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, parameters, tx)], position);
+            var trials = _connection.Query<TrialRow>(PostgresSql.SelectChangedTrials, parameters, tx).Select(r => r.ToRecord()).ToList();
+            var counts = TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, parameters, tx));
+            tx.Commit();
+            return new SweepChanges(epochs, trials, counts);
+        }
+    }
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) => Summarize(PostgresSql.SelectTrialSummariesOfSweep, new { sweep = sweepId });
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
+        Summarize(PostgresSql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
+
+    private IReadOnlyList<TrialSummary> Summarize(string sql, object parameters) =>
         Read(() => (IReadOnlyList<TrialSummary>)[.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
-            PostgresSql.SelectTrialSummariesOfSweep,
+            sql,
             (trial, last, aggregate) => new TrialSummary(
                 trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
-            new { sweep = sweepId },
+            parameters,
             splitOn: "TrialId,EpochsRun")]);
 
     public RunPolicy LoadPolicy(long sweepId) => Read(() => StorePolicies.Load(_connection, null, sweepId));

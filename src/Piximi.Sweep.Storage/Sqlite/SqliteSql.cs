@@ -1,3 +1,4 @@
+using System.Globalization;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Storage.Sqlite;
@@ -246,6 +247,20 @@ internal static class SqliteSql
             updated_at TEXT NOT NULL
         ) STRICT;
         """,
+
+        // 9: the order epochs were stored in, so that readers that follow a sweep (run's progress, each worker's
+        // pruner) read only the epochs stored since the last they saw, not every epoch of the sweep at every poll
+        // and every decision. seq is store-wide, one more than the largest at each insert; SQLite's one writer at a
+        // time makes that the commit order. Epochs stored before get theirs in the order they were recorded.
+        """
+        ALTER TABLE epochs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+
+        UPDATE epochs SET seq = ordered.n
+        FROM (SELECT trial_id, epoch, row_number() OVER (ORDER BY recorded_at, trial_id, epoch) AS n FROM epochs) AS ordered
+        WHERE epochs.trial_id = ordered.trial_id AND epochs.epoch = ordered.epoch;
+
+        CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
+        """,
     ];
 
     // ---- Sweeps ----
@@ -281,7 +296,16 @@ internal static class SqliteSql
     /// ranking needs, without reading every epoch (a sweep of 10,000 trials has 200,000 of them). The columns of
     /// trials are qualified (epochs has a loss column too); the last epoch's columns follow from e.trial_id on.
     /// </summary>
-    public const string SelectTrialSummariesOfSweep =
+    public static readonly string SelectTrialSummariesOfSweep = string.Format(CultureInfo.InvariantCulture, TrialSummaries, "", "");
+
+    /// <summary>
+    /// <see cref="SelectTrialSummariesOfSweep"/> for the trials in <c>@states</c> only, queued ones once claimed (by
+    /// the state index; a trial never claimed has nothing to summarize): what best and status read, not every trial.
+    /// </summary>
+    public static readonly string SelectTrialSummariesInStates = string.Format(CultureInfo.InvariantCulture, TrialSummaries,
+        " AND state STATES AND (state <> 'queued' OR attempts > 0)", " AND t.state STATES AND (t.state <> 'queued' OR t.attempts > 0)").Replace("STATES", "IN @states", StringComparison.Ordinal);
+
+    private const string TrialSummaries =
         """
         SELECT t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
                t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
@@ -294,10 +318,10 @@ internal static class SqliteSql
                coalesce(a.epochs_run, 0) AS EpochsRun, coalesce(a.seconds, 0.0) AS TrainingSeconds
         FROM trials AS t
         LEFT JOIN (SELECT trial_id, max(epoch) AS last_epoch, count(*) AS epochs_run, total(seconds) AS seconds
-                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep)
+                   FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep{0})
                    GROUP BY trial_id) AS a ON a.trial_id = t.id
         LEFT JOIN epochs AS e ON e.trial_id = t.id AND e.epoch = coalesce(t.result_epoch, a.last_epoch)
-        WHERE t.sweep_id = @sweep
+        WHERE t.sweep_id = @sweep{1}
         ORDER BY t.number;
         """;
 
@@ -334,11 +358,11 @@ internal static class SqliteSql
     public const string SelectLastEpoch = "SELECT coalesce(max(epoch), 0) FROM epochs WHERE trial_id = @trial;";
 
     public const string InsertEpoch =
-        """
+        $"""
         INSERT INTO epochs
-            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at)
+            (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now);
+            (@trial, @epoch, @loss, @accuracy, @val_loss, @val_accuracy, @seconds, @images_per_second, @now, {SharedSql.NextEpochSeq});
         """;
 
     /// <summary>Keeps only the latest checkpoint of a trial: the one of its last stored epoch.</summary>
@@ -423,7 +447,8 @@ internal static class SqliteSql
 
     /// <summary>
     /// One statement, so one transaction. Deletes the checkpoints of the sweep's finished trials but the best completed
-    /// one's, ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
+    /// one's among those that have one (<see cref="ITrialStore.PruneCheckpoints"/>: it reads the few checkpoints there
+    /// are, not every trial: CROSS JOIN makes SQLite walk the checkpoints and look their trials up by key), ranked as <c>Ranking.Rank</c> ranks: by the result epoch's metric (the last, or early stopping's best), finite values only (a NaN is
     /// stored as NULL, and abs(±inf) is not below 9e999, which SQLite reads as infinity), ties to the lower number.
     /// With no such trial the sub-select is NULL, and <c>IS NOT NULL</c> holds for every row: all of them go.
     /// Queued and running trials' checkpoints are never touched: their holders resume from them.
@@ -431,11 +456,12 @@ internal static class SqliteSql
     private static string PruneCheckpoints(string column, bool higherIsBetter) =>
         $"""
         DELETE FROM checkpoints
-        WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep AND state NOT IN ('queued', 'running'))
+        WHERE trial_id IN (SELECT c.trial_id FROM checkpoints AS c CROSS JOIN trials AS t
+                           WHERE t.id = c.trial_id AND t.sweep_id = @sweep AND t.state NOT IN ('queued', 'running'))
           AND trial_id IS NOT (
               SELECT t.id
-              FROM trials AS t JOIN epochs AS e ON e.trial_id = t.id
-              WHERE t.sweep_id = @sweep AND t.state = 'completed'
+              FROM checkpoints AS c CROSS JOIN trials AS t CROSS JOIN epochs AS e
+              WHERE t.id = c.trial_id AND e.trial_id = t.id AND t.sweep_id = @sweep AND t.state = 'completed'
                 AND e.epoch = coalesce(t.result_epoch, (SELECT max(epoch) FROM epochs WHERE trial_id = t.id))
                 AND abs(e.{column}) < 9e999
               ORDER BY e.{column} {(higherIsBetter ? "DESC" : "ASC")}, t.number
@@ -453,6 +479,9 @@ internal static class SqliteSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    /// <summary>Dapper expands <c>IN @ids</c> into one parameter per id (an empty list matches nothing).</summary>
+    public static readonly string SelectChangedTrials = string.Format(CultureInfo.InvariantCulture, SharedSql.SelectChangedTrials, "IN @ids");
 
     // ---- Launches and cancellation ----
 

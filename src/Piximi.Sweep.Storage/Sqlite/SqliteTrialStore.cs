@@ -515,16 +515,53 @@ internal sealed partial class SqliteTrialStore : ITrialStore
         }
     }
 
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId)
+    public NewEpochs ListEpochsSince(long sweepId, long position)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position);
+        }
+    }
+
+    public TrialCounts CountTrials(long sweepId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId }));
+        }
+    }
+
+    public SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var parameters = new { sweep = sweepId, after = position, ids = ids.ToArray() };
+            return _transactions.Read(() => new SweepChanges(
+                TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, parameters)], position),
+                [.. _connection.Query<TrialRow>(SqliteSql.SelectChangedTrials, parameters).Select(r => r.ToRecord())],
+                TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, parameters))));
+        }
+    }
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) => Summarize(SqliteSql.SelectTrialSummariesOfSweep, new { sweep = sweepId });
+
+    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
+        Summarize(SqliteSql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
+
+    private List<TrialSummary> Summarize(string sql, object parameters)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return [.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
-                SqliteSql.SelectTrialSummariesOfSweep,
+                sql,
                 (trial, last, aggregate) => new TrialSummary(
                     trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
-                new { sweep = sweepId },
+                parameters,
                 splitOn: "TrialId,EpochsRun")];
         }
     }

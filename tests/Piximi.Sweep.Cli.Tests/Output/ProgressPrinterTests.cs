@@ -1,5 +1,6 @@
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli.Tests.Output;
 
@@ -49,4 +50,49 @@ public sealed class The_progress_counter
         Assert.Equal("[1 done, no trial count] trial 1 completed", lines[2]);
         Assert.Equal("[1 done, no trial count] trial 2 started on host:1: Adam, CategoricalCrossEntropy, learning rate 0.01, batch size 32, 2 epochs, seed 1", lines[3]);
     }
+
+    /// <summary>
+    /// run's poll gives the printer only what may have changed (running trials, those last seen running, those with
+    /// a new epoch, and the new epochs): it prints exactly what it prints from every trial and epoch.
+    /// </summary>
+    [Fact]
+    public void Prints_the_same_from_the_changed_trials_and_new_epochs_as_from_the_whole_sweep()
+    {
+        IReadOnlyList<TrialRecord> start = [Trial(1, TrialState.Completed), Trial(2, TrialState.Running), Trial(3, TrialState.Queued), Trial(4, TrialState.Queued)];
+        IReadOnlyList<EpochRecord> before = [Epoch(1, 1), Epoch(1, 2), Epoch(2, 1)];
+        var whole = new StringWriter();
+        var partial = new StringWriter();
+        var fromWhole = new ProgressPrinter(whole, start, before);
+        var fromChanges = new ProgressPrinter(partial, start, before);
+        Assert.Equal([2L], fromChanges.Watching);
+
+        // Trial 2 ends after its second epoch; trial 3 starts and stores an epoch; trial 4 stays queued.
+        IReadOnlyList<TrialRecord> now = [Trial(1, TrialState.Completed), Trial(2, TrialState.Pruned, "rung 1"), Trial(3, TrialState.Running), Trial(4, TrialState.Queued)];
+        fromWhole.Update(now, [.. before, Epoch(2, 2), Epoch(3, 1)]);
+        IReadOnlyList<TrialRecord> changed = [now[1], now[2]];
+        Assert.True(fromChanges.Accounts(changed, new TrialCounts(Queued: 1, Running: 1, Ended: 2)));
+        fromChanges.Update(changed, [Epoch(2, 2), Epoch(3, 1)], totalTrials: 4);
+
+        Assert.Equal(Lines(whole), Lines(partial));
+        Assert.Contains("[1/4 done] trial 2 epoch 2/2: loss 0.5000 accuracy 0.8000 val_loss 0.6000 val_accuracy 0.7000 (1.0s, 1000 images/s)", Lines(partial));
+        Assert.Contains("[2/4 done] trial 2 pruned: rung 1", Lines(partial));
+        Assert.Equal([3L], fromChanges.Watching);
+    }
+
+    /// <summary>
+    /// A trial that started and ended between two polls without storing an epoch is in none of the changed trials;
+    /// the counts show it, and run then reads every trial.
+    /// </summary>
+    [Fact]
+    public void Tells_when_the_changed_trials_miss_an_end_the_counts_show()
+    {
+        var printer = new ProgressPrinter(new StringWriter(), [Trial(1, TrialState.Running), Trial(2, TrialState.Queued)], []);
+
+        Assert.True(printer.Accounts([Trial(1, TrialState.Completed)], new TrialCounts(1, 0, 1)));
+        Assert.False(printer.Accounts([Trial(1, TrialState.Completed)], new TrialCounts(0, 0, 2)));
+        Assert.False(printer.Accounts([Trial(1, TrialState.Running)], new TrialCounts(0, 1, 1)));
+    }
+
+    private static List<string> Lines(StringWriter output) =>
+        [.. output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[11..])];
 }

@@ -1,6 +1,4 @@
-using Piximi.Sweep.Core;
-
-namespace Piximi.Sweep.Training;
+namespace Piximi.Sweep.Core;
 
 /// <summary>
 /// How a trial ended. <see cref="EpochsRun"/> counts the trial's good epochs, those before a resume included (the
