@@ -1,5 +1,6 @@
 using System.Globalization;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli.Commands;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 using Serilog.Core;
 using Serilog.Events;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training;
 using Serilog.Core;

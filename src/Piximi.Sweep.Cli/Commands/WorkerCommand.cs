@@ -1,5 +1,6 @@
 using Piximi.Sweep.Cli.Output;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training;
 using Serilog;

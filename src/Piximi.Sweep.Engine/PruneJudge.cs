@@ -1,6 +1,6 @@
 using Piximi.Sweep.Core;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// The sweep's pruning (<see cref="SweepPruning"/>: never a trial's last epoch, never a baseline trial), asked after

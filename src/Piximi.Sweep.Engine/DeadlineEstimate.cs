@@ -1,6 +1,6 @@
 using Piximi.Sweep.Core;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// Whether a trial would end after a deadline, estimated from the epochs the sweep has measured so far: the mean

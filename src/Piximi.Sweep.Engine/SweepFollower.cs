@@ -1,7 +1,7 @@
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// Follows a sweep's epochs as the store receives them (<see cref="ITrialStore.ListEpochsSince"/>): each call reads

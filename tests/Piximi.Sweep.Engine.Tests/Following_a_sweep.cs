@@ -1,8 +1,7 @@
-using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
-namespace Piximi.Sweep.Cli.Tests;
+namespace Piximi.Sweep.Engine.Tests;
 
 /// <summary>
 /// What a worker's pruner and budgets, and run's progress, know of a sweep: read a little at a time, it must equal
@@ -20,8 +19,8 @@ public sealed class Following_a_sweep
     [Fact]
     public void What_is_read_a_little_at_a_time_is_what_the_whole_sweep_holds()
     {
-        using var folder = new TestFolder();
-        using var store = TrialStores.OpenSqlite(folder.Db);
+        using var folder = new TempFolder();
+        using var store = TrialStores.OpenSqlite(folder.File("store.db"));
         var sweep = store.CreateSweep(Definition, [.. Enumerable.Range(0, 3).Select(i => new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01 * (i + 1), 32, 4, null, 1))]);
         var follower = new SweepFollower(store, sweep);
         var leases = Enumerable.Range(0, 3).Select(_ => TrialLease.Of(store.ClaimNext(sweep.Id, "w")!)).ToList();
@@ -56,8 +55,8 @@ public sealed class Following_a_sweep
     [Fact]
     public void A_pruning_decision_from_what_was_followed_is_the_one_from_every_epoch()
     {
-        using var folder = new TestFolder();
-        using var store = TrialStores.OpenSqlite(folder.Db);
+        using var folder = new TempFolder();
+        using var store = TrialStores.OpenSqlite(folder.File("store.db"));
         var definition = Definition with { Pruner = new PrunerSpec(PrunerKind.Asha) { MinEpochs = 1, ReductionFactor = 2 } };
         var sweep = store.CreateSweep(definition, [.. Enumerable.Range(0, 6).Select(i => new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01 * (i + 1), 32, 4, null, 1))]);
         var judge = new PruneJudge(new SweepFollower(store, sweep), sweep);
@@ -75,8 +74,8 @@ public sealed class Following_a_sweep
     [Fact]
     public void The_deadline_estimate_from_what_was_followed_is_the_one_from_every_trial_and_epoch()
     {
-        using var folder = new TestFolder();
-        using var store = TrialStores.OpenSqlite(folder.Db);
+        using var folder = new TempFolder();
+        using var store = TrialStores.OpenSqlite(folder.File("store.db"));
         var sweep = store.CreateSweep(Definition, [.. new[] { 16, 32, 32, 64 }.Select((batch, i) => new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01 * (i + 1), batch, 4, null, 1))]);
         var follower = new SweepFollower(store, sweep);
         var probe = new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 32, 4, null, 1);

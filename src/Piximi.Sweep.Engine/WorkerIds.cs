@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// Worker ids are <c>host:pid</c>: unique while the process lives, and enough for an orchestrator on the same host

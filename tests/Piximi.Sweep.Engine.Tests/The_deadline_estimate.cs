@@ -1,7 +1,6 @@
-using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
 
-namespace Piximi.Sweep.Cli.Tests;
+namespace Piximi.Sweep.Engine.Tests;
 
 public sealed class The_deadline_estimate
 {

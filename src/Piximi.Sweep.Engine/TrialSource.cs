@@ -1,7 +1,7 @@
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// Where a worker's next trial comes from: the queue, or, for a sweep whose sampler proposes as it runs (TPE, from
