@@ -59,7 +59,7 @@ public sealed class A_workers_stderr
     {
         var stderr = Sorting(
             "Unhandled exception. System.InvalidOperationException: boom",
-            "   at Piximi.Sweep.Cli.Commands.TrialRun.Run(CancellationToken stop) in WorkerCommand.cs:line 200",
+            "   at Piximi.Sweep.Engine.TrialRun.Run(CancellationToken stop) in TrialRun.cs:line 200",
             "   at Piximi.Sweep.Cli.Commands.WorkerCommand.Execute(WorkerOptions options, CancellationToken stop)");
 
         Assert.Equal("", _console.ToString());
