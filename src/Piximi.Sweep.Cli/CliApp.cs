@@ -95,21 +95,42 @@ public static class CliApp
 
         var root = new RootCommand("Piximi.Sweep: hyperparameter sweeps for Piximi's image classifiers") { db };
 
-        // run and resume
+        var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
+        AddRunAndResume(root, db, skipBadImages, output, error, errors);
+        AddWorker(root, db, error, errors);
+        AddLaunchAndCancel(root, db, output, error);
+        AddValidate(root, db, skipBadImages, output);
+        root.Add(InitCommand.Command(output));
+
+        AddResults(root, db, sweep, format, output);
+        AddReports(root, db, output);
+        AddCopy(root, sweep, output);
+
+        // --help on the root command ends with the exit codes.
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExitCodes((SynchronousCommandLineAction)help.Action!);
+        return (root, db);
+    }
+
+    /// <summary>run and resume: a sweep file's sweep, or a stored one, run with worker processes.</summary>
+    private static void AddRunAndResume(RootCommand root, Option<string> db, Option<bool> skipBadImages, TextWriter output, TextWriter error, ErrorLog errors)
+    {
         var file = new Argument<string>("file") { Description = "The sweep file (YAML), e.g. sweeps/fashion-mnist-quick.yaml" };
         var run = new Command("run", "Run (or resume) the sweep a file describes, with worker processes") { file };
         var resumeName = new Argument<string>("sweep") { Description = "The name of a sweep in the store" };
         var resume = new Command("resume", "Continue a stored sweep (no file needed): unfinished trials resume from their last epoch") { resumeName };
         var readRunOptions = AddRunOptions(db, run, resume);
         var readRunFileOptions = AddSweepFileOptions(run);
-        var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
         run.Options.Add(skipBadImages);
         run.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error, FileOptions = readRunFileOptions(p), SkipBadImages = p.GetValue(skipBadImages) }.ExecuteAsync(readRunOptions(p, p.GetRequiredValue(file), null)));
         resume.SetAction(p => new RunCommand(output) { Errors = errors, WorkerConsole = error }.ExecuteAsync(readRunOptions(p, null, p.GetRequiredValue(resumeName))));
         root.Add(run);
         root.Add(resume);
+    }
 
-        // worker (started by run; also usable by hand, e.g. on another machine sharing the store)
+    /// <summary>worker: started by run; also usable by hand, e.g. on another machine sharing the store.</summary>
+    private static void AddWorker(RootCommand root, Option<string> db, TextWriter error, ErrorLog errors)
+    {
         var workerSweep = new Option<string>("--sweep", "-s") { Description = "Sweep name", Required = true };
         var workerDevice = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var workerThreads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
@@ -134,8 +155,11 @@ public static class CliApp
             }, signals.Graceful);
         });
         root.Add(worker);
+    }
 
-        // launch slurm, cancel
+    /// <summary>launch slurm and cancel.</summary>
+    private static void AddLaunchAndCancel(RootCommand root, Option<string> db, TextWriter output, TextWriter error)
+    {
         var launchSweep = new Argument<string>("sweep") { Description = "The name of a sweep in the store (run or validate creates it)" };
         var launchWorkers = new Option<int>("--workers", "-w") { Description = "Workers: one per array task", Required = true };
         var launchGpus = new Option<int>("--gpus-per-worker") { Description = "GPUs per worker (--gres=gpu:G); 0 trains on the CPU", DefaultValueFactory = _ => 0 };
@@ -155,8 +179,11 @@ public static class CliApp
         var cancel = new Command("cancel", "Cancel a sweep: workers anywhere stop and give their trials back (resume continues); its Slurm jobs are scancelled") { cancelSweep, cancelReason };
         cancel.SetAction(p => new CancelCommand(output, error).Execute(p.GetRequiredValue(db), p.GetValue(cancelSweep), p.GetValue(cancelReason)));
         root.Add(cancel);
+    }
 
-        // validate
+    /// <summary>validate: a sweep file checked, its grid printed, nothing trained.</summary>
+    private static void AddValidate(RootCommand root, Option<string> db, Option<bool> skipBadImages, TextWriter output)
+    {
         var validateFile = new Argument<string>("file") { Description = "The sweep file (YAML)" };
         var validate = new Command("validate", "Check a sweep file and print its grid, without training") { validateFile };
         var readValidateFileOptions = AddSweepFileOptions(validate);
@@ -164,11 +191,11 @@ public static class CliApp
         validate.SetAction(p => new ValidateCommand(output) { SkipBadImages = p.GetValue(skipBadImages), Store = p.GetValue(db) }
             .Execute(p.GetRequiredValue(validateFile), readValidateFileOptions(p)));
         root.Add(validate);
+    }
 
-        // init --from <project.zip>
-        root.Add(InitCommand.Command(output));
-
-        // best
+    /// <summary>best, trials and status.</summary>
+    private static void AddResults(RootCommand root, Option<string> db, Option<string?> sweep, Option<string> format, TextWriter output)
+    {
         var top = new Option<int>("--top", "-n") { Description = "How many trials", DefaultValueFactory = _ => 5 };
         var metric = new Option<string?>("--metric", "-m") { Description = $"Rank by ({string.Join(", ", MetricNames.All)}; default: the sweep's metric)" };
         metric.AcceptOnlyFromAmong([.. MetricNames.All]);
@@ -187,8 +214,11 @@ public static class CliApp
         var status = new Command("status", "A sweep in a few lines: done, running, queued, failed, best so far") { sweep };
         status.SetAction(p => new ResultsCommands(output).Status(p.GetRequiredValue(db), p.GetValue(sweep)));
         root.Add(status);
+    }
 
-        // report, compare, export
+    /// <summary>report, compare and export.</summary>
+    private static void AddReports(RootCommand root, Option<string> db, TextWriter output)
+    {
         var reportSweep = new Argument<string?>("sweep") { Description = "Sweep name (may be left out when the store holds one)", Arity = ArgumentArity.ZeroOrOne };
         var reportFormat = new Option<string>("--format") { Description = "html, md, csv or json", DefaultValueFactory = _ => "html" };
         reportFormat.AcceptOnlyFromAmong("html", "md", "csv", "json");
@@ -216,18 +246,16 @@ public static class CliApp
             _ => throw new UserErrorException("export writes one thing: give exactly one of --piximi (Piximi's model_hyperparameters.json) and --model (the trained model as TensorFlow.js)."),
         });
         root.Add(export);
+    }
 
-        // copy: move a sweep between stores (laptop SQLite ↔ cluster PostgreSQL)
+    /// <summary>copy: a sweep moved between stores (laptop SQLite ↔ cluster PostgreSQL).</summary>
+    private static void AddCopy(RootCommand root, Option<string?> sweep, TextWriter output)
+    {
         var copyFrom = new Option<string>("--from") { Description = "The store the sweep is in: a SQLite file (or sqlite:path), or postgres://…", Required = true };
         var copyTo = new Option<string>("--to") { Description = "The store to copy it to (created when a SQLite file is missing)", Required = true };
         var copy = new Command("copy", "Copy a sweep, with its trials, epochs and checkpoints, to another store; running trials are queued again there") { copyFrom, copyTo, sweep };
         copy.SetAction(p => new CopyCommand(output).Execute(p.GetRequiredValue(copyFrom), p.GetRequiredValue(copyTo), p.GetValue(sweep)));
         root.Add(copy);
-
-        // --help on the root command ends with the exit codes.
-        var help = root.Options.OfType<HelpOption>().Single();
-        help.Action = new HelpWithExitCodes((SynchronousCommandLineAction)help.Action!);
-        return (root, db);
     }
 
     /// <summary>The usual help, and after the root command's the table of exit codes.</summary>
