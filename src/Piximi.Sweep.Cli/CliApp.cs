@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli;
@@ -53,7 +54,7 @@ public static class CliApp
             await error.WriteLineAsync($"{e.Errors.Count} error(s); nothing was run or stored.");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException)
+        catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException or SweepBusyException)
         {
             // The store's surroundings (a full disk, a lock, a server down), also when they fail mid-command: the
             // message names the store and says why.

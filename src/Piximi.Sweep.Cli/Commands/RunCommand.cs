@@ -253,6 +253,6 @@ internal sealed partial class RunCommand(TextWriter output)
     }
 
     /// <summary>Workers beat four times per grace period, so one late beat never looks like a death.</summary>
-    internal static TimeSpan HeartbeatInterval(TimeSpan grace) => grace / 4;
+    internal static TimeSpan HeartbeatInterval(TimeSpan grace) => Heartbeats.Interval(grace);
 
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Piximi.Sweep.Core;
-using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 
-namespace Piximi.Sweep.Cli.Commands;
+namespace Piximi.Sweep.Engine;
 
 /// <summary>
 /// This process as the one orchestrator of a sweep (<c>run</c> or <c>resume</c>): registered in the store, so that a
@@ -21,7 +20,7 @@ internal sealed class Orchestration : IDisposable
     {
         _store = store;
         Record = record;
-        var interval = RunCommand.HeartbeatInterval(record.Grace);
+        var interval = Heartbeats.Interval(record.Grace);
         _beat = new Timer(_ => Beat(), null, interval, interval);
     }
 
@@ -33,7 +32,7 @@ internal sealed class Orchestration : IDisposable
     /// <summary>A beat failed (the store could not be reached); the next one may get through.</summary>
     public event Action<Exception>? BeatFailed;
 
-    /// <exception cref="UserErrorException">Another orchestrator runs the sweep; the message names its pid and host.</exception>
+    /// <exception cref="SweepBusyException">Another orchestrator runs the sweep; the message names its pid and host.</exception>
     public static Orchestration Take(ITrialStore store, SweepRecord sweep, TimeSpan grace)
     {
         // A registration left by a process of this host that is gone (killed, or the machine rebooted) is taken over
@@ -41,7 +40,7 @@ internal sealed class Orchestration : IDisposable
         var current = store.FindOrchestrator(sweep.Id);
         var gone = current is not null && WorkerIds.IsDeadLocal($"{current.Host}:{current.Pid.ToString(CultureInfo.InvariantCulture)}") ? current : null;
         var claim = store.ClaimOrchestration(sweep.Id, Environment.MachineName, Environment.ProcessId, grace, gone);
-        if (!claim.Granted) throw new UserErrorException(Busy(sweep, claim.Orchestrator, DateTimeOffset.UtcNow));
+        if (!claim.Granted) throw new SweepBusyException(Busy(sweep, claim.Orchestrator, DateTimeOffset.UtcNow));
         return new Orchestration(store, claim.Orchestrator);
     }
 
@@ -82,4 +81,14 @@ internal sealed class Orchestration : IDisposable
             // The store went away: the registration lapses after its grace period, as after a crash.
         }
     }
+}
+
+/// <summary>A second orchestrator of a sweep was refused; the message names the first (pid, host) and what to do.</summary>
+internal sealed class SweepBusyException(string message) : Exception(message);
+
+/// <summary>How often a process that holds something in the store (a trial's lease, a sweep's orchestration) beats.</summary>
+internal static class Heartbeats
+{
+    /// <summary>Four beats per grace period, so that one late beat never looks like a death.</summary>
+    public static TimeSpan Interval(TimeSpan grace) => grace / 4;
 }
