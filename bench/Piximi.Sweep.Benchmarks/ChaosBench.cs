@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Piximi.Sweep.Cli;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 

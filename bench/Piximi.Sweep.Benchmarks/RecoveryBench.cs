@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Piximi.Sweep.Cli;
 using Piximi.Sweep.Core;
 
 namespace Piximi.Sweep.Benchmarks;

@@ -20,9 +20,6 @@ namespace Piximi.Sweep.Benchmarks;
 /// </summary>
 internal static class SearchBench
 {
-    private const string Images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-    private const string Labels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
-
     public static int Run(string[] args)
     {
         var cli = BenchArgs.Option(args, "--cli") ?? throw new ArgumentException("--cli <path to the piximi-sweep program> is required");
@@ -249,8 +246,8 @@ internal static class SearchBench
     {
         text.AppendLine("dataset:");
         text.AppendLine("  kind: idx");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  images: {Images}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  labels: {Labels}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  images: {BenchData.TrainImages}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  labels: {BenchData.TrainLabels}");
         text.AppendLine("  training_percentage: 0.75");
         text.AppendLine(CultureInfo.InvariantCulture, $"  subset: {images}");
         text.AppendLine("model: SimpleCNN");

@@ -24,7 +24,6 @@ namespace Piximi.Sweep.Benchmarks;
 /// </remarks>
 internal static class ThroughputBench
 {
-    private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
 
     private sealed record Options(
         string Images, string Labels, int Train, int Validation, int Epochs, int[] Batches, int Threads, bool Grid,
@@ -236,7 +235,7 @@ internal static class ThroughputBench
     private static Options Parse(string[] args)
     {
         var o = new Options(
-            Path.Combine(FashionMnist, "train-images-idx3-ubyte.gz"), Path.Combine(FashionMnist, "train-labels-idx1-ubyte.gz"),
+            BenchData.TrainImages, BenchData.TrainLabels,
             12_000, 3_000, 2, [32, 64], 2, Grid: true, Child: false, Seeds: [0, 1], LearningRates: [0.01, 0.001], ChildTrials: []);
         for (var i = 0; i < args.Length; i++)
         {
