@@ -1,4 +1,5 @@
 using Piximi.Sweep.Cli.Commands;
+using Piximi.Sweep.Engine;
 
 namespace Piximi.Sweep.Cli.Tests;
 

@@ -34,7 +34,7 @@ internal sealed record RunOptions(
 /// from the store, and end with the ranked best trials. A first Ctrl+C or SIGTERM stops gracefully (workers give
 /// their trials back, to resume after the last stored epoch); a second stops at once.
 /// </summary>
-internal sealed partial class RunCommand(TextWriter output)
+internal sealed class RunCommand(TextWriter output)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
@@ -107,7 +107,7 @@ internal sealed partial class RunCommand(TextWriter output)
         }
         // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
-        var recovered = Recover(store, sweep, options, policy.Retries, log, DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
+        var recovered = Recovery.Recover(store, sweep, options.HeartbeatGrace, policy.Retries, log, Recovery.DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
         var trials = store.ListTrials(sweep.Id);
         // The epochs stored so far, read once; from here on the supervisor reads only those stored since.
         var follower = new SweepFollower(store, sweep);
@@ -134,8 +134,16 @@ internal sealed partial class RunCommand(TextWriter output)
 
         using var signals = new StopSignals();
         var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
-        var supervisor = new Supervisor(options, store, sweep, plan, progress, follower, log, fileLog, signals, orchestration, TextWriter.Synchronized(WorkerConsole));
-        var outcome = await supervisor.RunAsync();
+        var launcher = new LocalWorkers(sweep, options, fileLog, TextWriter.Synchronized(WorkerConsole));
+        var settings = new SupervisorSettings(options.HeartbeatGrace, PollInterval, ShutdownGrace, ExitCodes.WorkersFailed);
+        var supervisor = new Supervisor(settings, store, sweep, plan, progress, follower, log, launcher, new StopTokens(signals.Graceful, signals.Immediate), orchestration);
+        var outcome = await supervisor.RunAsync() switch
+        {
+            SupervisionOutcome.Finished => ExitCodes.Ok,
+            SupervisionOutcome.Incomplete => ExitCodes.Incomplete,
+            SupervisionOutcome.Cancelled => ExitCodes.Cancelled,
+            _ => ExitCodes.WorkersFailed,
+        };
         if (outcome == ExitCodes.Ok)
             return Finish(store, sweep, log, logPath);
 
@@ -193,22 +201,6 @@ internal sealed partial class RunCommand(TextWriter output)
         }
     }
 
-    internal static int Recover(ITrialStore store, SweepRecord sweep, RunOptions options, int maxRetries, Logger log, IReadOnlyCollection<string> deadWorkers, string reason)
-    {
-        var recovered = store.RecoverLost(sweep.Id, options.HeartbeatGrace, deadWorkers, maxRetries, reason);
-        foreach (var r in recovered)
-        {
-            var level = r.NewState == TrialState.Failed ? LogEventLevel.Error : LogEventLevel.Warning;
-            log.ForContext("TrialId", r.TrialId).Write(level, "Trial {TrialNumber} {Outcome}: {Reason}", r.Number,
-                r.NewState == TrialState.Failed ? "failed" : $"re-queued (lost {r.Lost} time(s))", r.Reason);
-        }
-        return recovered.Count;
-    }
-
-    /// <summary>Holders of running trials that were processes on this host and are gone.</summary>
-    internal static IReadOnlyCollection<string> DeadLocalHolders(IEnumerable<TrialRecord> trials) =>
-        trials.Where(t => t.State == TrialState.Running && WorkerIds.IsDeadLocal(t.WorkerId)).Select(t => t.WorkerId!).Distinct().ToList();
-
     private int Finish(ITrialStore store, SweepRecord sweep, Logger log, string logPath)
     {
         var summaries = ResultsCommands.Summaries(store, sweep);
@@ -251,8 +243,4 @@ internal sealed partial class RunCommand(TextWriter output)
             start.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
         return start;
     }
-
-    /// <summary>Workers beat four times per grace period, so one late beat never looks like a death.</summary>
-    internal static TimeSpan HeartbeatInterval(TimeSpan grace) => Heartbeats.Interval(grace);
-
 }

@@ -1,9 +1,7 @@
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Commands;
-
-/// <summary>One worker process to start: its device and how many torch threads it may use.</summary>
-internal sealed record WorkerSlot(int Index, string Device, int Threads);
 
 /// <summary>
 /// How many workers, on which devices. With CUDA devices: <c>--per-device</c> workers on each (small trials share a

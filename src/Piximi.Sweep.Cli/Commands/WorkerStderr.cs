@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Piximi.Sweep.Engine;
 
 namespace Piximi.Sweep.Cli.Commands;
 
@@ -52,14 +53,4 @@ internal sealed partial class WorkerStderr(TextWriter console, Action<string> to
     /// <summary>A native or managed stack frame, wherever it turns up.</summary>
     [GeneratedRegex(@"^(frame #\d+: |\s+at \S+\(|Exception raised from )")]
     private static partial Regex NativeFrame();
-}
-
-/// <summary>A C++ exception that aborted a worker: its type (e.g. <c>c10::Error</c>) and the first line of its message.</summary>
-internal sealed record NativeError(string Type, string Message)
-{
-    /// <summary>
-    /// libtorch's own errors (<c>c10::Error</c> and its kin: checks of shapes, types, values and indices) recur in a
-    /// seeded trial, so they fail it at once; running out of memory depends on the machine, so it counts as a loss.
-    /// </summary>
-    public bool Recurs => Type.StartsWith("c10::", StringComparison.Ordinal) && Type != "c10::OutOfMemoryError";
 }

@@ -1,4 +1,5 @@
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli.Output;
@@ -11,7 +12,7 @@ namespace Piximi.Sweep.Cli.Output;
 /// running, the epochs stored since the last update): a trial it is not given is taken as unchanged, so a poll costs
 /// what is new, not what the sweep holds. <see cref="Accounts"/> tells whether such a partial read explains the counts.
 /// </summary>
-internal sealed class ProgressPrinter
+internal sealed class ProgressPrinter : ISweepProgress
 {
     private readonly TextWriter _output;
     private readonly Dictionary<long, TrialState> _states = [];
