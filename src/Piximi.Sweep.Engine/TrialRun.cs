@@ -209,8 +209,9 @@ internal sealed class TrialRun(
         var policy = store.LoadPolicy(sweep.Id);
         if (policy.Deadline is { } deadline && DateTimeOffset.Now >= deadline) return new BudgetStop(Budget.Deadline, "deadline reached");
         if (!policy.CountsEpochs) return null;
-        var usage = store.Usage(sweep.Id);
-        return policy.Spent(usage.Epochs, usage.Seconds);
+        // The follower the pruner shares: it reads only the epochs stored since it last looked, not the whole sweep's sum.
+        follower.CatchUp();
+        return policy.Spent(follower.Usage.Epochs, follower.Usage.Seconds);
     }
 
     /// <summary>A store call: what it throws is the store's failure, not the trial's (see the catches of <see cref="Run"/>).</summary>

@@ -175,7 +175,7 @@ internal sealed class RunCommand(TextWriter output)
     {
         var stored = store.LoadPolicy(sweep.Id);
         var usage = store.Usage(sweep.Id);
-        var started = store.ListTrials(sweep.Id).Count(t => t.State != TrialState.Queued);
+        var started = store.CountTrials(sweep.Id).Started;
         var policy = asked.Over(stored.WithoutSpent(started, usage.Epochs, usage.Seconds, DateTimeOffset.UtcNow));
         var lifted = policy != asked.Over(stored);
         var before = store.SavePolicy(sweep.Id, policy);
