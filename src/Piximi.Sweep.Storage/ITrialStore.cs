@@ -310,7 +310,11 @@ public sealed class SweepConflictException(string message) : Exception(message);
 /// reader of a PostgreSQL store, by an older one that only a writer may bring up to date; the message names both
 /// versions. Nothing was changed.
 /// </summary>
-public sealed class StoreVersionException(string message) : Exception(message);
+public sealed class StoreVersionException(string message, bool older = false) : Exception(message)
+{
+    /// <summary>Written by an older Piximi.Sweep (a reader of PostgreSQL waits for a writer to bring it up to date), not a newer one.</summary>
+    public bool Older => older;
+}
 
 /// <summary>
 /// The store cannot be reached or used: a database server down, a login refused, a file or folder that cannot be

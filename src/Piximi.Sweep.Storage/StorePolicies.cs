@@ -5,19 +5,19 @@ using Piximi.Sweep.Core;
 namespace Piximi.Sweep.Storage;
 
 /// <summary>
-/// The run policy as both backends store and enforce it (<see cref="SharedSql"/>'s statements): read, replaced, and
+/// The run policy as both backends store and enforce it (<see cref="StoreSql"/>'s statements): read, replaced, and
 /// checked inside a claim's transaction, so that a worker anywhere claims nothing the stored budgets forbid.
 /// </summary>
 internal static class StorePolicies
 {
     /// <summary>The sweep's stored policy; <see cref="RunPolicy.None"/> when it has none (stores before schema 8, or never set).</summary>
     public static RunPolicy Load(IDbConnection connection, IDbTransaction? tx, long sweepId) =>
-        connection.QuerySingleOrDefault<PolicyRow>(SharedSql.SelectPolicy, new { sweep = sweepId }, tx)?.ToRecord() ?? RunPolicy.None;
+        connection.QuerySingleOrDefault<PolicyRow>(StoreSql.SelectPolicy, new { sweep = sweepId }, tx)?.ToRecord() ?? RunPolicy.None;
 
     /// <exception cref="ArgumentException">The store has no such sweep (nothing written).</exception>
     public static void Save(IDbConnection connection, IDbTransaction? tx, long sweepId, RunPolicy policy)
     {
-        if (connection.Execute(SharedSql.UpsertPolicy, Parameters(sweepId, policy), tx) == 0) throw StoreRules.NoSuchSweep(sweepId);
+        if (connection.Execute(StoreSql.UpsertPolicy, Parameters(sweepId, policy), tx) == 0) throw StoreRules.NoSuchSweep(sweepId);
     }
 
     /// <summary>Arguments the policy must meet before it is stored; <see cref="ArgumentOutOfRangeException"/> otherwise.</summary>
@@ -36,10 +36,10 @@ internal static class StorePolicies
     /// smaller) forbids a claim now, or null. Run it in the claim's transaction, after whatever lock keeps the count of
     /// started trials from changing: what it reads is what the claim extends. Usage is read only for the budgets set.
     /// </summary>
-    public static BudgetStop? Refusal(IDbConnection connection, IDbTransaction? tx, long sweepId, RunPolicy policy, string usageSql)
+    public static BudgetStop? Refusal(IDbConnection connection, IDbTransaction? tx, long sweepId, RunPolicy policy)
     {
-        var started = policy.MaxTrials is null ? 0 : connection.ExecuteScalar<long>(SharedSql.CountStartedTrials, new { sweep = sweepId }, tx);
-        var usage = policy.CountsEpochs ? connection.QuerySingle<UsageRow>(usageSql, new { sweep = sweepId }, tx) : new UsageRow();
+        var started = policy.MaxTrials is null ? 0 : connection.ExecuteScalar<long>(StoreSql.CountStartedTrials, new { sweep = sweepId }, tx);
+        var usage = policy.CountsEpochs ? connection.QuerySingle<UsageRow>(StoreSql.SelectSweepUsage, new { sweep = sweepId }, tx) : new UsageRow();
         return policy.Stop(checked((int)started), checked((int)usage.Epochs), usage.Seconds, DateTimeOffset.UtcNow);
     }
 

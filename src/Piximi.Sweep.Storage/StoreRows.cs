@@ -21,6 +21,16 @@ internal static class StoreColumns
         heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
         """;
 
+    /// <summary><see cref="Trial"/> from <c>trials AS t</c>, where another table of the statement has columns of the same names.</summary>
+    public const string QualifiedTrial =
+        """
+        t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
+        t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
+        t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
+        t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
+        t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung, t.model AS Model
+        """;
+
     /// <summary>An epoch's columns from <c>epochs AS e</c>.</summary>
     public const string Epoch =
         """
@@ -128,7 +138,7 @@ internal sealed record StateRow
     public long Attempts { get; init; }
 }
 
-/// <summary>A running trial as recovery judges it (<see cref="SharedSql.SelectRunningTrialsOfSweep"/>).</summary>
+/// <summary>A running trial as recovery judges it (<see cref="StoreSql.SelectRunningTrialsOfSweep"/>).</summary>
 internal sealed record RunningRow
 {
     public long Id { get; init; }
@@ -210,7 +220,7 @@ internal sealed record CheckpointRow
 
 internal sealed record EpochRow
 {
-    /// <summary>Where the epoch stands in the order epochs were stored (read by <see cref="SharedSql.SelectEpochsSince"/> only).</summary>
+    /// <summary>Where the epoch stands in the order epochs were stored (read by <see cref="StoreSql.SelectEpochsSince"/> only).</summary>
     public long Seq { get; init; }
 
     public long TrialId { get; init; }
@@ -257,7 +267,7 @@ internal sealed record CancellationRow
     public SweepCancellation ToRecord() => new(SweepId, StoreTime.Parse(CancelledAt), Reason);
 }
 
-/// <summary>One state's count (<see cref="SharedSql.CountTrialsByState"/>).</summary>
+/// <summary>One state's count (<see cref="StoreSql.CountTrialsByState"/>).</summary>
 internal sealed record StateCountRow
 {
     public string State { get; init; } = "";

@@ -173,7 +173,7 @@ internal static class StoreRules
     public static bool IsGone(OrchestratorRecord current, OrchestratorRecord? gone, DateTimeOffset now) =>
         current.HeartbeatAt + current.Grace < now || (gone is not null && current.Identifies(gone));
 
-    /// <summary>The parameters of <see cref="SharedSql.InsertOrchestrator"/> and <see cref="SharedSql.ReplaceOrchestrator"/>.</summary>
+    /// <summary>The parameters of <see cref="StoreSql.InsertOrchestrator"/> and <see cref="StoreSql.ReplaceOrchestrator"/>.</summary>
     public static object OrchestrationParameters(long sweepId, string host, int pid, TimeSpan grace)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
@@ -198,7 +198,7 @@ internal static class StoreRules
             : new OrchestrationClaim(false, there);
     }
 
-    /// <summary>The parameters that name an orchestrator's row (<see cref="SharedSql.BeatOrchestrator"/>).</summary>
+    /// <summary>The parameters that name an orchestrator's row (<see cref="StoreSql.BeatOrchestrator"/>).</summary>
     public static object OrchestratorParameters(OrchestratorRecord o) =>
         new { sweep = o.SweepId, host = o.Host, pid = (long)o.Pid, started = StoreTime.ToText(o.StartedAt), now = StoreTime.Now() };
 
@@ -241,10 +241,10 @@ internal sealed record RecoveryWrite(RunningRow Trial, RecoveredTrial Outcome, s
     /// <summary>How the holder's attempt ends: lost, or failed when it died of the trial's own error.</summary>
     public AttemptOutcome Ending { get; init; } = AttemptOutcome.Lost;
 
-    /// <summary>The parameters of <see cref="SharedSql.RequeueLostTrial"/> and <see cref="SharedSql.FailLostTrial"/>.</summary>
+    /// <summary>The parameters of <see cref="StoreSql.RequeueLostTrial"/> and <see cref="StoreSql.FailLostTrial"/>.</summary>
     public object TrialParameters => new { trial = Trial.Id, lost = (long)Outcome.Lost, reason = Outcome.Reason, now = Now };
 
-    /// <summary>The parameters of <see cref="SharedSql.EndAttempt"/>: the current attempt ends as <see cref="Ending"/> says.</summary>
+    /// <summary>The parameters of <see cref="StoreSql.EndAttempt"/>: the current attempt ends as <see cref="Ending"/> says.</summary>
     public object AttemptParameters => new
     {
         trial = Trial.Id, attempt = Trial.Attempt, now = Now, outcome = TrialStateWords.ToWord(Ending), reason = AttemptReason,

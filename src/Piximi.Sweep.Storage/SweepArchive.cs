@@ -81,7 +81,7 @@ internal static class SweepArchives
 
     private const string SelectAttempts =
         $"""
-        SELECT {SharedSql.AttemptColumns}
+        SELECT {StoreSql.AttemptColumns}
         FROM attempts AS a JOIN trials AS t ON t.id = a.trial_id
         WHERE t.sweep_id = @sweep
         ORDER BY a.trial_id, a.attempt;
@@ -112,7 +112,7 @@ internal static class SweepArchives
         INSERT INTO epochs
             (trial_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second, recorded_at, seq)
         VALUES
-            (@Trial, @Epoch, @Loss, @Accuracy, @ValLoss, @ValAccuracy, @Seconds, @ImagesPerSecond, @RecordedAt, {SharedSql.NextEpochSeq});
+            (@Trial, @Epoch, @Loss, @Accuracy, @ValLoss, @ValAccuracy, @Seconds, @ImagesPerSecond, @RecordedAt, {StoreSql.NextEpochSeq});
         """;
 
     private const string InsertCheckpoint =
@@ -152,7 +152,7 @@ internal static class SweepArchives
                 attempts.GetValueOrDefault(t.Id) ?? []))
             .ToList();
         var record = sweep.ToRecord();
-        var policy = connection.QuerySingleOrDefault<PolicyRow>(SharedSql.SelectPolicy, new { sweep = sweepId }, tx)?.ToRecord();
+        var policy = connection.QuerySingleOrDefault<PolicyRow>(StoreSql.SelectPolicy, new { sweep = sweepId }, tx)?.ToRecord();
         return new SweepArchive(record.Definition, record.CreatedAt, trials) { Policy = policy };
     }
 

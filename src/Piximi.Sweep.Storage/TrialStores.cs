@@ -58,7 +58,5 @@ public static class TrialStores
             : Guarded(SqliteTrialStore.OpenReadOnly(StoreLocations.SqlitePath(location)!));
     }
 
-    private static ITrialStore Guarded(SqliteTrialStore store) => GuardedStore.Wrap(store, store.FilePath);
-
-    private static ITrialStore Guarded(PostgresTrialStore store) => GuardedStore.Wrap(store, store.Name);
+    private static ITrialStore Guarded(TrialStore store) => GuardedStore.Wrap(store, store.Name);
 }

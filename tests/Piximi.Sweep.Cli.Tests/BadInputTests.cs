@@ -267,7 +267,10 @@ public sealed class Stores_that_cannot_be_used
         var result = await Cli.RunAsync("run", file, "--db", store);
 
         Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Equal($"error: {store} is a folder, not a store: point --db at the store's file, e.g. {Path.Combine(store, "piximi-sweep.db")}.\n", result.Error.ReplaceLineEndings("\n"));
+        Assert.Equal(
+            $"error: {store} is a folder, not a store: open the store's file, e.g. {Path.Combine(store, "piximi-sweep.db")}. " +
+            "(--db <file> chooses the store; piximi-sweep run <file> makes one.)\n",
+            result.Error.ReplaceLineEndings("\n"));
         Assert.Empty(Directory.GetFileSystemEntries(store));
     }
 

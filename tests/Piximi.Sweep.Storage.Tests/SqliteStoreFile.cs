@@ -32,11 +32,11 @@ public sealed class SqliteStoreFile : IDisposable
     {
         using var store = SqliteTrialStore.Open(_folder.File("sweeps.db"));
 
-        Assert.Equal("wal", store.Pragma("journal_mode"));
-        Assert.Equal("1", store.Pragma("synchronous")); // NORMAL
-        Assert.Equal("1", store.Pragma("foreign_keys"));
-        Assert.Equal("30000", store.Pragma("busy_timeout"));
-        Assert.Equal("10000", store.Pragma("wal_autocheckpoint"));
+        Assert.Equal("wal", store.Setting("journal_mode"));
+        Assert.Equal("1", store.Setting("synchronous")); // NORMAL
+        Assert.Equal("1", store.Setting("foreign_keys"));
+        Assert.Equal("30000", store.Setting("busy_timeout"));
+        Assert.Equal("10000", store.Setting("wal_autocheckpoint"));
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public abstract partial class TrialStoreContract : IDisposable
 
         Assert.Contains("'mnist-grid'", conflict.Message, StringComparison.Ordinal);
         Assert.Contains("Rename", conflict.Message, StringComparison.Ordinal);
-        Assert.Contains("--db", conflict.Message, StringComparison.Ordinal);
+        Assert.Contains("another store", conflict.Message, StringComparison.Ordinal);
         var stored = Assert.Single(store.ListSweeps());
         Assert.Equal(SweepJson.Serialize(Definition(learningRate: 0.01)), SweepJson.Serialize(stored.Definition));
         Assert.Equal(before, store.ListTrials(sweep.Id));

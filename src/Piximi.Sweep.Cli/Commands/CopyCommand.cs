@@ -29,7 +29,7 @@ internal sealed class CopyCommand(TextWriter output)
         }
         catch (SweepConflictException e)
         {
-            throw new UserErrorException(e.Message);
+            throw new UserErrorException(StoreAccess.WithHint(e, to));
         }
 
         var trials = archive.Trials;

@@ -85,7 +85,7 @@ internal sealed class RunCommand(TextWriter output)
             catch (SweepConflictException e)
             {
                 // Said with what changed, field by field, as validate says it.
-                throw new UserErrorException(StoreAccess.Conflict(store, options.Db, loaded.Definition) ?? e.Message);
+                throw new UserErrorException(StoreAccess.Conflict(store, options.Db, loaded.Definition) ?? StoreAccess.WithHint(e, options.Db));
             }
         }
 

@@ -14,7 +14,7 @@ internal static class StoreAccess
     /// Opens the store for reading only (<c>best</c>, <c>trials</c>, <c>status</c>, reports, exports, the source of a
     /// copy): nothing is created, migrated or changed, whatever is there (<see cref="TrialStores.OpenReadOnly"/>).
     /// </summary>
-    public static ITrialStore OpenForReading(string location) => Refusing(() => TrialStores.OpenReadOnly(location));
+    public static ITrialStore OpenForReading(string location) => Refusing(location, () => TrialStores.OpenReadOnly(location));
 
     /// <summary>
     /// Opens an existing store to write to it (<c>resume</c>, <c>worker</c>, <c>cancel</c>, <c>launch</c>): a missing,
@@ -32,9 +32,9 @@ internal static class StoreAccess
     }
 
     /// <summary>Opens (creating when missing) the store at the location; a store that cannot be used is a user error naming it.</summary>
-    public static ITrialStore Open(string location) => Refusing(() => TrialStores.Open(location));
+    public static ITrialStore Open(string location) => Refusing(location, () => TrialStores.Open(location));
 
-    private static ITrialStore Refusing(Func<ITrialStore> open)
+    private static ITrialStore Refusing(string location, Func<ITrialStore> open)
     {
         try
         {
@@ -42,8 +42,25 @@ internal static class StoreAccess
         }
         catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException or InvalidDataException or ArgumentException)
         {
-            throw new UserErrorException(e.Message);
+            throw new UserErrorException(WithHint(e, location));
         }
+    }
+
+    /// <summary>
+    /// A refusal of the store, with what to do about it in this program's words: the store's own messages name no
+    /// options (they serve any caller), so the option that chooses the store is named here.
+    /// </summary>
+    public static string WithHint(Exception e, string location)
+    {
+        var option = StoreLocations.IsPostgres(location) ? "--store <postgres-url>" : "--db <file>";
+        return e switch
+        {
+            StoreNotFoundException => $"{e.Message} ({option} chooses the store; piximi-sweep run <file> makes one.)",
+            StoreVersionException { Older: true } =>
+                $"{e.Message} (run, resume, cancel or copy --to open it to write.)",
+            StoreVersionException or InvalidDataException or SweepConflictException => $"{e.Message} ({option} chooses the store.)",
+            _ => e.Message,
+        };
     }
 
     /// <summary>Where results files (logs, reports, exports) go: beside a SQLite store, else results/ under the current folder.</summary>

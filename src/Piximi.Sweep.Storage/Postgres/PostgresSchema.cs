@@ -48,7 +48,7 @@ internal static class PostgresSchema
         {
             if (connection.ExecuteScalar<long>(PostgresSql.UserTableCount) > 0) throw Foreign(name);
             throw new StoreNotFoundException(
-                $"no store at {name}: the database holds no Piximi.Sweep tables yet. Run a sweep there first (piximi-sweep run <file> --store …).");
+                $"no store at {name}: the database holds no Piximi.Sweep tables yet. Run a sweep there first.");
         }
 
         RefuseNewer(version, name);
@@ -56,8 +56,7 @@ internal static class PostgresSchema
         {
             throw new StoreVersionException(
                 $"The trial store {name} has schema version {version}, but this Piximi.Sweep reads version {CurrentVersion}: it was " +
-                "written by an older Piximi.Sweep. A read leaves the database as it is; a command that writes to it (run, resume, " +
-                "cancel, copy --to) brings it up to date.");
+                "written by an older Piximi.Sweep. A read leaves the database as it is; opening it to write brings it up to date.", older: true);
         }
     }
 
@@ -76,7 +75,7 @@ internal static class PostgresSchema
         {
             throw new StoreVersionException(
                 $"The trial store {name} has schema version {version}, but this Piximi.Sweep knows versions up to " +
-                $"{CurrentVersion}: it was written by a newer Piximi.Sweep. Use that version, or another --store.");
+                $"{CurrentVersion}: it was written by a newer Piximi.Sweep. Use that version, or another store.");
         }
     }
 }

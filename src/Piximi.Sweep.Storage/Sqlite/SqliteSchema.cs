@@ -64,7 +64,7 @@ internal static class SqliteSchema
 
     private static InvalidDataException Foreign(string path) => new(
         $"{path} is not a Piximi.Sweep store: it is another program's SQLite database (it has tables but no " +
-        "schema_version table). Pass another --db.");
+        "schema_version table).");
 
     public static int? ReadVersion(SqliteConnection connection) =>
         connection.ExecuteScalar<long>(SqliteSql.SchemaVersionTableExists) == 0
@@ -77,7 +77,7 @@ internal static class SqliteSchema
         {
             throw new StoreVersionException(
                 $"The trial store {path} has schema version {version}, but this Piximi.Sweep knows versions up to " +
-                $"{CurrentVersion}: it was written by a newer Piximi.Sweep. Use that version, or another --db.");
+                $"{CurrentVersion}: it was written by a newer Piximi.Sweep. Use that version, or another store.");
         }
     }
 }

@@ -2,698 +2,303 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Core;
+using SQLitePCL;
 
 namespace Piximi.Sweep.Storage.Sqlite;
 
 /// <summary>
-/// The trial store in one SQLite file, shared by the orchestrator, its workers and readers in other processes.
-/// One instance holds one connection, so a call costs no open; calls from several threads are serialized on it by
-/// a lock (each process should still open its own store: that is what lets SQLite, not the lock, arbitrate).
-/// Writes that read first run in <c>BEGIN IMMEDIATE</c> transactions; the rest are single statements.
+/// Opens the trial store in one SQLite file, shared by the orchestrator, its workers and readers in other processes:
+/// for writing (created and migrated when needed) or for reading (never created or changed). The store is the one
+/// <see cref="TrialStore"/>, over a <see cref="SqliteDialect"/>. How SQLite (3.49, through Microsoft.Data.Sqlite 10)
+/// treats the -wal and -shm files of a reader was tried on real files; SqliteStoreFile's reader tests hold what was found.
 /// </summary>
-internal sealed partial class SqliteTrialStore : ITrialStore
+internal static class SqliteTrialStore
 {
     /// <summary>How long a call waits for another process's write lock before it fails.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Lock _gate = new();
-    private readonly SqliteConnection _connection;
-    private readonly string _path;
-    private readonly ImmediateTransactions _transactions;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
 
-    // The per-trial statements, prepared once rather than on every call: a worker runs them thousands of times.
-    private readonly SqliteCommand _claim;
-    private readonly SqliteCommand _touch;
-    private readonly SqliteCommand _lastEpoch;
-    private readonly SqliteCommand _insertEpoch;
-    private readonly SqliteCommand _upsertCheckpoint;
-    private readonly SqliteCommand _deleteCheckpoint;
-    private readonly SqliteCommand _finish;
-    private readonly SqliteCommand _insertAttempt;
-    private readonly SqliteCommand _endAttempt;
-
-    /// <summary>Test seam, see <see cref="Open"/>.</summary>
-    private readonly Action<TrialLease, EpochMetrics>? _beforeEpochCommit;
-
-    private bool _disposed;
-
-    /// <summary>The store's file, full path, as messages name it.</summary>
-    public string FilePath => _path;
-
-    private SqliteTrialStore(SqliteConnection connection, string path, Action<TrialLease, EpochMetrics>? beforeEpochCommit)
+    /// <summary>Opens (creating the folder and file when missing) and migrates the store at <paramref name="path"/>.</summary>
+    /// <param name="path">The store file.</param>
+    /// <param name="busyTimeout">How long to wait for another process's write lock; <see cref="DefaultBusyTimeout"/>.</param>
+    /// <param name="beforeEpochCommit">
+    /// TEST SEAM, never set outside tests: called inside <see cref="TrialStore.RecordEpoch"/>'s transaction once the epoch and
+    /// its checkpoint are written, just before COMMIT, so that a test can kill the process (really, from inside the
+    /// transaction) and show that the file holds the previous epoch, whole, and nothing of this one.
+    /// </param>
+    /// <exception cref="StoreUnavailableException">A folder, a file or folder that cannot be written, a full disk, a lock held past the timeout.</exception>
+    public static TrialStore Open(
+        string path, TimeSpan? busyTimeout = null, Action<TrialLease, EpochMetrics>? beforeEpochCommit = null)
     {
-        _connection = connection;
-        _path = path;
-        _beforeEpochCommit = beforeEpochCommit;
-        _transactions = new ImmediateTransactions(connection);
-        _claim = Command(SqliteSql.ClaimNext, "@worker", "@now", "@sweep", "@max");
-        _touch = Command(SqliteSql.TouchLeasedTrial, "@now", "@trial", "@attempt");
-        _lastEpoch = Command(SqliteSql.SelectLastEpoch, "@trial");
-        _insertEpoch = Command(
-            SqliteSql.InsertEpoch,
-            "@trial", "@epoch", "@loss", "@accuracy", "@val_loss", "@val_accuracy", "@seconds", "@images_per_second", "@now");
-        _upsertCheckpoint = Command(SqliteSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
-        _deleteCheckpoint = Command(SqliteSql.DeleteCheckpoint, "@trial");
-        _finish = Command(SqliteSql.FinishLeasedTrial, "@state", "@now", "@message", "@result_epoch", "@rung", "@trial", "@attempt");
-        _insertAttempt = Command(SharedSql.InsertAttempt, "@trial", "@attempt", "@worker", "@now");
-        _endAttempt = Command(SharedSql.EndAttempt, "@now", "@outcome", "@reason", "@trial", "@attempt");
-    }
-
-    public SweepRecord CreateSweep(SweepDefinition definition, IReadOnlyList<Hyperparameters> trials)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        ArgumentNullException.ThrowIfNull(trials);
-        var json = SweepJson.Serialize(definition);
-
-        lock (_gate)
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = Path.GetFullPath(path);
+        RefuseFolder(fullPath);
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var sweepId = _transactions.Run(() =>
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"cannot use the store {fullPath}: its folder cannot be created ({e.Message}).", e);
+        }
+
+        var timeout = busyTimeout ?? DefaultBusyTimeout;
+        var connection = Connect(fullPath, SqliteOpenMode.ReadWriteCreate, timeout);
+        try
+        {
+            connection.Open();
+            Configure(connection, fullPath, timeout);
+            SqliteSchema.Migrate(connection, fullPath);
+            // SQLite opens a file it may not write read-only without a word; a writer would then fail at its first
+            // write, after the sweep's checks passed. Say so now.
+            if (raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
             {
-                var existing = _connection.QuerySingleOrDefault<SweepRow>(SqliteSql.SelectSweepByName, new { name = definition.Name });
-                if (existing is not null)
-                {
-                    // Compare canonical forms, re-serializing the stored one: a file written before a harmless change
-                    // of the JSON form still matches the same definition.
-                    if (!SweepJson.SameSweep(existing.DefinitionJson, definition))
-                    {
-                        throw new SweepConflictException(
-                            $"The store {_path} already has a sweep named '{definition.Name}' with another definition. " +
-                            "Rename the sweep to run the new definition, or use another --db.");
-                    }
-
-                    return existing.Id;
-                }
-
-                var id = _connection.ExecuteScalar<long>(
-                    SqliteSql.InsertSweep,
-                    new { definition.Name, DefinitionJson = json, CreatedAt = StoreTime.Now() });
-                // One prepared command for all rows: Dapper reuses it for a sequence of parameter objects.
-                _connection.Execute(SqliteSql.InsertTrial, trials.Select((h, i) => StoreRules.TrialParameters(id, i + 1, h)));
-                return id;
-            });
-
-            return _connection.QuerySingle<SweepRow>(SqliteSql.SelectSweepById, new { id = sweepId }).ToRecord();
-        }
-    }
-
-    public SweepRecord? FindSweep(string name)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingleOrDefault<SweepRow>(SqliteSql.SelectSweepByName, new { name })?.ToRecord();
-        }
-    }
-
-    public IReadOnlyList<SweepRecord> ListSweeps()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<SweepRow>(SqliteSql.SelectSweeps).Select(r => r.ToRecord())];
-        }
-    }
-
-    public TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null)
-    {
-        StoreRules.RequireClaimArguments(workerId, maxTrials);
-
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var now = StoreTime.Now();
-            _claim.Parameters["@worker"].Value = workerId;
-            _claim.Parameters["@now"].Value = now;
-            _claim.Parameters["@sweep"].Value = sweepId;
-            _claim.Parameters["@max"].Value = (object?)maxTrials ?? DBNull.Value;
-            // The claim is one statement (an UPDATE takes the write lock before it reads); its attempt is written in
-            // the same transaction, so no claim is ever without the epoch it started from.
-            return _transactions.Run(() =>
-            {
-                // Under the write lock: the spend read here is the spend this claim extends.
-                if (Refusal(sweepId, maxTrials) is not null)
-                {
-                    return null;
-                }
-
-                TrialRecord? claimed;
-                using (var reader = _claim.ExecuteReader())
-                {
-                    claimed = reader.Parse<TrialRow>().SingleOrDefault()?.ToRecord();
-                }
-
-                if (claimed is not null)
-                {
-                    InsertAttempt(claimed, now);
-                }
-
-                return claimed;
-            });
-        }
-    }
-
-    public void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(metrics);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _transactions.Run(() =>
-            {
-                // The fence first: a lost lease is told so, whatever its epoch. Any throw below rolls the touch back.
-                var now = StoreTime.Now();
-                _touch.Parameters["@now"].Value = now;
-                _touch.Parameters["@trial"].Value = lease.TrialId;
-                _touch.Parameters["@attempt"].Value = lease.Attempt;
-                if (_touch.ExecuteNonQuery() == 0)
-                {
-                    throw LeaseLost(lease, $"record epoch {metrics.Epoch} of");
-                }
-
-                _lastEpoch.Parameters["@trial"].Value = lease.TrialId;
-                var expected = (long)_lastEpoch.ExecuteScalar()! + 1;
-                if (metrics.Epoch != expected)
-                {
-                    throw StoreRules.EpochOutOfOrder(lease.TrialId, metrics.Epoch, expected);
-                }
-
-                var p = _insertEpoch.Parameters;
-                p["@trial"].Value = lease.TrialId;
-                p["@epoch"].Value = metrics.Epoch;
-                p["@loss"].Value = Metric(metrics.Loss);
-                p["@accuracy"].Value = Metric(metrics.Accuracy);
-                p["@val_loss"].Value = Metric(metrics.ValLoss);
-                p["@val_accuracy"].Value = Metric(metrics.ValAccuracy);
-                p["@seconds"].Value = Metric(metrics.Seconds);
-                p["@images_per_second"].Value = Metric(metrics.ImagesPerSecond);
-                p["@now"].Value = now;
-                _insertEpoch.ExecuteNonQuery();
-
-                if (checkpoint is null)
-                {
-                    // The stored checkpoint is always the last stored epoch's: an older one would make a resume
-                    // repeat this epoch on top of the metrics already stored for it. No checkpoint, no resume point.
-                    _deleteCheckpoint.Parameters["@trial"].Value = lease.TrialId;
-                    _deleteCheckpoint.ExecuteNonQuery();
-                }
-                else
-                {
-                    _upsertCheckpoint.Parameters["@trial"].Value = lease.TrialId;
-                    _upsertCheckpoint.Parameters["@epoch"].Value = metrics.Epoch;
-                    _upsertCheckpoint.Parameters["@now"].Value = now;
-                    _upsertCheckpoint.Parameters["@data"].Value = checkpoint;
-                    _upsertCheckpoint.ExecuteNonQuery();
-                }
-
-                _beforeEpochCommit?.Invoke(lease, metrics);
-                return 0;
-            });
-        }
-    }
-
-    public bool Heartbeat(TrialLease lease)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _touch.Parameters["@now"].Value = StoreTime.Now();
-            _touch.Parameters["@trial"].Value = lease.TrialId;
-            _touch.Parameters["@attempt"].Value = lease.Attempt;
-            return _touch.ExecuteNonQuery() == 1;
-        }
-    }
-
-    public void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        StoreRules.RequireFinal(state, rung);
-
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _transactions.Run(() =>
-            {
-                _finish.Parameters["@state"].Value = TrialStateWords.ToWord(state);
-                _finish.Parameters["@now"].Value = StoreTime.Now();
-                if (resultEpoch is { } result)
-                {
-                    _lastEpoch.Parameters["@trial"].Value = lease.TrialId;
-                    StoreRules.RequireStoredEpoch(lease.TrialId, result, (long)_lastEpoch.ExecuteScalar()!);
-                }
-
-                _finish.Parameters["@message"].Value = (object?)message ?? DBNull.Value;
-                _finish.Parameters["@result_epoch"].Value = (object?)resultEpoch ?? DBNull.Value;
-                _finish.Parameters["@rung"].Value = (object?)rung ?? DBNull.Value;
-                _finish.Parameters["@trial"].Value = lease.TrialId;
-                _finish.Parameters["@attempt"].Value = lease.Attempt;
-                if (_finish.ExecuteNonQuery() == 0)
-                {
-                    throw LeaseLost(lease, $"finish as {TrialStateWords.ToWord(state)}");
-                }
-
-                EndAttempt(lease, TrialStateWords.OutcomeOf(state), message);
-
-                // Nothing to resume or to keep: a failed or diverged trial's model is of no use. A completed one's
-                // may be the best (PruneCheckpoints decides); a pruned one keeps its own until then too.
-                if (state is TrialState.Failed or TrialState.Diverged)
-                {
-                    _deleteCheckpoint.Parameters["@trial"].Value = lease.TrialId;
-                    _deleteCheckpoint.ExecuteNonQuery();
-                }
-
-                return 0;
-            });
-        }
-    }
-
-    public TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null)
-    {
-        ArgumentNullException.ThrowIfNull(hyperparameters);
-        StoreRules.RequireClaimArguments(workerId, maxTrials);
-        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
-
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() =>
-            {
-                // Under the write lock: the count read here is the count the insert extends.
-                var counts = _connection.QuerySingle<CountsRow>(SqliteSql.SelectTrialCounts, new { sweep = sweepId });
-                if (counts.LastNumber != number - 1 || Refusal(sweepId, maxTrials) is not null)
-                {
-                    return null;
-                }
-
-                var now = StoreTime.Now();
-                var added = _connection.QuerySingle<TrialRow>(
-                    SqliteSql.InsertClaimedTrial,
-                    StoreRules.ClaimedTrialParameters(sweepId, number, hyperparameters, workerId, now)).ToRecord();
-                InsertAttempt(added, now);
-                return added;
-            });
-        }
-    }
-
-    public RunPolicy LoadPolicy(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StorePolicies.Load(_connection, null, sweepId);
-        }
-    }
-
-    public RunPolicy SavePolicy(long sweepId, RunPolicy policy)
-    {
-        StorePolicies.Require(policy);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() =>
-            {
-                var before = StorePolicies.Load(_connection, null, sweepId);
-                StorePolicies.Save(_connection, null, sweepId, policy);
-                return before;
-            });
-        }
-    }
-
-    public BudgetStop? PolicyStop(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Read(() => Refusal(sweepId, null));
-        }
-    }
-
-    /// <summary>The stored policy's verdict on a claim now, inside the caller's transaction (<see cref="StorePolicies.Refusal"/>).</summary>
-    private BudgetStop? Refusal(long sweepId, int? maxTrials) => StorePolicies.Refusal(
-        _connection, null, sweepId, StorePolicies.WithCap(StorePolicies.Load(_connection, null, sweepId), maxTrials), SqliteSql.SelectSweepUsage);
-
-    public SweepUsage Usage(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var row = _connection.QuerySingle<UsageRow>(SqliteSql.SelectSweepUsage, new { sweep = sweepId });
-            return new SweepUsage(checked((int)row.Epochs), row.Seconds);
-        }
-    }
-
-    public void Release(TrialLease lease, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _transactions.Run(() =>
-            {
-                if (_connection.Execute(SqliteSql.ReleaseLeasedTrial, new { trial = lease.TrialId, attempt = lease.Attempt, reason }) == 0)
-                {
-                    throw LeaseLost(lease, "release");
-                }
-
-                EndAttempt(lease, AttemptOutcome.Released, reason);
-
-                return 0;
-            });
-        }
-    }
-
-    public void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(evaluation);
-        var (classes, confusion) = StoreRules.EvaluationJson(lease, evaluation);
-        var parameters = new { trial = lease.TrialId, attempt = lease.Attempt, classes, confusion, now = StoreTime.Now() };
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _transactions.Run(() =>
-            {
-                if (_connection.Execute(SqliteSql.UpsertEvaluation, parameters) == 0)
-                    throw LeaseLost(lease, "record the evaluation of");
-                return 0;
-            });
-        }
-    }
-
-    public TrialEvaluation? LoadEvaluation(long trialId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingleOrDefault<EvaluationRow>(SqliteSql.SelectEvaluation, new { trial = trialId })?.ToRecord();
-        }
-    }
-
-    public TrialCheckpoint? LoadCheckpoint(long trialId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingleOrDefault<CheckpointRow>(SqliteSql.SelectCheckpoint, new { trial = trialId })?.ToRecord();
-        }
-    }
-
-    public IReadOnlyList<RecoveredTrial> RecoverLost(
-        long sweepId, TimeSpan staleAfter, IReadOnlyCollection<string> deadWorkers, int maxRetries, string reason) =>
-        Recover(sweepId, (running, write) => StoreRules.Recover(running, staleAfter, deadWorkers, maxRetries, reason, write));
-
-    public IReadOnlyList<RecoveredTrial> FailTrialsOf(long sweepId, string workerId, string reason) =>
-        Recover(sweepId, (running, write) => StoreRules.FailForError(running, workerId, reason, write));
-
-    /// <summary>Reads the sweep's running trials and writes what <paramref name="decide"/> makes of them, in one transaction.</summary>
-    private IReadOnlyList<RecoveredTrial> Recover(
-        long sweepId, Func<IReadOnlyList<RunningRow>, Action<RecoveryWrite>, IReadOnlyList<RecoveredTrial>> decide)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() => decide(
-                _connection.Query<RunningRow>(SqliteSql.SelectRunningTrialsOfSweep, new { sweep = sweepId }).ToList(),
-                write =>
-                {
-                    _connection.Execute(SharedSql.EndAttempt, write.AttemptParameters);
-                    if (write.Outcome.NewState == TrialState.Failed)
-                    {
-                        _connection.Execute(SharedSql.FailLostTrial, write.TrialParameters);
-                        _connection.Execute(SqliteSql.DeleteCheckpoint, new { trial = write.Trial.Id });
-                    }
-                    else
-                    {
-                        _connection.Execute(SharedSql.RequeueLostTrial, write.TrialParameters);
-                    }
-                }));
-        }
-    }
-
-    public IReadOnlyList<TrialAttempt> ListAttempts(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<AttemptRow>(SharedSql.SelectAttemptsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
-        }
-    }
-
-    public OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null)
-    {
-        var parameters = StoreRules.OrchestrationParameters(sweepId, host, pid, grace);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            // Under the write lock: the row read is the row replaced.
-            return _transactions.Run(() => StoreRules.ClaimOrchestration(
-                _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.InsertOrchestrator, parameters),
-                () => _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.SelectOrchestrator + ";", new { sweep = sweepId }),
-                () => _connection.QuerySingle<OrchestratorRow>(SharedSql.ReplaceOrchestrator, parameters),
-                gone, sweepId));
-        }
-    }
-
-    public OrchestratorRecord? FindOrchestrator(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingleOrDefault<OrchestratorRow>(SharedSql.SelectOrchestrator + ";", new { sweep = sweepId })?.ToRecord();
-        }
-    }
-
-    public bool BeatOrchestrator(OrchestratorRecord orchestrator)
-    {
-        ArgumentNullException.ThrowIfNull(orchestrator);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.Execute(SharedSql.BeatOrchestrator, StoreRules.OrchestratorParameters(orchestrator)) == 1;
-        }
-    }
-
-    public void EndOrchestration(OrchestratorRecord orchestrator)
-    {
-        ArgumentNullException.ThrowIfNull(orchestrator);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _connection.Execute(SharedSql.DeleteOrchestrator, StoreRules.OrchestratorParameters(orchestrator));
-        }
-    }
-
-    public void PruneCheckpoints(long sweepId, string metric)
-    {
-        var sql = StoreRules.RequireMetric(metric, SqliteSql.PruneCheckpointsByMetric);
-
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _connection.Execute(sql, new { sweep = sweepId });
-        }
-    }
-
-    public IReadOnlyList<TrialRecord> ListTrials(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<TrialRow>(SqliteSql.SelectTrialsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
-        }
-    }
-
-    public IReadOnlyList<EpochRecord> ListEpochs(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<EpochRow>(SqliteSql.SelectEpochsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
-        }
-    }
-
-    public NewEpochs ListEpochsSince(long sweepId, long position)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position);
-        }
-    }
-
-    public TrialCounts CountTrials(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, new { sweep = sweepId }));
-        }
-    }
-
-    public SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var parameters = new { sweep = sweepId, after = position, ids = ids.ToArray() };
-            return _transactions.Read(() => new SweepChanges(
-                TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(SharedSql.SelectEpochsSince, parameters)], position),
-                [.. _connection.Query<TrialRow>(SqliteSql.SelectChangedTrials, parameters).Select(r => r.ToRecord())],
-                TrialCountRows.ToCounts(_connection.Query<StateCountRow>(SharedSql.CountTrialsByState, parameters))));
-        }
-    }
-
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId) => Summarize(SqliteSql.SelectTrialSummariesOfSweep, new { sweep = sweepId });
-
-    public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
-        Summarize(SqliteSql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
-
-    private List<TrialSummary> Summarize(string sql, object parameters)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
-                sql,
-                (trial, last, aggregate) => new TrialSummary(
-                    trial.ToRecord(), last?.ToRecord().Metrics, checked((int)aggregate.EpochsRun), aggregate.TrainingSeconds),
-                parameters,
-                splitOn: "TrialId,EpochsRun")];
-        }
-    }
-
-    /// <summary>A pragma's value on this store's connection (some, like synchronous, are per connection).</summary>
-    internal string? Pragma(string name)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return Convert.ToString(_connection.ExecuteScalar($"PRAGMA {name};"), CultureInfo.InvariantCulture);
-        }
-    }
-
-    public SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath)
-    {
-        StoreRules.RequireLaunchArguments(kind, jobId);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingle<LaunchRow>(
-                SqliteSql.InsertLaunch, new { sweep = sweepId, kind, job = jobId, script = scriptPath, now = StoreTime.Now() }).ToRecord();
-        }
-    }
-
-    public IReadOnlyList<SweepLaunch> ListLaunches(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return [.. _connection.Query<LaunchRow>(SqliteSql.SelectLaunchesOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())];
-        }
-    }
-
-    public SweepCancellation CancelSweep(long sweepId, string reason)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _transactions.Run(() =>
-            {
-                _connection.Execute(SqliteSql.InsertCancellation, new { sweep = sweepId, now = StoreTime.Now(), reason });
-                return _connection.QuerySingleOrDefault<CancellationRow>(SqliteSql.SelectCancellation, new { sweep = sweepId })?.ToRecord()
-                       ?? throw StoreRules.NoSuchSweep(sweepId);
-            });
-        }
-    }
-
-    public SweepCancellation? FindCancellation(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.QuerySingleOrDefault<CancellationRow>(SqliteSql.SelectCancellation, new { sweep = sweepId })?.ToRecord();
-        }
-    }
-
-    public bool ClearCancellation(long sweepId)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.Execute(SqliteSql.DeleteCancellation, new { sweep = sweepId }) > 0;
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
+                throw new StoreUnavailableException(
+                    WhyNotWritable(fullPath) ?? $"cannot use the store {fullPath}: SQLite can only read it (a read-only file or folder).",
+                    new IOException("read-only database"));
             }
 
-            _disposed = true;
-            _claim.Dispose();
-            _touch.Dispose();
-            _lastEpoch.Dispose();
-            _insertEpoch.Dispose();
-            _upsertCheckpoint.Dispose();
-            _deleteCheckpoint.Dispose();
-            _finish.Dispose();
-            _insertAttempt.Dispose();
-            _endAttempt.Dispose();
-            _transactions.Dispose();
-            _connection.Dispose();
+            return new TrialStore(new SqliteDialect(connection, fullPath), beforeEpochCommit);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
+        {
+            connection.Dispose();
+            throw NotSqlite(fullPath, e);
+        }
+        catch (SqliteException e) when (StoreFailures.Explain(e, fullPath) is { } message)
+        {
+            connection.Dispose();
+            var why = e.SqliteErrorCode is SqliteReadOnly or SqliteIoError or SqliteCantOpen ? WhyNotWritable(fullPath) : null;
+            throw new StoreUnavailableException(why ?? message, e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 
     /// <summary>
-    /// Why a holder's write was refused, read in the refused write's transaction when there is one, so that it says
-    /// what the store held at that moment.
+    /// Opens the store at <paramref name="path"/> for reading only: a missing, empty or foreign file is refused
+    /// without creating or changing anything, and no migration runs. A store of an older schema is read from a copy
+    /// in memory brought up to date there, so the file stays as its writer left it.
     /// </summary>
-    private LeaseLostException LeaseLost(TrialLease lease, string action) => StoreRules.LeaseLost(
-        _path, lease, action, _connection.QuerySingleOrDefault<StateRow>(SqliteSql.SelectTrialStateAndAttempts, new { trial = lease.TrialId }));
-
-    /// <summary>The claim's attempt, in the claim's transaction (<see cref="SharedSql.InsertAttempt"/>).</summary>
-    private void InsertAttempt(TrialRecord claimed, string now)
+    /// <exception cref="StoreNotFoundException">No file, an empty file or database, or a folder.</exception>
+    /// <exception cref="InvalidDataException">A file that is not a SQLite database, or another program's database.</exception>
+    /// <exception cref="StoreVersionException">A store written by a newer Piximi.Sweep.</exception>
+    /// <exception cref="StoreUnavailableException">A file that cannot be read, or a lock held past the timeout.</exception>
+    public static TrialStore OpenReadOnly(string path, TimeSpan? busyTimeout = null)
     {
-        var p = _insertAttempt.Parameters;
-        p["@trial"].Value = claimed.Id;
-        p["@attempt"].Value = claimed.Attempts;
-        p["@worker"].Value = claimed.WorkerId;
-        p["@now"].Value = now;
-        _insertAttempt.ExecuteNonQuery();
-    }
-
-    /// <summary>Ends the lease's attempt, in the transaction that ends its hold (<see cref="SharedSql.EndAttempt"/>).</summary>
-    private void EndAttempt(TrialLease lease, AttemptOutcome outcome, string? reason)
-    {
-        var p = _endAttempt.Parameters;
-        p["@now"].Value = StoreTime.Now();
-        p["@outcome"].Value = TrialStateWords.ToWord(outcome);
-        p["@reason"].Value = (object?)reason ?? DBNull.Value;
-        p["@trial"].Value = lease.TrialId;
-        p["@attempt"].Value = lease.Attempt;
-        _endAttempt.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Command(string sql, params string[] parameters)
-    {
-        var command = new SqliteCommand(sql, _connection);
-        foreach (var name in parameters)
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = Path.GetFullPath(path);
+        RefuseFolder(fullPath);
+        // The header first, read as a plain file: SQLite would take a zero-byte file for a new database, and opening
+        // a WAL file makes it create the -wal and -shm beside it.
+        var walFile = ReadHeader(fullPath);
+        var timeout = busyTimeout ?? DefaultBusyTimeout;
+        // At rest (WAL file, no -wal beside it: no connection is open), SQLite still needs a -wal and a -shm to read
+        // it. A read-only connection creates them and cannot remove them; a read-write one that makes no change
+        // (query_only refuses every write) removes them on close as the last connection, checkpointing an empty log:
+        // the folder is left as it was found. With a -wal there (a writer at work, or one that crashed) a read-only
+        // connection reads through the writer's files and cannot change the store's file at all.
+        var atRest = walFile && !File.Exists(fullPath + "-wal");
+        var connection = Connect(fullPath, atRest ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadOnly, timeout);
+        try
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            try
+            {
+                connection.Open();
+                ConfigureReader(connection, timeout);
+                RefuseNonStore(connection, fullPath);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen && atRest)
+            {
+                // A read-only folder (a read-only mount, a colleague's results): no -wal or -shm can be made, and
+                // with no -wal no writer is at work, so the file is read as it is, as SQLite's immutable files are.
+                connection.Dispose();
+                connection = Connect(new Uri(fullPath).AbsoluteUri + "?immutable=1", SqliteOpenMode.ReadOnly, timeout);
+                connection.Open();
+                ConfigureReader(connection, timeout);
+                RefuseNonStore(connection, fullPath);
+            }
+
+            var version = SqliteSchema.ReadVersion(connection)!.Value;
+            if (version < SqliteSchema.CurrentVersion)
+                connection = UpToDateInMemory(connection, fullPath);
+            return new TrialStore(new SqliteDialect(connection, fullPath));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
+        {
+            connection.Dispose();
+            throw NotSqlite(fullPath, e);
+        }
+        catch (SqliteException e) when (StoreFailures.Explain(e, fullPath) is { } message)
+        {
+            connection.Dispose();
+            throw new StoreUnavailableException(message, e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static SqliteConnection Connect(string dataSource, SqliteOpenMode mode, TimeSpan busyTimeout) => new(new SqliteConnectionStringBuilder
+    {
+        DataSource = dataSource,
+        Mode = mode,
+        // The store keeps its connection for its lifetime; a pool would only keep the file open after Dispose.
+        Pooling = false,
+        // Microsoft.Data.Sqlite's own retry on SQLITE_BUSY, behind SQLite's busy handler (see SqliteSql).
+        DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+    }.ToString());
+
+    private static void Configure(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    {
+        connection.Execute(string.Format(
+            CultureInfo.InvariantCulture, SqliteSql.BusyTimeoutPragma, (long)busyTimeout.TotalMilliseconds));
+        // Before the journal mode, which is kept in the file: another program's database is left as it was.
+        SqliteSchema.RefuseForeign(connection, path);
+        var mode = connection.ExecuteScalar<string>(SqliteSql.JournalModeWal);
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            // Without WAL, readers block writers and the reverse; on a network file system WAL is refused outright.
+            throw new InvalidOperationException(
+                $"{path} could not be switched to WAL journaling (it is in '{mode}' mode). " +
+                "Put the store on a local disk.");
         }
 
-        return command;
+        connection.Execute(SqliteSql.ConnectionPragmas);
     }
 
-    /// <summary>SQLite has no NaN (Microsoft.Data.Sqlite refuses to bind one), so a NaN metric is stored as NULL.</summary>
-    private static object Metric(double value) => double.IsNaN(value) ? DBNull.Value : value;
+    private static void ConfigureReader(SqliteConnection connection, TimeSpan busyTimeout)
+    {
+        connection.Execute(string.Format(
+            CultureInfo.InvariantCulture, SqliteSql.BusyTimeoutPragma, (long)busyTimeout.TotalMilliseconds));
+        connection.Execute(SqliteSql.QueryOnlyPragma);
+    }
+
+    /// <summary>Another program's database, or one with no tables at all; a newer schema is refused naming both versions.</summary>
+    private static void RefuseNonStore(SqliteConnection connection, string path)
+    {
+        SqliteSchema.RefuseForeign(connection, path);
+        if (connection.ExecuteScalar<long>(SqliteSql.UserTableCount) == 0)
+            throw new StoreNotFoundException($"no store at {path}: it is an empty SQLite database. {NoStoreHint}");
+        SqliteSchema.RefuseNewer(SqliteSchema.ReadVersion(connection), path);
+    }
+
+    /// <summary>The store copied into memory (SQLite's online backup, a consistent snapshot) and migrated there.</summary>
+    private static SqliteConnection UpToDateInMemory(SqliteConnection file, string path)
+    {
+        var memory = new SqliteConnection("Data Source=:memory:;Pooling=False");
+        try
+        {
+            memory.Open();
+            file.BackupDatabase(memory);
+            file.Dispose();
+            memory.Execute("PRAGMA foreign_keys = ON;");
+            SqliteSchema.Migrate(memory, path);
+            memory.Execute(SqliteSql.QueryOnlyPragma);
+            return memory;
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+    }
+
+    private const string NoStoreHint = "Run a sweep there first, or open another store.";
+
+    private static void RefuseFolder(string path)
+    {
+        if (Directory.Exists(path))
+            throw new StoreNotFoundException($"{path} is a folder, not a store: open the store's file, e.g. {Path.Combine(path, "piximi-sweep.db")}.");
+    }
+
+    /// <summary>Whether the file is a SQLite database in WAL mode, from its 100-byte header; refuses anything that is not a database.</summary>
+    private static bool ReadHeader(string path)
+    {
+        var header = new byte[100];
+        int read;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StoreNotFoundException($"no store at {path}: there is no such file. {NoStoreHint}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"cannot use the store {path}: it cannot be read ({e.Message}).", e);
+        }
+
+        if (read == 0)
+            throw new StoreNotFoundException($"no store at {path}: the file is empty. {NoStoreHint}");
+        if (read < header.Length || !header.AsSpan(0, 16).SequenceEqual("SQLite format 3\0"u8))
+            throw NotSqlite(path, inner: null);
+        // Bytes 18 and 19, the file format's write and read versions: 2 is WAL (https://sqlite.org/fileformat.html).
+        return header[18] == 2 && header[19] == 2;
+    }
+
+    private static long? FreeBytes(string folder)
+    {
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static InvalidDataException NotSqlite(string path, Exception? inner) =>
+        new($"{path} is not a Piximi.Sweep store: it is not a SQLite database.", inner);
+
+    /// <summary>
+    /// What stops SQLite writing the store when it said only "I/O error" or "cannot open": a full disk, or the store's
+    /// folder or file that cannot be written, found by trying; null when none of them.
+    /// </summary>
+    private static string? WhyNotWritable(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        var name = Path.GetFileName(path);
+        // A full disk shows as an I/O error when SQLite cannot even make the -shm it maps (it writes each of its
+        // pages first, so that a full tmpfs fails the write instead of killing the process with SIGBUS).
+        if (FreeBytes(folder) is < 64 * 1024)
+            return $"cannot use the store {path}: the disk is full. Free some space and try again.";
+        try
+        {
+            using (File.Create(Path.Combine(folder, $".{name}.{Environment.ProcessId}.probe"), 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot use the store {path}: its folder {folder} cannot be written ({e.Message}); SQLite keeps " +
+                   $"{name}-wal and {name}-shm beside the store, so its folder must be writable.";
+        }
+
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot use the store {path}: the file cannot be written ({e.Message}).";
+        }
+
+        return null;
+    }
 }
