@@ -72,5 +72,14 @@ public static class SweepJson
         JsonSerializer.Deserialize<SweepDefinition>(json, Options)
         ?? throw new InvalidDataException("The stored sweep definition is empty.");
 
+    /// <summary>
+    /// A trial's hyperparameters as one JSON document: how the store keeps them, so that a new hyperparameter (a
+    /// property of <see cref="Hyperparameters"/> with a default) needs no change to the store; documents written
+    /// before it read with its default.
+    /// </summary>
     public static string Serialize(Hyperparameters hyperparameters) => JsonSerializer.Serialize(hyperparameters, Options);
+
+    public static Hyperparameters DeserializeHyperparameters(string json) =>
+        JsonSerializer.Deserialize<Hyperparameters>(json, Options)
+        ?? throw new InvalidDataException("A stored trial's hyperparameters are empty.");
 }

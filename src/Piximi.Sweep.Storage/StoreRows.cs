@@ -14,21 +14,17 @@ internal static class StoreColumns
 {
     public const string Trial =
         """
-        id AS Id, sweep_id AS SweepId, number AS Number, optimizer AS Optimizer, loss AS Loss,
-        learning_rate AS LearningRate, batch_size AS BatchSize, epochs AS Epochs,
-        time_budget_seconds AS TimeBudgetSeconds, seed AS Seed, state AS State, worker_id AS WorkerId,
-        attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt, message AS Message,
-        heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung, model AS Model
+        id AS Id, sweep_id AS SweepId, number AS Number, hyperparameters AS HyperparametersJson, state AS State,
+        worker_id AS WorkerId, attempts AS Attempts, started_at AS StartedAt, finished_at AS FinishedAt,
+        message AS Message, heartbeat_at AS HeartbeatAt, lost AS Lost, result_epoch AS ResultEpoch, rung AS Rung
         """;
 
     /// <summary><see cref="Trial"/> from <c>trials AS t</c>, where another table of the statement has columns of the same names.</summary>
     public const string QualifiedTrial =
         """
-        t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.optimizer AS Optimizer, t.loss AS Loss,
-        t.learning_rate AS LearningRate, t.batch_size AS BatchSize, t.epochs AS Epochs,
-        t.time_budget_seconds AS TimeBudgetSeconds, t.seed AS Seed, t.state AS State, t.worker_id AS WorkerId,
-        t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt, t.message AS Message,
-        t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung, t.model AS Model
+        t.id AS Id, t.sweep_id AS SweepId, t.number AS Number, t.hyperparameters AS HyperparametersJson, t.state AS State,
+        t.worker_id AS WorkerId, t.attempts AS Attempts, t.started_at AS StartedAt, t.finished_at AS FinishedAt,
+        t.message AS Message, t.heartbeat_at AS HeartbeatAt, t.lost AS Lost, t.result_epoch AS ResultEpoch, t.rung AS Rung
         """;
 
     /// <summary>An epoch's columns from <c>epochs AS e</c>.</summary>
@@ -56,13 +52,10 @@ internal sealed record TrialRow
     public long Id { get; init; }
     public long SweepId { get; init; }
     public long Number { get; init; }
-    public string Optimizer { get; init; } = "";
-    public string Loss { get; init; } = "";
-    public double LearningRate { get; init; }
-    public long BatchSize { get; init; }
-    public long Epochs { get; init; }
-    public double? TimeBudgetSeconds { get; init; }
-    public long Seed { get; init; }
+
+    /// <summary>The trial's <see cref="Hyperparameters"/>, one document (<see cref="SweepJson.Serialize(Hyperparameters)"/>).</summary>
+    public string HyperparametersJson { get; init; } = "";
+
     public string State { get; init; } = "";
     public string? WorkerId { get; init; }
     public long Attempts { get; init; }
@@ -73,21 +66,12 @@ internal sealed record TrialRow
     public long Lost { get; init; }
     public long? ResultEpoch { get; init; }
     public long? Rung { get; init; }
-    public string Model { get; init; } = nameof(ModelKind.SimpleCNN);
 
     public TrialRecord ToRecord() => new(
         Id,
         SweepId,
         checked((int)Number),
-        new Hyperparameters(
-            Enum.Parse<OptimizerKind>(Optimizer),
-            Enum.Parse<LossKind>(Loss),
-            LearningRate,
-            checked((int)BatchSize),
-            checked((int)Epochs),
-            // Through ticks, rounded: FromSeconds on a double can land one tick off the stored TimeSpan.
-            TimeBudgetSeconds is { } seconds ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)) : null,
-            checked((int)Seed)) { Model = Enum.Parse<ModelKind>(Model) },
+        SweepJson.DeserializeHyperparameters(HyperparametersJson),
         TrialStateWords.Parse(State),
         WorkerId,
         checked((int)Attempts),

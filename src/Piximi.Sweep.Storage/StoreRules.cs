@@ -202,19 +202,12 @@ internal static class StoreRules
     public static object OrchestratorParameters(OrchestratorRecord o) =>
         new { sweep = o.SweepId, host = o.Host, pid = (long)o.Pid, started = StoreTime.ToText(o.StartedAt), now = StoreTime.Now() };
 
-    /// <summary>The parameters of one trial row (its hyperparameters as stored: enum names, seconds for the time budget).</summary>
+    /// <summary>The parameters of one trial row: its number and its hyperparameters, one document.</summary>
     public static object TrialParameters(long sweepId, int number, Hyperparameters h) => new
     {
         SweepId = sweepId,
-        Number = number,
-        Optimizer = h.Optimizer.ToString(),
-        Loss = h.Loss.ToString(),
-        h.LearningRate,
-        h.BatchSize,
-        h.Epochs,
-        TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
-        h.Seed,
-        Model = h.Model.ToString(),
+        Number = (long)number,
+        Hyperparameters = SweepJson.Serialize(h),
     };
 
     /// <summary>As <see cref="TrialParameters"/>, claimed by <c>@Worker</c> at <c>@Now</c>.</summary>

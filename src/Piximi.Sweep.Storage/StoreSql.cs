@@ -6,8 +6,8 @@ namespace Piximi.Sweep.Storage;
 /// Every statement <see cref="TrialStore"/> runs, for both databases: plain SQL that SQLite and PostgreSQL both accept,
 /// every value a parameter, with the few fragments that differ (<see cref="StoreDialect"/>) put in where they go.
 /// Conventions: trial states are lowercase words (<see cref="TrialStateWords"/>); timestamps are ISO-8601 UTC text
-/// with milliseconds (<see cref="StoreTime"/>), which sorts as text in both; a trial's hyperparameters are columns
-/// read by <see cref="StoreColumns.Trial"/>. The schemas are the dialects' (SqliteSql, PostgresSql).
+/// with milliseconds (<see cref="StoreTime"/>), which sorts as text in both; a trial's hyperparameters are
+/// one JSON document (<see cref="SweepJson.Serialize(Hyperparameters)"/>), so a new hyperparameter needs no column. The schemas are the dialects' (SqliteSql, PostgresSql).
 /// </summary>
 internal sealed class StoreSql
 {
@@ -61,10 +61,7 @@ internal sealed class StoreSql
 
     public const string InsertTrial =
         """
-        INSERT INTO trials
-            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state, model)
-        VALUES
-            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'queued', @Model);
+        INSERT INTO trials (sweep_id, number, hyperparameters, state) VALUES (@SweepId, @Number, @Hyperparameters, 'queued');
         """;
 
     // ---- Claims and leases ----
@@ -86,12 +83,8 @@ internal sealed class StoreSql
     /// <summary>A proposed trial, added already claimed by its proposer (its first attempt).</summary>
     public const string InsertClaimedTrial =
         $"""
-        INSERT INTO trials
-            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, state,
-             worker_id, attempts, started_at, heartbeat_at, model)
-        VALUES
-            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, 'running',
-             @Worker, 1, @Now, @Now, @Model)
+        INSERT INTO trials (sweep_id, number, hyperparameters, state, worker_id, attempts, started_at, heartbeat_at)
+        VALUES (@SweepId, @Number, @Hyperparameters, 'running', @Worker, 1, @Now, @Now)
         RETURNING {StoreColumns.Trial};
         """;
 

@@ -99,10 +99,10 @@ internal static class SweepArchives
     private const string InsertTrial =
         """
         INSERT INTO trials
-            (sweep_id, number, optimizer, loss, learning_rate, batch_size, epochs, time_budget_seconds, seed, model,
+            (sweep_id, number, hyperparameters,
              state, worker_id, attempts, started_at, finished_at, heartbeat_at, message, lost, result_epoch, rung)
         VALUES
-            (@SweepId, @Number, @Optimizer, @Loss, @LearningRate, @BatchSize, @Epochs, @TimeBudgetSeconds, @Seed, @Model,
+            (@SweepId, @Number, @Hyperparameters,
              @State, @WorkerId, @Attempts, @StartedAt, @FinishedAt, @HeartbeatAt, @Message, @Lost, @ResultEpoch, @Rung)
         RETURNING id;
         """;
@@ -188,20 +188,12 @@ internal static class SweepArchives
         foreach (var trial in archive.Trials)
         {
             var t = trial.Trial;
-            var h = t.Hyperparameters;
             var running = t.State == TrialState.Running;
             var id = connection.ExecuteScalar<long>(InsertTrial, new
             {
                 SweepId = sweepId,
                 Number = (long)t.Number,
-                Optimizer = h.Optimizer.ToString(),
-                Loss = h.Loss.ToString(),
-                h.LearningRate,
-                BatchSize = (long)h.BatchSize,
-                Epochs = (long)h.Epochs,
-                TimeBudgetSeconds = h.TimeBudget?.TotalSeconds,
-                Seed = (long)h.Seed,
-                Model = h.Model.ToString(),
+                Hyperparameters = SweepJson.Serialize(t.Hyperparameters),
                 // A running trial's holder works on the other store: here it goes back to the queue, as a release
                 // leaves it, keeping attempts, lost, epochs and checkpoint so that its next holder resumes.
                 State = TrialStateWords.ToWord(running ? TrialState.Queued : t.State),

@@ -28,6 +28,38 @@ public sealed class SqliteStoreFile : IDisposable
     }
 
     [Fact]
+    public void Keeps_a_trials_hyperparameters_as_one_document_so_a_new_one_needs_no_column()
+    {
+        var path = _folder.File("sweeps.db");
+        using var store = TrialStores.OpenSqlite(path);
+        var sweep = store.CreateSweep(Definition(), Grid(2));
+
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var columns = new List<string>();
+        using (var reader = new SqliteCommand("SELECT name FROM pragma_table_info('trials');", connection).ExecuteReader())
+        {
+            while (reader.Read()) columns.Add(reader.GetString(0));
+        }
+
+        Assert.Contains("hyperparameters", columns);
+        var properties = typeof(Hyperparameters).GetProperties().Select(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name));
+        Assert.Empty(columns.Intersect(properties));
+        Assert.Equal(
+            SweepJson.Serialize(Grid(2)[0]),
+            new SqliteCommand("SELECT hyperparameters FROM trials WHERE number = 1;", connection).ExecuteScalar());
+
+        // A document from a build with a hyperparameter this one lacks still reads; one without a hyperparameter this
+        // build has reads with its default (model: SimpleCNN).
+        new SqliteCommand(
+            """UPDATE trials SET hyperparameters = '{"optimizer":"Adam","loss":"Hinge","learning_rate":0.1,"batch_size":8,"epochs":2,"time_budget":"00:20:00","seed":3,"dropout":0.5}' WHERE number = 2;""",
+            connection).ExecuteNonQuery();
+        Assert.Equal(
+            new Hyperparameters(OptimizerKind.Adam, LossKind.Hinge, 0.1, 8, 2, TimeSpan.FromMinutes(20), 3),
+            store.ListTrials(sweep.Id)[1].Hyperparameters);
+    }
+
+    [Fact]
     public void Is_opened_in_wal_mode_with_normal_sync_foreign_keys_and_a_busy_timeout()
     {
         using var store = SqliteTrialStore.Open(_folder.File("sweeps.db"));

@@ -35,8 +35,11 @@ public sealed class VersionSixStores : IDisposable
         {
             Assert.Equal((long)LatestSchema, Scalar(path, "SELECT version FROM schema_version;"));
             Assert.Equal("ok", Scalar(path, "PRAGMA integrity_check;"));
-            // Column for column as the fixture has them (later migrations add columns of their own).
-            Assert.Equal(before, Rows(path, columnsOf: Fixture));
+            // Column for column as the fixture has them (later migrations add columns of their own), but for the
+            // hyperparameter columns, which became one document each (schema 10) and went (schema 11).
+            Assert.Equal(Rows(Fixture, columnsOf: path), Rows(path, columnsOf: Fixture));
+            Assert.Equal(before.Count, Rows(path).Count);
+            Assert.Empty(Columns(path, "trials").Intersect(HyperparameterColumns));
             GoesOnAsANewStore(store);
         }
     }
@@ -90,6 +93,9 @@ public sealed class VersionSixStores : IDisposable
         var sweep = Assert.Single(store.ListSweeps());
         Assert.Equal("fixture-v6", sweep.Name);
         var trials = store.ListTrials(sweep.Id);
+        // Each trial's hyperparameters, once columns, read back from its document exactly as the columns held them.
+        Assert.Equal(FixtureHyperparameters(), trials.Select(t => t.Hyperparameters));
+        Assert.Equal([0.001, 0.003, 0.01, 0.03, 0.1, 0.3], trials.Select(t => t.Hyperparameters.LearningRate));
         Assert.Equal(
             [TrialState.Running, TrialState.Completed, TrialState.Completed, TrialState.Queued, TrialState.Queued, TrialState.Queued],
             trials.Select(t => t.State));
@@ -134,6 +140,28 @@ public sealed class VersionSixStores : IDisposable
         Assert.Null(store.FindOrchestrator(sweep.Id));
     }
 
+    private static readonly string[] HyperparameterColumns =
+        ["optimizer", "loss", "learning_rate", "batch_size", "epochs", "time_budget_seconds", "seed", "model"];
+
+    /// <summary>The fixture's trials' hyperparameter columns, by number, read here with no code of the store's.</summary>
+    private static List<Hyperparameters> FixtureHyperparameters()
+    {
+        using var connection = new SqliteConnection($"Data Source={Fixture};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = new SqliteCommand($"SELECT {string.Join(", ", HyperparameterColumns)} FROM trials ORDER BY number;", connection);
+        using var reader = command.ExecuteReader();
+        var all = new List<Hyperparameters>();
+        while (reader.Read())
+        {
+            Assert.True(reader.IsDBNull(5), "the fixture's trials have no time budget");
+            all.Add(new Hyperparameters(
+                Enum.Parse<OptimizerKind>(reader.GetString(0)), Enum.Parse<LossKind>(reader.GetString(1)), reader.GetDouble(2),
+                reader.GetInt32(3), reader.GetInt32(4), null, reader.GetInt32(6)) { Model = Enum.Parse<ModelKind>(reader.GetString(7)) });
+        }
+
+        return all;
+    }
+
     /// <summary>Every row of the fixture's tables, as text (blobs by length), to compare before and after.</summary>
     private static List<string> Rows(string path, string? columnsOf = null)
     {
@@ -142,7 +170,8 @@ public sealed class VersionSixStores : IDisposable
         var rows = new List<string>();
         foreach (var table in Tables)
         {
-            var columns = columnsOf is null ? "*" : string.Join(", ", Columns(columnsOf, table));
+            // With columnsOf: the columns both files have.
+            var columns = columnsOf is null ? "*" : string.Join(", ", Columns(columnsOf, table).Intersect(Columns(path, table)));
             using var command = new SqliteCommand($"SELECT {columns} FROM {table} ORDER BY 1, 2;", connection);
             using var reader = command.ExecuteReader();
             while (reader.Read())

@@ -34,6 +34,7 @@ internal static class PostgresSchema
         for (var step = version.Value; step < CurrentVersion; step++)
         {
             connection.Execute(PostgresSql.Migrations[step], transaction: tx);
+            StoreMigrations.After(step + 1, connection, tx);
             connection.Execute(PostgresSql.UpdateSchemaVersion, new { version = step + 1 }, tx);
         }
 

@@ -199,5 +199,25 @@ internal static class PostgresSql
 
         CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
         """,
+
+        // 10: a trial's hyperparameters are one JSON document (SweepJson's form of Hyperparameters), so a new
+        // hyperparameter needs no column, no migration and no change to the archive: documents written before it read
+        // with its default. Filled from the columns in C# (StoreMigrations), which the next step then drops.
+        """
+        ALTER TABLE trials ADD COLUMN hyperparameters text NULL;
+        """,
+
+        // 11: the columns the documents replace; every row has its document now.
+        """
+        ALTER TABLE trials DROP COLUMN optimizer;
+        ALTER TABLE trials DROP COLUMN loss;
+        ALTER TABLE trials DROP COLUMN learning_rate;
+        ALTER TABLE trials DROP COLUMN batch_size;
+        ALTER TABLE trials DROP COLUMN epochs;
+        ALTER TABLE trials DROP COLUMN time_budget_seconds;
+        ALTER TABLE trials DROP COLUMN seed;
+        ALTER TABLE trials DROP COLUMN model;
+        ALTER TABLE trials ALTER COLUMN hyperparameters SET NOT NULL;
+        """,
     ];
 }

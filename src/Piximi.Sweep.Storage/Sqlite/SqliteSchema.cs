@@ -55,6 +55,7 @@ internal static class SqliteSchema
             for (var step = version.Value; step < CurrentVersion; step++)
             {
                 connection.Execute(SqliteSql.Migrations[step]);
+                StoreMigrations.After(step + 1, connection, null);
                 connection.Execute(SqliteSql.UpdateSchemaVersion, new { version = step + 1 });
             }
 

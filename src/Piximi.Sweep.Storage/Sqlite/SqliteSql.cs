@@ -262,5 +262,25 @@ internal static class SqliteSql
 
         CREATE UNIQUE INDEX epochs_by_seq ON epochs (seq);
         """,
+
+        // 10: a trial's hyperparameters are one JSON document (SweepJson's form of Hyperparameters), so a new
+        // hyperparameter needs no column, no migration and no change to the archive: documents written before it read
+        // with its default. Filled from the columns in C# (StoreMigrations), which the next step then drops.
+        // NULL allowed only because SQLite cannot add a NOT NULL column without a default; every row has one.
+        """
+        ALTER TABLE trials ADD COLUMN hyperparameters TEXT NULL;
+        """,
+
+        // 11: the columns the documents replace (SQLite rewrites the table without them).
+        """
+        ALTER TABLE trials DROP COLUMN optimizer;
+        ALTER TABLE trials DROP COLUMN loss;
+        ALTER TABLE trials DROP COLUMN learning_rate;
+        ALTER TABLE trials DROP COLUMN batch_size;
+        ALTER TABLE trials DROP COLUMN epochs;
+        ALTER TABLE trials DROP COLUMN time_budget_seconds;
+        ALTER TABLE trials DROP COLUMN seed;
+        ALTER TABLE trials DROP COLUMN model;
+        """,
     ];
 }
