@@ -12,11 +12,11 @@ namespace Piximi.Sweep.Engine;
 /// </summary>
 internal sealed class Orchestration : IDisposable
 {
-    private readonly ITrialStore _store;
+    private readonly ISweepCatalog _store;
     private readonly Timer _beat;
     private volatile bool _takenOver;
 
-    private Orchestration(ITrialStore store, OrchestratorRecord record)
+    private Orchestration(ISweepCatalog store, OrchestratorRecord record)
     {
         _store = store;
         Record = record;
@@ -33,7 +33,7 @@ internal sealed class Orchestration : IDisposable
     public event Action<Exception>? BeatFailed;
 
     /// <exception cref="SweepBusyException">Another orchestrator runs the sweep; the message names its pid and host.</exception>
-    public static Orchestration Take(ITrialStore store, SweepRecord sweep, TimeSpan grace)
+    public static Orchestration Take(ISweepCatalog store, SweepRecord sweep, TimeSpan grace)
     {
         // A registration left by a process of this host that is gone (killed, or the machine rebooted) is taken over
         // at once; one of another host only once it has not beaten for its grace period.

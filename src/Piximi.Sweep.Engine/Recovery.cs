@@ -10,9 +10,9 @@ internal static class Recovery
 {
     /// <summary>
     /// Recovers the sweep's running trials whose holders stopped beating for <paramref name="grace"/> or are among
-    /// <paramref name="deadWorkers"/> (<see cref="ITrialStore.RecoverLost"/>); returns how many.
+    /// <paramref name="deadWorkers"/> (<see cref="ITrialClaims.RecoverLost"/>); returns how many.
     /// </summary>
-    public static int Recover(ITrialStore store, SweepRecord sweep, TimeSpan grace, int maxRetries, ILogger log, IReadOnlyCollection<string> deadWorkers, string reason)
+    public static int Recover(ITrialClaims store, SweepRecord sweep, TimeSpan grace, int maxRetries, ILogger log, IReadOnlyCollection<string> deadWorkers, string reason)
     {
         var recovered = store.RecoverLost(sweep.Id, grace, deadWorkers, maxRetries, reason);
         foreach (var r in recovered)

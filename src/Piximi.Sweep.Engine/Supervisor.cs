@@ -170,7 +170,7 @@ internal sealed class Supervisor(
     private void CatchUp() => _unprinted.AddRange(follower.CatchUp());
 
     /// <summary>
-    /// The progress lines since the last poll, from what changed (<see cref="ITrialStore.ReadChanges"/>): the
+    /// The progress lines since the last poll, from what changed (<see cref="ITrialResults.ReadChanges"/>): the
     /// epochs stored since, the trials running now or last seen running or with a new epoch, and the counts by
     /// state, of one snapshot, all read by index. Only when the counts show a change those trials do not explain
     /// (a trial that started and ended between two polls without an epoch: an error at once) are all trials read.

@@ -4,13 +4,13 @@ using Piximi.Sweep.Storage;
 namespace Piximi.Sweep.Engine;
 
 /// <summary>
-/// Follows a sweep's epochs as the store receives them (<see cref="ITrialStore.ListEpochsSince"/>): each call reads
+/// Follows a sweep's epochs as the store receives them (<see cref="ITrialResults.ListEpochsSince"/>): each call reads
 /// only the epochs stored since the last, so a poll, a progress line or a pruning decision costs what is new, not
 /// what the sweep holds. Keeps what its readers need of them: every trial's values of the sweep's metric as losses
 /// (the pruner's input, <see cref="Observations.ValuesByTrial"/>'s shape) and the epochs and seconds spent (the
-/// budgets, <see cref="ITrialStore.Usage"/>'s figures).
+/// budgets, <see cref="ISweepCatalog.Usage"/>'s figures).
 /// </summary>
-internal sealed class SweepFollower(ITrialStore store, SweepRecord sweep)
+internal sealed class SweepFollower(ITrialResults store, SweepRecord sweep)
 {
     private readonly Dictionary<long, List<double>> _values = [];
     private readonly Dictionary<long, IReadOnlyList<double>> _view = [];
@@ -32,7 +32,7 @@ internal sealed class SweepFollower(ITrialStore store, SweepRecord sweep)
     /// <summary>Reads the epochs stored since the last call, takes them in, and returns them (in the order stored).</summary>
     public IReadOnlyList<EpochRecord> CatchUp() => Take(store.ListEpochsSince(sweep.Id, _position));
 
-    /// <summary>Takes in epochs read from <see cref="Position"/> on (by <see cref="ITrialStore.ReadChanges"/>), and returns them.</summary>
+    /// <summary>Takes in epochs read from <see cref="Position"/> on (by <see cref="ITrialResults.ReadChanges"/>), and returns them.</summary>
     public IReadOnlyList<EpochRecord> Take(NewEpochs next)
     {
         ArgumentNullException.ThrowIfNull(next);

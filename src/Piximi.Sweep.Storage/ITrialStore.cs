@@ -4,9 +4,13 @@ namespace Piximi.Sweep.Storage;
 
 /// <summary>
 /// The single source of truth of a sweep, and the only channel between the orchestrator and its workers.
-/// Every method commits before it returns; several processes may use one store at once.
+/// Every method commits before it returns; several processes may use one store at once. Split by concern: a part of
+/// the program that only reads results, or only claims, can say so by the interface it takes.
 /// </summary>
-public interface ITrialStore : IDisposable
+public interface ITrialStore : ISweepCatalog, ITrialClaims, ITrialResults, ISweepArchive, IDisposable;
+
+/// <summary>Sweeps and what is stored with them: creation, the run policy and its budgets, batch launches, cancellation, and the sweep's one orchestrator.</summary>
+public interface ISweepCatalog
 {
     /// <summary>
     /// Creates the sweep and queues its trials (numbered 1..n in the given order) in one transaction. When a sweep
@@ -18,68 +22,6 @@ public interface ITrialStore : IDisposable
     SweepRecord? FindSweep(string name);
 
     IReadOnlyList<SweepRecord> ListSweeps();
-
-    /// <summary>
-    /// The whole sweep, read in one transaction: definition, creation time, and every trial with all its columns,
-    /// epochs, checkpoint, evaluation and recorded attempts, to move it to another store with <see cref="ImportSweep"/>.
-    /// Throws <see cref="ArgumentOutOfRangeException"/> when the store has no such sweep.
-    /// </summary>
-    SweepArchive ExportSweep(long sweepId);
-
-    /// <summary>
-    /// Writes an exported sweep into this store, in one transaction, under new ids, keeping every other field as
-    /// exported (times, attempts, lost, messages, metrics bit for bit, checkpoints, evaluations, the attempts record). A
-    /// trial that was running is written queued (its worker works on the other store), without worker or heartbeat, with
-    /// <c>SweepArchives.RequeuedMessage</c> as its message, and its open attempt ends released with that reason: its
-    /// epochs and checkpoint stay, so its next holder resumes.
-    /// When the store already has a sweep of that name, throws <see cref="SweepConflictException"/> (saying whether the
-    /// definition is the same, and how many trials it has); a malformed archive throws <see cref="ArgumentException"/>.
-    /// Nothing is written then.
-    /// </summary>
-    SweepRecord ImportSweep(SweepArchive archive);
-
-    /// <summary>
-    /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
-    /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
-    /// queued, or when the sweep's stored <see cref="RunPolicy"/> forbids a claim (<see cref="PolicyStop"/>: checked in
-    /// the claim's transaction, so concurrent claimers never overshoot a budget), or when <paramref name="maxTrials"/>
-    /// is given and that many trials of the sweep have already left the queue (the budget counts every trial ever
-    /// claimed). A trial claimed again keeps its epochs and checkpoint: its new holder resumes after the last stored epoch.
-    /// </summary>
-    TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null);
-
-    /// <summary>
-    /// Stores one epoch's metrics and the checkpoint to resume after it, in one transaction, so the store never holds
-    /// an epoch without its checkpoint or the other way round. The epoch must be the trial's last stored epoch + 1
-    /// (else <see cref="InvalidOperationException"/>, naming the expected and the given epoch, and nothing is written).
-    /// Refreshes the heartbeat. Throws <see cref="LeaseLostException"/> (changing nothing) when the lease is no longer
-    /// the trial's current one (it was re-queued, and maybe claimed by another worker, meanwhile).
-    /// A null <paramref name="checkpoint"/> deletes the trial's stored one: the stored checkpoint is always that of the
-    /// last stored epoch, never an older one that would make a resume run an epoch whose metrics are already stored.
-    /// </summary>
-    void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint);
-
-    /// <summary>The holder is alive: refreshes the trial's heartbeat. False when the lease is lost: stop the trial.</summary>
-    bool Heartbeat(TrialLease lease);
-
-    /// <summary>
-    /// Ends the trial in a final state (completed, failed, diverged, pruned) with an optional reason. A failed or
-    /// diverged trial's checkpoint is deleted. <paramref name="resultEpoch"/>: the stored epoch whose model is the
-    /// trial's result when it is not the last (early stopping kept the best); rankings then use its metrics.
-    /// <paramref name="rung"/>: the rung a pruned trial was judged at. Throws <see cref="LeaseLostException"/> when the
-    /// lease is lost; <see cref="ArgumentOutOfRangeException"/> for queued or running as the final state, a result
-    /// epoch that is not stored, or a rung on a trial that is not pruned (nothing is written then).
-    /// </summary>
-    void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null);
-
-    /// <summary>
-    /// Adds trial number <paramref name="number"/> to the sweep, already claimed by <paramref name="workerId"/> (as
-    /// <see cref="ClaimNext"/> would return it), for samplers that propose as results arrive. Atomic: returns null and
-    /// writes nothing when the sweep's last trial is not number − 1 (another worker added one meanwhile: propose again
-    /// from the new history), when the stored <see cref="RunPolicy"/> forbids a claim, or when
-    /// <paramref name="maxTrials"/> trials of the sweep have left the queue.
-    /// </summary>
-    TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null);
 
     /// <summary>
     /// The sweep's run policy (budgets and retry rule), stored apart from its definition; <see cref="RunPolicy.None"/>
@@ -106,22 +48,85 @@ public interface ITrialStore : IDisposable
     SweepUsage Usage(long sweepId);
 
     /// <summary>
+    /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
+    /// and the script submitted), so that cancelling the sweep can cancel the job too.
+    /// </summary>
+    SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath);
+
+    /// <summary>The sweep's recorded launches, oldest first.</summary>
+    IReadOnlyList<SweepLaunch> ListLaunches(long sweepId);
+
+    /// <summary>
+    /// Marks the sweep cancelled: workers claim nothing more and give running trials back (they resume later).
+    /// A sweep already cancelled keeps its first cancellation. Returns the cancellation in force;
+    /// <see cref="ArgumentException"/> for a sweep that is not stored.
+    /// </summary>
+    SweepCancellation CancelSweep(long sweepId, string reason);
+
+    /// <summary>The sweep's cancellation, or null when it is not cancelled.</summary>
+    SweepCancellation? FindCancellation(long sweepId);
+
+    /// <summary>Lifts the sweep's cancellation (run, resume and launch do: the user wants it to go on). True when there was one.</summary>
+    bool ClearCancellation(long sweepId);
+
+    /// <summary>
+    /// Makes the caller (<paramref name="host"/>, <paramref name="pid"/>) the sweep's one orchestrator, beating at least
+    /// every <paramref name="grace"/>, when the sweep has none, or its registered one is gone: it has not beaten for its
+    /// own grace period, or it is <paramref name="gone"/> (a process the caller saw dead). Otherwise the live one
+    /// stays, and the claim says who it is. One transaction. <see cref="ArgumentException"/> for a sweep not stored.
+    /// </summary>
+    OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null);
+
+    /// <summary>The sweep's registered orchestrator (live or not: see <see cref="OrchestratorRecord.IsLive"/>), or null.</summary>
+    OrchestratorRecord? FindOrchestrator(long sweepId);
+
+    /// <summary>The orchestrator is alive: refreshes its heartbeat. False when it is no longer the sweep's (taken over).</summary>
+    bool BeatOrchestrator(OrchestratorRecord orchestrator);
+
+    /// <summary>Unregisters the orchestrator, when it still is the sweep's; the sweep may then be run again at once.</summary>
+    void EndOrchestration(OrchestratorRecord orchestrator);
+}
+
+/// <summary>Trials and their holders: atomic claims, leases and their ends, recovery of lost holders, the attempts record.</summary>
+public interface ITrialClaims
+{
+    /// <summary>
+    /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
+    /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
+    /// queued, or when the sweep's stored <see cref="RunPolicy"/> forbids a claim (<see cref="PolicyStop"/>: checked in
+    /// the claim's transaction, so concurrent claimers never overshoot a budget), or when <paramref name="maxTrials"/>
+    /// is given and that many trials of the sweep have already left the queue (the budget counts every trial ever
+    /// claimed). A trial claimed again keeps its epochs and checkpoint: its new holder resumes after the last stored epoch.
+    /// </summary>
+    TrialRecord? ClaimNext(long sweepId, string workerId, int? maxTrials = null);
+
+    /// <summary>
+    /// Adds trial number <paramref name="number"/> to the sweep, already claimed by <paramref name="workerId"/> (as
+    /// <see cref="ClaimNext"/> would return it), for samplers that propose as results arrive. Atomic: returns null and
+    /// writes nothing when the sweep's last trial is not number − 1 (another worker added one meanwhile: propose again
+    /// from the new history), when the stored <see cref="RunPolicy"/> forbids a claim, or when
+    /// <paramref name="maxTrials"/> trials of the sweep have left the queue.
+    /// </summary>
+    TrialRecord? AddClaimedTrial(long sweepId, int number, Hyperparameters hyperparameters, string workerId, int? maxTrials = null);
+
+    /// <summary>The holder is alive: refreshes the trial's heartbeat. False when the lease is lost: stop the trial.</summary>
+    bool Heartbeat(TrialLease lease);
+
+    /// <summary>
+    /// Ends the trial in a final state (completed, failed, diverged, pruned) with an optional reason. A failed or
+    /// diverged trial's checkpoint is deleted. <paramref name="resultEpoch"/>: the stored epoch whose model is the
+    /// trial's result when it is not the last (early stopping kept the best); rankings then use its metrics.
+    /// <paramref name="rung"/>: the rung a pruned trial was judged at. Throws <see cref="LeaseLostException"/> when the
+    /// lease is lost; <see cref="ArgumentOutOfRangeException"/> for queued or running as the final state, a result
+    /// epoch that is not stored, or a rung on a trial that is not pruned (nothing is written then).
+    /// </summary>
+    void Finish(TrialLease lease, TrialState state, string? message, int? resultEpoch = null, int? rung = null);
+
+    /// <summary>
     /// Gives a running trial back to the queue without counting it as lost (interrupted, deadline reached); its epochs
     /// and checkpoint stay, so the next holder resumes. Throws <see cref="LeaseLostException"/> when the lease is lost.
     /// </summary>
     void Release(TrialLease lease, string reason);
-
-    /// <summary>
-    /// Stores the validation confusion matrix of the trial's final model (replacing any earlier one), before
-    /// <see cref="Finish"/>. Throws <see cref="LeaseLostException"/> when the lease is lost.
-    /// </summary>
-    void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation);
-
-    /// <summary>The trial's evaluation, or null (not completed, or stored by a version that did not evaluate).</summary>
-    TrialEvaluation? LoadEvaluation(long trialId);
-
-    /// <summary>The trial's latest checkpoint (always that of its last stored epoch), or null.</summary>
-    TrialCheckpoint? LoadCheckpoint(long trialId);
 
     /// <summary>
     /// Running trials whose holder is gone: those whose heartbeat is older than <paramref name="staleAfter"/>, and
@@ -149,23 +154,33 @@ public interface ITrialStore : IDisposable
     /// brought up to date.
     /// </summary>
     IReadOnlyList<TrialAttempt> ListAttempts(long sweepId);
+}
+
+/// <summary>What trials store and what readers read: epochs with their checkpoints, evaluations, and the reads of a sweep (lists, summaries, what changed since a follower last looked).</summary>
+public interface ITrialResults
+{
+    /// <summary>
+    /// Stores one epoch's metrics and the checkpoint to resume after it, in one transaction, so the store never holds
+    /// an epoch without its checkpoint or the other way round. The epoch must be the trial's last stored epoch + 1
+    /// (else <see cref="InvalidOperationException"/>, naming the expected and the given epoch, and nothing is written).
+    /// Refreshes the heartbeat. Throws <see cref="LeaseLostException"/> (changing nothing) when the lease is no longer
+    /// the trial's current one (it was re-queued, and maybe claimed by another worker, meanwhile).
+    /// A null <paramref name="checkpoint"/> deletes the trial's stored one: the stored checkpoint is always that of the
+    /// last stored epoch, never an older one that would make a resume run an epoch whose metrics are already stored.
+    /// </summary>
+    void RecordEpoch(TrialLease lease, EpochMetrics metrics, byte[]? checkpoint);
 
     /// <summary>
-    /// Makes the caller (<paramref name="host"/>, <paramref name="pid"/>) the sweep's one orchestrator, beating at least
-    /// every <paramref name="grace"/>, when the sweep has none, or its registered one is gone: it has not beaten for its
-    /// own grace period, or it is <paramref name="gone"/> (a process the caller saw dead). Otherwise the live one
-    /// stays, and the claim says who it is. One transaction. <see cref="ArgumentException"/> for a sweep not stored.
+    /// Stores the validation confusion matrix of the trial's final model (replacing any earlier one), before
+    /// <see cref="Finish"/>. Throws <see cref="LeaseLostException"/> when the lease is lost.
     /// </summary>
-    OrchestrationClaim ClaimOrchestration(long sweepId, string host, int pid, TimeSpan grace, OrchestratorRecord? gone = null);
+    void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation);
 
-    /// <summary>The sweep's registered orchestrator (live or not: see <see cref="OrchestratorRecord.IsLive"/>), or null.</summary>
-    OrchestratorRecord? FindOrchestrator(long sweepId);
+    /// <summary>The trial's evaluation, or null (not completed, or stored by a version that did not evaluate).</summary>
+    TrialEvaluation? LoadEvaluation(long trialId);
 
-    /// <summary>The orchestrator is alive: refreshes its heartbeat. False when it is no longer the sweep's (taken over).</summary>
-    bool BeatOrchestrator(OrchestratorRecord orchestrator);
-
-    /// <summary>Unregisters the orchestrator, when it still is the sweep's; the sweep may then be run again at once.</summary>
-    void EndOrchestration(OrchestratorRecord orchestrator);
+    /// <summary>The trial's latest checkpoint (always that of its last stored epoch), or null.</summary>
+    TrialCheckpoint? LoadCheckpoint(long trialId);
 
     /// <summary>
     /// Deletes the checkpoints of the sweep's finished trials, but for the best completed trial's by
@@ -218,28 +233,29 @@ public interface ITrialStore : IDisposable
     /// Reads by index what is new, not every trial or epoch.
     /// </summary>
     SweepChanges ReadChanges(long sweepId, long position, IReadOnlyCollection<long> ids);
+}
+
+/// <summary>A whole sweep moved between stores, whatever their databases.</summary>
+public interface ISweepArchive
+{
+    /// <summary>
+    /// The whole sweep, read in one transaction: definition, creation time, and every trial with all its columns,
+    /// epochs, checkpoint, evaluation and recorded attempts, to move it to another store with <see cref="ImportSweep"/>.
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the store has no such sweep.
+    /// </summary>
+    SweepArchive ExportSweep(long sweepId);
 
     /// <summary>
-    /// Remembers a batch job that runs workers of the sweep (<paramref name="kind"/> "slurm": the scheduler's job id
-    /// and the script submitted), so that cancelling the sweep can cancel the job too.
+    /// Writes an exported sweep into this store, in one transaction, under new ids, keeping every other field as
+    /// exported (times, attempts, lost, messages, metrics bit for bit, checkpoints, evaluations, the attempts record). A
+    /// trial that was running is written queued (its worker works on the other store), without worker or heartbeat, with
+    /// <c>SweepArchives.RequeuedMessage</c> as its message, and its open attempt ends released with that reason: its
+    /// epochs and checkpoint stay, so its next holder resumes.
+    /// When the store already has a sweep of that name, throws <see cref="SweepConflictException"/> (saying whether the
+    /// definition is the same, and how many trials it has); a malformed archive throws <see cref="ArgumentException"/>.
+    /// Nothing is written then.
     /// </summary>
-    SweepLaunch RecordLaunch(long sweepId, string kind, string jobId, string? scriptPath);
-
-    /// <summary>The sweep's recorded launches, oldest first.</summary>
-    IReadOnlyList<SweepLaunch> ListLaunches(long sweepId);
-
-    /// <summary>
-    /// Marks the sweep cancelled: workers claim nothing more and give running trials back (they resume later).
-    /// A sweep already cancelled keeps its first cancellation. Returns the cancellation in force;
-    /// <see cref="ArgumentException"/> for a sweep that is not stored.
-    /// </summary>
-    SweepCancellation CancelSweep(long sweepId, string reason);
-
-    /// <summary>The sweep's cancellation, or null when it is not cancelled.</summary>
-    SweepCancellation? FindCancellation(long sweepId);
-
-    /// <summary>Lifts the sweep's cancellation (run, resume and launch do: the user wants it to go on). True when there was one.</summary>
-    bool ClearCancellation(long sweepId);
+    SweepRecord ImportSweep(SweepArchive archive);
 }
 
 /// <summary>A batch job started for a sweep's workers: its kind ("slurm"), the scheduler's job id, the script submitted.</summary>
