@@ -134,8 +134,9 @@ internal sealed class Supervisor(
             // Trials a sampler has yet to propose count as queued: a worker will add and claim them.
             var queued = counts.Queued + TrialSource.StillToPropose(sweep.Definition, counts.Total);
             var running = counts.Running;
-            // The store's own verdict, the one every claim checks: no worker (here or elsewhere) claims past it.
-            var stop = store.PolicyStop(sweep.Id);
+            // The stored policy's verdict on the figures the follower keeps (the store's own sums, read as they grow):
+            // every claim checks it again in the store, so no worker (here or elsewhere) claims past it.
+            var stop = _policy.Stop(counts.Started, follower.Usage.Epochs, follower.Usage.Seconds, DateTimeOffset.UtcNow);
             var claimable = stop is not null ? 0
                 : _policy.MaxTrials is { } cap ? Math.Min(queued, Math.Max(0, cap - counts.Started))
                 : queued;

@@ -50,8 +50,8 @@ internal sealed class SweepFollower(ITrialResults store, SweepRecord sweep)
             values.Add(Observations.AsLoss(e.Metrics, sweep.Definition.Metric));
             _timesByTrial[e.TrialId] = _timesByTrial.GetValueOrDefault(e.TrialId, EpochTimes.None).Add(1, e.Metrics.Seconds);
             _epochs++;
-            // As the store's sum does: a NaN (stored as NULL in SQLite) adds nothing.
-            if (!double.IsNaN(e.Metrics.Seconds)) _seconds += e.Metrics.Seconds;
+            // As the store's sum does: a NaN or an infinity adds nothing.
+            if (double.IsFinite(e.Metrics.Seconds)) _seconds += e.Metrics.Seconds;
         }
         _position = next.Position;
         return next.Epochs;

@@ -44,7 +44,10 @@ public interface ISweepCatalog
     /// </summary>
     BudgetStop? PolicyStop(long sweepId);
 
-    /// <summary>Epochs stored over every trial of the sweep, and their summed seconds: what the epoch and compute budgets count.</summary>
+    /// <summary>
+    /// Epochs stored over every trial of the sweep, and their summed seconds (finite ones: a NaN adds nothing): what the
+    /// epoch and compute budgets count. Kept as epochs are stored, so reading it costs the same however large the sweep.
+    /// </summary>
     SweepUsage Usage(long sweepId);
 
     /// <summary>

@@ -39,6 +39,14 @@ internal sealed class StoreSql
         SelectLockedRunningTrials = $"{SelectRunningTrials} AND t.id {dialect.In("@locked")} ORDER BY t.number;";
         SelectOrchestratorForUpdate = $"{SelectOrchestrator}{dialect.ForUpdate};";
         PruneCheckpointsByMetric = MetricNames.All.ToDictionary(m => m, m => PruneCheckpoints(m, dialect));
+        InsertImportedUsage =
+            $"""
+            INSERT INTO sweep_usage (sweep_id, epochs, seconds)
+            SELECT t.sweep_id, count(*), coalesce(sum(CASE WHEN {dialect.IsFinite("e.seconds")} THEN e.seconds END), 0.0)
+            FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+            WHERE t.sweep_id = @sweep
+            GROUP BY t.sweep_id;
+            """;
     }
 
     // ---- Sweeps ----
@@ -290,12 +298,25 @@ internal sealed class StoreSql
         ORDER BY t.number, e.epoch;
         """;
 
-    /// <summary>Epochs and their summed seconds over every trial of a sweep: what the epoch and compute budgets count.</summary>
+    /// <summary>
+    /// Epochs stored over every trial of a sweep and their summed finite seconds: what the epoch and compute budgets
+    /// count, one row kept as epochs are stored (<see cref="AddEpochUsage"/>), none for a sweep without epochs.
+    /// </summary>
     public const string SelectSweepUsage =
         """
-        SELECT count(*) AS Epochs, coalesce(sum(e.seconds), 0.0) AS Seconds
-        FROM epochs AS e WHERE e.trial_id IN (SELECT id FROM trials WHERE sweep_id = @sweep);
+        SELECT coalesce((SELECT epochs FROM sweep_usage WHERE sweep_id = @sweep), 0) AS Epochs,
+               coalesce((SELECT seconds FROM sweep_usage WHERE sweep_id = @sweep), 0.0) AS Seconds;
         """;
+
+    /// <summary>Adds an epoch of <c>@seconds</c> (0 when not finite) to the spend of trial <c>@trial</c>'s sweep, in the epoch's transaction.</summary>
+    public const string AddEpochUsage =
+        """
+        INSERT INTO sweep_usage (sweep_id, epochs, seconds) SELECT sweep_id, 1, @seconds FROM trials WHERE id = @trial
+        ON CONFLICT (sweep_id) DO UPDATE SET epochs = sweep_usage.epochs + 1, seconds = sweep_usage.seconds + excluded.seconds;
+        """;
+
+    /// <summary>An imported sweep's spend, summed from its epochs once they are written.</summary>
+    public string InsertImportedUsage { get; }
 
     /// <summary>
     /// Every trial of a sweep with its result epoch (the last, unless early stopping kept an earlier one), its epoch

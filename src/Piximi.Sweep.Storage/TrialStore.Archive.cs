@@ -19,6 +19,7 @@ internal sealed partial class TrialStore
             if (_dialect.LockEpochSeq is { } lockSeq) _connection.Execute(lockSeq, transaction: tx);
             // Metrics as RecordEpoch stores them (SQLite has no NaN), so the sweep reads back bit for bit.
             var id = SweepArchives.Import(_connection, tx, archive, Name, _dialect.Metric);
+            _connection.Execute(_sql.InsertImportedUsage, new { sweep = id }, tx);
             return _connection.QuerySingle<SweepRow>(StoreSql.SelectSweepById, new { id }, tx).ToRecord();
         });
     }

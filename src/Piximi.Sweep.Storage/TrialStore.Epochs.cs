@@ -28,6 +28,7 @@ internal sealed partial class TrialStore
                 .With("@seconds", _dialect.Metric(metrics.Seconds)).With("@images_per_second", _dialect.Metric(metrics.ImagesPerSecond))
                 .With("@now", now)
                 .Execute(tx);
+            _addEpochUsage.With("@trial", lease.TrialId).With("@seconds", double.IsFinite(metrics.Seconds) ? metrics.Seconds : 0.0).Execute(tx);
 
             if (checkpoint is null)
             {

@@ -24,6 +24,7 @@ internal sealed partial class TrialStore : ITrialStore
     private readonly PreparedCommand _touch;
     private readonly PreparedCommand _lastEpoch;
     private readonly PreparedCommand _insertEpoch;
+    private readonly PreparedCommand _addEpochUsage;
     private readonly PreparedCommand _upsertCheckpoint;
     private readonly PreparedCommand _deleteCheckpoint;
     private readonly PreparedCommand _finish;
@@ -47,6 +48,7 @@ internal sealed partial class TrialStore : ITrialStore
         _insertEpoch = Prepare(
             StoreSql.InsertEpoch,
             "@trial", "@epoch", "@loss", "@accuracy", "@val_loss", "@val_accuracy", "@seconds", "@images_per_second", "@now");
+        _addEpochUsage = Prepare(StoreSql.AddEpochUsage, "@trial", "@seconds");
         _upsertCheckpoint = Prepare(StoreSql.UpsertCheckpoint, "@trial", "@epoch", "@now", "@data");
         _deleteCheckpoint = Prepare(StoreSql.DeleteCheckpoint, "@trial");
         _finish = Prepare(StoreSql.FinishLeasedTrial, "@state", "@now", "@message", "@result_epoch", "@rung", "@trial", "@attempt");
@@ -66,7 +68,7 @@ internal sealed partial class TrialStore : ITrialStore
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var command in new[] { _claim, _touch, _lastEpoch, _insertEpoch, _upsertCheckpoint, _deleteCheckpoint, _finish, _insertAttempt, _endAttempt })
+            foreach (var command in new[] { _claim, _touch, _lastEpoch, _insertEpoch, _addEpochUsage, _upsertCheckpoint, _deleteCheckpoint, _finish, _insertAttempt, _endAttempt })
             {
                 command.Dispose();
             }

@@ -39,5 +39,5 @@ internal static class Sweeps
         new(epoch, loss, 0.9, loss * 1.5, 0.85, 1.25, 4096.5);
 
     /// <summary>The schema version a store of this build has: 8 since the run policy is stored.</summary>
-    public const int LatestSchema = 11;
+    public const int LatestSchema = 12;
 }

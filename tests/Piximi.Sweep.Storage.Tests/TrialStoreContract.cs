@@ -1509,9 +1509,15 @@ public abstract partial class TrialStoreContract : IDisposable
         Assert.Equal(new SweepUsage(0, 0), store.Usage(sweep.Id));
         store.Finish(Trained(store, sweep.Id, [(0.5, 1, 0.5, 1), (0.6, 1, 0.6, 1)]), TrialState.Completed, null);
         Trained(store, sweep.Id, [(0.5, 1, 0.5, 1)]);
-        Trained(store, other.Id, [(0.5, 1, 0.5, 1)]);
+        var elsewhere = Trained(store, other.Id, [(0.5, 1, 0.5, 1)]);
 
         Assert.Equal(new SweepUsage(3, 3.0), store.Usage(sweep.Id)); // Trained stores 1 s per epoch
+
+        // A sweep copied in brings its spend with it; an epoch whose time is not a number adds an epoch and no time.
+        var copy = store.ImportSweep(store.ExportSweep(sweep.Id) with { Definition = Definition("copy") });
+        Assert.Equal(new SweepUsage(3, 3.0), store.Usage(copy.Id));
+        store.RecordEpoch(elsewhere, new EpochMetrics(2, 0.5, 0.5, 0.5, 0.5, double.NaN, double.NaN), null);
+        Assert.Equal(new SweepUsage(2, 1.0), store.Usage(other.Id));
     }
 
     // ---- Evaluations ----

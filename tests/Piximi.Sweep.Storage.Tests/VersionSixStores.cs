@@ -102,6 +102,10 @@ public sealed class VersionSixStores : IDisposable
         Assert.Equal([2, 4, 4, 0, 0, 0], trials.Select(t => store.ListEpochs(sweep.Id).Count(e => e.TrialId == t.Id)));
         var running = trials[0];
         Assert.Equal(("vm:4920", 2, 1), (running.WorkerId, running.Attempts, running.Lost));
+        // The spend the budgets count, kept since schema 12, was filled from the epochs stored before.
+        var usage = store.Usage(sweep.Id);
+        Assert.Equal(10, usage.Epochs);
+        Assert.Equal(store.ListEpochs(sweep.Id).Sum(e => e.Metrics.Seconds), usage.Seconds, 9);
         // Budgets were never stored before schema 8: the sweep has none until run or resume stores them.
         Assert.Equal(RunPolicy.None, store.LoadPolicy(sweep.Id));
         Assert.Null(store.PolicyStop(sweep.Id));

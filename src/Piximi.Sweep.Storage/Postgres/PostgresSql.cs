@@ -219,5 +219,22 @@ internal static class PostgresSql
         ALTER TABLE trials DROP COLUMN model;
         ALTER TABLE trials ALTER COLUMN hyperparameters SET NOT NULL;
         """,
+
+        // 12: what each sweep has spent (epochs stored, their summed finite seconds), kept as epochs are stored, so
+        // that the epoch and compute budgets, checked in every claim's transaction, read one row instead of summing
+        // every epoch of the sweep (a cost that grew with it). Filled from the epochs stored before.
+        """
+        CREATE TABLE sweep_usage (
+            sweep_id bigint PRIMARY KEY REFERENCES sweeps (id),
+            epochs bigint NOT NULL,
+            seconds double precision NOT NULL
+        );
+
+        INSERT INTO sweep_usage (sweep_id, epochs, seconds)
+        SELECT t.sweep_id, count(*),
+               coalesce(sum(e.seconds) FILTER (WHERE e.seconds NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)), 0.0)
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        GROUP BY t.sweep_id;
+        """,
     ];
 }

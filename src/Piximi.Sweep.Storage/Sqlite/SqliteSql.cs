@@ -282,5 +282,21 @@ internal static class SqliteSql
         ALTER TABLE trials DROP COLUMN seed;
         ALTER TABLE trials DROP COLUMN model;
         """,
+
+        // 12: what each sweep has spent (epochs stored, their summed finite seconds), kept as epochs are stored, so
+        // that the epoch and compute budgets, checked in every claim's transaction, read one row instead of summing
+        // every epoch of the sweep (a cost that grew with it). Filled from the epochs stored before.
+        """
+        CREATE TABLE sweep_usage (
+            sweep_id INTEGER PRIMARY KEY REFERENCES sweeps (id),
+            epochs INTEGER NOT NULL,
+            seconds REAL NOT NULL
+        ) STRICT;
+
+        INSERT INTO sweep_usage (sweep_id, epochs, seconds)
+        SELECT t.sweep_id, count(*), coalesce(sum(CASE WHEN abs(e.seconds) < 9e999 THEN e.seconds END), 0.0)
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        GROUP BY t.sweep_id;
+        """,
     ];
 }
