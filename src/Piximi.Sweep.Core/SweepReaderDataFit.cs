@@ -3,7 +3,7 @@ using Piximi.Sweep.Core.Yaml;
 namespace Piximi.Sweep.Core;
 
 /// <summary>
-/// What the caller's dataset check found (<see cref="SweepFile.Load(string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>):
+/// What the caller's dataset check found (<see cref="SweepFile.Load(IFileSystemView, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>):
 /// the images the dataset yields (after its subset) and, when the check knows it, the shape they train at.
 /// </summary>
 internal sealed record DatasetSize(int Images, InputShape? Shape);

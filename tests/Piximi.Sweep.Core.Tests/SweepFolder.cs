@@ -38,7 +38,7 @@ internal static class Sweeps
 
     /// <summary>Parses, expecting refusal, and returns every error.</summary>
     public static IReadOnlyList<SweepFileError> Refuse(string yaml, string path, Func<DatasetSpec, int>? countImages = null) =>
-        Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, path, countImages)).Errors;
+        Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml, path, countImages)).Errors;
 
     /// <summary>The one error of <paramref name="errors"/> about <paramref name="field"/>, checked in full.</summary>
     public static SweepFileError Single(IReadOnlyList<SweepFileError> errors, string field, int line, int column,

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Core.Wandb;
 /// WANDB-SWEEPS.md beside the Core project). Like <see cref="SweepReader"/>, it records every problem in the
 /// <see cref="ErrorSink"/>; what it leaves out on purpose is recorded as a note instead, for the user to see.
 /// </summary>
-internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options)
+internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options, IFileSystemView files)
 {
     /// <summary>Keys W&amp;B defines that this reader uses.</summary>
     private static readonly string[] UsedKeys = ["name", "description", "method", "metric", "parameters", "early_terminate", "run_cap", "piximi"];
@@ -92,7 +92,8 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
     private readonly SweepFileOptions _options = options;
-    private readonly SweepReader _native = new(path, errors, checkDataset);
+    private readonly IFileSystemView _files = files;
+    private readonly SweepReader _native = new(path, errors, checkDataset, files);
     private readonly List<string> _notes = [];
 
     /// <summary>The epochs read (and their key; null: not given, the default), for the pruner's check.</summary>
@@ -563,15 +564,17 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     /// <summary>--dataset: a folder with MNIST-style training files (as the fashion-mnist package installs them).</summary>
     private SweepReader.DatasetRead? DatasetFromFolder(string folder)
     {
-        var full = Path.GetFullPath(folder);
+        // The option is relative to the caller's current folder (a command line's), as the user typed it.
+        var full = Path.GetFullPath(folder, _files.CurrentFolder);
         const string expected = "a folder holding train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]";
-        if (!Directory.Exists(full))
+        var kind = _files.Kind(full);
+        if (kind != PathKind.Folder)
         {
-            _errors.Add(0, 0, "--dataset", (File.Exists(full) ? $"{full} is a file" : $"folder not found: {full}") + $"; allowed: {expected}");
+            _errors.Add(0, 0, "--dataset", (kind == PathKind.File ? $"{full} is a file" : $"folder not found: {full}") + $"; allowed: {expected}");
             return null;
         }
         string? Find(string stem) =>
-            new[] { stem + ".gz", stem }.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists);
+            new[] { stem + ".gz", stem }.Select(n => Path.Combine(full, n)).FirstOrDefault(p => _files.Kind(p) == PathKind.File);
         var images = Find("train-images-idx3-ubyte");
         var labels = Find("train-labels-idx1-ubyte");
         if (images is null || labels is null)

@@ -15,7 +15,7 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
     private static readonly SweepFileOptions Ignore = new() { IgnoreUnknown = true };
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
 
     private IReadOnlyList<SweepFileError> Refuse(string yaml, SweepFileOptions? options = null) =>
         Assert.Throws<SweepFileException>(() => Read(yaml, options)).Errors;

@@ -8,10 +8,10 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private IReadOnlyList<SweepFileError> Refuse(string yaml, SweepFileOptions? options = null) =>
-        Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options)).Errors;
+        Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options)).Errors;
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
 
     private static readonly SweepFileOptions Ignore = new() { IgnoreUnknown = true };
 
@@ -175,14 +175,14 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     [Fact]
     public void A_wandb_file_without_a_dataset_is_refused_naming_both_ways_to_give_one()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse("method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath())).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath())).Errors;
         Sweeps.Only(errors, "piximi.dataset", 1, 1, "--dataset FOLDER", "piximi: {dataset:");
     }
 
     [Fact]
     public void A_dataset_folder_without_training_files_and_an_unknown_model_are_refused()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse("method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath(),
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath(),
             options: new SweepFileOptions { Dataset = _folder.Root, Model = "ResNet" })).Errors;
         Sweeps.Single(errors, "--dataset", 0, 0, "holds no train-images-idx3-ubyte[.gz]");
         Sweeps.Single(errors, "--model", 0, 0, "unknown model 'ResNet'", "SimpleCNN");
@@ -191,14 +191,14 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     [Fact]
     public void W_and_b_options_are_refused_for_a_native_file()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath(), options: Ignore)).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath(), options: Ignore)).Errors;
         Sweeps.Only(errors, "--ignore-unknown", 0, 0, "applies to Weights & Biases sweep files only");
     }
 
     [Fact]
     public void Batch_sizes_larger_than_the_training_images_are_refused()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, 
             "method: grid\nparameters:\n  batch_size: {values: [16, 512]}\n\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath(), _ => 400)).Errors;
         Sweeps.Only(errors, "parameters.batch_size", 3, 29, "batch size 512 is more than the training images", "300");
     }
