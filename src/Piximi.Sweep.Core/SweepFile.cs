@@ -12,7 +12,7 @@ public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyper
 
     /// <summary>
     /// What the reader left out or decided on the user's behalf (a W&amp;B file's <c>program:</c>, a default metric,
-    /// what <c>--ignore-unknown</c> dropped), each as <c>FILE:LINE:COLUMN: FIELD: note</c>, for run and validate to show.
+    /// what the ignore-unknown option dropped), each as <c>FILE:LINE:COLUMN: FIELD: note</c>, for run and validate to show.
     /// </summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -31,7 +31,38 @@ public sealed record SweepFileOptions
 
     public bool IgnoreUnknown { get; init; }
 
+    /// <summary>
+    /// How the caller names its own options where messages point to them (the CLI: its flags, such as
+    /// <c>--dataset</c>). Core knows no command line, so without it they are named in words.
+    /// </summary>
+    public Func<CallerOption, string> OptionName { get; init; } = CallerOptions.InWords;
+
+    /// <summary>Whether any option that only a W&amp;B file takes was given.</summary>
+    internal bool AnyGiven => Dataset is not null || Model is not null || IgnoreUnknown;
+
     public static SweepFileOptions None { get; } = new();
+}
+
+/// <summary>The caller's options that a sweep file's messages point the user to: to override or add to the file.</summary>
+public enum CallerOption
+{
+    Dataset,
+    Model,
+    IgnoreUnknown,
+    MaxTrials,
+    MaxEpochs,
+    ComputeHours,
+    Deadline,
+}
+
+public static class CallerOptions
+{
+    /// <summary>The default of <see cref="SweepFileOptions.OptionName"/>: "the max-trials option", for a caller with no flags of its own.</summary>
+    public static string InWords(CallerOption option) => $"the {Hyphenated(option)} option";
+
+    /// <summary>MaxTrials as max-trials.</summary>
+    public static string Hyphenated(CallerOption option) =>
+        string.Concat(option.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
 }
 
 /// <summary>
@@ -162,12 +193,12 @@ public static class SweepFile
         {
             sweep = new WandbSweepReader(path, errors, checkDataset, options, files).Read(top);
         }
-        else if (root is not null && options != SweepFileOptions.None)
+        else if (root is not null && options.AnyGiven)
         {
-            foreach (var (given, name) in new[] { (options.Dataset is not null, "--dataset"), (options.Model is not null, "--model"), (options.IgnoreUnknown, "--ignore-unknown") })
+            foreach (var (given, option) in new[] { (options.Dataset is not null, CallerOption.Dataset), (options.Model is not null, CallerOption.Model), (options.IgnoreUnknown, CallerOption.IgnoreUnknown) })
             {
                 if (given)
-                    errors.Add(0, 0, name, "applies to Weights & Biases sweep files only; this is a native sweep file, which names its dataset: and model: itself");
+                    errors.Add(0, 0, options.OptionName(option), "applies to Weights & Biases sweep files only; this is a native sweep file, which names its dataset: and model: itself");
             }
         }
         else if (root is not null)

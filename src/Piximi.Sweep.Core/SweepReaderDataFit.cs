@@ -89,7 +89,7 @@ internal sealed partial class SweepReader
 
     /// <summary>
     /// <see cref="CheckModelsFit(TrainingImageCount?, DatasetSpec, IEnumerable{ModelSource})"/> for a reader that knows
-    /// only one place the models were given (a W&amp;B file's model parameter, <c>piximi.model</c> or <c>--model</c>).
+    /// only one place the models were given (a W&amp;B file's model parameter, <c>piximi.model</c> or the model option).
     /// </summary>
     internal void CheckModelsFit(TrainingImageCount? images, DatasetSpec dataset, IReadOnlyList<ModelKind> models, YNode node, string field) =>
         CheckModelsFit(images, dataset, models.Select(m => new ModelSource(m, node, field)));

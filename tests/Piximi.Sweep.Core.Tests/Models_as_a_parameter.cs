@@ -130,7 +130,7 @@ public sealed class Models_as_a_parameter : IDisposable
         Assert.Equal([ModelKind.SimpleCNN, ModelKind.MobileNet], sweep.Trials.Select(t => t.Model));
 
         var overridden = SweepFile.Parse(LocalDisk.Instance, wandb + "\n" + Reading_a_wandb_sweep.Piximi + "\n", path,
-            options: new SweepFileOptions { Model = "MobileNet" });
+            options: Sweeps.Flags with { Model = "MobileNet" });
         Assert.Equal([ModelKind.MobileNet], overridden.Definition.Parameters.Models);
         Assert.Equal(ModelKind.MobileNet, overridden.Definition.Model);
         Assert.Contains(overridden.Notes, n => n.Contains("--model MobileNet is used instead", StringComparison.Ordinal));

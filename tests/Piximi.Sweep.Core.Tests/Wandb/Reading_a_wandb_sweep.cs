@@ -17,7 +17,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
         """;
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options ?? Sweeps.Flags);
 
     [Fact]
     public void A_grid_over_values_expands_every_combination_with_the_usual_spellings_mapped_to_piximis_names()
@@ -230,11 +230,11 @@ public sealed class Reading_a_wandb_sweep : IDisposable
         _folder.Write("data/train-images-idx3-ubyte.gz", "x");
         _folder.Write("data/train-labels-idx1-ubyte", "x");
 
-        var bare = SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  epochs: {value: 1}\n", _folder.SweepPath(), options: new SweepFileOptions { Dataset = data, Model = "SimpleCNN" });
+        var bare = SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  epochs: {value: 1}\n", _folder.SweepPath(), options: Sweeps.Flags with { Dataset = data, Model = "SimpleCNN" });
         Assert.Equal(Path.Combine(data, "train-images-idx3-ubyte.gz"), bare.Definition.Dataset.Images);
         Assert.Equal(Path.Combine(data, "train-labels-idx1-ubyte"), bare.Definition.Dataset.Labels);
 
-        var overridden = Read("method: grid\nparameters:\n  epochs: {value: 1}\n", new SweepFileOptions { Dataset = data });
+        var overridden = Read("method: grid\nparameters:\n  epochs: {value: 1}\n", Sweeps.Flags with { Dataset = data });
         Assert.Equal(Path.Combine(data, "train-images-idx3-ubyte.gz"), overridden.Definition.Dataset.Images);
         Assert.Contains(overridden.Notes, n => n.Contains("--dataset", StringComparison.Ordinal));
     }
