@@ -18,6 +18,6 @@ public sealed record RefusedImages(string Source, string Allowed, IReadOnlyList<
 {
     internal const string InWords = "skip and count them";
 
-    /// <summary>The message, with <paramref name="howToSkip"/> (such as "--skip-bad-images to skip and count them") as the alternative.</summary>
+    /// <summary>The message, with <paramref name="howToSkip"/> (the CLI: its flag, then "to skip and count them") as the alternative.</summary>
     public string Describe(string howToSkip) => DatasetCheck.Describe(Source, Allowed, Bad, howToSkip);
 }
