@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Piximi.Sweep.Cli;
 using Piximi.Sweep.Core;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Benchmarks;
 
@@ -51,7 +52,7 @@ internal static class RecoveryBench
     /// </summary>
     private static void WorkerStarts(string cli, string sweepFile, string db, int count)
     {
-        var name = SweepFile.Load(sweepFile).Definition.Name;
+        var name = SweepFile.Load(LocalDisk.Instance, sweepFile).Definition.Name;
         using var watcher = Start(cli, ["run", sweepFile, "--db", db, "--workers", "0", "--heartbeat-grace", "600s"]);
         WaitFor(db, s => s.Trials.Count > 0 ? "ready" : null);
         var times = new List<double>();
@@ -90,7 +91,7 @@ internal static class RecoveryBench
     private static void Replacements(string cli, string sweepFile, string db, int count)
     {
         using var run = Start(cli, ["run", sweepFile, "--db", db]);
-        var epochsPerTrial = SweepFile.Load(sweepFile).Trials.Max(h => h.Epochs);
+        var epochsPerTrial = SweepFile.Load(LocalDisk.Instance, sweepFile).Trials.Max(h => h.Epochs);
         var claims = new List<double>();
         var firsts = new List<double>();
         var epochSeconds = new List<double>();

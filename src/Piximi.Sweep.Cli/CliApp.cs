@@ -96,7 +96,7 @@ public static class CliApp
 
         var root = new RootCommand("Piximi.Sweep: hyperparameter sweeps for Piximi's image classifiers") { db };
 
-        var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
+        var skipBadImages = new Option<bool>(DatasetCounter.SkipBadImagesFlag) { Description = "Image datasets: skip and count unreadable images, images of another channel count and classes of fewer than 2 images, instead of refusing them" };
         AddRunAndResume(root, db, skipBadImages, output, error, errors);
         AddWorker(root, db, error, errors);
         AddLaunchAndCancel(root, db, output, error);
@@ -277,13 +277,16 @@ public static class CliApp
     /// <summary>The options of a Weights &amp; Biases sweep file (WANDB-SWEEPS.md), for run and validate.</summary>
     private static Func<ParseResult, SweepFileOptions> AddSweepFileOptions(Command command)
     {
-        var dataset = new Option<string?>("--dataset") { Description = "W&B sweep files: a folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]" };
-        var model = new Option<string?>("--model") { Description = "W&B sweep files: the model (SimpleCNN)" };
-        var ignoreUnknown = new Option<bool>("--ignore-unknown") { Description = "W&B sweep files: note and ignore parameters, values and keys that cannot be honoured, instead of refusing" };
+        var dataset = new Option<string?>(SweepFileFlags.Of(CallerOption.Dataset)) { Description = "W&B sweep files: a folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]" };
+        var model = new Option<string?>(SweepFileFlags.Of(CallerOption.Model)) { Description = "W&B sweep files: the model (SimpleCNN)" };
+        var ignoreUnknown = new Option<bool>(SweepFileFlags.Of(CallerOption.IgnoreUnknown)) { Description = "W&B sweep files: note and ignore parameters, values and keys that cannot be honoured, instead of refusing" };
         command.Options.Add(dataset);
         command.Options.Add(model);
         command.Options.Add(ignoreUnknown);
-        return p => new SweepFileOptions { Dataset = p.GetValue(dataset), Model = p.GetValue(model), IgnoreUnknown = p.GetValue(ignoreUnknown) };
+        return p => new SweepFileOptions
+        {
+            Dataset = p.GetValue(dataset), Model = p.GetValue(model), IgnoreUnknown = p.GetValue(ignoreUnknown), OptionName = SweepFileFlags.Of,
+        };
     }
 
     /// <summary>The options run and resume share; returns how to read them into <see cref="RunOptions"/>.</summary>
@@ -295,8 +298,8 @@ public static class CliApp
         var perDevice = new Option<int>("--per-device") { Description = "Workers per CUDA device (small trials share a GPU)", DefaultValueFactory = _ => 1 };
         // Budgets and retries are stored with the sweep: given here they replace the stored ones, and every worker of
         // the sweep (local, Slurm, by hand elsewhere) obeys them; left out, the stored ones (or the file's) stay.
-        var deadline = new Option<string?>("--deadline") { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it. Stored with the sweep: every worker obeys it" };
-        var maxTrials = new Option<int?>("--max-trials") { Description = "Start at most this many trials of the sweep in all. Stored with the sweep: every worker obeys it" };
+        var deadline = new Option<string?>(SweepFileFlags.Of(CallerOption.Deadline)) { Description = "Start no trial that would end after this (07:00, or an ISO date and time); stop running ones at it. Stored with the sweep: every worker obeys it" };
+        var maxTrials = new Option<int?>(SweepFileFlags.Of(CallerOption.MaxTrials)) { Description = "Start at most this many trials of the sweep in all. Stored with the sweep: every worker obeys it" };
         var maxRetries = new Option<int?>("--max-retries") { Description = $"Lost attempts in a row without a new stored epoch (worker killed, crashed natively, stopped beating) a trial may have before it fails; errors inside a trial are not retried. Stored with the sweep (default {RunPolicy.DefaultMaxRetries})" };
         var grace = new Option<string>("--heartbeat-grace") { Description = "A running trial whose worker has not beaten for this long is re-queued", DefaultValueFactory = _ => "60s" };
         var (maxEpochs, computeHours) = LimitOptions();
@@ -330,7 +333,7 @@ public static class CliApp
 
     private static (Option<int?> MaxEpochs, Option<double?> ComputeHours) LimitOptions() =>
     (
-        new Option<int?>("--max-epochs") { Description = "Train at most this many epochs, summed over every trial of the sweep. Stored with the sweep: every worker obeys it" },
-        new Option<double?>("--compute-hours") { Description = "Train at most this many hours, summed over every trial's epochs (two workers spend it twice as fast). Stored with the sweep: every worker obeys it" }
+        new Option<int?>(SweepFileFlags.Of(CallerOption.MaxEpochs)) { Description = "Train at most this many epochs, summed over every trial of the sweep. Stored with the sweep: every worker obeys it" },
+        new Option<double?>(SweepFileFlags.Of(CallerOption.ComputeHours)) { Description = "Train at most this many hours, summed over every trial's epochs (two workers spend it twice as fast). Stored with the sweep: every worker obeys it" }
     );
 }

@@ -12,7 +12,7 @@ public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyper
 
     /// <summary>
     /// What the reader left out or decided on the user's behalf (a W&amp;B file's <c>program:</c>, a default metric,
-    /// what <c>--ignore-unknown</c> dropped), each as <c>FILE:LINE:COLUMN: FIELD: note</c>, for run and validate to show.
+    /// what the ignore-unknown option dropped), each as <c>FILE:LINE:COLUMN: FIELD: note</c>, for run and validate to show.
     /// </summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -31,7 +31,38 @@ public sealed record SweepFileOptions
 
     public bool IgnoreUnknown { get; init; }
 
+    /// <summary>
+    /// How the caller names its own options where messages point to them (the CLI: its flags, such as
+    /// <c>--dataset</c>). Core knows no command line, so without it they are named in words.
+    /// </summary>
+    public Func<CallerOption, string> OptionName { get; init; } = CallerOptions.InWords;
+
+    /// <summary>Whether any option that only a W&amp;B file takes was given.</summary>
+    internal bool AnyGiven => Dataset is not null || Model is not null || IgnoreUnknown;
+
     public static SweepFileOptions None { get; } = new();
+}
+
+/// <summary>The caller's options that a sweep file's messages point the user to: to override or add to the file.</summary>
+public enum CallerOption
+{
+    Dataset,
+    Model,
+    IgnoreUnknown,
+    MaxTrials,
+    MaxEpochs,
+    ComputeHours,
+    Deadline,
+}
+
+public static class CallerOptions
+{
+    /// <summary>The default of <see cref="SweepFileOptions.OptionName"/>: "the max-trials option", for a caller with no flags of its own.</summary>
+    public static string InWords(CallerOption option) => $"the {Hyphenated(option)} option";
+
+    /// <summary>MaxTrials as max-trials.</summary>
+    public static string Hyphenated(CallerOption option) =>
+        string.Concat(option.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
 }
 
 /// <summary>
@@ -60,34 +91,46 @@ public static class SweepFile
     internal const string FileField = "(file)";
 
     /// <summary>
-    /// Reads, parses and validates the sweep file at <paramref name="path"/>; see <see cref="Parse"/>. A file that
-    /// cannot be read is reported as one error at line 0, column 0 that names the full path.
+    /// Reads (through <paramref name="files"/>), parses and validates the sweep file at <paramref name="path"/>, relative
+    /// to the view's current folder; see <see cref="Parse(IFileSystemView, string, string, Func{DatasetSpec, int}?, SweepFileOptions?)"/>.
+    /// A file that cannot be read is reported as one error at line 0, column 0 that names the full path.
     /// </summary>
     /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
-    public static LoadedSweep Load(string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
-        Load(path, Sizes(countImages), options);
+    public static LoadedSweep Load(IFileSystemView files, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
+        Load(files, path, Sizes(countImages), options);
 
     /// <summary>
     /// Reads, parses and validates the sweep file at <paramref name="path"/>, checking its dataset with
-    /// <paramref name="checkDataset"/>: see <see cref="Parse(string, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>.
+    /// <paramref name="checkDataset"/>: see <see cref="Parse(IFileSystemView, string, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>.
     /// </summary>
     /// <exception cref="SweepFileException">The file is missing, unreadable or invalid; holds every problem found.</exception>
-    public static LoadedSweep Load(string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
+    public static LoadedSweep Load(IFileSystemView files, string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkDataset);
-        return Load(path, Sizes(checkDataset), options);
+        return Load(files, path, Sizes(checkDataset), options);
     }
 
-    private static LoadedSweep Load(string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
+    private static LoadedSweep Load(IFileSystemView files, string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(files);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var fullPath = Path.GetFullPath(path);
-        string text;
+        var fullPath = Path.GetFullPath(path, files.CurrentFolder);
+        return Parse(files, ReadText(files, path, fullPath), path, checkDataset, options);
+    }
+
+    /// <summary>The file's text, or the one error that says why it cannot be had (the wording of the file system's own).</summary>
+    private static string ReadText(IFileSystemView files, string path, string fullPath)
+    {
         try
         {
-            if (Directory.Exists(fullPath)) throw new IOException($"{fullPath} is a folder, not a sweep file");
-            text = File.ReadAllText(fullPath);
+            return files.Kind(fullPath) switch
+            {
+                PathKind.Folder => throw FileError(path, $"cannot read {fullPath}: {fullPath} is a folder, not a sweep file"),
+                PathKind.Missing => throw FileError(path, $"file not found: {fullPath}"),
+                _ => files.ReadText(fullPath),
+            };
         }
+        // Gone or locked between the look and the read: said as the look would have said it.
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw FileError(path, $"file not found: {fullPath}");
@@ -96,34 +139,34 @@ public static class SweepFile
         {
             throw FileError(path, $"cannot read {fullPath}: {e.Message}");
         }
-        return Parse(text, path, checkDataset, options);
     }
 
     /// <summary>
     /// Parses and validates sweep-file text. <paramref name="path"/> names the file in messages, gives the default
-    /// sweep name (file name without extension) and the folder that relative dataset paths resolve against.
-    /// <paramref name="countImages"/>, when given, returns how many images the dataset yields (after its subset),
-    /// by reading the dataset; any exception it throws is reported at <c>dataset.images</c> with its message. Every
-    /// batch size must then be at most floor(count × training_percentage).
+    /// sweep name (file name without extension) and, resolved against <paramref name="files"/>' current folder, the
+    /// folder that relative dataset paths resolve against; <paramref name="files"/> says whether the dataset's files
+    /// and folders exist. <paramref name="countImages"/>, when given, returns how many images the dataset yields
+    /// (after its subset), by reading the dataset; any exception it throws is reported at <c>dataset.images</c> with
+    /// its message. Every batch size must then be at most floor(count × training_percentage).
     /// Nothing is returned unless the whole file is valid.
     /// A Weights &amp; Biases sweep configuration is told from a native file by its shape (see WANDB-SWEEPS.md) and read
     /// with <paramref name="options"/>.
     /// </summary>
     /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
-    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
-        Parse(yamlText, path, Sizes(countImages), options);
+    public static LoadedSweep Parse(IFileSystemView files, string yamlText, string path, Func<DatasetSpec, int>? countImages = null, SweepFileOptions? options = null) =>
+        Parse(files, yamlText, path, Sizes(countImages), options);
 
     /// <summary>
-    /// Parses and validates sweep-file text as <see cref="Parse(string, string, Func{DatasetSpec, int}?, SweepFileOptions?)"/>
+    /// Parses and validates sweep-file text as <see cref="Parse(IFileSystemView, string, string, Func{DatasetSpec, int}?, SweepFileOptions?)"/>
     /// does, with a dataset check that also says the shape the images train at (<see cref="DatasetFacts.InputShape"/>):
     /// every model the sweep trains (<c>model</c>, <c>parameters.model</c>, <c>baseline.model</c>) must then take
     /// images of that shape (<see cref="ModelInputs"/>). Without it, only a <c>dataset.input_shape</c> is checked so.
     /// </summary>
     /// <exception cref="SweepFileException">The text is invalid; holds every problem found, in file order.</exception>
-    public static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
+    public static LoadedSweep Parse(IFileSystemView files, string yamlText, string path, Func<DatasetSpec, DatasetFacts> checkDataset, SweepFileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkDataset);
-        return Parse(yamlText, path, Sizes(checkDataset), options);
+        return Parse(files, yamlText, path, Sizes(checkDataset), options);
     }
 
     private static Func<DatasetSpec, DatasetSize>? Sizes(Func<DatasetSpec, int>? countImages) =>
@@ -136,8 +179,9 @@ public static class SweepFile
             return new DatasetSize(facts.Images, facts.InputShape);
         };
 
-    private static LoadedSweep Parse(string yamlText, string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
+    private static LoadedSweep Parse(IFileSystemView files, string yamlText, string path, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= SweepFileOptions.None;
@@ -147,19 +191,19 @@ public static class SweepFile
         LoadedSweep? sweep = null;
         if (root is YMapping top && WandbSweepReader.Recognises(top))
         {
-            sweep = new WandbSweepReader(path, errors, checkDataset, options).Read(top);
+            sweep = new WandbSweepReader(path, errors, checkDataset, options, files).Read(top);
         }
-        else if (root is not null && options != SweepFileOptions.None)
+        else if (root is not null && options.AnyGiven)
         {
-            foreach (var (given, name) in new[] { (options.Dataset is not null, "--dataset"), (options.Model is not null, "--model"), (options.IgnoreUnknown, "--ignore-unknown") })
+            foreach (var (given, option) in new[] { (options.Dataset is not null, CallerOption.Dataset), (options.Model is not null, CallerOption.Model), (options.IgnoreUnknown, CallerOption.IgnoreUnknown) })
             {
                 if (given)
-                    errors.Add(0, 0, name, "applies to Weights & Biases sweep files only; this is a native sweep file, which names its dataset: and model: itself");
+                    errors.Add(0, 0, options.OptionName(option), "applies to Weights & Biases sweep files only; this is a native sweep file, which names its dataset: and model: itself");
             }
         }
         else if (root is not null)
         {
-            sweep = new SweepReader(path, errors, checkDataset).Read(root);
+            sweep = new SweepReader(path, errors, checkDataset, files).Read(root);
         }
         if (sweep is null || errors.Count > 0) throw new SweepFileException(errors.Sorted());
         return sweep;

@@ -9,7 +9,7 @@ namespace Piximi.Sweep.Core;
 /// <see cref="ErrorSink"/> rather than stopping at the first. Each Read method returns null when its part is unusable
 /// (having said why), so later checks that need it are skipped instead of piling up follow-on errors.
 /// </summary>
-internal sealed partial class SweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset)
+internal sealed partial class SweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, IFileSystemView files)
 {
     public const double DefaultLearningRate = 0.01;
     public const int DefaultBatchSize = 32;
@@ -61,7 +61,10 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
     private readonly Func<DatasetSpec, DatasetSize>? _checkDataset = checkDataset;
-    private readonly string _folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+    private readonly IFileSystemView _files = files;
+
+    // Against the caller's current folder, not this process's: Core does no I/O and reads no process state.
+    private readonly string _folder = Path.GetDirectoryName(Path.GetFullPath(path, files.CurrentFolder)) ?? files.CurrentFolder;
 
     /// <summary>A batch size with the node to blame if it exceeds the training images (null: the default).</summary>
     private sealed record BatchSource(int Value, YNode? Node, string Field, bool FromLadder);
@@ -476,12 +479,13 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         var written = scalar.Text.Trim();
         var full = ResolvePath(written);
         var how = Path.IsPathRooted(written) || IsHomeRelative(written) ? "" : $" (written '{written}', relative to {_folder})";
-        if (Directory.Exists(full))
+        var kind = _files.Kind(full);
+        if (kind == PathKind.Folder)
         {
             _errors.Add(scalar, field, $"{full} is a folder{how}; allowed: {expected}");
             return null;
         }
-        if (!File.Exists(full))
+        if (kind != PathKind.File)
         {
             _errors.Add(scalar, field, $"file not found: {full}{how}; allowed: {expected}");
             return null;
@@ -494,7 +498,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         // "~/" is what people type in a terminal; honour it rather than look for a folder named "~".
         if (IsHomeRelative(written))
         {
-            written = Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), written[1..].TrimStart('/'));
+            written = Path.Join(_files.HomeFolder, written[1..].TrimStart('/'));
         }
         return Path.GetFullPath(written, _folder);
     }

@@ -3,7 +3,7 @@ using Piximi.Sweep.Core.Yaml;
 namespace Piximi.Sweep.Core;
 
 /// <summary>
-/// What the caller's dataset check found (<see cref="SweepFile.Load(string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>):
+/// What the caller's dataset check found (<see cref="SweepFile.Load(IFileSystemView, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>):
 /// the images the dataset yields (after its subset) and, when the check knows it, the shape they train at.
 /// </summary>
 internal sealed record DatasetSize(int Images, InputShape? Shape);
@@ -89,7 +89,7 @@ internal sealed partial class SweepReader
 
     /// <summary>
     /// <see cref="CheckModelsFit(TrainingImageCount?, DatasetSpec, IEnumerable{ModelSource})"/> for a reader that knows
-    /// only one place the models were given (a W&amp;B file's model parameter, <c>piximi.model</c> or <c>--model</c>).
+    /// only one place the models were given (a W&amp;B file's model parameter, <c>piximi.model</c> or the model option).
     /// </summary>
     internal void CheckModelsFit(TrainingImageCount? images, DatasetSpec dataset, IReadOnlyList<ModelKind> models, YNode node, string field) =>
         CheckModelsFit(images, dataset, models.Select(m => new ModelSource(m, node, field)));

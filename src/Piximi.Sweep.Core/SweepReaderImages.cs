@@ -35,12 +35,13 @@ internal sealed partial class SweepReader
         var written = scalar.Text.Trim();
         var full = ResolvePath(written);
         var how = Path.IsPathRooted(written) || IsHomeRelative(written) ? "" : $" (written '{written}', relative to {_folder})";
-        if (File.Exists(full))
+        var kind = _files.Kind(full);
+        if (kind == PathKind.File)
         {
             _errors.Add(scalar, field, $"{full} is a file{how}; allowed: {FolderExpected}");
             return null;
         }
-        if (!Directory.Exists(full))
+        if (kind != PathKind.Folder)
         {
             _errors.Add(scalar, field, $"folder not found: {full}{how}; allowed: {FolderExpected}");
             return null;

@@ -30,14 +30,14 @@ public sealed record DatasetCheck(
     public DatasetFacts Facts => new(InputShape, Count, SkippedImages);
 
     /// <summary>
-    /// The error for bad images: how many, what is allowed (<paramref name="allowed"/>), then one line each, the
-    /// first <see cref="ListedProblems"/>.
+    /// The error for bad images: how many, what is allowed (<paramref name="allowed"/>) or how to skip them instead
+    /// (<paramref name="howToSkip"/>), then one line each, the first <see cref="ListedProblems"/>.
     /// </summary>
-    internal static string Describe(string source, string allowed, IReadOnlyList<BadImage> bad)
+    internal static string Describe(string source, string allowed, IReadOnlyList<BadImage> bad, string howToSkip)
     {
         var lines = bad.Take(ListedProblems).Select(b => $"  {b}");
         var more = bad.Count > ListedProblems ? [$"  … and {bad.Count - ListedProblems} more"] : Array.Empty<string>();
-        return $"{source}: {bad.Count} problem(s) with the images; allowed: {allowed}, or --skip-bad-images to skip and count them:"
+        return $"{source}: {bad.Count} problem(s) with the images; allowed: {allowed}, or {howToSkip}:"
                + Environment.NewLine + string.Join(Environment.NewLine, lines.Concat(more));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -140,7 +141,7 @@ public sealed class BaselineTests
         long baselineId, controlId;
         using (var store = TrialStores.OpenSqlite(folder.Db))
         {
-            var loaded = SweepFile.Load(file);
+            var loaded = SweepFile.Load(LocalDisk.Instance, file);
             var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
             var claimed = Enumerable.Range(0, loaded.Trials.Count).Select(_ => store.ClaimNext(sweep.Id, "test:1")!).ToList();
             foreach (var trial in claimed)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -9,7 +10,7 @@ public sealed class The_best_command_with_replicates
     /// <summary>Two settings × seeds 1, 2: lr 0.001 scores 0.625 and 0.875 (mean 0.75), lr 0.003 scores 0.8 twice.</summary>
     private static void Store(TestFolder folder)
     {
-        var loaded = SweepFile.Parse(TestFolder.SmallSweep("seeds", 600, ("learning_rate", "[0.001, 0.003]"), ("batch_size", "32"), ("seed", "[1, 2]")),
+        var loaded = SweepFile.Parse(LocalDisk.Instance, TestFolder.SmallSweep("seeds", 600, ("learning_rate", "[0.001, 0.003]"), ("batch_size", "32"), ("seed", "[1, 2]")),
             Path.Combine(folder.Path, "seeds.yaml"));
         using var store = TrialStores.OpenSqlite(folder.Db);
         var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);

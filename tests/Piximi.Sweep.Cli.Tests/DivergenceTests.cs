@@ -41,7 +41,7 @@ public sealed class A_diverging_trial
 
     private static void PlantNanAfterFirstEpochOfTrial2(string sweepFile, string db)
     {
-        var loaded = SweepFile.Load(sweepFile);
+        var loaded = SweepFile.Load(LocalDisk.Instance, sweepFile);
         using var store = TrialStores.OpenSqlite(db);
         var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
         var first = store.ClaimNext(sweep.Id, "test:1")!;

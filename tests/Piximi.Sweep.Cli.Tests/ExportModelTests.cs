@@ -17,7 +17,7 @@ public sealed class The_export_model_command
     /// </summary>
     private static void Store(TestFolder folder, string name)
     {
-        var loaded = SweepFile.Parse(TestFolder.SmallSweep(name, 200, ("learning_rate", "[0.01, 0.003]"), ("batch_size", "32")),
+        var loaded = SweepFile.Parse(LocalDisk.Instance, TestFolder.SmallSweep(name, 200, ("learning_rate", "[0.01, 0.003]"), ("batch_size", "32")),
             Path.Combine(folder.Path, $"{name}.yaml"));
         TorchRuntime.Initialize(1);
         using var data = ImageDataset.Load(loaded.Definition.Dataset);

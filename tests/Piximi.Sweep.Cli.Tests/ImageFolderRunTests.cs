@@ -83,6 +83,7 @@ public sealed class Running_a_sweep_on_an_image_folder
         Assert.True(refused.ExitCode == ExitCodes.BadInput, refused.ToString());
         Assert.Contains($"{file}:4:11: dataset.images: {Path.Combine(folder.Path, "images")}: 1 problem(s) with the images", refused.Error);
         Assert.Contains($"  {corrupt}: not a readable PNG image (CorruptImageError", refused.Error);
+        Assert.Contains("at least 2 per class, or --skip-bad-images to skip and count them:", refused.Error); // the CLI's words for Training's offer
         Assert.Contains("nothing was run or stored", refused.Error);
         Assert.True(nothingStored, "the refused run created the store");
 

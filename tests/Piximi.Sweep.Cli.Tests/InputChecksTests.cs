@@ -99,7 +99,7 @@ public sealed class Validation_and_the_workers_refuse_the_same_inputs
     {
         var text = File.ReadAllText(sweepFile);
         if (models.Length > 0) text = text.Replace(ModelLine(models), "", StringComparison.Ordinal);
-        var dataset = SweepFile.Parse(text, sweepFile).Definition.Dataset;
+        var dataset = SweepFile.Parse(LocalDisk.Instance, text, sweepFile).Definition.Dataset;
         try
         {
             using var data = ImageDataset.Load(dataset);

@@ -1,5 +1,6 @@
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -57,7 +58,7 @@ public sealed class A_sweep_being_run
     {
         using var folder = new TestFolder();
         var file = folder.Write("lapsed.yaml", TestFolder.SmallSweep("lapsed", 600, ("learning_rate", "0.01"), ("batch_size", "64")));
-        var loaded = SweepFile.Load(file);
+        var loaded = SweepFile.Load(LocalDisk.Instance, file);
         using (var store = TrialStores.OpenSqlite(folder.Db))
         {
             var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);

@@ -1,6 +1,7 @@
 using Piximi.Sweep.Cli.Commands;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -27,7 +28,7 @@ public sealed class A_worker_with_a_path_map
         foreach (var name in new[] { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz" })
             File.Copy(Path.Combine(TestFolder.FashionMnist, name), Path.Combine(original, name));
         var file = folder.Write("moved.yaml", TestFolder.SmallSweep("moved", 300).Replace(TestFolder.FashionMnist, original, StringComparison.Ordinal));
-        var loaded = SweepFile.Load(file);
+        var loaded = SweepFile.Load(LocalDisk.Instance, file);
         using (var store = TrialStores.OpenSqlite(folder.Db))
             store.CreateSweep(loaded.Definition, loaded.Trials);
         // On "the cluster" the dataset is somewhere else.

@@ -1,5 +1,6 @@
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 using Piximi.Sweep.Training.Tests.Piximi;
 
 namespace Piximi.Sweep.Cli.Tests;
@@ -78,7 +79,7 @@ public class PiximiProjectCliTests
               model: SimpleCNN
             """.ReplaceLineEndings("\n"), File.ReadAllText(file), StringComparison.Ordinal);
         Assert.Equal(new BaselineSpec(OptimizerKind.StochasticGradientDescent, LossKind.CategoricalCrossEntropy, 0.005, 8, 2, ModelKind.SimpleCNN),
-            SweepFile.Load(file).Definition.Baseline);
+            SweepFile.Load(LocalDisk.Instance, file).Definition.Baseline);
         // 0.005 is off the guide's ladder, so the baseline is a trial of its own before the grid's.
         var validate = await Cli.RunAsync("validate", file);
         Assert.Contains("+ 1 of the baseline", validate.Output, StringComparison.Ordinal);
@@ -92,7 +93,7 @@ public class PiximiProjectCliTests
         var text = File.ReadAllText(defaults);
         Assert.Contains("# The project holds no classifier settings, so the baseline is Piximi's defaults", text, StringComparison.Ordinal);
         Assert.Contains("  batch_size: 30   # 32 is more than the 30 training images", text, StringComparison.Ordinal);
-        Assert.Equal(BaselineSpec.PiximiDefaults with { BatchSize = 30 }, SweepFile.Load(defaults).Definition.Baseline);
+        Assert.Equal(BaselineSpec.PiximiDefaults with { BatchSize = 30 }, SweepFile.Load(LocalDisk.Instance, defaults).Definition.Baseline);
     }
 
     /// <summary>

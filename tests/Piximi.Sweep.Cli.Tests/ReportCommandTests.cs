@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -9,7 +10,7 @@ public sealed class The_report_export_and_compare_commands
     /// <summary>A store with sweep <paramref name="name"/>: trials 1–3 completed with val_accuracy 0.6, 0.8, 0.7; trial 4 queued.</summary>
     private static void Store(TestFolder folder, string name)
     {
-        var loaded = SweepFile.Parse(TestFolder.SmallSweep(name, 600, ("learning_rate", "[0.001, 0.003, 0.01, 0.03]"), ("batch_size", "32")),
+        var loaded = SweepFile.Parse(LocalDisk.Instance, TestFolder.SmallSweep(name, 600, ("learning_rate", "[0.001, 0.003, 0.01, 0.03]"), ("batch_size", "32")),
             Path.Combine(folder.Path, $"{name}.yaml"));
         using var store = TrialStores.OpenSqlite(folder.Db);
         var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 using Piximi.Sweep.Tests.Shared;
+using Piximi.Sweep.Training;
 using Xunit.Abstractions;
 
 namespace Piximi.Sweep.Cli.Tests;
@@ -93,7 +94,7 @@ public sealed class Launching_on_slurm
 
     internal static void CreateSweep(string store, string file)
     {
-        var loaded = SweepFile.Load(file);
+        var loaded = SweepFile.Load(LocalDisk.Instance, file);
         using var s = TrialStores.Open(store);
         s.CreateSweep(loaded.Definition, loaded.Trials);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
 
@@ -53,7 +54,7 @@ internal sealed class TestFolder : IDisposable
     /// <summary>A store holding the file's sweep with its first trial claimed, given an epoch and completed.</summary>
     public void StoreWithOneFinishedTrial(string sweepFile)
     {
-        var loaded = SweepFile.Load(sweepFile);
+        var loaded = SweepFile.Load(LocalDisk.Instance, sweepFile);
         using var store = TrialStores.OpenSqlite(Db);
         var sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
         var trial = store.ClaimNext(sweep.Id, "test-worker")!;

@@ -95,4 +95,22 @@ public sealed class The_validate_command
         Assert.Contains(search, result.Output);
         Assert.False(File.Exists(folder.Db));
     }
+
+    [Fact]
+    public async Task A_wandb_files_messages_name_the_flags_that_answer_them()
+    {
+        // Core names the caller's options through SweepFileOptions.OptionName; the user still reads the CLI's flags.
+        using var folder = new TestFolder();
+        var file = folder.Write("open.yaml", "method: random\nparameters:\n  lr: {distribution: uniform, min: 0.001, max: 0.1}\n");
+        var missing = Path.Combine(folder.Path, "nowhere");
+
+        var noted = await Cli.RunAsync("validate", file, "--dataset", TestFolder.FashionMnist, "--db", folder.Db);
+        var refused = await Cli.RunAsync("validate", file, "--dataset", missing, "--model", "ResNet");
+
+        Assert.True(noted.ExitCode == 0, noted.ToString());
+        Assert.Contains("by a budget (--max-trials, --max-epochs, --compute-hours), the deadline (--deadline) or Ctrl+C", noted.Output);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"--dataset: folder not found: {missing}", refused.Error);
+        Assert.Contains("--model: unknown model 'ResNet'", refused.Error);
+    }
 }

@@ -13,7 +13,7 @@ public sealed class Fitting_the_data : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private LoadedSweep Parse(string yaml, DatasetFacts? facts = null) =>
-        SweepFile.Parse(yaml, _folder.SweepPath(), _ => facts ?? Grey28);
+        SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath(), _ => facts ?? Grey28);
 
     private IReadOnlyList<SweepFileError> Refuse(string yaml, DatasetFacts? facts = null) =>
         Assert.Throws<SweepFileException>(() => Parse(yaml, facts)).Errors;
@@ -109,7 +109,7 @@ public sealed class Fitting_the_data : IDisposable
         Assert.Contains("but this dataset's are 32×32×1 (dataset.input_shape)", error.Message, StringComparison.Ordinal);
         Assert.Contains("dataset.input_shape: {height: 63, width: 63, channels: 1}", error.Message, StringComparison.Ordinal);
         // A counter that says only how many images there are leaves an IDX dataset's shape unknown: nothing to check.
-        SweepFile.Parse(Sweeps.Minimal + "\nmodel: MobileNet\nparameters: {epochs: 100}\n", _folder.SweepPath(), _ => 1000);
+        SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nmodel: MobileNet\nparameters: {epochs: 100}\n", _folder.SweepPath(), _ => 1000);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class Fitting_the_data : IDisposable
     {
         var yaml = "method: grid\nparameters:\n  lr: {value: 0.01}\n  model: {values: [SimpleCNN, MobileNet]}\npiximi:\n  dataset: {kind: idx, images: images.gz, labels: labels.gz}\n";
 
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, _folder.SweepPath("wb.yaml"), _ => Grey28)).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath("wb.yaml"), _ => Grey28)).Errors;
 
         Sweeps.Only(errors, "parameters.model", 4, 3, "MobileNet needs images of at least 63×63");
     }

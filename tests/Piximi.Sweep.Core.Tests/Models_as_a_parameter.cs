@@ -7,7 +7,7 @@ public sealed class Models_as_a_parameter : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private LoadedSweep Parse(string yaml) => SweepFile.Parse(Sweeps.Minimal + "\n" + yaml, _folder.SweepPath());
+    private LoadedSweep Parse(string yaml) => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\n" + yaml, _folder.SweepPath());
 
     private static readonly ParameterSpace Space = new(
         [OptimizerKind.Adam, OptimizerKind.RMSProp], [LossKind.CategoricalCrossEntropy], [0.001, 0.01], [32], [2], null, [0, 1]);
@@ -124,13 +124,13 @@ public sealed class Models_as_a_parameter : IDisposable
               optimizer: {values: [adam]}
             """;
         var path = _folder.SweepPath("wb.yaml");
-        var sweep = SweepFile.Parse(wandb + "\n" + Reading_a_wandb_sweep.Piximi + "\n", path);
+        var sweep = SweepFile.Parse(LocalDisk.Instance, wandb + "\n" + Reading_a_wandb_sweep.Piximi + "\n", path);
 
         Assert.Equal([ModelKind.SimpleCNN, ModelKind.MobileNet], sweep.Definition.Parameters.Models);
         Assert.Equal([ModelKind.SimpleCNN, ModelKind.MobileNet], sweep.Trials.Select(t => t.Model));
 
-        var overridden = SweepFile.Parse(wandb + "\n" + Reading_a_wandb_sweep.Piximi + "\n", path,
-            options: new SweepFileOptions { Model = "MobileNet" });
+        var overridden = SweepFile.Parse(LocalDisk.Instance, wandb + "\n" + Reading_a_wandb_sweep.Piximi + "\n", path,
+            options: Sweeps.Flags with { Model = "MobileNet" });
         Assert.Equal([ModelKind.MobileNet], overridden.Definition.Parameters.Models);
         Assert.Equal(ModelKind.MobileNet, overridden.Definition.Model);
         Assert.Contains(overridden.Notes, n => n.Contains("--model MobileNet is used instead", StringComparison.Ordinal));

@@ -11,7 +11,7 @@ public sealed class Noting_short_mobilenet_trials : IDisposable
     public void Dispose() => _folder.Dispose();
 
     /// <summary>Read with a dataset of 1,200 images: 900 train at the default training percentage 0.75.</summary>
-    private LoadedSweep Parse(string yaml) => SweepFile.Parse(Sweeps.Minimal + "\n" + yaml, _folder.SweepPath(), _ => 1200);
+    private LoadedSweep Parse(string yaml) => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\n" + yaml, _folder.SweepPath(), _ => 1200);
 
     [Fact]
     public void Steps_are_epochs_times_the_batches_an_epoch_takes_the_last_one_short()
@@ -35,7 +35,7 @@ public sealed class Noting_short_mobilenet_trials : IDisposable
     {
         Assert.Empty(Parse("parameters:\n  model: MobileNet\n  batch_size: 8\n  epochs: 8\n").Notes);
         Assert.Empty(Parse("parameters:\n  batch_size: 32\n  epochs: 1\n").Notes);
-        Assert.Empty(SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  model: MobileNet\n  epochs: 1\n", _folder.SweepPath()).Notes);
+        Assert.Empty(SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nparameters:\n  model: MobileNet\n  epochs: 1\n", _folder.SweepPath()).Notes);
     }
 
     [Fact]

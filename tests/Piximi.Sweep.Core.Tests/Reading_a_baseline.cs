@@ -8,7 +8,7 @@ public sealed class Reading_a_baseline : IDisposable
 
     /// <summary>The minimal file (lines 1–4), then <c>baseline:</c> at line 5 with <paramref name="body"/>.</summary>
     private LoadedSweep Read(string body, string extra = "") =>
-        SweepFile.Parse(Sweeps.Minimal + "\nbaseline:" + body + "\n" + extra, _folder.SweepPath());
+        SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nbaseline:" + body + "\n" + extra, _folder.SweepPath());
 
     private IReadOnlyList<SweepFileError> Refuse(string body, Func<DatasetSpec, int>? countImages = null) =>
         Sweeps.Refuse(Sweeps.Minimal + "\nbaseline:" + body + "\n", _folder.SweepPath(), countImages);
@@ -35,7 +35,7 @@ public sealed class Reading_a_baseline : IDisposable
     [Fact]
     public void A_sweep_without_a_baseline_stores_the_same_definition_as_before_and_one_with_a_baseline_another()
     {
-        var without = SweepFile.Parse(Sweeps.Minimal + "\n", _folder.SweepPath()).Definition;
+        var without = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\n", _folder.SweepPath()).Definition;
         var with = Read(" {learning_rate: 0.001}").Definition;
 
         Assert.Null(without.Baseline);

@@ -9,8 +9,8 @@ public sealed class Reading_a_budget : IDisposable
     [Fact]
     public void A_budget_section_gives_a_deadline_and_a_trial_cap_outside_the_definition()
     {
-        var withBudget = SweepFile.Parse(Sweeps.Minimal + "\nbudget:\n  deadline: '07:00'\n  max_trials: 20\n", _folder.SweepPath());
-        var without = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+        var withBudget = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nbudget:\n  deadline: '07:00'\n  max_trials: 20\n", _folder.SweepPath());
+        var without = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath());
 
         Assert.Equal(new SweepBudget("07:00", 20), withBudget.Budget);
         Assert.Equal(SweepBudget.None, without.Budget);
@@ -32,8 +32,8 @@ public sealed class Reading_a_budget : IDisposable
     [Fact]
     public void Epoch_and_compute_hour_caps_are_read_outside_the_definition()
     {
-        var withBudget = SweepFile.Parse(Sweeps.Minimal + "\nbudget:\n  max_epochs: 200\n  compute_hours: 0.5\n", _folder.SweepPath());
-        var without = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+        var withBudget = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nbudget:\n  max_epochs: 200\n  compute_hours: 0.5\n", _folder.SweepPath());
+        var without = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath());
 
         Assert.Equal(new SweepBudget(null, null) { MaxEpochs = 200, ComputeHours = 0.5 }, withBudget.Budget);
         Assert.Equal(SweepJson.Serialize(without.Definition), SweepJson.Serialize(withBudget.Definition));
@@ -42,7 +42,7 @@ public sealed class Reading_a_budget : IDisposable
     [Fact]
     public void Every_cap_can_be_given_together()
     {
-        var budget = SweepFile.Parse(
+        var budget = SweepFile.Parse(LocalDisk.Instance, 
             Sweeps.Minimal + "\nbudget: {deadline: '07:00', max_trials: 30, max_epochs: 1e3, compute_hours: 10000}\n", _folder.SweepPath()).Budget;
 
         Assert.Equal(new SweepBudget("07:00", 30) { MaxEpochs = 1000, ComputeHours = 10_000 }, budget);

@@ -10,7 +10,7 @@ public sealed class Reading_a_pruner : IDisposable
     private string Yaml(string pruner, string epochs = "9") =>
         Sweeps.Minimal + $"\nparameters:\n  epochs: {epochs}\npruner:{pruner}\n";
 
-    private LoadedSweep Read(string pruner, string epochs = "9") => SweepFile.Parse(Yaml(pruner, epochs), _folder.SweepPath());
+    private LoadedSweep Read(string pruner, string epochs = "9") => SweepFile.Parse(LocalDisk.Instance, Yaml(pruner, epochs), _folder.SweepPath());
 
     private IReadOnlyList<SweepFileError> Refuse(string pruner, string epochs = "9") =>
         Sweeps.Refuse(Yaml(pruner, epochs), _folder.SweepPath());
@@ -34,7 +34,7 @@ public sealed class Reading_a_pruner : IDisposable
     public void None_is_no_pruner_and_stores_the_same_definition_as_leaving_it_out()
     {
         var none = Read(" none");
-        var without = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  epochs: 9\n", _folder.SweepPath());
+        var without = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nparameters:\n  epochs: 9\n", _folder.SweepPath());
 
         Assert.Null(none.Definition.Pruner);
         Assert.Equal(SweepJson.Serialize(without.Definition), SweepJson.Serialize(none.Definition));
@@ -176,7 +176,7 @@ public sealed class Reading_a_pruner : IDisposable
 
 public sealed class A_pruned_grid
 {
-    private static LoadedSweep Load(string extra) => SweepFile.Parse(
+    private static LoadedSweep Load(string extra) => SweepFile.Parse(LocalDisk.Instance, 
         "dataset: {kind: idx, images: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz, labels: /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz}\n"
         + "parameters: {optimizer: [Adam, RMSProp, Adadelta], learning_rate: [0.001, 0.01, 0.1], batch_size: [32, 64], epochs: 9}\n"
         + extra + "\n", "/tmp/grid.yaml");

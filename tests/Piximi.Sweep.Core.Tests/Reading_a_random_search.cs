@@ -6,7 +6,7 @@ public sealed class Reading_a_random_search : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private LoadedSweep Random(int seed, int trials = 20) => SweepFile.Parse(
+    private LoadedSweep Random(int seed, int trials = 20) => SweepFile.Parse(LocalDisk.Instance, 
         Sweeps.Minimal + $"\nmethod: random\nsampler_seed: {seed}\ntrials: {trials}\n"
         + "parameters:\n  optimizer: [Adam, RMSProp]\n  learning_rate: {from: 0.001, to: 0.1}\n  batch_size: [16, 32, 64]\n",
         _folder.SweepPath());
@@ -35,7 +35,7 @@ public sealed class Reading_a_random_search : IDisposable
     [Fact]
     public void A_grid_sweep_stores_the_same_definition_as_before_searches_existed()
     {
-        var grid = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+        var grid = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath());
         var json = SweepJson.Serialize(grid.Definition);
 
         Assert.DoesNotContain("method", json);

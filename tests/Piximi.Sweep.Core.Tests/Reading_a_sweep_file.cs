@@ -29,7 +29,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               seed: [1, 2]
             """;
 
-        var sweep = SweepFile.Parse(yaml, _folder.SweepPath());
+        var sweep = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath());
         var definition = sweep.Definition;
 
         Assert.Equal("fashion-mnist-quick", definition.Name);
@@ -51,7 +51,7 @@ public sealed class Reading_a_sweep_file : IDisposable
     [Fact]
     public void A_file_with_only_a_dataset_takes_Piximis_defaults_and_is_named_after_the_file()
     {
-        var sweep = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath("mnist-baseline.v2.yaml"));
+        var sweep = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath("mnist-baseline.v2.yaml"));
         var definition = sweep.Definition;
 
         Assert.Equal("mnist-baseline.v2", definition.Name);
@@ -68,7 +68,7 @@ public sealed class Reading_a_sweep_file : IDisposable
     [Fact]
     public void An_empty_parameters_section_means_all_defaults()
     {
-        var sweep = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  # nothing yet\n", _folder.SweepPath());
+        var sweep = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nparameters:\n  # nothing yet\n", _folder.SweepPath());
 
         Assert.Equal(
             new Hyperparameters(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, 0.01, 32, 10, null, 0),
@@ -88,7 +88,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               labels: ./../data/fashion/train-labels.gz
             """;
 
-        var dataset = SweepFile.Parse(yaml, sweepPath).Definition.Dataset;
+        var dataset = SweepFile.Parse(LocalDisk.Instance, yaml, sweepPath).Definition.Dataset;
 
         Assert.Equal(images, dataset.Images);
         Assert.Equal(labels, dataset.Labels);
@@ -110,7 +110,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               loss: meansquarederror
             """;
 
-        var definition = SweepFile.Parse(yaml, _folder.SweepPath()).Definition;
+        var definition = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath()).Definition;
 
         Assert.Equal("idx", definition.Dataset.Kind);
         Assert.Equal(ModelKind.SimpleCNN, definition.Model);
@@ -131,7 +131,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               seed: [7, 0, 3]
             """;
 
-        var space = SweepFile.Parse(yaml, _folder.SweepPath()).Definition.Parameters;
+        var space = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath()).Definition.Parameters;
 
         Assert.Equal([0.1, 0.001, 0.01], space.LearningRates);
         Assert.Equal([64, 16], space.BatchSizes);
@@ -152,7 +152,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               epochs: 2.0
             """;
 
-        var space = SweepFile.Parse(yaml, _folder.SweepPath()).Definition.Parameters;
+        var space = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath()).Definition.Parameters;
 
         Assert.Equal([0.001, 0.03], space.LearningRates);
         Assert.Equal([32], space.BatchSizes);
@@ -172,7 +172,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               epochs: {max: 50, time_budget: {{budget}}}
             """;
 
-        var sweep = SweepFile.Parse(yaml, _folder.SweepPath());
+        var sweep = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath());
 
         Assert.Equal([50], sweep.Definition.Parameters.Epochs);
         Assert.Equal(TimeSpan.FromSeconds(seconds), sweep.Definition.Parameters.TimeBudget);
@@ -193,7 +193,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               seed: [1, 2, 3]
             """);
 
-        var sweep = SweepFile.Load(path);
+        var sweep = SweepFile.Load(LocalDisk.Instance, path);
 
         Assert.Equal("from-disk", sweep.Definition.Name);
         Assert.Equal(_folder.Images, sweep.Definition.Dataset.Images);
@@ -215,7 +215,7 @@ public sealed class Reading_a_sweep_file : IDisposable
             """;
         DatasetSpec? seen = null;
 
-        var sweep = SweepFile.Parse(yaml, _folder.SweepPath(), spec => { seen = spec; return 200; });
+        var sweep = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath(), spec => { seen = spec; return 200; });
 
         Assert.Equal(new DatasetSpec("idx", _folder.Images, _folder.Labels, 0.5, 200), seen);
         Assert.Equal([100], sweep.Definition.Parameters.BatchSizes);
@@ -235,7 +235,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               batch_size: 29
             """;
 
-        var sweep = SweepFile.Parse(yaml, _folder.SweepPath(), _ => 100);
+        var sweep = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath(), _ => 100);
 
         Assert.Equal([29], sweep.Definition.Parameters.BatchSizes);
         var errors = Sweeps.Refuse(yaml.Replace("batch_size: 29", "batch_size: 30"), _folder.SweepPath(), _ => 100);
@@ -268,7 +268,7 @@ public sealed class Reading_a_sweep_file : IDisposable
               seed: *two
             """;
 
-        var space = SweepFile.Parse(yaml, _folder.SweepPath()).Definition.Parameters;
+        var space = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath()).Definition.Parameters;
 
         Assert.Equal([2], space.Epochs);
         Assert.Equal([2], space.Seeds);

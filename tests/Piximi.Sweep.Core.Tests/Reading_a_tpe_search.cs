@@ -6,7 +6,7 @@ public sealed class Reading_a_tpe_search : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private LoadedSweep Tpe(int seed, int trials = 30) => SweepFile.Parse(
+    private LoadedSweep Tpe(int seed, int trials = 30) => SweepFile.Parse(LocalDisk.Instance, 
         Sweeps.Minimal + $"\nmethod: tpe\nsampler_seed: {seed}\ntrials: {trials}\n"
         + "parameters:\n  optimizer: [Adam, RMSProp]\n  learning_rate: {from: 0.0001, to: 0.3}\n",
         _folder.SweepPath());
@@ -27,7 +27,7 @@ public sealed class Reading_a_tpe_search : IDisposable
     [InlineData(" Tpe ")]
     public void The_method_is_matched_without_regard_to_case(string written)
     {
-        var tpe = SweepFile.Parse(Sweeps.Minimal + $"\nmethod: '{written}'\ntrials: 5\n", _folder.SweepPath());
+        var tpe = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + $"\nmethod: '{written}'\ntrials: 5\n", _folder.SweepPath());
 
         Assert.Equal(SearchMethod.Tpe, tpe.Definition.Method);
     }

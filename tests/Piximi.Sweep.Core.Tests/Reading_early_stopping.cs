@@ -8,7 +8,7 @@ public sealed class Reading_early_stopping : IDisposable
 
     /// <summary>The minimal file plus <paramref name="top"/> lines; early_stopping: is on line 5.</summary>
     private LoadedSweep Read(string earlyStopping, string top = "") =>
-        SweepFile.Parse(Sweeps.Minimal + $"\nearly_stopping:{earlyStopping}\n{top}", _folder.SweepPath());
+        SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + $"\nearly_stopping:{earlyStopping}\n{top}", _folder.SweepPath());
 
     private IReadOnlyList<SweepFileError> Refuse(string earlyStopping) =>
         Sweeps.Refuse(Sweeps.Minimal + $"\nearly_stopping:{earlyStopping}\n", _folder.SweepPath());
@@ -36,7 +36,7 @@ public sealed class Reading_early_stopping : IDisposable
 
         Assert.Contains("\"early_stopping\":{\"metric\":\"val_loss\",\"patience\":2,\"min_delta\":0}", json, StringComparison.Ordinal);
         Assert.Equal(definition.EarlyStopping, SweepJson.Deserialize(json).EarlyStopping);
-        Assert.DoesNotContain("early_stopping", SweepJson.Serialize(SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath()).Definition),
+        Assert.DoesNotContain("early_stopping", SweepJson.Serialize(SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath()).Definition),
             StringComparison.Ordinal);
     }
 

@@ -6,7 +6,7 @@ public sealed class Reading_image_dataset_settings : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private LoadedSweep Parse(string dataset) => SweepFile.Parse("dataset:\n" + dataset, _folder.SweepPath());
+    private LoadedSweep Parse(string dataset) => SweepFile.Parse(LocalDisk.Instance, "dataset:\n" + dataset, _folder.SweepPath());
 
     private string[] Errors(string dataset) =>
         [.. Assert.Throws<SweepFileException>(() => Parse(dataset)).Errors.Select(e => $"{e.Line}:{e.Column}: {e.Field}: {e.Message}")];

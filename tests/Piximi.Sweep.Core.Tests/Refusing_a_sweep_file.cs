@@ -20,7 +20,7 @@ public sealed class Refusing_a_sweep_file : IDisposable
     {
         var missing = Path.Combine(_folder.Root, "nope", "sweep.yaml");
 
-        var error = Assert.Single(Assert.Throws<SweepFileException>(() => SweepFile.Load(missing)).Errors);
+        var error = Assert.Single(Assert.Throws<SweepFileException>(() => SweepFile.Load(LocalDisk.Instance, missing)).Errors);
 
         Assert.Equal(new SweepFileError(missing, 0, 0, "(file)", $"file not found: {missing}"), error);
     }
@@ -28,7 +28,7 @@ public sealed class Refusing_a_sweep_file : IDisposable
     [Fact]
     public void A_folder_given_as_the_sweep_file_is_refused_as_unreadable()
     {
-        var error = Assert.Single(Assert.Throws<SweepFileException>(() => SweepFile.Load(_folder.Root)).Errors);
+        var error = Assert.Single(Assert.Throws<SweepFileException>(() => SweepFile.Load(LocalDisk.Instance, _folder.Root)).Errors);
 
         Assert.Equal((0, 0, "(file)"), (error.Line, error.Column, error.Field));
         Assert.Contains($"{_folder.Root} is a folder", error.Message, StringComparison.Ordinal);
@@ -246,7 +246,7 @@ public sealed class Refusing_a_sweep_file : IDisposable
         var errors = Sweeps.Refuse($"name: {new string('a', 101)}\n" + Sweeps.Minimal, SweepPath);
 
         Sweeps.Only(errors, "name", 1, 7, "is not a valid name", "1 to 100");
-        Assert.Equal(new string('b', 100), SweepFile.Parse($"name: {new string('b', 100)}\n" + Sweeps.Minimal, SweepPath).Definition.Name);
+        Assert.Equal(new string('b', 100), SweepFile.Parse(LocalDisk.Instance, $"name: {new string('b', 100)}\n" + Sweeps.Minimal, SweepPath).Definition.Name);
     }
 
     [Fact]
@@ -598,7 +598,7 @@ public sealed class Refusing_a_sweep_file : IDisposable
               seeds: 1
             """;
 
-        var exception = Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, "sweeps/x.yaml"));
+        var exception = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml, "sweeps/x.yaml"));
 
         Assert.Equal(
             ["name", "dataset.images", "parameters.optimizer", "parameters.learning_rate[1]", "parameters.batch_size",

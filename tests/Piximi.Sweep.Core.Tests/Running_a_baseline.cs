@@ -7,7 +7,7 @@ public sealed class Running_a_baseline : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private LoadedSweep Parse(string yaml) => SweepFile.Parse(Sweeps.Minimal + "\n" + yaml, _folder.SweepPath());
+    private LoadedSweep Parse(string yaml) => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\n" + yaml, _folder.SweepPath());
 
     private const string Space = "parameters:\n  optimizer: [Adam, RMSProp]\n  learning_rate: [0.001, 0.01]\n  epochs: 3\n  seed: [1, 2]\n";
 

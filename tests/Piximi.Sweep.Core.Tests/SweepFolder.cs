@@ -36,9 +36,15 @@ internal static class Sweeps
           labels: labels.gz
         """;
 
+    /// <summary>
+    /// Options that name the caller's options as the CLI's flags (--dataset, --max-trials …), so that messages read here
+    /// as the user sees them; Core's own default names them in words.
+    /// </summary>
+    public static readonly SweepFileOptions Flags = new() { OptionName = o => "--" + CallerOptions.Hyphenated(o) };
+
     /// <summary>Parses, expecting refusal, and returns every error.</summary>
     public static IReadOnlyList<SweepFileError> Refuse(string yaml, string path, Func<DatasetSpec, int>? countImages = null) =>
-        Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, path, countImages)).Errors;
+        Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml, path, countImages)).Errors;
 
     /// <summary>The one error of <paramref name="errors"/> about <paramref name="field"/>, checked in full.</summary>
     public static SweepFileError Single(IReadOnlyList<SweepFileError> errors, string field, int line, int column,

@@ -26,7 +26,7 @@ public sealed class The_sweep_json : IDisposable
               epochs: {max: 30, time_budget: 1h30m}
               seed: [3, 1]
             """;
-        var original = SweepFile.Parse(yaml, _folder.SweepPath()).Definition;
+        var original = SweepFile.Parse(LocalDisk.Instance, yaml, _folder.SweepPath()).Definition;
 
         var copy = SweepJson.Deserialize(SweepJson.Serialize(original));
 
@@ -49,9 +49,9 @@ public sealed class The_sweep_json : IDisposable
     [Fact]
     public void The_description_is_stored_but_rewording_it_keeps_the_same_sweep()
     {
-        var first = SweepFile.Parse("description: first try\n" + Sweeps.Minimal, _folder.SweepPath());
-        var second = SweepFile.Parse("description: same grid, better words\n" + Sweeps.Minimal, _folder.SweepPath());
-        var none = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+        var first = SweepFile.Parse(LocalDisk.Instance, "description: first try\n" + Sweeps.Minimal, _folder.SweepPath());
+        var second = SweepFile.Parse(LocalDisk.Instance, "description: same grid, better words\n" + Sweeps.Minimal, _folder.SweepPath());
+        var none = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath());
 
         Assert.Equal("first try", SweepJson.Deserialize(SweepJson.Serialize(first.Definition)).Description);
         Assert.True(SweepJson.SameSweep(SweepJson.Serialize(first.Definition), second.Definition));
@@ -63,8 +63,8 @@ public sealed class The_sweep_json : IDisposable
     public void Grid_and_random_definitions_are_stored_exactly_as_before_pruners_and_tpe_existed()
     {
         // A store recognises a sweep by its definition's JSON: a change here would make every stored sweep a new one.
-        var grid = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  optimizer: [Adam, RMSProp]\n  epochs: 3\n", _folder.SweepPath());
-        var random = SweepFile.Parse(Sweeps.Minimal + "\nmethod: random\nsampler_seed: 2\ntrials: 4\n", _folder.SweepPath());
+        var grid = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nparameters:\n  optimizer: [Adam, RMSProp]\n  epochs: 3\n", _folder.SweepPath());
+        var random = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nmethod: random\nsampler_seed: 2\ntrials: 4\n", _folder.SweepPath());
 
         Assert.Equal(GridJson, SweepJson.Serialize(grid.Definition).Replace(_folder.Root, "ROOT", StringComparison.Ordinal));
         Assert.Equal(RandomJson, SweepJson.Serialize(random.Definition).Replace(_folder.Root, "ROOT", StringComparison.Ordinal));
@@ -85,7 +85,7 @@ public sealed class The_sweep_json : IDisposable
     [Fact]
     public void Dataset_facts_round_trip_but_do_not_change_which_sweep_it_is()
     {
-        var definition = SweepFile.Parse("name: identity\ndataset: {kind: idx, images: images.gz, labels: labels.gz}\n", _folder.SweepPath()).Definition;
+        var definition = SweepFile.Parse(LocalDisk.Instance, "name: identity\ndataset: {kind: idx, images: images.gz, labels: labels.gz}\n", _folder.SweepPath()).Definition;
         var withFacts = definition with { Dataset = definition.Dataset with { Facts = new DatasetFacts(new InputShape(28, 28, 1), 60_000, 0) } };
 
         Assert.Equal(withFacts.Dataset.Facts, SweepJson.Deserialize(SweepJson.Serialize(withFacts)).Dataset.Facts);
@@ -98,8 +98,8 @@ public sealed class The_sweep_json : IDisposable
     [Fact]
     public void The_differences_of_two_definitions_name_each_changed_field_with_both_values()
     {
-        var stored = SweepFile.Parse(Sweeps.Minimal + "\nparameters:\n  learning_rate: [0.001, 0.003]\n  seed: 1\n", _folder.SweepPath()).Definition;
-        var file = SweepFile.Parse(Sweeps.Minimal + "\nmetric: val_loss\nparameters:\n  learning_rate: [0.001, 0.01]\n  seed: 1\n", _folder.SweepPath()).Definition;
+        var stored = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nparameters:\n  learning_rate: [0.001, 0.003]\n  seed: 1\n", _folder.SweepPath()).Definition;
+        var file = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + "\nmetric: val_loss\nparameters:\n  learning_rate: [0.001, 0.01]\n  seed: 1\n", _folder.SweepPath()).Definition;
 
         Assert.Equal(
         [

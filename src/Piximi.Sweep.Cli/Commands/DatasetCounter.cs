@@ -16,16 +16,27 @@ internal sealed class DatasetCounter(bool skipBadImages)
     /// <summary>How many skipped images and left-out files are named before "and N more".</summary>
     private const int Named = 5;
 
+    /// <summary>The flag of run and validate that skips bad images; defined here, where the messages that name it are.</summary>
+    public const string SkipBadImagesFlag = "--skip-bad-images";
+
     private DatasetCheck? _check;
 
     /// <summary>
-    /// The dataset's count and shape, for <see cref="SweepFile.Load(string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
+    /// The dataset's count and shape, for <see cref="SweepFile.Load(LocalDisk.Instance, IFileSystemView, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
     /// to fit the batch sizes and every model to; throws <see cref="DatasetException"/> for what a worker would fail on.
     /// </summary>
     public DatasetFacts Count(DatasetSpec spec)
     {
         if (skipBadImages) spec = spec with { SkipBadImages = true };
-        _check = ImageDataset.Check(spec);
+        try
+        {
+            _check = ImageDataset.Check(spec);
+        }
+        catch (DatasetException e) when (e.Refused is { } refused)
+        {
+            // Training offers skipping in words; run and validate have the flag that does it.
+            throw new DatasetException(refused.Describe($"{SkipBadImagesFlag} to skip and count them"));
+        }
         return _check.Facts;
     }
 
@@ -47,7 +58,7 @@ internal sealed class DatasetCounter(bool skipBadImages)
         var lines = new List<string>();
         if (check.Skipped.Count > 0)
         {
-            lines.Add($"Skipped {check.SkippedImages} bad image(s) (--skip-bad-images){(check.Skipped.Count > check.SkippedImages ? " and the short class(es)" : "")}: "
+            lines.Add($"Skipped {check.SkippedImages} bad image(s) ({SkipBadImagesFlag}){(check.Skipped.Count > check.SkippedImages ? " and the short class(es)" : "")}: "
                       + string.Join("; ", check.Skipped.Take(Named)) + More(check.Skipped.Count));
         }
         if (check.Ignored.Count > 0)

@@ -51,7 +51,7 @@ internal sealed partial class InitCommand(TextWriter output)
 
         var text = Write(project, name, version, settings, labelled, channels);
         // Never write a file that does not validate: parse it back, checking the project's images, first.
-        SweepFile.Parse(text, target, spec => ImageDataset.Check(spec).Facts);
+        SweepFile.Parse(LocalDisk.Instance, text, target, spec => ImageDataset.Check(spec).Facts);
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temporary = target + ".tmp";

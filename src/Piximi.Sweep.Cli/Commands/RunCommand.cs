@@ -61,7 +61,7 @@ internal sealed class RunCommand(TextWriter output)
             throw new UserErrorException($"the deadline {given:yyyy-MM-dd HH:mm} has already passed.");
         var workers = WorkerPlan.Check(options.Devices, options.PerDevice, options.Workers, options.Threads, Environment.ProcessorCount, WorkerPlan.CudaDeviceCount);
         var counter = new DatasetCounter(SkipBadImages);
-        var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(options.File, counter.Count, FileOptions));
+        var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(LocalDisk.Instance, options.File, counter.Count, FileOptions));
         foreach (var line in counter.Lines()) output.WriteLine(line);
         foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
         // The file's budget applies unless the command line says otherwise; both replace what the store holds.

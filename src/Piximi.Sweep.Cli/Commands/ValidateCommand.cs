@@ -20,7 +20,7 @@ internal sealed class ValidateCommand(TextWriter output)
     public int Execute(string file, SweepFileOptions? options = null)
     {
         var counter = new DatasetCounter(SkipBadImages);
-        var loaded = counter.Apply(SweepFile.Load(file, counter.Count, options));
+        var loaded = counter.Apply(SweepFile.Load(LocalDisk.Instance, file, counter.Count, options));
         foreach (var line in counter.Lines()) output.WriteLine(line);
         var definition = loaded.Definition;
         var space = definition.Parameters;

@@ -8,7 +8,7 @@ namespace Piximi.Sweep.Core.Wandb;
 /// WANDB-SWEEPS.md beside the Core project). Like <see cref="SweepReader"/>, it records every problem in the
 /// <see cref="ErrorSink"/>; what it leaves out on purpose is recorded as a note instead, for the user to see.
 /// </summary>
-internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options)
+internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<DatasetSpec, DatasetSize>? checkDataset, SweepFileOptions options, IFileSystemView files)
 {
     /// <summary>Keys W&amp;B defines that this reader uses.</summary>
     private static readonly string[] UsedKeys = ["name", "description", "method", "metric", "parameters", "early_terminate", "run_cap", "piximi"];
@@ -92,7 +92,8 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private readonly string _path = path;
     private readonly ErrorSink _errors = errors;
     private readonly SweepFileOptions _options = options;
-    private readonly SweepReader _native = new(path, errors, checkDataset);
+    private readonly IFileSystemView _files = files;
+    private readonly SweepReader _native = new(path, errors, checkDataset, files);
     private readonly List<string> _notes = [];
 
     /// <summary>The epochs read (and their key; null: not given, the default), for the pruner's check.</summary>
@@ -152,12 +153,12 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         var earlyTerminate = keys.TryGetValue("early_terminate", out var terminateEntry) ? ReadEarlyTerminate(terminateEntry.Value) : null;
         var (dataset, model, samplerSeed) = ReadPiximi(keys, top);
         var space = ReadParameters(keys, top, method);
-        // One model (piximi.model, --model) or a model parameter; --model wins over both, as --dataset does.
+        // One model (piximi.model, the model option) or a model parameter; the option wins over both, as the dataset option does.
         if (space is { ModelKey: { } modelKey } swept && model is not null)
         {
             if (_options.Model is not null)
             {
-                Note(modelKey, $"parameters.{modelKey.Text}", $"--model {_options.Model} is used instead");
+                Note(modelKey, $"parameters.{modelKey.Text}", $"{Option(CallerOption.Model)} {_options.Model} is used instead");
                 space = swept with { Space = swept.Space with { Models = ParameterSpace.ModelsOf([model.Value]) }, ModelKey = null };
             }
             else if (keys.TryGetValue("piximi", out var piximiEntry) && piximiEntry.Value is YMapping piximiSection
@@ -198,7 +199,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
 
         if (dataset is not null && space is not null && model is not null)
         {
-            var (modelNode, modelField) = space.Value.ModelKey is { } key ? (key, $"parameters.{key.Text}") : ((YNode)top, _options.Model is null ? "piximi.model" : "--model");
+            var (modelNode, modelField) = space.Value.ModelKey is { } key ? (key, $"parameters.{key.Text}") : ((YNode)top, _options.Model is null ? "piximi.model" : Option(CallerOption.Model));
             _native.CheckModelsFit(trainingImages, dataset.Spec, space.Value.Space.ModelList, modelNode, modelField);
         }
 
@@ -305,8 +306,8 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             {
                 var written = method == SearchMethod.Random ? "random" : "bayes";
                 Note(keys["method"].Value, "run_cap",
-                    $"not given, so, as W&B runs method: {written}, trials are proposed until stopped: by a budget (--max-trials, "
-                    + "--max-epochs, --compute-hours), the deadline (--deadline) or Ctrl+C; add run_cap: N for a fixed number");
+                    $"not given, so, as W&B runs method: {written}, trials are proposed until stopped: by a budget ({Option(CallerOption.MaxTrials)}, "
+                    + $"{Option(CallerOption.MaxEpochs)}, {Option(CallerOption.ComputeHours)}), the deadline ({Option(CallerOption.Deadline)}) or Ctrl+C; add run_cap: N for a fixed number");
             }
             return null;
         }
@@ -340,7 +341,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
 
         if (fields.TryGetValue("target", out var targetEntry))
         {
-            Unhonoured(targetEntry.Key, "metric.target", "W&B stops the sweep once target is reached; Piximi.Sweep has no such stop (use budget limits such as --deadline or --max-trials)");
+            Unhonoured(targetEntry.Key, "metric.target", $"W&B stops the sweep once target is reached; Piximi.Sweep has no such stop (use budget limits such as {Option(CallerOption.Deadline)} or {Option(CallerOption.MaxTrials)})");
         }
 
         if (metric is null) return null;
@@ -501,7 +502,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     }
 
     /// <summary>
-    /// The dataset and model (the <c>piximi:</c> section or --dataset/--model, which win) and the sampler seed;
+    /// The dataset and model (the <c>piximi:</c> section or the dataset and model options, which win) and the sampler seed;
     /// null parts have been reported.
     /// </summary>
     private (SweepReader.DatasetRead? Dataset, ModelKind? Model, int? SamplerSeed) ReadPiximi(Dictionary<string, YEntry> keys, YMapping top)
@@ -515,7 +516,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         if (_options.Dataset is { } folder)
         {
             if (section.TryGetValue("dataset", out var overridden))
-                Note(overridden.Key, "piximi.dataset", $"--dataset {folder} is used instead");
+                Note(overridden.Key, "piximi.dataset", $"{Option(CallerOption.Dataset)} {folder} is used instead");
             dataset = DatasetFromFolder(folder);
         }
         else if (section.TryGetValue("dataset", out var datasetEntry))
@@ -525,16 +526,16 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
         else
         {
             _errors.Add(piximiEntry?.Value ?? top, "piximi.dataset",
-                "missing; W&B files do not say what to train on: give --dataset FOLDER (holding train-images-idx3-ubyte[.gz] and "
+                $"missing; W&B files do not say what to train on: give {Option(CallerOption.Dataset)} FOLDER (holding train-images-idx3-ubyte[.gz] and "
                 + "train-labels-idx1-ubyte[.gz]) or piximi: {dataset: {kind: idx, images: …, labels: …}}");
         }
 
         ModelKind? model = ModelKind.SimpleCNN;
         if (_options.Model is { } modelOption)
         {
-            if (section.TryGetValue("model", out var overridden)) Note(overridden.Key, "piximi.model", $"--model {modelOption} is used instead");
+            if (section.TryGetValue("model", out var overridden)) Note(overridden.Key, "piximi.model", $"{Option(CallerOption.Model)} {modelOption} is used instead");
             model = MatchModel(modelOption);
-            if (model is null) _errors.Add(0, 0, "--model", $"unknown model '{modelOption}'; allowed: {string.Join(", ", Enum.GetNames<ModelKind>())}");
+            if (model is null) _errors.Add(0, 0, Option(CallerOption.Model), $"unknown model '{modelOption}'; allowed: {string.Join(", ", Enum.GetNames<ModelKind>())}");
         }
         else if (section.TryGetValue("model", out var modelEntry) && RequireScalar(modelEntry.Value, "piximi.model", "a model name") is { } scalar)
         {
@@ -560,23 +561,25 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             ? Enum.Parse<ModelKind>(name)
             : null;
 
-    /// <summary>--dataset: a folder with MNIST-style training files (as the fashion-mnist package installs them).</summary>
+    /// <summary>The dataset option: a folder with MNIST-style training files (as the fashion-mnist package installs them).</summary>
     private SweepReader.DatasetRead? DatasetFromFolder(string folder)
     {
-        var full = Path.GetFullPath(folder);
+        // The option is relative to the caller's current folder (a command line's), as the user typed it.
+        var full = Path.GetFullPath(folder, _files.CurrentFolder);
         const string expected = "a folder holding train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]";
-        if (!Directory.Exists(full))
+        var kind = _files.Kind(full);
+        if (kind != PathKind.Folder)
         {
-            _errors.Add(0, 0, "--dataset", (File.Exists(full) ? $"{full} is a file" : $"folder not found: {full}") + $"; allowed: {expected}");
+            _errors.Add(0, 0, Option(CallerOption.Dataset), (kind == PathKind.File ? $"{full} is a file" : $"folder not found: {full}") + $"; allowed: {expected}");
             return null;
         }
         string? Find(string stem) =>
-            new[] { stem + ".gz", stem }.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists);
+            new[] { stem + ".gz", stem }.Select(n => Path.Combine(full, n)).FirstOrDefault(p => _files.Kind(p) == PathKind.File);
         var images = Find("train-images-idx3-ubyte");
         var labels = Find("train-labels-idx1-ubyte");
         if (images is null || labels is null)
         {
-            _errors.Add(0, 0, "--dataset", $"{full} holds no {(images is null ? "train-images-idx3-ubyte[.gz]" : "train-labels-idx1-ubyte[.gz]")}; allowed: {expected}");
+            _errors.Add(0, 0, Option(CallerOption.Dataset), $"{full} holds no {(images is null ? "train-images-idx3-ubyte[.gz]" : "train-labels-idx1-ubyte[.gz]")}; allowed: {expected}");
             return null;
         }
         var spec = new DatasetSpec("idx", images, labels, SweepReader.DefaultTrainingPercentage, null);
@@ -586,7 +589,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     // ----- parameters -----
 
 /// <param name="ModelKey">The <c>model</c> parameter's key when the file sweeps the model (null: one model, from
-    /// piximi.model or --model).</param>
+    /// piximi.model or the model option).</param>
     private readonly record struct SpaceRead(ParameterSpace Space, Values<int> BatchSizes, YScalar? ModelKey);
 
     private SpaceRead? ReadParameters(Dictionary<string, YEntry> keys, YMapping top, SearchMethod? method)
@@ -1011,12 +1014,15 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     private static bool IsWholeLiteral(string text) =>
         long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
-    /// <summary>Something the file asks for that this reader cannot honour: an error, or with --ignore-unknown a note.</summary>
+    /// <summary>Something the file asks for that this reader cannot honour: an error, or with the ignore-unknown option a note.</summary>
     private void Unhonoured(YNode at, string field, string message)
     {
-        if (_options.IgnoreUnknown) Note(at, field, $"{message}; ignored (--ignore-unknown)");
-        else _errors.Add(at, field, $"{message} (or pass --ignore-unknown to ignore it)");
+        if (_options.IgnoreUnknown) Note(at, field, $"{message}; ignored ({Option(CallerOption.IgnoreUnknown)})");
+        else _errors.Add(at, field, $"{message} (or pass {Option(CallerOption.IgnoreUnknown)} to ignore it)");
     }
+
+    /// <summary>An option of the caller's, as the caller names it (the CLI: its flag).</summary>
+    private string Option(CallerOption option) => _options.OptionName(option);
 
     private void Note(YNode at, string field, string message) => _notes.Add($"{_path}:{at.Line}:{at.Column}: {field}: {message}");
 

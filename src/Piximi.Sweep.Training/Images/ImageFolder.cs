@@ -98,7 +98,7 @@ public static class ImageFolder
         }
 
         if (bad.Count > 0 && !spec.SkipBadImages)
-            throw new DatasetException(DatasetCheck.Describe(root,
+            throw new DatasetException(new RefusedImages(root,
                 $"readable PNG, JPEG or TIFF images (8- or 16-bit) with {shape.Channels} channel(s), at least 2 per class", bad));
         if (keptClasses.Count == 0)
             throw new DatasetException($"{root}: no labelled images left after skipping {skippedImages} bad image(s).");

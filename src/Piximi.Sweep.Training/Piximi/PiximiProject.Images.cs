@@ -175,7 +175,7 @@ public sealed partial class PiximiProject
         if (bad.Count > 0)
         {
             if (!spec.SkipBadImages)
-                throw new DatasetException(DatasetCheck.Describe(Path,
+                throw new DatasetException(new RefusedImages(Path,
                     "images whose pixel data is in the project zip, readable, the size its .zarray gives, with values from 0 to 1 (or to 2^bit_depth − 1)", bad));
             // Skipping may leave a class short: check again on what is left.
             Check(labels with { Items = kept }, spec.IncludeInference);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace Piximi.Sweep.Core.Tests.Design;
@@ -49,6 +50,66 @@ public sealed class The_projects_follow_the_design
     public void Finds_the_projects_it_checks() =>
         Assert.Superset(new HashSet<string> { "Piximi.Sweep.Core", "Piximi.Sweep.Storage", "Piximi.Sweep.Training", "Piximi.Sweep.Reports", "Piximi.Sweep.Cli" },
             SourceProjects().Select(p => Path.GetFileNameWithoutExtension(p)).ToHashSet());
+
+    /// <summary>
+    /// Reading files or folders, or the process's folders, from Core's code (comments and messages aside): "no I/O" in
+    /// DESIGN.md. Its callers answer through <see cref="IFileSystemView"/>; a one-argument Path.GetFullPath reads the
+    /// current folder too.
+    /// </summary>
+    private static readonly Regex Io = new(
+        @"\bSystem\s*\.\s*IO\s*\.\s*(File|Directory)\b|\bFile\s*\.|\bDirectory\b|\b(FileStream|FileInfo|DirectoryInfo|StreamReader|StreamWriter)\b"
+        + @"|\bEnvironment\s*\.\s*(CurrentDirectory|GetFolderPath)\b|\bGetCurrentDirectory\b|\bPath\s*\.\s*GetFullPath\s*\([^,()]*\)");
+
+    [Fact]
+    public void Core_does_no_io()
+    {
+        var found = SourceFiles("Piximi.Sweep.Core")
+            .SelectMany(file => Io.Matches(CSharpText.Split(File.ReadAllText(file)).Code).Select(m => $"{Shown(file)}:{LineOf(file, m)}: {m.Value}"))
+            .ToList();
+        Assert.True(found.Count == 0, $"Core does no I/O (DESIGN.md); ask the caller through IFileSystemView instead:\n{string.Join("\n", found)}");
+    }
+
+    [Theory]
+    [InlineData("Piximi.Sweep.Core")]
+    [InlineData("Piximi.Sweep.Training")]
+    public void No_message_names_a_cli_flag(string project)
+    {
+        // The CLI words its own flags (SweepFileOptions.OptionName, DatasetException.Refused): Core and Training know none.
+        var found = SourceFiles(project)
+            .SelectMany(file => CSharpText.Split(File.ReadAllText(file)).Literals.Where(l => Flag.IsMatch(l)).Select(l => $"{Shown(file)}: \"{l}\""))
+            .ToList();
+        Assert.True(found.Count == 0, $"{project} names CLI flags in its strings; let the CLI word them:\n{string.Join("\n", found)}");
+    }
+
+    [Fact]
+    public void The_checks_read_code_and_strings_not_comments()
+    {
+        var parts = CSharpText.Split(""""
+            // File.ReadAllText in a comment
+            /* Directory.Exists */ var a = "--x"; var c = '"';
+            var b = $"{(ok ? "--y" : @"z""")} {{--w}} {n:N0}"; File.Exists(p);
+            """");
+
+        Assert.Equal(["--x", "--y", "z\"", "\u0001 {--w} \u0001"], parts.Literals);
+        Assert.Equal(["File."], Io.Matches(parts.Code).Select(m => m.Value));
+        Assert.Equal(3, LineOfIndex(parts.Code, parts.Code.IndexOf("File.", StringComparison.Ordinal)));
+    }
+
+    private static readonly Regex Flag = new("--[A-Za-z]");
+
+    private static IEnumerable<string> SourceFiles(string project)
+    {
+        var folder = Path.Combine(Root, "src", project);
+        return Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).Any(part => part is "obj" or "bin"))
+            .Order(StringComparer.Ordinal);
+    }
+
+    private static string Shown(string file) => Path.GetRelativePath(Root, file);
+
+    private static int LineOf(string file, Match match) => LineOfIndex(CSharpText.Split(File.ReadAllText(file)).Code, match.Index);
+
+    private static int LineOfIndex(string code, int index) => code.AsSpan(0, index).Count('\n') + 1;
 
     private static readonly string Root = FindRoot();
 

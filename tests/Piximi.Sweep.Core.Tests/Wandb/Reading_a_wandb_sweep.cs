@@ -17,7 +17,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
         """;
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(yaml + "\n" + Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options ?? Sweeps.Flags);
 
     [Fact]
     public void A_grid_over_values_expands_every_combination_with_the_usual_spellings_mapped_to_piximis_names()
@@ -80,7 +80,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
               lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
               batch_size: {values: [16, 32, 64]}
             """);
-        var native = SweepFile.Parse(Sweeps.Minimal + """
+        var native = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal + """
 
             method: random
             trials: 12
@@ -203,7 +203,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
     [Fact]
     public void Name_description_and_the_piximi_sections_model_and_sampler_seed_are_taken()
     {
-        var sweep = SweepFile.Parse("""
+        var sweep = SweepFile.Parse(LocalDisk.Instance, """
             name: my-wandb-sweep
             description: from W&B
             method: random
@@ -230,11 +230,11 @@ public sealed class Reading_a_wandb_sweep : IDisposable
         _folder.Write("data/train-images-idx3-ubyte.gz", "x");
         _folder.Write("data/train-labels-idx1-ubyte", "x");
 
-        var bare = SweepFile.Parse("method: grid\nparameters:\n  epochs: {value: 1}\n", _folder.SweepPath(), options: new SweepFileOptions { Dataset = data, Model = "SimpleCNN" });
+        var bare = SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  epochs: {value: 1}\n", _folder.SweepPath(), options: Sweeps.Flags with { Dataset = data, Model = "SimpleCNN" });
         Assert.Equal(Path.Combine(data, "train-images-idx3-ubyte.gz"), bare.Definition.Dataset.Images);
         Assert.Equal(Path.Combine(data, "train-labels-idx1-ubyte"), bare.Definition.Dataset.Labels);
 
-        var overridden = Read("method: grid\nparameters:\n  epochs: {value: 1}\n", new SweepFileOptions { Dataset = data });
+        var overridden = Read("method: grid\nparameters:\n  epochs: {value: 1}\n", Sweeps.Flags with { Dataset = data });
         Assert.Equal(Path.Combine(data, "train-images-idx3-ubyte.gz"), overridden.Definition.Dataset.Images);
         Assert.Contains(overridden.Notes, n => n.Contains("--dataset", StringComparison.Ordinal));
     }
@@ -259,7 +259,7 @@ public sealed class Reading_a_wandb_sweep : IDisposable
     [Fact]
     public void A_native_file_is_still_read_as_native_and_a_grid_definition_is_stored_as_before()
     {
-        var native = SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath());
+        var native = SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath());
         Assert.Empty(native.Notes);
 
         var wandb = Read("method: grid\nparameters:\n  lr: {values: [0.001, 0.01]}\n");

@@ -12,10 +12,10 @@ public sealed class Reading_wandb_sweeps_as_wandb_reads_them : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static readonly SweepFileOptions Ignore = new() { IgnoreUnknown = true };
+    private static readonly SweepFileOptions Ignore = Sweeps.Flags with { IgnoreUnknown = true };
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options ?? Sweeps.Flags);
 
     private IReadOnlyList<SweepFileError> Refuse(string yaml, SweepFileOptions? options = null) =>
         Assert.Throws<SweepFileException>(() => Read(yaml, options)).Errors;

@@ -8,12 +8,12 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private IReadOnlyList<SweepFileError> Refuse(string yaml, SweepFileOptions? options = null) =>
-        Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options)).Errors;
+        Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options ?? Sweeps.Flags)).Errors;
 
     private LoadedSweep Read(string yaml, SweepFileOptions? options = null) =>
-        SweepFile.Parse(yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options);
+        SweepFile.Parse(LocalDisk.Instance, yaml + "\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath("wb.yaml"), options: options ?? Sweeps.Flags);
 
-    private static readonly SweepFileOptions Ignore = new() { IgnoreUnknown = true };
+    private static readonly SweepFileOptions Ignore = Sweeps.Flags with { IgnoreUnknown = true };
 
     [Fact]
     public void A_missing_or_unknown_method_is_refused_with_the_allowed_ones()
@@ -175,30 +175,42 @@ public sealed class Refusing_a_wandb_sweep : IDisposable
     [Fact]
     public void A_wandb_file_without_a_dataset_is_refused_naming_both_ways_to_give_one()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse("method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath())).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath(), options: Sweeps.Flags)).Errors;
         Sweeps.Only(errors, "piximi.dataset", 1, 1, "--dataset FOLDER", "piximi: {dataset:");
     }
 
     [Fact]
     public void A_dataset_folder_without_training_files_and_an_unknown_model_are_refused()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse("method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath(),
-            options: new SweepFileOptions { Dataset = _folder.Root, Model = "ResNet" })).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath(),
+            options: Sweeps.Flags with { Dataset = _folder.Root, Model = "ResNet" })).Errors;
         Sweeps.Single(errors, "--dataset", 0, 0, "holds no train-images-idx3-ubyte[.gz]");
         Sweeps.Single(errors, "--model", 0, 0, "unknown model 'ResNet'", "SimpleCNN");
     }
 
     [Fact]
+    public void Without_the_callers_own_names_its_options_are_named_in_words()
+    {
+        // Core knows no command line: only a caller that has flags (the CLI) names them.
+        var missing = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, "method: grid\nparameters:\n  lr: {value: 0.01}\n", _folder.SweepPath())).Errors;
+        Sweeps.Only(missing, "piximi.dataset", 1, 1, "give the dataset option FOLDER");
+
+        var native = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath(), options: new SweepFileOptions { IgnoreUnknown = true })).Errors;
+        Sweeps.Only(native, "the ignore-unknown option", 0, 0, "applies to Weights & Biases sweep files only");
+        Assert.DoesNotContain("--", string.Join("\n", missing.Concat(native)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void W_and_b_options_are_refused_for_a_native_file()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(Sweeps.Minimal, _folder.SweepPath(), options: Ignore)).Errors;
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, Sweeps.Minimal, _folder.SweepPath(), options: Ignore)).Errors;
         Sweeps.Only(errors, "--ignore-unknown", 0, 0, "applies to Weights & Biases sweep files only");
     }
 
     [Fact]
     public void Batch_sizes_larger_than_the_training_images_are_refused()
     {
-        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(
+        var errors = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, 
             "method: grid\nparameters:\n  batch_size: {values: [16, 512]}\n\n" + Reading_a_wandb_sweep.Piximi + "\n", _folder.SweepPath(), _ => 400)).Errors;
         Sweeps.Only(errors, "parameters.batch_size", 3, 29, "batch size 512 is more than the training images", "300");
     }

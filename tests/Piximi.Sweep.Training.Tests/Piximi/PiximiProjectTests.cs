@@ -223,12 +223,12 @@ public class PiximiProjectTests : IDisposable
     public void SweepFilesReadKindPiximiAndRefuseLabels()
     {
         var path = Save(Standard());
-        var good = SweepFile.Parse($"dataset: {{kind: piximi, images: {path}, include_inference: true}}\nparameters: {{batch_size: 2}}\n", Path.Combine(_folder, "s.yaml"), ImageDataset.CountImages);
+        var good = SweepFile.Parse(LocalDisk.Instance, $"dataset: {{kind: piximi, images: {path}, include_inference: true}}\nparameters: {{batch_size: 2}}\n", Path.Combine(_folder, "s.yaml"), ImageDataset.CountImages);
         Assert.Equal(DatasetSpec.Piximi, good.Definition.Dataset.Kind);
         Assert.True(good.Definition.Dataset.IncludeInference);
         Assert.Null(good.Definition.Dataset.Labels);
 
-        var bad = Assert.Throws<SweepFileException>(() => SweepFile.Parse(
+        var bad = Assert.Throws<SweepFileException>(() => SweepFile.Parse(LocalDisk.Instance, 
             $"dataset: {{kind: piximi, images: {path}, labels: x.gz}}\n", Path.Combine(_folder, "s.yaml"), ImageDataset.CountImages));
         Assert.Contains("dataset.labels: not allowed with kind: piximi", bad.Message, StringComparison.Ordinal);
     }
