@@ -57,8 +57,11 @@ public static class CliApp
         catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException or SweepBusyException)
         {
             // The store's surroundings (a full disk, a lock, a server down), also when they fail mid-command: the
-            // message names the store and says why.
-            await error.WriteLineAsync($"error: {e.Message}");
+            // message names the store and says why. A busy sweep gets this program's ways to watch it or help it.
+            await error.WriteLineAsync(e is SweepBusyException busy
+                ? $"error: {e.Message} Watch it with: piximi-sweep status --sweep {busy.SweepName}; add a worker with: " +
+                  $"piximi-sweep worker --sweep {busy.SweepName}; or stop it first."
+                : $"error: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (Exception e)

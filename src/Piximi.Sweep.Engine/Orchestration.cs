@@ -40,16 +40,15 @@ internal sealed class Orchestration : IDisposable
         var current = store.FindOrchestrator(sweep.Id);
         var gone = current is not null && WorkerIds.IsDeadLocal($"{current.Host}:{current.Pid.ToString(CultureInfo.InvariantCulture)}") ? current : null;
         var claim = store.ClaimOrchestration(sweep.Id, Environment.MachineName, Environment.ProcessId, grace, gone);
-        if (!claim.Granted) throw new SweepBusyException(Busy(sweep, claim.Orchestrator, DateTimeOffset.UtcNow));
+        if (!claim.Granted) throw new SweepBusyException(Busy(sweep, claim.Orchestrator, DateTimeOffset.UtcNow), sweep.Name);
         return new Orchestration(store, claim.Orchestrator);
     }
 
-    /// <summary>Why a second orchestrator is refused, naming the first and what to do instead.</summary>
+    /// <summary>Why a second orchestrator is refused, naming the first (what to do instead is the caller's to say).</summary>
     internal static string Busy(SweepRecord sweep, OrchestratorRecord o, DateTimeOffset now) =>
         $"sweep '{sweep.Name}' is already being run by piximi-sweep pid {o.Pid} on host {o.Host} " +
         $"(since {o.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, last heard from {Math.Max(0, (now - o.HeartbeatAt).TotalSeconds):F0}s ago); " +
-        $"nothing was changed. Watch it with: piximi-sweep status --sweep {sweep.Name}; add a worker with: " +
-        $"piximi-sweep worker --sweep {sweep.Name}; or stop it first. If that process is gone, its registration lapses " +
+        $"nothing was changed. If that process is gone, its registration lapses " +
         $"{o.Grace.TotalSeconds:0}s after its last heartbeat, at {(o.HeartbeatAt + o.Grace).ToLocalTime():HH:mm:ss}.";
 
     private void Beat()
@@ -84,7 +83,11 @@ internal sealed class Orchestration : IDisposable
 }
 
 /// <summary>A second orchestrator of a sweep was refused; the message names the first (pid, host) and what to do.</summary>
-internal sealed class SweepBusyException(string message) : Exception(message);
+internal sealed class SweepBusyException(string message, string sweepName) : Exception(message)
+{
+    /// <summary>The sweep another orchestrator runs, for the caller's advice on watching it or adding workers.</summary>
+    public string SweepName => sweepName;
+}
 
 /// <summary>How often a process that holds something in the store (a trial's lease, a sweep's orchestration) beats.</summary>
 internal static class Heartbeats

@@ -36,6 +36,7 @@ public sealed class A_sweep_being_run
             Assert.True(refused.ExitCode == 2, refused.ToString());
             Assert.StartsWith($"error: sweep 'busy' is already being run by piximi-sweep pid {first.Id} on host {Environment.MachineName} (since ", refused.Error);
             Assert.Contains("nothing was changed", refused.Error);
+            Assert.Contains("Watch it with: piximi-sweep status --sweep busy; add a worker with: piximi-sweep worker --sweep busy", refused.Error);
             Assert.Equal("", refused.Output);
         }
         var result = await first.WaitAsync(Timeout);
