@@ -19,8 +19,8 @@ public static class Ladders
     /// <exception cref="ArgumentOutOfRangeException">Unless 0 &lt; from ≤ to ≤ 1.</exception>
     public static IReadOnlyList<double> LearningRates(double from, double to)
     {
-        if (!(from > 0 && from <= 1)) throw new ArgumentOutOfRangeException(nameof(from), from, "Must be > 0 and ≤ 1.");
-        if (!(to > 0 && to <= 1)) throw new ArgumentOutOfRangeException(nameof(to), to, "Must be > 0 and ≤ 1.");
+        if (!HyperparameterLimits.IsLearningRate(from)) throw new ArgumentOutOfRangeException(nameof(from), from, $"Must be {HyperparameterLimits.LearningRateAllowed}.");
+        if (!HyperparameterLimits.IsLearningRate(to)) throw new ArgumentOutOfRangeException(nameof(to), to, $"Must be {HyperparameterLimits.LearningRateAllowed}.");
         if (from > to) throw new ArgumentOutOfRangeException(nameof(from), from, $"Must be ≤ to ({to}).");
 
         var low = from * (1 - Tolerance);

@@ -46,7 +46,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         ["binary_crossentropy"] = nameof(LossKind.SigmoidCrossEntropy),
     };
 
-    private const string LearningRateAllowed = "> 0 and ≤ 1";
+    private const string LearningRateAllowed = HyperparameterLimits.LearningRateAllowed;
     private const string BatchSizeAllowed = "whole numbers ≥ 1";
     private const string EpochsAllowed = "whole numbers from 1 to 10000";
     private const string SeedAllowed = "whole numbers from 0 to 2147483647";
@@ -580,7 +580,7 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
         (YScalar s, string f, out LossKind v) => TryEnum(s, f, "loss", Enum.GetNames<LossKind>(), LossAliases, out v));
 
     private ValueReader<double> LearningRateValue => new($"a learning rate {LearningRateAllowed}",
-        (YScalar s, string f, out double v) => ReadNumberIn(s, f, double.Epsilon, 1, LearningRateAllowed, out v));
+        (YScalar s, string f, out double v) => ReadNumberIn(s, f, HyperparameterLimits.MinLearningRate, HyperparameterLimits.MaxLearningRate, LearningRateAllowed, out v));
 
     private ValueReader<int> BatchSizeValue => new($"a batch size: {BatchSizeAllowed}",
         (YScalar s, string f, out int v) => ReadWhole(s, f, 1, int.MaxValue, BatchSizeAllowed, out v));

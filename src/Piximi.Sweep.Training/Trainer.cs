@@ -229,8 +229,8 @@ public static class Trainer
 
     private static void Validate(Hyperparameters hp)
     {
-        if (!(double.IsFinite(hp.LearningRate) && hp.LearningRate > 0))
-            throw new ArgumentException($"Learning rate {hp.LearningRate} must be a positive number.", nameof(hp));
+        if (!HyperparameterLimits.IsLearningRate(hp.LearningRate))
+            throw new ArgumentException($"Learning rate {hp.LearningRate} must be {HyperparameterLimits.LearningRateAllowed}.", nameof(hp));
         if (hp.BatchSize < 1)
             throw new ArgumentException($"Batch size {hp.BatchSize} must be at least 1.", nameof(hp));
         if (hp.Epochs < 1)

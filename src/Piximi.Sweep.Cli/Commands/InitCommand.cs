@@ -67,7 +67,7 @@ internal sealed partial class InitCommand(TextWriter output)
         var piximi = BaselineSpec.PiximiDefaults;
         var optimizer = settings?.Optimizer ?? piximi.Optimizer;
         var loss = settings?.Loss ?? piximi.Loss;
-        var rate = settings?.LearningRate is { } r && r > 0 && r <= 1 ? r : piximi.LearningRate;
+        var rate = settings?.LearningRate is { } r && HyperparameterLimits.IsLearningRate(r) ? r : piximi.LearningRate;
         var batch = settings?.BatchSize ?? piximi.BatchSize;
         var epochs = Math.Clamp(settings?.Epochs ?? piximi.Epochs, 1, 10_000);
         var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : DefaultTrainingPercentage;

@@ -40,8 +40,7 @@ internal sealed record SamplingSpace(ParameterSpace Space, double MinLearningRat
         space.RequireEveryList("a sampler");
         foreach (var rate in space.LearningRates)
         {
-            // NaN fails both comparisons, so it is refused here too.
-            if (!(rate > 0 && rate <= 1))
+            if (!HyperparameterLimits.IsLearningRate(rate))
             {
                 throw new ArgumentException($"Learning rate {rate} is outside (0, 1]; a log-uniform range needs positive bounds.", nameof(space));
             }

@@ -27,7 +27,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
     /// <summary>int_uniform ranges become lists of whole numbers; longer ones would bloat the stored definition.</summary>
     public const int MaxIntUniformValues = 1000;
 
-    private const string LearningRateAllowed = "> 0 and ≤ 1";
+    private const string LearningRateAllowed = HyperparameterLimits.LearningRateAllowed;
     private const string BatchSizeAllowed = "whole numbers ≥ 1";
     private const string EpochsAllowed = "whole numbers from 1 to 10000";
     private const string SeedAllowed = "whole numbers from 0 to 2147483647";
@@ -820,7 +820,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                 var ok = true;
                 foreach (var (node, itemField) in Items(keys, distribution, field))
                 {
-                    if (!ReadNumber(node, itemField, double.Epsilon, 1, LearningRateAllowed, out var rate)) { ok = false; continue; }
+                    if (!ReadNumber(node, itemField, HyperparameterLimits.MinLearningRate, HyperparameterLimits.MaxLearningRate, LearningRateAllowed, out var rate)) { ok = false; continue; }
                     if (items.Contains(rate))
                     {
                         _errors.Add(node, itemField, $"{Show(rate)} is listed twice; allowed: each value once");
@@ -871,7 +871,7 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
                     + "allowed: uniform or log_uniform_values with min: and max: in (0, 1], or values: [...]");
                 return null;
             default:
-                RefuseQuantised(keys, field, distribution, double.Epsilon, 1);
+                RefuseQuantised(keys, field, distribution, HyperparameterLimits.MinLearningRate, HyperparameterLimits.MaxLearningRate);
                 return null;
         }
     }
