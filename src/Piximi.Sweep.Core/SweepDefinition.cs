@@ -180,6 +180,14 @@ public sealed record SweepDefinition(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Trials { get; init; }
 
+    /// <summary>
+    /// The order a grid with a pruner is walked in (<see cref="Samplers.For"/>); without a pruner, or for another
+    /// method, both orders are the written one. Stored, but not part of the sweep's identity (<see cref="SweepJson.Identity"/>):
+    /// it is the file format's rule rather than a setting, and W&amp;B grids stored before it existed do not hold it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public GridOrder GridOrder { get; init; }
+
     /// <summary>A random or TPE search without a trial count: its sampler proposes until a budget, the deadline or Ctrl+C.</summary>
     [JsonIgnore]
     public bool IsOpenEnded => Method != SearchMethod.Grid && Trials is null;
@@ -213,6 +221,15 @@ public sealed record SweepDefinition(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BaselineSpec? Baseline { get; init; }
+}
+
+/// <summary>How a grid with a pruner is walked (<see cref="SweepDefinition.GridOrder"/>).</summary>
+public enum GridOrder
+{
+    /// <summary>Shuffled by <c>sampler_seed</c> (the native format; see <see cref="Samplers.For"/> for why).</summary>
+    ShuffledWhenPruned,
+    /// <summary>As written, pruner or not: a W&amp;B grid, which W&amp;B's agent walks in order whatever its <c>early_terminate</c>.</summary>
+    Written,
 }
 
 public enum SearchMethod

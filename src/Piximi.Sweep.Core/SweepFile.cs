@@ -3,9 +3,28 @@ using Piximi.Sweep.Core.Yaml;
 
 namespace Piximi.Sweep.Core;
 
-/// <summary>A sweep file that passed validation, with its grid already expanded.</summary>
-public sealed record LoadedSweep(SweepDefinition Definition, IReadOnlyList<Hyperparameters> Trials)
+/// <summary>A sweep file that passed validation.</summary>
+public sealed record LoadedSweep(SweepDefinition Definition)
 {
+    private IReadOnlyList<Hyperparameters>? _trials;
+
+    /// <summary>The definition the file gave; setting it (a <c>with</c>) forgets the trials planned for the old one.</summary>
+    public SweepDefinition Definition
+    {
+        get;
+        init
+        {
+            field = value;
+            _trials = null;
+        }
+    } = Definition;
+
+    /// <summary>
+    /// The trials stored when the sweep is created (<see cref="TrialPlan.UpFront"/>), planned from the definition on
+    /// first use: the reader only parses, and one place decides the trials of every format.
+    /// </summary>
+    public IReadOnlyList<Hyperparameters> Trials => _trials ??= TrialPlan.UpFront(Definition);
+
     /// <summary>The file's <c>budget:</c> (deadline, max_trials); also kept out of the definition: a budget limits one
     /// run of the sweep, and changing it must not make another sweep.</summary>
     public SweepBudget Budget { get; init; } = SweepBudget.None;

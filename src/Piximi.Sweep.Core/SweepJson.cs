@@ -22,12 +22,13 @@ public static class SweepJson
     /// <summary>
     /// What makes two definitions the same sweep: the canonical JSON without <see cref="DatasetSpec.Facts"/>, which
     /// record what the data held rather than what the file asks for (and which sweeps made before them lack), and
-    /// without the free-text <see cref="SweepDefinition.Description"/>.
+    /// without the free-text <see cref="SweepDefinition.Description"/>, nor the <see cref="SweepDefinition.GridOrder"/>
+    /// (the reader's rule for its format, which W&amp;B grids stored before it existed lack).
     /// </summary>
     public static string Identity(SweepDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return Serialize(definition with { Dataset = definition.Dataset with { Facts = null }, Description = null });
+        return Serialize(definition with { Dataset = definition.Dataset with { Facts = null }, Description = null, GridOrder = default });
     }
 
     /// <summary>Whether a stored definition's JSON and <paramref name="definition"/> are the same sweep.</summary>

@@ -163,9 +163,9 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             Method = search.Value.Method, SamplerSeed = search.Value.Seed, Trials = search.Value.Trials,
             Pruner = pruner, EarlyStopping = earlyStopping, Baseline = baseline?.Spec, Description = description,
         };
-        var trials = Propose(definition);
-        var note = trainingImages is null ? null : MobileNetSteps.Note(definition, trials, trainingImages.Training);
-        return new LoadedSweep(definition, trials) { Budget = budget ?? SweepBudget.None, Notes = note is null ? [] : [note] };
+        var loaded = new LoadedSweep(definition) { Budget = budget ?? SweepBudget.None };
+        var note = trainingImages is null ? null : MobileNetSteps.Note(definition, loaded.Trials, trainingImages.Training);
+        return loaded with { Notes = note is null ? [] : [note] };
     }
 
     // ----- mappings and keys -----
@@ -298,42 +298,6 @@ internal sealed partial class SweepReader(string path, ErrorSink errors, Func<Da
             return null;
         }
         return (method, seed, trials);
-    }
-
-    /// <summary>
-    /// The sweep's trials: the baseline's first, if any (<see cref="Baselines"/>), then the grid's points in order, or
-    /// the random sampler's draws (each seeded by its position). TPE's own trials are proposed at run time, each from
-    /// the results stored by then.
-    /// A grid with a pruner runs its points in an order shuffled by <c>sampler_seed</c>, as Optuna's GridSampler
-    /// visits a grid: ASHA judges each trial against those that reached its rung before it, and the written order
-    /// puts near-identical settings side by side, so the first trials at a rung would all be alike.
-    /// </summary>
-    internal static IReadOnlyList<Hyperparameters> Propose(SweepDefinition definition) =>
-        Baselines.First(definition, ProposeSearch(definition));
-
-    private static IReadOnlyList<Hyperparameters> ProposeSearch(SweepDefinition definition)
-    {
-        if (definition.Method == SearchMethod.Grid)
-            return definition.Pruner is null ? Grid.Expand(definition.Parameters) : Shuffled(Grid.Expand(definition.Parameters), definition.SamplerSeed);
-        if (definition.ProposesAsItRuns) return []; // TPE, and random without a count: proposed as workers ask
-        var sampler = Samplers.Random(definition.Parameters, definition.SamplerSeed);
-        var drawn = new List<Observation>();
-        for (var i = 0; i < definition.Trials; i++)
-            drawn.Add(new Observation(sampler.Propose(drawn), double.NaN)); // a draw, not yet a result
-        return [.. drawn.Select(d => d.Point)];
-    }
-
-    /// <summary>"GRIDSHUF": a stream of its own under the sampler seed. Fisher–Yates, so every order is equally likely.</summary>
-    private static IReadOnlyList<Hyperparameters> Shuffled(IReadOnlyList<Hyperparameters> points, int seed)
-    {
-        var order = points.ToArray();
-        var rng = SplitMix64.ForTrial(seed, 0, 0x4752494453485546UL);
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = rng.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
     }
 
     /// <summary>

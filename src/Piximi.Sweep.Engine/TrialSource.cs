@@ -15,10 +15,8 @@ internal sealed class TrialSource(ITrialStore store, SweepRecord sweep, string w
     /// <summary>Races lost in a row before giving up: each is another worker adding a trial, so this is never reached in practice.</summary>
     private const int MaxRaces = 1000;
 
-    private readonly ISampler? _sampler = !sweep.Definition.ProposesAsItRuns ? null
-        : sweep.Definition.Method == SearchMethod.Tpe
-            ? Samplers.Tpe(sweep.Definition.Parameters, sweep.Definition.SamplerSeed)
-            : Samplers.Random(sweep.Definition.Parameters, sweep.Definition.SamplerSeed);
+    // The one choice of sampler (the same that planned the trials stored up front), for the trials proposed as workers ask.
+    private readonly ISampler? _sampler = sweep.Definition.ProposesAsItRuns ? Samplers.For(sweep.Definition) : null;
 
     private readonly bool _learns = sweep.Definition.Method == SearchMethod.Tpe;
 

@@ -219,17 +219,15 @@ internal sealed class WandbSweepReader(string path, ErrorSink errors, Func<Datas
             SamplerSeed = samplerSeed.Value,
             Trials = method == SearchMethod.Grid ? null : runCap?.Value,
             Pruner = earlyTerminate?.Spec,
+            // W&B's agent walks a grid in order, early_terminate or not. Said only when it differs from the native
+            // rule (a pruned grid is shuffled), so the JSON of every other W&B definition is what it was.
+            GridOrder = method == SearchMethod.Grid && earlyTerminate is not null ? GridOrder.Written : default,
             Description = description,
         };
-        IReadOnlyList<Hyperparameters> trials = method switch
-        {
-            SearchMethod.Grid => Grid.Expand(definition.Parameters),
-            SearchMethod.Random => SweepReader.Propose(definition),
-            _ => [], // TPE proposes each trial when a worker asks, from the results stored by then
-        };
         var budget = method == SearchMethod.Grid && runCap?.Value is { } cap ? new SweepBudget(null, cap) : SweepBudget.None;
-        if (trainingImages is not null && MobileNetSteps.Note(definition, trials, trainingImages.Training) is { } steps) _notes.Add(steps);
-        return new LoadedSweep(definition, trials) { Budget = budget, Notes = _notes };
+        var loaded = new LoadedSweep(definition) { Budget = budget };
+        if (trainingImages is not null && MobileNetSteps.Note(definition, loaded.Trials, trainingImages.Training) is { } steps) _notes.Add(steps);
+        return loaded with { Notes = _notes };
     }
 
     // ----- top level -----

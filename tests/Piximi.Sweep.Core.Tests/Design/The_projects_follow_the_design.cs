@@ -100,7 +100,7 @@ public sealed class The_projects_follow_the_design
 
     private static readonly Regex Flag = new("--[A-Za-z]");
 
-    private static IEnumerable<string> SourceFiles(string project)
+    internal static IEnumerable<string> SourceFiles(string project)
     {
         var folder = Path.Combine(Root, "src", project);
         return Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
@@ -108,13 +108,13 @@ public sealed class The_projects_follow_the_design
             .Order(StringComparer.Ordinal);
     }
 
-    private static string Shown(string file) => Path.GetRelativePath(Root, file);
+    internal static string Shown(string file) => Path.GetRelativePath(Root, file);
 
     private static int LineOf(string file, Match match) => LineOfIndex(CSharpText.Split(File.ReadAllText(file)).Code, match.Index);
 
-    private static int LineOfIndex(string code, int index) => code.AsSpan(0, index).Count('\n') + 1;
+    internal static int LineOfIndex(string code, int index) => code.AsSpan(0, index).Count('\n') + 1;
 
-    private static readonly string Root = FindRoot();
+    internal static readonly string Root = FindRoot();
 
     private static string FindRoot()
     {
