@@ -59,7 +59,7 @@ internal sealed class RunCommand(TextWriter output)
             throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
         if (options.Policy.Deadline is { } given && given <= DateTimeOffset.Now)
             throw new UserErrorException($"the deadline {given:yyyy-MM-dd HH:mm} has already passed.");
-        var workers = WorkerPlan.Check(options.Devices, options.PerDevice, options.Workers, options.Threads, Environment.ProcessorCount, WorkerPlan.CudaDeviceCount);
+        var workers = WorkerFlags.Plan(options);
         var counter = new DatasetCounter(SkipBadImages);
         var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(options.File, counter.Count, FileOptions));
         foreach (var line in counter.Lines()) output.WriteLine(line);

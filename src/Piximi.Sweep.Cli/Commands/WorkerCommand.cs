@@ -89,6 +89,6 @@ internal sealed class WorkerCommand(TextWriter error)
         var cores = Environment.ProcessorCount;
         if (options.Threads < 1 || options.Threads > cores)
             throw new UserErrorException($"--threads must be 1 to {cores} (this machine's cores), got {options.Threads}.");
-        WorkerPlan.CheckDevice(options.Device, WorkerPlan.CudaDeviceCount);
+        WorkerFlags.CheckDevice(options.Device);
     }
 }
