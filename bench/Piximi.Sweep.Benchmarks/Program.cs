@@ -1,6 +1,6 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options] | cli --cli PATH --db PATH [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
@@ -11,11 +11,12 @@ return args.FirstOrDefault() switch
     "search" => SearchBench.Run(args[1..]),
     "postgres" => PostgresBench.Run(args[1..]),
     "scale" => ScaleBench.Run(args[1..]),
+    "cli" => CliBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale|cli [options]");
     return 2;
 }

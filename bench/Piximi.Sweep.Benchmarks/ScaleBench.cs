@@ -154,21 +154,13 @@ internal static class ScaleBench
 
     private static void SampleCpu(int pid, string db, Stopwatch clock, CancellationToken stop)
     {
-        // Plain SQL on its own read-only connection, not a store: a reader of a store written by an older build
-        // (--cli) reads a copy brought up to date when it opens, which would not see the run go on.
-        using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-        using var count = new SqliteCommand("SELECT count(*) FROM trials WHERE state NOT IN ('queued', 'running');", connection);
         while (!stop.IsCancellationRequested)
         {
             Thread.Sleep(200);
             try
             {
-                if (connection.State != System.Data.ConnectionState.Open)
-                {
-                    if (!File.Exists(db)) continue;
-                    connection.Open();
-                }
-                var finished = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (!File.Exists(db)) continue;
+                var finished = CountFinished(db);
                 if (CpuSeconds(pid) is { } cpu) Samples.Add(new Sample(clock.Elapsed.TotalSeconds, finished, cpu));
             }
             catch (SqliteException)
@@ -176,6 +168,21 @@ internal static class ScaleBench
                 // The run is still creating the store (no trials table yet, or the file locked while it is set up).
             }
         }
+    }
+
+    /// <summary>
+    /// Plain SQL on its own read-only connection, not a store: a reader of a store written by an older build (--cli)
+    /// reads a copy brought up to date when it opens, which would not see the run go on. Opened for each sample, not
+    /// held: while a reader is open, the run's last connection cannot checkpoint and remove the write-ahead log when it
+    /// closes, and the store would be left with tens of MB of log that every later status and best must read through
+    /// on opening (what a user's store, after a run, does not have).
+    /// </summary>
+    private static int CountFinished(string db)
+    {
+        using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        using var count = new SqliteCommand("SELECT count(*) FROM trials WHERE state NOT IN ('queued', 'running');", connection);
+        connection.Open();
+        return Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>utime + stime of the process, of its live children (the workers), and of its children that ended.</summary>

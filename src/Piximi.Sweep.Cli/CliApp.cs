@@ -20,60 +20,68 @@ public static class CliApp
         var errors = new ErrorLog();
         var (root, db) = Build(output, error, errors);
         var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction parseError)
+            return await UsageErrorAsync(parsed, parseError, error);
         // No signal handling by the parser: run and worker count Ctrl+C/SIGTERM themselves (StopSignals), the
         // first to stop gracefully, the second at once; the read-only commands may simply be terminated.
         var config = new InvocationConfiguration
         {
             Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         };
-        if (parsed.Action is ParseErrorAction parseError)
-        {
-            // A usage error is bad input like any other (exit 2): System.CommandLine's own 1 is "some trials failed".
-            foreach (var parseProblem in parsed.Errors)
-                await error.WriteLineAsync($"error: {UsageErrors.Readable(parseProblem.Message)}");
-            // Its "did you mean" for a mistyped command or option, without its error lines (above) or the full help.
-            var typos = new StringWriter();
-            parseError.ShowHelp = false;
-            await parsed.InvokeAsync(new InvocationConfiguration { Output = typos, Error = TextWriter.Null, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
-            if (typos.ToString().Trim() is { Length: > 0 } suggestion) await error.WriteLineAsync(suggestion);
-            await error.WriteLineAsync($"See: {CommandPath(parsed)} --help");
-            return ExitCodes.BadInput;
-        }
         try
         {
             return await parsed.InvokeAsync(config);
         }
-        catch (UserErrorException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (SweepFileException e)
-        {
-            await error.WriteLineAsync(e.Message);
-            await error.WriteLineAsync($"{e.Errors.Count} error(s); nothing was run or stored.");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is StoreUnavailableException or StoreNotFoundException or StoreVersionException or SweepBusyException)
-        {
-            // The store's surroundings (a full disk, a lock, a server down), also when they fail mid-command: the
-            // message names the store and says why. A busy sweep gets this program's ways to watch it or help it.
-            await error.WriteLineAsync(e is SweepBusyException busy
-                ? $"error: {e.Message} Watch it with: piximi-sweep status --sweep {busy.SweepName}; add a worker with: " +
-                  $"piximi-sweep worker --sweep {busy.SweepName}; or stop it first."
-                : $"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
         catch (Exception e)
         {
-            // A bug or the machine: one line for the user, the stack trace in a log for whoever fixes it.
-            var log = errors.Write(e, args, parsed.GetValue(db));
-            var message = e.Message.ReplaceLineEndings(" ").Trim();
-            await error.WriteLineAsync(log is null
-                ? $"error: {message} (an unexpected error; its details could not be written to a log)"
-                : $"error: {message} (an unexpected error; details in {log})");
-            return ExitCodes.UnexpectedError;
+            return await FailedAsync(e, error, errors, args, () => parsed.GetValue(db));
         }
+    }
+
+    /// <summary>A usage error is bad input like any other (exit 2): System.CommandLine's own 1 is "some trials failed".</summary>
+    private static async Task<int> UsageErrorAsync(ParseResult parsed, ParseErrorAction parseError, TextWriter error)
+    {
+        foreach (var parseProblem in parsed.Errors)
+            await error.WriteLineAsync($"error: {UsageErrors.Readable(parseProblem.Message)}");
+        // Its "did you mean" for a mistyped command or option, without its error lines (above) or the full help.
+        var typos = new StringWriter();
+        parseError.ShowHelp = false;
+        await parsed.InvokeAsync(new InvocationConfiguration { Output = typos, Error = TextWriter.Null, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        if (typos.ToString().Trim() is { Length: > 0 } suggestion) await error.WriteLineAsync(suggestion);
+        await error.WriteLineAsync($"See: {CommandPath(parsed)} --help");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>What a command threw, said in one line, and its exit code.</summary>
+    private static async Task<int> FailedAsync(Exception e, TextWriter error, ErrorLog errors, string[] args, Func<string?> db)
+    {
+        switch (e)
+        {
+            case UserErrorException:
+                await error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            case SweepFileException file:
+                await error.WriteLineAsync(file.Message);
+                await error.WriteLineAsync($"{file.Errors.Count} error(s); nothing was run or stored.");
+                return ExitCodes.BadInput;
+            case SweepBusyException busy:
+                // Who runs it is the Engine's to say; how to watch it or help it is this program's.
+                await error.WriteLineAsync($"error: {e.Message} Watch it with: piximi-sweep status --sweep {busy.SweepName}; " +
+                                           $"add a worker with: piximi-sweep worker --sweep {busy.SweepName}; or stop it first.");
+                return ExitCodes.BadInput;
+            case StoreUnavailableException or StoreNotFoundException or StoreVersionException:
+                // The store's surroundings (a full disk, a lock, a server down), also when they fail mid-command: the
+                // message names the store and says why.
+                await error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.BadInput;
+        }
+        // A bug or the machine: one line for the user, the stack trace in a log for whoever fixes it.
+        var log = errors.Write(e, args, db());
+        var message = e.Message.ReplaceLineEndings(" ").Trim();
+        await error.WriteLineAsync(log is null
+            ? $"error: {message} (an unexpected error; its details could not be written to a log)"
+            : $"error: {message} (an unexpected error; details in {log})");
+        return ExitCodes.UnexpectedError;
     }
 
     /// <summary>The command as typed up to the verb, e.g. <c>piximi-sweep launch slurm</c>.</summary>

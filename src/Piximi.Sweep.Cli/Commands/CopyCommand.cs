@@ -22,16 +22,28 @@ internal sealed class CopyCommand(TextWriter output)
         var sweep = StoreAccess.ResolveSweep(source, from, sweepName);
         var archive = source.ExportSweep(sweep.Id);
         using var target = StoreAccess.Open(to);
-        SweepRecord copied;
+        var copied = Import(target, archive, to);
+        WriteCopied(copied, archive, fromName, toName);
+        if (archive.RunningTrials > 0) WriteRunning(archive, fromName, toName);
+        output.WriteLine($"{fromName} is unchanged. Continue there with: piximi-sweep resume {copied.Name} --store {toName}");
+        return ExitCodes.Ok;
+    }
+
+    private static SweepRecord Import(ITrialStore target, SweepArchive archive, string to)
+    {
         try
         {
-            copied = target.ImportSweep(archive);
+            return target.ImportSweep(archive);
         }
         catch (SweepConflictException e)
         {
             throw new UserErrorException(StoreAccess.WithHint(e, to));
         }
+    }
 
+    /// <summary>What the copy holds: trials by state (running ones are queued in it), epochs, checkpoints, budgets.</summary>
+    private void WriteCopied(SweepRecord copied, SweepArchive archive, string fromName, string toName)
+    {
         var trials = archive.Trials;
         var byState = trials
             .GroupBy(t => t.Trial.State == TrialState.Running ? TrialState.Queued : t.Trial.State)
@@ -46,17 +58,16 @@ internal sealed class CopyCommand(TextWriter output)
         output.WriteLine($"  evaluations: {trials.Count(t => t.Evaluation is not null)}");
         if (archive.Policy is { } policy && policy.Describe() is { Length: > 0 } budgets)
             output.WriteLine($"  budgets:     {budgets.TrimStart(';', ' ')} (stored: workers on {toName} obey them)");
-        if (archive.RunningTrials > 0)
-        {
-            var numbers = string.Join(", ", trials.Where(t => t.Trial.State == TrialState.Running).Select(t => t.Trial.Number));
-            output.WriteLine(
-                $"{archive.RunningTrials} trial(s) were running on {fromName} (number {numbers}): the copy has them queued again, " +
-                "with their epochs and checkpoints, so they resume after their last stored epoch. Stop the workers on " +
-                $"{fromName} before continuing on {toName}, or the two stores run those trials twice.");
-        }
+    }
 
-        output.WriteLine($"{fromName} is unchanged. Continue there with: piximi-sweep resume {copied.Name} --store {toName}");
-        return ExitCodes.Ok;
+    /// <summary>Trials that were running on the source: queued in the copy, and a warning not to run them twice.</summary>
+    private void WriteRunning(SweepArchive archive, string fromName, string toName)
+    {
+        var numbers = string.Join(", ", archive.Trials.Where(t => t.Trial.State == TrialState.Running).Select(t => t.Trial.Number));
+        output.WriteLine(
+            $"{archive.RunningTrials} trial(s) were running on {fromName} (number {numbers}): the copy has them queued again, " +
+            "with their epochs and checkpoints, so they resume after their last stored epoch. Stop the workers on " +
+            $"{fromName} before continuing on {toName}, or the two stores run those trials twice.");
     }
 
     /// <summary>

@@ -64,24 +64,44 @@ internal sealed partial class InitCommand(TextWriter output)
 
     internal static string Write(string project, string name, string version, PiximiClassifierSettings? settings, int labelled, int channels)
     {
-        var piximi = BaselineSpec.PiximiDefaults;
-        var optimizer = settings?.Optimizer ?? piximi.Optimizer;
-        var loss = settings?.Loss ?? piximi.Loss;
-        var rate = settings?.LearningRate is { } r && HyperparameterLimits.IsLearningRate(r) ? r : piximi.LearningRate;
-        var batch = settings?.BatchSize ?? piximi.BatchSize;
-        var epochs = Math.Clamp(settings?.Epochs ?? piximi.Epochs, 1, 10_000);
-        var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : DefaultTrainingPercentage;
-        var training = (int)decimal.Floor(labelled * (decimal)percentage);
-
-        var (rateFrom, rateTo) = RateLadder(rate);
-        var batchFrom = Math.Max(1, batch / 2);
-        var batchTo = (long)batch * 2;
-        while (batchTo > Math.Max(1, training) && batchTo > batchFrom) batchTo /= 2; // every batch must fit the training images
-        if (batchFrom > training) batchFrom = (int)batchTo;
-
-        var optimizers = new[] { optimizer }.Concat(Neighbours[optimizer]).ToList();
-        var shape = settings?.InputShape;
+        var centre = Centre.Of(settings, labelled);
         var sb = new StringBuilder();
+        Header(sb, project, version, settings, labelled);
+        sb.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
+        Dataset(sb, project, centre.Percentage, settings?.InputShape, channels);
+        if (settings is not null && settings.Model != "SimpleCNN")
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"# The project's model is {settings.Model}. SimpleCNN below trains far faster on a CPU; `model: MobileNet` (trained from scratch) sweeps Piximi's MobileNet.");
+        sb.AppendLine("model: SimpleCNN");
+        sb.AppendLine("metric: val_accuracy");
+        Parameters(sb, centre);
+        Baseline(sb, settings, new BaselineSpec(centre.Optimizer, centre.Loss, centre.Rate, centre.Batch, centre.Epochs, ModelKind.SimpleCNN), centre.Training);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The project's settings the ladders are centred on (Piximi's defaults where it has none, or where a value is out
+    /// of range), and how many of its labelled images train.
+    /// </summary>
+    private sealed record Centre(OptimizerKind Optimizer, LossKind Loss, double Rate, int Batch, int Epochs, double Percentage, int Training)
+    {
+        public static Centre Of(PiximiClassifierSettings? settings, int labelled)
+        {
+            var piximi = BaselineSpec.PiximiDefaults;
+            var percentage = settings?.TrainingPercentage is { } p && p is >= 0.1 and <= 0.99 ? p : DefaultTrainingPercentage;
+            return new Centre(
+                settings?.Optimizer ?? piximi.Optimizer,
+                settings?.Loss ?? piximi.Loss,
+                settings?.LearningRate is { } r && HyperparameterLimits.IsLearningRate(r) ? r : piximi.LearningRate,
+                settings?.BatchSize ?? piximi.BatchSize,
+                Math.Clamp(settings?.Epochs ?? piximi.Epochs, 1, 10_000),
+                percentage,
+                (int)decimal.Floor(labelled * (decimal)percentage));
+        }
+    }
+
+    private static void Header(StringBuilder sb, string project, string version, PiximiClassifierSettings? settings, int labelled)
+    {
         sb.AppendLine(CultureInfo.InvariantCulture, $"# A starter sweep for the Piximi project {project}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"# (saved by Piximi {version}; {labelled} labelled images), written by `piximi-sweep init`.");
         if (settings is null)
@@ -91,7 +111,10 @@ internal sealed partial class InitCommand(TextWriter output)
                 $"# Centred on the project's {settings.Model} settings: optimizer {Written(settings.OptimizerWritten, settings.Optimizer)}, loss {Written(settings.LossWritten, settings.Loss)}, "
                 + $"learning rate {Show(settings.LearningRate)}, batch size {Show(settings.BatchSize)}, epochs {Show(settings.Epochs)}, training percentage {Show(settings.TrainingPercentage)}.");
         sb.AppendLine("# Edit freely; `piximi-sweep validate` checks it. Reference: src/Piximi.Sweep.Core/SWEEP-FILE.md");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
+    }
+
+    private static void Dataset(StringBuilder sb, string project, double percentage, InputShape? shape, int channels)
+    {
         sb.AppendLine("dataset:");
         sb.AppendLine("  kind: piximi");
         sb.AppendLine(CultureInfo.InvariantCulture, $"  images: {Quote(project)}");
@@ -105,22 +128,26 @@ internal sealed partial class InitCommand(TextWriter output)
             { } s => FormattableString.Invariant($"  # input_shape: the project's {s.Height}×{s.Width} is outside 16–1024 a side; give one that fits"),
             null => "  # input_shape: the project has none; the images' own size is used (they must share one)",
         });
-        if (settings is not null && settings.Model != "SimpleCNN")
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"# The project's model is {settings.Model}. SimpleCNN below trains far faster on a CPU; `model: MobileNet` (trained from scratch) sweeps Piximi's MobileNet.");
-        sb.AppendLine("model: SimpleCNN");
-        sb.AppendLine("metric: val_accuracy");
+    }
+
+    /// <summary>The ladders around the centre: the guide's 3-fold learning rates, 2-fold batch sizes that fit the training images.</summary>
+    private static void Parameters(StringBuilder sb, Centre centre)
+    {
+        var (rateFrom, rateTo) = RateLadder(centre.Rate);
+        var batchFrom = Math.Max(1, centre.Batch / 2);
+        var batchTo = (long)centre.Batch * 2;
+        while (batchTo > Math.Max(1, centre.Training) && batchTo > batchFrom) batchTo /= 2; // every batch must fit the training images
+        if (batchFrom > centre.Training) batchFrom = (int)batchTo;
+        var optimizers = new[] { centre.Optimizer }.Concat(Neighbours[centre.Optimizer]).ToList();
         sb.AppendLine("parameters:");
         sb.AppendLine(CultureInfo.InvariantCulture, $"  optimizer: [{string.Join(", ", optimizers)}]   # the project's, then two neighbours");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"  loss: {loss}");
-        sb.AppendLine(FormattableString.Invariant($"  learning_rate: {{from: {Number(rateFrom)}, to: {Number(rateTo)}}}   # the guide's 3-fold ladder around {Number(rate)}")
-            + (Ladders.LearningRates(rate, rate).Count == 0 ? $" ({Number(rate)} itself is not on the ladder)" : ""));
-        sb.AppendLine(FormattableString.Invariant($"  batch_size: {{from: {batchFrom}, to: {batchTo}}}   # the guide's 2-fold ladder around {batch}")
-            + (batchTo < (long)batch * 2 ? FormattableString.Invariant($" (capped: {training} training images)") : ""));
-        sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {epochs}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  loss: {centre.Loss}");
+        sb.AppendLine(FormattableString.Invariant($"  learning_rate: {{from: {Number(rateFrom)}, to: {Number(rateTo)}}}   # the guide's 3-fold ladder around {Number(centre.Rate)}")
+            + (Ladders.LearningRates(centre.Rate, centre.Rate).Count == 0 ? $" ({Number(centre.Rate)} itself is not on the ladder)" : ""));
+        sb.AppendLine(FormattableString.Invariant($"  batch_size: {{from: {batchFrom}, to: {batchTo}}}   # the guide's 2-fold ladder around {centre.Batch}")
+            + (batchTo < (long)centre.Batch * 2 ? FormattableString.Invariant($" (capped: {centre.Training} training images)") : ""));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"  epochs: {centre.Epochs}");
         sb.AppendLine("  seed: 1");
-        Baseline(sb, settings, new BaselineSpec(optimizer, loss, rate, batch, epochs, ModelKind.SimpleCNN), training);
-        return sb.ToString();
     }
 
     /// <summary>

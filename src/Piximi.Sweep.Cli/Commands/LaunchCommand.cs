@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
 
 namespace Piximi.Sweep.Cli.Commands;
@@ -32,23 +33,12 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
 
     public int Slurm(SlurmLaunchOptions options)
     {
-        if (options.Workers < 1) throw new UserErrorException($"--workers must be at least 1, got {options.Workers}.");
-        if (options.GpusPerWorker < 0) throw new UserErrorException($"--gpus-per-worker must be 0 or more, got {options.GpusPerWorker}.");
-        if (options.Threads < 1) throw new UserErrorException($"--threads must be at least 1, got {options.Threads}.");
-        RequireSlurmWord(options.Partition, "--partition", "e.g. gpu");
-        RequireSlurmWord(options.Time, "--time", "e.g. 4:00:00 or 1-00:00:00");
-
+        Check(options);
         using var store = StoreAccess.OpenExisting(options.Db);
         var sweep = StoreAccess.ResolveSweep(store, options.Db, options.Sweep);
         var results = StoreAccess.ResultsFolder(options.Db);
-        Directory.CreateDirectory(results);
-        var scriptPath = Path.Combine(results, $"{sweep.Name}-slurm.sh");
         var sqlitePath = StoreLocations.SqlitePath(options.Db) is { } p ? Path.GetFullPath(p) : null;
-        File.WriteAllText(scriptPath, Script(sweep.Name, options, results, sqlitePath, sqlitePath ?? StoreLocations.Describe(options.Db)));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-
+        var scriptPath = WriteScript(sweep, options, results, sqlitePath);
         if (sqlitePath is not null)
         {
             error.WriteLine(
@@ -56,7 +46,6 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
                 "Slurm, but on a cluster other nodes may not see it (and SQLite on a network file system is unsafe). " +
                 "For a cluster use --store postgres://user@host/database (password in PIXIMI_SWEEP_STORE or ~/.pgpass).");
         }
-
         if (options.DryRun)
         {
             output.WriteLine(scriptPath);
@@ -64,11 +53,38 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
                 error.WriteLine($"note: sweep '{sweep.Name}' is cancelled ({cancelled.Reason}); its workers would stop at once. `piximi-sweep resume` or a launch without --dry-run lifts the cancellation.");
             return ExitCodes.Ok;
         }
-
         // Launching is asking the sweep to go on: lift a cancellation before any task can start and see it.
         store.ClearCancellation(sweep.Id);
         var jobId = Submit(scriptPath, options.Db);
         store.RecordLaunch(sweep.Id, "slurm", jobId, scriptPath);
+        WriteSubmitted(store, sweep, options, jobId, scriptPath, results);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Every option, before the store is opened.</summary>
+    private static void Check(SlurmLaunchOptions options)
+    {
+        if (options.Workers < 1) throw new UserErrorException($"--workers must be at least 1, got {options.Workers}.");
+        if (options.GpusPerWorker < 0) throw new UserErrorException($"--gpus-per-worker must be 0 or more, got {options.GpusPerWorker}.");
+        if (options.Threads < 1) throw new UserErrorException($"--threads must be at least 1, got {options.Threads}.");
+        RequireSlurmWord(options.Partition, "--partition", "e.g. gpu");
+        RequireSlurmWord(options.Time, "--time", "e.g. 4:00:00 or 1-00:00:00");
+    }
+
+    /// <summary>The sbatch script, written executable into the results folder; its path.</summary>
+    private static string WriteScript(SweepRecord sweep, SlurmLaunchOptions options, string results, string? sqlitePath)
+    {
+        Directory.CreateDirectory(results);
+        var scriptPath = Path.Combine(results, $"{sweep.Name}-slurm.sh");
+        File.WriteAllText(scriptPath, Script(sweep.Name, options, results, sqlitePath, sqlitePath ?? StoreLocations.Describe(options.Db)));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return scriptPath;
+    }
+
+    private void WriteSubmitted(ITrialStore store, SweepRecord sweep, SlurmLaunchOptions options, string jobId, string scriptPath, string results)
+    {
         output.WriteLine($"Submitted Slurm job {jobId}: {options.Workers} worker(s) for sweep '{sweep.Name}' (array 1-{options.Workers}).");
         // The tasks are given no budget: they obey the sweep's stored one, which run and resume set.
         if (store.LoadPolicy(sweep.Id).Describe() is { Length: > 0 } budgets)
@@ -76,7 +92,6 @@ internal sealed partial class LaunchCommand(TextWriter output, TextWriter error)
         output.WriteLine($"Script: {scriptPath}");
         output.WriteLine($"Worker logs: {Path.Combine(results, $"{sweep.Name}-worker-{jobId}_<task>.log")}");
         output.WriteLine($"Follow with: piximi-sweep status --sweep {sweep.Name}    Cancel with: piximi-sweep cancel {sweep.Name}");
-        return ExitCodes.Ok;
     }
 
     /// <summary>The sbatch script. Holds no store location but a SQLite path (which has no password).</summary>

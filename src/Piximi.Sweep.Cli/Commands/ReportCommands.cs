@@ -82,12 +82,7 @@ internal sealed class ReportCommands(TextWriter output)
         if (trial.State != TrialState.Completed)
             throw new UserErrorException(
                 $"trial {trial.Number} of sweep '{sweep.Name}' is {Display.State(trial.State)}; only a completed trial has a finished model to export.");
-        var checkpoint = store.LoadCheckpoint(trial.Id)
-            ?? throw new UserErrorException(best is { } b && b.Number != trial.Number
-                ? $"trial {trial.Number}'s trained model is gone: a sweep keeps only its best completed trial's model (trial {b.Number}), " +
-                  "to keep the store small. Export that one (leave out --trial), or run trial " +
-                  $"{trial.Number}'s settings ({Display.Settings(trial.Hyperparameters)}) as a sweep of their own."
-                : $"trial {trial.Number}'s trained model is not in the store (it keeps the best completed trial's checkpoint once that trial has finished).");
+        var checkpoint = store.LoadCheckpoint(trial.Id) ?? throw NoCheckpoint(trial, best);
         var names = store.LoadEvaluation(trial.Id)?.ClassNames;
         var folder = outputPath ?? Path.Combine(StoreAccess.ResultsFolder(dbPath), $"{sweep.Name}-model");
         var name = TfjsExport.ModelName($"{sweep.Name}-trial{trial.Number}");
@@ -100,6 +95,20 @@ internal sealed class ReportCommands(TextWriter output)
         {
             throw new UserErrorException($"trial {trial.Number} of sweep '{sweep.Name}': {e.Message}");
         }
+        WriteExported(trial, result, name, names is null, folder);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Why a completed trial has no model to export: the sweep keeps only its best completed trial's.</summary>
+    private static UserErrorException NoCheckpoint(TrialRecord trial, TrialRecord? best) => new(best is { } b && b.Number != trial.Number
+        ? $"trial {trial.Number}'s trained model is gone: a sweep keeps only its best completed trial's model (trial {b.Number}), " +
+          "to keep the store small. Export that one (leave out --trial), or run trial " +
+          $"{trial.Number}'s settings ({Display.Settings(trial.Hyperparameters)}) as a sweep of their own."
+        : $"trial {trial.Number}'s trained model is not in the store (it keeps the best completed trial's checkpoint once that trial has finished).");
+
+    /// <summary>What was written and how to load it in Piximi, warning of other model files in the folder.</summary>
+    private void WriteExported(TrialRecord trial, TfjsExportResult result, string name, bool unnamedClasses, string folder)
+    {
         var kept = result.ModelEpoch != result.CheckpointEpoch
             ? $"epoch {result.ModelEpoch}'s weights, kept by early stopping; it ran {result.CheckpointEpoch}"
             : $"after epoch {result.ModelEpoch}";
@@ -108,7 +117,7 @@ internal sealed class ReportCommands(TextWriter output)
         output.WriteLine($"  {result.ModelFile} and {Path.GetFileName(result.WeightsFile)}   (or choose these two together)");
         output.WriteLine(
             $"Input {result.Shape.Height}×{result.Shape.Width}×{result.Shape.Channels}, {result.ClassNames.Count} classes: {string.Join(", ", result.ClassNames)}" +
-            (names is null ? " (named by label: the store holds no evaluation of this trial)" : ""));
+            (unnamedClasses ? " (named by label: the store holds no evaluation of this trial)" : ""));
         var others = Directory.GetFiles(folder)
             .Where(f => (f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".bin", StringComparison.Ordinal)) && f != result.ModelFile && f != result.WeightsFile)
             .Select(Path.GetFileName).ToList();
@@ -116,7 +125,6 @@ internal sealed class ReportCommands(TextWriter output)
             output.WriteLine($"note: {folder} also holds {string.Join(", ", others)}; in Piximi choose only the two files named above (Piximi takes the last .json it is given and every other file as weights).");
         output.WriteLine("In Piximi: Load Model → Upload Local → Layers Model → Select model files → Open Classification model; then Predict Model, and in \"Configure Category-Class Mapping\" " +
                          "keep \"Create new categories from model classes?\" ticked (README: the morning after).");
-        return ExitCodes.Ok;
     }
 
     /// <summary>

@@ -135,6 +135,17 @@ internal sealed class ResultsCommands(TextWriter output)
 
     private static IEnumerable<string> StatusLines(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries, Dictionary<TrialState, int> byState, TrialCounts? counts = null)
     {
+        yield return CountsLine(sweep, summaries, byState, counts);
+        if (sweep.Definition.Description is { } description) yield return $"Description: {description}";
+        if (Display.Data(sweep.Definition.Dataset) is { } data) yield return $"Data: {data}";
+        yield return BestLine(sweep, summaries);
+        if (BaselineMarks.Of(sweep.Definition, summaries) is { } marks) yield return marks.Line;
+        foreach (var line in TrialLines(summaries, DateTimeOffset.UtcNow)) yield return line;
+    }
+
+    /// <summary>The first line: how far the sweep is, and its trials counted by state.</summary>
+    private static string CountsLine(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries, Dictionary<TrialState, int> byState, TrialCounts? counts)
+    {
         // Pruned trials are not among the summaries when counts are given: they are the rest of the ended ones.
         if (counts is not null)
         {
@@ -149,36 +160,34 @@ internal sealed class ResultsCommands(TextWriter output)
         var progress = sweep.Definition.IsOpenEnded
             ? $"{finished} finished (no trial count: it runs until a budget, the deadline or Ctrl+C stops it)"
             : $"{finished}/{Math.Max(Baselines.ProposedTotal(sweep.Definition) ?? 0, total)} finished";
-        yield return $"Sweep '{sweep.Name}' (created {sweep.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}): " +
-                     $"{progress} — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
-                     $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
-                     $"{Count(TrialState.Pruned)} pruned";
-        if (sweep.Definition.Description is { } description) yield return $"Description: {description}";
-        if (Display.Data(sweep.Definition.Dataset) is { } data) yield return $"Data: {data}";
+        return $"Sweep '{sweep.Name}' (created {sweep.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}): " +
+               $"{progress} — {Count(TrialState.Completed)} completed, {Count(TrialState.Running)} running, " +
+               $"{Count(TrialState.Queued)} queued, {Count(TrialState.Failed)} failed, {Count(TrialState.Diverged)} diverged, " +
+               $"{Count(TrialState.Pruned)} pruned";
+    }
+
+    private static string BestLine(SweepRecord sweep, IReadOnlyList<TrialSummary> summaries)
+    {
         var metric = sweep.Definition.Metric;
         var ranked = Ranking.Rank(summaries, metric);
-        var best = ranked.FirstOrDefault();
-        if (best is null)
-        {
-            yield return $"Best so far: none completed yet";
-        }
-        else if (Replicates.BySettings(sweep.Definition))
+        if (ranked.FirstOrDefault() is not { } best) return "Best so far: none completed yet";
+        if (Replicates.BySettings(sweep.Definition))
         {
             // With replicates, a setting is judged by its mean over seeds, as best and the reports judge it.
             var group = Replicates.Rank(ranked.Select(r => (r.Summary.Trial, r.Score)), MetricNames.HigherIsBetter(metric))[0];
-            yield return $"Best setting so far: mean {metric} {Display.Metric(group.Mean)}" +
-                         (group.N > 1 ? $" ± {Display.Metric(group.StandardDeviation)}" : "") +
-                         $" over {group.N} seed(s) (trials {string.Join(", ", group.Trials)}) — {Display.Settings(group.Settings, withSeed: false)}";
+            return $"Best setting so far: mean {metric} {Display.Metric(group.Mean)}" +
+                   (group.N > 1 ? $" ± {Display.Metric(group.StandardDeviation)}" : "") +
+                   $" over {group.N} seed(s) (trials {string.Join(", ", group.Trials)}) — {Display.Settings(group.Settings, withSeed: false)}";
         }
-        else
-        {
-            var hp = best.Summary.Trial.Hyperparameters;
-            yield return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Display.Metric(best.Score)} — " +
-                         (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
-                         $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
-        }
-        if (BaselineMarks.Of(sweep.Definition, summaries) is { } marks) yield return marks.Line;
-        var now = DateTimeOffset.UtcNow;
+        var hp = best.Summary.Trial.Hyperparameters;
+        return $"Best so far: trial {best.Summary.Trial.Number}, {metric} {Display.Metric(best.Score)} — " +
+               (hp.Model == ModelKind.SimpleCNN ? "" : $"{hp.Model}, ") + $"{hp.Optimizer}, {hp.Loss}, learning rate {Display.Rate(hp.LearningRate)}, batch size {hp.BatchSize}, " +
+               $"{best.Summary.EpochsRun} epochs, seed {hp.Seed}";
+    }
+
+    /// <summary>One line per trial that needs a look: running, waiting to resume, failed or diverged.</summary>
+    private static IEnumerable<string> TrialLines(IReadOnlyList<TrialSummary> summaries, DateTimeOffset now)
+    {
         foreach (var s in summaries.Where(s => s.Trial.State == TrialState.Running))
             yield return $"Running: trial {s.Trial.Number} on {s.Trial.WorkerId}, epoch {s.EpochsRun}/{s.Trial.Hyperparameters.Epochs}" +
                          (s.Final is { } f ? $", val_accuracy {Display.Metric(f.ValAccuracy)}" : "") +

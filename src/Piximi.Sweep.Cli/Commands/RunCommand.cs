@@ -53,42 +53,9 @@ internal sealed class RunCommand(TextWriter output)
 
     public async Task<int> ExecuteAsync(RunOptions options)
     {
-        // Everything that can be wrong with the input is found here, before the store is even opened: the options
-        // (the worker plan against this machine's cores and devices too), then the sweep file.
-        if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
-            throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
-        if (options.Policy.Deadline is { } given && given <= DateTimeOffset.Now)
-            throw new UserErrorException($"the deadline {given:yyyy-MM-dd HH:mm} has already passed.");
-        var workers = WorkerPlan.Check(options.Devices, options.PerDevice, options.Workers, options.Threads, Environment.ProcessorCount, WorkerPlan.CudaDeviceCount);
-        var counter = new DatasetCounter(SkipBadImages);
-        var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(LocalDisk.Instance, options.File, counter.Count, FileOptions));
-        foreach (var line in counter.Lines()) output.WriteLine(line);
-        foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
-        // The file's budget applies unless the command line says otherwise; both replace what the store holds.
-        var asked = loaded is null ? options.Policy : options.Policy.Over(FilePolicy(loaded.Budget));
-        if (asked.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
-            throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
-
+        var input = CheckInput(options);
         using var store = options.File is null ? StoreAccess.OpenExisting(options.Db) : StoreAccess.Open(options.Db);
-        SweepRecord sweep;
-        if (loaded is null)
-        {
-            sweep = StoreAccess.ResolveSweep(store, options.Db, options.SweepName);
-            CheckDatasetStillThere(sweep);
-        }
-        else
-        {
-            try
-            {
-                sweep = store.CreateSweep(loaded.Definition, loaded.Trials);
-            }
-            catch (SweepConflictException e)
-            {
-                // Said with what changed, field by field, as validate says it.
-                throw new UserErrorException(StoreAccess.Conflict(store, options.Db, loaded.Definition) ?? StoreAccess.WithHint(e, options.Db));
-            }
-        }
-
+        var sweep = input.Loaded is null ? Resumed(store, options) : Created(store, options, input.Loaded);
         // One orchestrator per sweep: a second run (or resume) of a sweep being run is refused here, before anything
         // of it changes; from now on this one beats in the store until it ends.
         using var orchestration = Orchestration.Take(store, sweep, options.HeartbeatGrace);
@@ -97,14 +64,94 @@ internal sealed class RunCommand(TextWriter output)
         using var fileLog = SweepLog.CreateFileOnly(logPath, sweep, "run");
         if (Errors is not null) Errors.SweepLog = logPath;
         orchestration.BeatFailed += e => log.Warning("The orchestrator's heartbeat failed: {Problem}", e.Message);
-        counter.Log(log);
-        var policy = StorePolicy(store, sweep, asked, log);
-        // Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.
-        if (store.FindCancellation(sweep.Id) is { } cancelled && store.ClearCancellation(sweep.Id))
+        input.Counter.Log(log);
+        var policy = StorePolicy(store, sweep, input.Asked, log);
+        LiftCancellation(store, sweep, log);
+        var state = Prepare(store, sweep, options, policy, log, logPath);
+        if (state.Queued + state.ToPropose == 0 && state.Trials.All(t => t.State != TrialState.Running))
         {
-            output.WriteLine($"Sweep '{sweep.Name}' was cancelled ({cancelled.Reason}, {cancelled.CancelledAt.ToLocalTime():yyyy-MM-dd HH:mm}); continuing it.");
-            log.Information("Cancellation of {CancelledAt} lifted: {Reason}", cancelled.CancelledAt, cancelled.Reason);
+            output.WriteLine($"Every trial of '{sweep.Name}' has already finished; nothing to run.");
+            return Finish(store, sweep, log, logPath);
         }
+        var plan = input.Workers.For(state.Queued + state.ToPropose);
+        LogPlan(plan, policy, log);
+        using var signals = new StopSignals();
+        var progress = new ProgressPrinter(output, state.Trials, state.Epochs, Baselines.ProposedTotal(sweep.Definition));
+        var launcher = new LocalWorkers(sweep, options, fileLog, TextWriter.Synchronized(WorkerConsole));
+        var settings = new SupervisorSettings(options.HeartbeatGrace, PollInterval, ShutdownGrace, ExitCodes.WorkersFailed);
+        var supervisor = new Supervisor(settings, store, sweep, plan, progress, state.Follower, log, launcher, new StopTokens(signals.Graceful, signals.Immediate), orchestration);
+        var outcome = ExitCode(await supervisor.RunAsync());
+        return outcome == ExitCodes.Ok ? Finish(store, sweep, log, logPath) : Stopped(store, sweep, supervisor, outcome, logPath);
+    }
+
+    /// <summary>What run was asked, checked before the store is even opened.</summary>
+    /// <param name="Workers">The worker plan, judged against this machine's cores and devices.</param>
+    /// <param name="Counter">What the dataset check found, to be said and logged.</param>
+    /// <param name="Loaded">The sweep file, validated (null for resume).</param>
+    /// <param name="Asked">The budgets asked: the command line's over the file's.</param>
+    private sealed record RunInput(WorkerPlan Workers, DatasetCounter Counter, LoadedSweep? Loaded, RunPolicy Asked);
+
+    /// <summary>
+    /// Everything that can be wrong with the input is found here, before the store is even opened: the options (the
+    /// worker plan against this machine's cores and devices too), then the sweep file.
+    /// </summary>
+    private RunInput CheckInput(RunOptions options)
+    {
+        if (options.HeartbeatGrace < TimeSpan.FromSeconds(2))
+            throw new UserErrorException($"--heartbeat-grace must be at least 2s, got {options.HeartbeatGrace.TotalSeconds}s.");
+        CheckDeadline(options.Policy);
+        var workers = WorkerFlags.Plan(options);
+        var counter = new DatasetCounter(SkipBadImages);
+        var loaded = options.File is null ? null : counter.Apply(SweepFile.Load(LocalDisk.Instance, options.File, counter.Count, FileOptions));
+        foreach (var line in counter.Lines()) output.WriteLine(line);
+        foreach (var note in loaded?.Notes ?? []) output.WriteLine($"note: {note}");
+        // The file's budget applies unless the command line says otherwise; both replace what the store holds.
+        var asked = loaded is null ? options.Policy : options.Policy.Over(FilePolicy(loaded.Budget));
+        CheckDeadline(asked);
+        return new RunInput(workers, counter, loaded, asked);
+    }
+
+    private static void CheckDeadline(RunPolicy policy)
+    {
+        if (policy.Deadline is { } deadline && deadline <= DateTimeOffset.Now)
+            throw new UserErrorException($"the deadline {deadline:yyyy-MM-dd HH:mm} has already passed.");
+    }
+
+    /// <summary>resume: the stored sweep, whose dataset must still be readable here.</summary>
+    private static SweepRecord Resumed(ITrialStore store, RunOptions options)
+    {
+        var sweep = StoreAccess.ResolveSweep(store, options.Db, options.SweepName);
+        CheckDatasetStillThere(sweep);
+        return sweep;
+    }
+
+    /// <summary>run: the sweep of the file, created or, when the store has it already, resumed.</summary>
+    private static SweepRecord Created(ITrialStore store, RunOptions options, LoadedSweep loaded)
+    {
+        try
+        {
+            return store.CreateSweep(loaded.Definition, loaded.Trials);
+        }
+        catch (SweepConflictException e)
+        {
+            // Said with what changed, field by field, as validate says it.
+            throw new UserErrorException(StoreAccess.Conflict(store, options.Db, loaded.Definition) ?? StoreAccess.WithHint(e, options.Db));
+        }
+    }
+
+    /// <summary>Running or resuming a cancelled sweep is the user asking it to go on: the cancellation is lifted.</summary>
+    private void LiftCancellation(ITrialStore store, SweepRecord sweep, Logger log)
+    {
+        if (store.FindCancellation(sweep.Id) is not { } cancelled || !store.ClearCancellation(sweep.Id)) return;
+        output.WriteLine($"Sweep '{sweep.Name}' was cancelled ({cancelled.Reason}, {cancelled.CancelledAt.ToLocalTime():yyyy-MM-dd HH:mm}); continuing it.");
+        log.Information("Cancellation of {CancelledAt} lifted: {Reason}", cancelled.CancelledAt, cancelled.Reason);
+    }
+
+    /// <summary>Where the sweep stands when the supervisor takes over: its trials, the epochs stored so far, what is left.</summary>
+    private sealed record SweepState(IReadOnlyList<TrialRecord> Trials, SweepFollower Follower, IReadOnlyList<EpochRecord> Epochs, int Queued, int ToPropose);
+
+    private static SweepState Prepare(ITrialStore store, SweepRecord sweep, RunOptions options, RunPolicy policy, Logger log, string logPath)
+    {
         // Trials left running by workers that are gone (a crash, a reboot, a killed run) go back to the queue now;
         // those of live workers elsewhere are judged by their heartbeats as the sweep goes on.
         var recovered = Recovery.Recover(store, sweep, options.HeartbeatGrace, policy.Retries, log, Recovery.DeadLocalHolders(store.ListTrials(sweep.Id)), "its worker was gone when the sweep was (re)started");
@@ -118,35 +165,29 @@ internal sealed class RunCommand(TextWriter output)
             sweep.Name, options.File is null ? "" : $" from {options.File}", trials.Count,
             trials.Count(t => t.State is not (TrialState.Queued or TrialState.Running)), queued, toPropose, recovered,
             StoreLocations.Describe(options.Db), logPath);
+        return new SweepState(trials, follower, epochs, queued, toPropose);
+    }
 
-        if (queued + toPropose == 0 && trials.All(t => t.State != TrialState.Running))
-        {
-            output.WriteLine($"Every trial of '{sweep.Name}' has already finished; nothing to run.");
-            return Finish(store, sweep, log, logPath);
-        }
-
-        var plan = workers.For(queued + toPropose);
+    private static void LogPlan(IReadOnlyList<WorkerSlot> plan, RunPolicy policy, Logger log)
+    {
         if (plan.Count == 0)
             log.Information("No local workers: watching the store while workers elsewhere train{Budgets}", policy.Describe());
         else
             log.Information("Starting {Workers} worker(s): {Plan}{Budgets}", plan.Count,
                 string.Join(", ", plan.Select(w => $"{w.Device} × {w.Threads} thread(s)")), policy.Describe());
+    }
 
-        using var signals = new StopSignals();
-        var progress = new ProgressPrinter(output, trials, epochs, Baselines.ProposedTotal(sweep.Definition));
-        var launcher = new LocalWorkers(sweep, options, fileLog, TextWriter.Synchronized(WorkerConsole));
-        var settings = new SupervisorSettings(options.HeartbeatGrace, PollInterval, ShutdownGrace, ExitCodes.WorkersFailed);
-        var supervisor = new Supervisor(settings, store, sweep, plan, progress, follower, log, launcher, new StopTokens(signals.Graceful, signals.Immediate), orchestration);
-        var outcome = await supervisor.RunAsync() switch
-        {
-            SupervisionOutcome.Finished => ExitCodes.Ok,
-            SupervisionOutcome.Incomplete => ExitCodes.Incomplete,
-            SupervisionOutcome.Cancelled => ExitCodes.Cancelled,
-            _ => ExitCodes.WorkersFailed,
-        };
-        if (outcome == ExitCodes.Ok)
-            return Finish(store, sweep, log, logPath);
+    private static int ExitCode(SupervisionOutcome outcome) => outcome switch
+    {
+        SupervisionOutcome.Finished => ExitCodes.Ok,
+        SupervisionOutcome.Incomplete => ExitCodes.Incomplete,
+        SupervisionOutcome.Cancelled => ExitCodes.Cancelled,
+        _ => ExitCodes.WorkersFailed,
+    };
 
+    /// <summary>A sweep stopped before its end: where it stands, and why and how to go on.</summary>
+    private int Stopped(ITrialStore store, SweepRecord sweep, Supervisor supervisor, int outcome, string logPath)
+    {
         output.WriteLine();
         foreach (var line in ResultsCommands.StatusLines(sweep, ResultsCommands.Summaries(store, sweep)))
             output.WriteLine(line);
@@ -167,29 +208,21 @@ internal sealed class RunCommand(TextWriter output)
         budget.MaxTrials, budget.MaxEpochs, budget.ComputeHours);
 
     /// <summary>
-    /// Stores what was asked over the sweep's stored policy and says so in one line when that changed it: every worker
-    /// of the sweep, wherever it runs, obeys the stored one. A stored budget not asked for stays, unless it is spent:
-    /// running the sweep again after a budget stopped it is asking it to go on (as with a cancellation).
+    /// Stores what was asked over the sweep's stored policy (<see cref="PolicyUpdate"/>: every worker of the sweep,
+    /// wherever it runs, obeys the stored one) and says so in one line when that changed it.
     /// </summary>
     private RunPolicy StorePolicy(ITrialStore store, SweepRecord sweep, RunPolicy asked, Logger log)
     {
-        var stored = store.LoadPolicy(sweep.Id);
-        var usage = store.Usage(sweep.Id);
-        var started = store.CountTrials(sweep.Id).Started;
-        var policy = asked.Over(stored.WithoutSpent(started, usage.Epochs, usage.Seconds, DateTimeOffset.UtcNow));
-        var lifted = policy != asked.Over(stored);
-        var before = store.SavePolicy(sweep.Id, policy);
-        if (policy.Changes(before) is { Count: > 0 } changes)
-        {
-            var line = string.Join("; ", changes);
-            output.WriteLine($"Budgets of '{sweep.Name}' stored, for every worker of the sweep: {line}" +
-                             (lifted ? " (a spent budget is lifted when the sweep is run again; give it again to keep it)." : "."));
-            log.Information("Run policy changed: {Changes}", line);
-        }
-        return policy;
+        var update = PolicyUpdate.Store(store, sweep, asked, DateTimeOffset.UtcNow);
+        if (update.Changes.Count == 0) return update.Policy;
+        var line = string.Join("; ", update.Changes);
+        output.WriteLine($"Budgets of '{sweep.Name}' stored, for every worker of the sweep: {line}" +
+                         (update.Lifted ? " (a spent budget is lifted when the sweep is run again; give it again to keep it)." : "."));
+        log.Information("Run policy changed: {Changes}", line);
+        return update.Policy;
     }
 
-    private void CheckDatasetStillThere(SweepRecord sweep)
+    private static void CheckDatasetStillThere(SweepRecord sweep)
     {
         try
         {

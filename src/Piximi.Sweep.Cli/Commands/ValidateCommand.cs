@@ -23,7 +23,6 @@ internal sealed class ValidateCommand(TextWriter output)
         var loaded = counter.Apply(SweepFile.Load(LocalDisk.Instance, file, counter.Count, options));
         foreach (var line in counter.Lines()) output.WriteLine(line);
         var definition = loaded.Definition;
-        var space = definition.Parameters;
         foreach (var note in loaded.Notes) output.WriteLine($"note: {note}");
         var stored = StoredLine(definition);
         output.WriteLine($"{file}: sweep '{definition.Name}' is valid.");
@@ -32,17 +31,23 @@ internal sealed class ValidateCommand(TextWriter output)
         output.WriteLine($"Dataset: {definition.Dataset.Kind} {definition.Dataset.Images} ({DatasetLine(definition.Dataset)})");
         if (counter.Classes is { } classes)
             output.WriteLine($"Classes ({classes.Count}): {string.Join(", ", classes.Take(20))}{(classes.Count > 20 ? $", … and {classes.Count - 20} more" : "")}");
-        output.WriteLine($"Model: {string.Join(", ", space.ModelList)}; ranked by {definition.Metric}");
-        var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
-        var learningRate = space.LearningRateDistribution switch
-        {
-            LearningRateDistribution.Uniform => $"learning rate uniform in {range}",
-            LearningRateDistribution.Values => $"learning rate one of {string.Join(", ", space.LearningRates.Select(Display.Rate))}",
-            _ => $"learning rate log-uniform in {range}",
-        };
+        output.WriteLine($"Model: {string.Join(", ", definition.Parameters.ModelList)}; ranked by {definition.Metric}");
+        output.WriteLine(SearchLine(loaded));
+        WritePolicy(loaded);
+        output.WriteLine();
+        if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>How the trials are chosen: the grid's size and factors, or the random or TPE search and its draws.</summary>
+    private static string SearchLine(LoadedSweep loaded)
+    {
+        var definition = loaded.Definition;
+        var space = definition.Parameters;
+        var learningRate = LearningRateLine(space);
         // No trial count: the run goes on until something stops it, which validate says before anyone leaves it overnight.
         var count = definition.Trials is { } trials ? $"{trials} trials" : "no trial count (runs until a budget, the deadline or Ctrl+C stops it)";
-        output.WriteLine(definition.Method switch
+        return definition.Method switch
         {
             SearchMethod.Random when definition.IsOpenEnded =>
                 $"Random search: {count}, each trial drawn when a worker is free (sampler seed {definition.SamplerSeed}); {learningRate}, the other parameters from their lists",
@@ -52,16 +57,30 @@ internal sealed class ValidateCommand(TextWriter output)
             _ => $"Grid: {loaded.Trials.Count} trials = {(space.ModelList.Count > 1 ? $"model {space.ModelList.Count} × " : "")}optimizer {space.Optimizers.Count} × loss {space.Losses.Count} × learning_rate {space.LearningRates.Count}" +
                  $" × batch_size {space.BatchSizes.Count} × epochs {space.Epochs.Count} × seed {space.Seeds.Count}" +
                  (loaded.Trials.Count > Grid.Count(space) ? $" + {loaded.Trials.Count - Grid.Count(space)} of the baseline" : ""),
-        });
+        };
+    }
+
+    private static string LearningRateLine(ParameterSpace space)
+    {
+        var range = $"[{Display.Rate(space.LearningRates.Min())}, {Display.Rate(space.LearningRates.Max())}]";
+        return space.LearningRateDistribution switch
+        {
+            LearningRateDistribution.Uniform => $"learning rate uniform in {range}",
+            LearningRateDistribution.Values => $"learning rate one of {string.Join(", ", space.LearningRates.Select(Display.Rate))}",
+            _ => $"learning rate log-uniform in {range}",
+        };
+    }
+
+    /// <summary>The baseline, pruner, early stopping and budget the sweep file asks for, one line each.</summary>
+    private void WritePolicy(LoadedSweep loaded)
+    {
+        var definition = loaded.Definition;
         if (definition.Baseline is { } baseline)
             output.WriteLine($"Baseline (your settings): {Display.Settings(baseline.Trial(0), withSeed: false)}; " +
                              $"{Baselines.Trials(definition).Count} trial(s), one per seed, run first and never pruned");
         if (definition.Pruner is { } pruner) output.WriteLine($"Pruner: {Display.Pruner(pruner)}, judged on {definition.Metric} after every epoch");
         if (definition.EarlyStopping is { } stopping) output.WriteLine($"Early stopping: {Display.EarlyStopping(stopping)}");
         if (Budget(loaded.Budget) is { Length: > 0 } budget) output.WriteLine($"Budget (run stores it with the sweep; every worker obeys it): {budget}");
-        output.WriteLine();
-        if (loaded.Trials.Count > 0) TrialTables.Grid(loaded.Trials).WriteTo(output);
-        return ExitCodes.Ok;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
 using Piximi.Sweep.Training;
 using Serilog;
+using Serilog.Core;
 using Serilog.Events;
 
 namespace Piximi.Sweep.Cli.Commands;
@@ -50,21 +51,7 @@ internal sealed class WorkerCommand(TextWriter error)
         var workerId = WorkerIds.ForThisProcess();
 
         torchReady.GetAwaiter().GetResult();
-        ImageDataset? data = null;
-        try
-        {
-            // Loaded once and shared by every trial this worker trains; each trial splits it with its own seed.
-            // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
-            // written on one machine resume on another), and the loaded images are checked by count and classes.
-            // Decoded once per machine (cached beside the store), so a replacement worker maps the images it needs.
-            if (!synthetic) data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
-        }
-        catch (DatasetException e)
-        {
-            log.Error("Worker {WorkerId} cannot load the dataset: {Problem}", workerId, e.Message);
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.WorkersFailed;
-        }
+        if (!TryLoadDataset(options, sweep, synthetic, log, workerId, out var data)) return ExitCodes.WorkersFailed;
         using var _ = data;
         ITrainer trainer = data is null ? new SyntheticTrainer() : new TorchTrainer(data, options.Device);
         log.Information("Worker {WorkerId} ready on {Device} with {Threads} thread(s): {Images} images, {Classes} classes",
@@ -72,6 +59,35 @@ internal sealed class WorkerCommand(TextWriter error)
 
         var loop = new WorkerLoop(store, sweep, trainer, workerId, options.HeartbeatInterval, log, FaultInjection.BeforeStoringEpoch);
         loop.Run(stop);
+        return Stopped(loop, store, sweep, workerId, log, stop);
+    }
+
+    /// <summary>
+    /// The dataset, loaded once and shared by every trial this worker trains (each trial splits it with its own seed);
+    /// none for the synthetic trainer. False, said and logged, when it cannot be read here.
+    /// </summary>
+    private bool TryLoadDataset(WorkerOptions options, SweepRecord sweep, bool synthetic, Logger log, string workerId, out ImageDataset? data)
+    {
+        data = null;
+        try
+        {
+            // Read from this machine's copy when mapped; the trials still name the sweep's own paths (checkpoints
+            // written on one machine resume on another), and the loaded images are checked by count and classes.
+            // Decoded once per machine (cached beside the store), so a replacement worker maps the images it needs.
+            if (!synthetic) data = DatasetCache.Load(options.PathMap.Apply(sweep.Definition.Dataset), StoreAccess.DatasetCacheFolder(options.Db));
+            return true;
+        }
+        catch (DatasetException e)
+        {
+            log.Error("Worker {WorkerId} cannot load the dataset: {Problem}", workerId, e.Message);
+            error.WriteLine($"error: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Why the worker stopped, logged; its exit code.</summary>
+    private int Stopped(WorkerLoop loop, ITrialStore store, SweepRecord sweep, string workerId, Logger log, CancellationToken stop)
+    {
         log.Information("Worker {WorkerId} stops after {Trials} trial(s): {Reason}", workerId, loop.Trained, loop.StopReason);
         if (loop.StopReason == WorkerLoop.SweepCancelled && !stop.IsCancellationRequested)
         {
@@ -89,6 +105,6 @@ internal sealed class WorkerCommand(TextWriter error)
         var cores = Environment.ProcessorCount;
         if (options.Threads < 1 || options.Threads > cores)
             throw new UserErrorException($"--threads must be 1 to {cores} (this machine's cores), got {options.Threads}.");
-        WorkerPlan.CheckDevice(options.Device, WorkerPlan.CudaDeviceCount);
+        WorkerFlags.CheckDevice(options.Device);
     }
 }

@@ -1,7 +1,6 @@
-using Piximi.Sweep.Cli.Commands;
-using Piximi.Sweep.Engine;
+namespace Piximi.Sweep.Engine.Tests;
 
-namespace Piximi.Sweep.Cli.Tests;
+// Refusals are the Engine's WorkerPlanRefused, which does not name the CLI's flags (the CLI words them: WorkerFlagsTests).
 
 public sealed class The_worker_plan
 {
@@ -38,7 +37,7 @@ public sealed class The_worker_plan
     [InlineData(null, 3, "workers × threads ≤ 2")]
     public void Never_lets_cpu_workers_times_threads_exceed_the_cores(int? workers, int? threads, string message)
     {
-        var error = Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, workers, threads, 12, cores: 2, NoGpu));
+        var error = Assert.Throws<WorkerPlanRefused>(() => WorkerPlan.Make("cpu", 1, workers, threads, 12, cores: 2, NoGpu));
 
         Assert.Contains(message, error.Message);
     }
@@ -68,7 +67,7 @@ public sealed class The_worker_plan
     [InlineData("cuda:x", "allowed: auto, cpu, or cuda:N")]
     public void Refuses_a_device_this_machine_does_not_have(string devices, string message)
     {
-        var error = Assert.Throws<UserErrorException>(() => WorkerPlan.Make(devices, 1, null, null, 4, 2, NoGpu));
+        var error = Assert.Throws<WorkerPlanRefused>(() => WorkerPlan.Make(devices, 1, null, null, 4, 2, NoGpu));
 
         Assert.Contains(message, error.Message);
     }
@@ -76,9 +75,9 @@ public sealed class The_worker_plan
     [Fact]
     public void Refuses_negative_workers_and_zero_threads_or_workers_per_device()
     {
-        Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, -1, null, 4, 2, NoGpu));
-        Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 1, null, 0, 4, 2, NoGpu));
-        Assert.Throws<UserErrorException>(() => WorkerPlan.Make("cpu", 0, null, null, 4, 2, NoGpu));
+        Assert.Throws<WorkerPlanRefused>(() => WorkerPlan.Make("cpu", 1, -1, null, 4, 2, NoGpu));
+        Assert.Throws<WorkerPlanRefused>(() => WorkerPlan.Make("cpu", 1, null, 0, 4, 2, NoGpu));
+        Assert.Throws<WorkerPlanRefused>(() => WorkerPlan.Make("cpu", 0, null, null, 4, 2, NoGpu));
     }
 
     [Fact]
