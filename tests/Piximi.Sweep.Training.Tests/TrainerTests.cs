@@ -173,16 +173,38 @@ public class TrainerOnFashionMnist : IClassFixture<TrainerOnFashionMnist.Data>
     [Fact]
     public void StopsAsDivergedWhenTheLossBecomesNaN()
     {
-        // Plain SGD at a learning rate of 1e20: the first step makes the weights so large that the next forward
-        // pass overflows float32 and the cross-entropy of infinite logits is NaN.
-        var hp = new Hyperparameters(OptimizerKind.StochasticGradientDescent, LossKind.CategoricalCrossEntropy, 1e20, 32, 3, null, 0);
+        // Nothing diverges for real within the allowed learning rates (≤ 1; see LOSSES.md), so the NaN is planted:
+        // one weight of the checkpoint after epoch 1 becomes NaN, and the trial resumes from it. Everything after
+        // that is real: the next forward pass gives NaN logits, and the loss of the first batch is NaN.
+        var hp = new Hyperparameters(OptimizerKind.StochasticGradientDescent, LossKind.CategoricalCrossEntropy, 0.01, 32, 3, null, 0);
+        var sweep = FashionMnist.Sweep(_data.Spec);
+        using var stop = new CancellationTokenSource();
+        EpochResult? first = null;
+        Assert.Throws<OperationCanceledException>(() => Trainer.Train(_data.Images, sweep, hp, "cpu", null, e => { first = e; stop.Cancel(); }, stop.Token));
+        var checkpoint = Checkpoint.Decode(first!.Checkpoint);
+        var weights = checkpoint.Model.Single(t => t.Name == "_classifier.weight");
+        var poisoned = (byte[])weights.Data.Bytes.Clone();
+        BitConverter.TryWriteBytes(poisoned.AsSpan(0, 4), float.NaN);
+        var model = checkpoint.Model.Select(t => t == weights ? t with { Data = t.Data with { Bytes = poisoned } } : t).ToArray();
 
-        var (outcome, epochs) = Train(hp);
+        var epochs = new List<EpochResult>();
+        var outcome = Trainer.Train(
+            _data.Images, sweep, hp, "cpu", new TrainingResume(1, (checkpoint with { Model = model }).Encode()), epochs.Add, CancellationToken.None);
 
         Assert.Equal(TrialState.Diverged, outcome.State);
-        Assert.Equal(0, outcome.EpochsRun);
+        Assert.Equal(1, outcome.EpochsRun);
         Assert.Empty(epochs);
-        Assert.Matches(@"^loss became (NaN|infinite) at epoch 1 \(batch \d+ of 13\)$", outcome.Message);
+        Assert.Matches(@"^loss became (NaN|infinite) at epoch 2 \(batch 1 of 13\)$", outcome.Message);
+    }
+
+    [Fact]
+    public void RefusesALearningRateOutsideTheGuidesRange()
+    {
+        // The same range every other part checks (HyperparameterLimits): a rate a sweep file could not hold is refused
+        // here too, not trained.
+        var error = Assert.Throws<ArgumentException>(() =>
+            Train(new Hyperparameters(OptimizerKind.StochasticGradientDescent, LossKind.CategoricalCrossEntropy, 1e20, 32, 3, null, 0)));
+        Assert.StartsWith("Learning rate 1E+20 must be > 0 and ≤ 1.", error.Message);
     }
 
     [Fact]
