@@ -212,6 +212,12 @@ public interface ITrialResults
     /// </summary>
     IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states);
 
+    /// <summary>
+    /// As <see cref="SummarizeTrials(long)"/>, for trials 1 to <paramref name="count"/> only, in any state, read by
+    /// the number index: a sweep's baseline trials, which come first, for best and status to set beside the others.
+    /// </summary>
+    IReadOnlyList<TrialSummary> SummarizeFirstTrials(long sweepId, int count);
+
     /// <summary>All epochs of the sweep's trials, ordered by trial and epoch.</summary>
     IReadOnlyList<EpochRecord> ListEpochs(long sweepId);
 

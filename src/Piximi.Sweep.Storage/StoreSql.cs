@@ -331,6 +331,9 @@ internal sealed class StoreSql
     /// </summary>
     public string SelectTrialSummariesInStates { get; }
 
+    /// <summary><see cref="SelectTrialSummariesOfSweep"/> for trials 1 to <c>@count</c> (by the sweep-and-number key).</summary>
+    public static readonly string SelectFirstTrialSummaries = TrialSummaries(" AND number <= @count", " AND t.number <= @count");
+
     private static string TrialSummaries(string inner, string outer) =>
         $"""
         SELECT {StoreColumns.QualifiedTrial},

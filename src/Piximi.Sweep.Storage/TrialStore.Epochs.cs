@@ -100,6 +100,9 @@ internal sealed partial class TrialStore
     public IReadOnlyList<TrialSummary> SummarizeTrials(long sweepId, IReadOnlyCollection<TrialState> states) =>
         Summarize(_sql.SelectTrialSummariesInStates, new { sweep = sweepId, states = StoreRules.StateWords(states) });
 
+    public IReadOnlyList<TrialSummary> SummarizeFirstTrials(long sweepId, int count) =>
+        Summarize(StoreSql.SelectFirstTrialSummaries, new { sweep = sweepId, count = (long)count });
+
     private IReadOnlyList<TrialSummary> Summarize(string sql, object parameters) =>
         Locked(() => (IReadOnlyList<TrialSummary>)[.. _connection.Query<TrialRow, EpochRow?, AggregateRow, TrialSummary>(
             sql,

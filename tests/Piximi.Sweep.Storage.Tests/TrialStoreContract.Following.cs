@@ -190,5 +190,11 @@ public abstract partial class TrialStoreContract
         Assert.Equal([1], store.SummarizeTrials(sweep.Id, [TrialState.Completed]).Select(s => s.Trial.Number));
         Assert.Empty(store.SummarizeTrials(sweep.Id, [TrialState.Failed]));
         Assert.Throws<ArgumentException>(() => store.SummarizeTrials(sweep.Id, []));
+
+        // The first trials (a baseline's), in every state, as the whole sweep's summary has them.
+        Assert.Equal(
+            all.Take(5).Select(s => (s.Trial, s.Final, s.EpochsRun, s.TrainingSeconds)),
+            OpenReader().SummarizeFirstTrials(sweep.Id, 5).Select(s => (s.Trial, s.Final, s.EpochsRun, s.TrainingSeconds)));
+        Assert.Empty(store.SummarizeFirstTrials(sweep.Id, 0));
     }
 }

@@ -15,7 +15,7 @@ internal sealed class ResultsCommands(TextWriter output)
         var rankBy = metric ?? sweep.Definition.Metric;
         // Only completed trials are ranked: the others (most of an ASHA sweep is pruned) are not read, but for a
         // sweep with a baseline, whose line names the baseline's trials in every state.
-        var summaries = sweep.Definition.Baseline is null ? store.SummarizeTrials(sweep.Id, [TrialState.Completed]) : Summaries(store, sweep);
+        var summaries = Summaries(store, sweep, [TrialState.Completed]);
         var all = Ranking.Rank(summaries, rankBy);
         var marks = BaselineMarks.Of(sweep.Definition, summaries, rankBy, perTrial);
         // With replicates (several seeds), a setting is judged by its mean over seeds, not by its luckiest seed.
@@ -102,7 +102,7 @@ internal sealed class ResultsCommands(TextWriter output)
         // whole sweep, but for a sweep with a baseline, whose line names the baseline's trials in every state.
         // Counted after the summaries are read: ends only grow, so the pruned count (the ended trials that are not
         // among the summaries) is never negative while workers go on.
-        var summaries = sweep.Definition.Baseline is null ? store.SummarizeTrials(sweep.Id, Listed) : Summaries(store, sweep);
+        var summaries = Summaries(store, sweep, Listed);
         var counts = store.CountTrials(sweep.Id);
         foreach (var line in StatusLines(sweep, summaries, counts))
             output.WriteLine(line);
@@ -113,6 +113,18 @@ internal sealed class ResultsCommands(TextWriter output)
     }
 
     internal static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep) => store.SummarizeTrials(sweep.Id);
+
+    /// <summary>
+    /// The trials in <paramref name="states"/>, and a baseline's trials (the first ones) in every state, by number:
+    /// what best and status show, read by index rather than the whole sweep.
+    /// </summary>
+    private static IReadOnlyList<TrialSummary> Summaries(ITrialStore store, SweepRecord sweep, IReadOnlyCollection<TrialState> states)
+    {
+        var wanted = store.SummarizeTrials(sweep.Id, states);
+        var baseline = Baselines.Trials(sweep.Definition).Count;
+        if (baseline == 0) return wanted;
+        return [.. store.SummarizeFirstTrials(sweep.Id, baseline).Concat(wanted).DistinctBy(s => s.Trial.Id).OrderBy(s => s.Trial.Number)];
+    }
 
     /// <summary>The states status lists trials of (pruned trials are only counted).</summary>
     private static readonly TrialState[] Listed = [TrialState.Completed, TrialState.Running, TrialState.Queued, TrialState.Failed, TrialState.Diverged];
