@@ -13,6 +13,20 @@ internal static class StoreMigrations
     /// <summary>The version whose migration adds <c>trials.hyperparameters</c>; the next one drops the columns it replaces.</summary>
     public const int HyperparameterDocuments = 10;
 
+    /// <summary>Schema 11 in both databases: the columns the documents of schema 10 replace, one statement each (SQLite's way).</summary>
+    public const string DropHyperparameterColumns =
+        """
+        ALTER TABLE trials DROP COLUMN optimizer;
+        ALTER TABLE trials DROP COLUMN loss;
+        ALTER TABLE trials DROP COLUMN learning_rate;
+        ALTER TABLE trials DROP COLUMN batch_size;
+        ALTER TABLE trials DROP COLUMN epochs;
+        ALTER TABLE trials DROP COLUMN time_budget_seconds;
+        ALTER TABLE trials DROP COLUMN seed;
+        ALTER TABLE trials DROP COLUMN model;
+
+        """;
+
     public static void After(int version, IDbConnection connection, IDbTransaction? tx)
     {
         if (version == HyperparameterDocuments) FillHyperparameterDocuments(connection, tx);

@@ -45,24 +45,9 @@ internal static class SweepArchives
     /// <summary>The message of a re-queued running trial (and the reason its open attempt ends released): whoever ran it works on the other store.</summary>
     public const string RequeuedMessage = "re-queued by copy: it was running on the store it was copied from; it resumes after its last stored epoch";
 
-    private const string TrialColumns = StoreColumns.Trial;
-
-    private const string SelectSweep =
-        "SELECT id AS Id, name AS Name, definition_json AS DefinitionJson, created_at AS CreatedAt FROM sweeps WHERE id = @sweep;";
-
     private const string SelectSweepIdByName = "SELECT id FROM sweeps WHERE name = @name;";
 
     private const string CountTrials = "SELECT count(*) FROM trials WHERE sweep_id = @sweep;";
-
-    private const string SelectTrials = $"SELECT {TrialColumns} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
-
-    private const string SelectEpochs =
-        $"""
-        SELECT {StoreColumns.Epoch}
-        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
-        WHERE t.sweep_id = @sweep
-        ORDER BY e.trial_id, e.epoch;
-        """;
 
     private const string SelectCheckpoints =
         """
@@ -127,9 +112,9 @@ internal static class SweepArchives
     /// <summary>Reads the sweep whole; run it in one transaction (one snapshot), so the parts agree.</summary>
     public static SweepArchive Export(IDbConnection connection, IDbTransaction? tx, long sweepId, string store)
     {
-        var sweep = connection.QuerySingleOrDefault<SweepRow>(SelectSweep, new { sweep = sweepId }, tx)
+        var sweep = connection.QuerySingleOrDefault<SweepRow>(StoreSql.SelectSweepById, new { id = sweepId }, tx)
             ?? throw new ArgumentOutOfRangeException(nameof(sweepId), sweepId, $"The store {store} has no sweep with id {sweepId}.");
-        var epochs = connection.Query<EpochRow>(SelectEpochs, new { sweep = sweepId }, tx)
+        var epochs = connection.Query<EpochRow>(StoreSql.SelectEpochsOfSweep, new { sweep = sweepId }, tx)
             .GroupBy(e => e.TrialId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<EpochRecord>)[.. g.Select(e => e.ToRecord())]);
         var checkpoints = connection.Query<ArchivedCheckpointRow>(SelectCheckpoints, new { sweep = sweepId }, tx)
@@ -142,7 +127,7 @@ internal static class SweepArchives
         var attempts = connection.Query<AttemptRow>(SelectAttempts, new { sweep = sweepId }, tx)
             .GroupBy(a => a.TrialId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<TrialAttempt>)[.. g.Select(a => a.ToRecord())]);
-        var trials = connection.Query<TrialRow>(SelectTrials, new { sweep = sweepId }, tx)
+        var trials = connection.Query<TrialRow>(StoreSql.SelectTrialsOfSweep, new { sweep = sweepId }, tx)
             .Select(r => r.ToRecord())
             .Select(t => new TrialArchive(
                 t,
@@ -168,7 +153,7 @@ internal static class SweepArchives
         var json = SweepJson.Serialize(archive.Definition);
         if (connection.ExecuteScalar<long?>(SelectSweepIdByName, new { name = archive.Name }, tx) is { } existingId)
         {
-            var existing = connection.QuerySingle<SweepRow>(SelectSweep, new { sweep = existingId }, tx);
+            var existing = connection.QuerySingle<SweepRow>(StoreSql.SelectSweepById, new { id = existingId }, tx);
             var trials = connection.ExecuteScalar<long>(CountTrials, new { sweep = existingId }, tx);
             var same = SweepJson.SameSweep(existing.DefinitionJson, archive.Definition);
             throw new SweepConflictException(same

@@ -272,16 +272,7 @@ internal static class SqliteSql
         """,
 
         // 11: the columns the documents replace (SQLite rewrites the table without them).
-        """
-        ALTER TABLE trials DROP COLUMN optimizer;
-        ALTER TABLE trials DROP COLUMN loss;
-        ALTER TABLE trials DROP COLUMN learning_rate;
-        ALTER TABLE trials DROP COLUMN batch_size;
-        ALTER TABLE trials DROP COLUMN epochs;
-        ALTER TABLE trials DROP COLUMN time_budget_seconds;
-        ALTER TABLE trials DROP COLUMN seed;
-        ALTER TABLE trials DROP COLUMN model;
-        """,
+        StoreMigrations.DropHyperparameterColumns,
 
         // 12: what each sweep has spent (epochs stored, their summed finite seconds), kept as epochs are stored, so
         // that the epoch and compute budgets, checked in every claim's transaction, read one row instead of summing
