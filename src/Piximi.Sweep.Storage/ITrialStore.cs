@@ -40,7 +40,7 @@ public interface ISweepCatalog
     /// <summary>
     /// Which budget of the stored policy forbids a claim now (the deadline has passed, max_trials trials have left the
     /// queue, the stored epochs reach max_epochs or their summed seconds compute_hours), or null: the check
-    /// <see cref="ClaimNext"/> makes, for saying why a claim found nothing.
+    /// <see cref="ITrialClaims.ClaimNext"/> makes, for saying why a claim found nothing.
     /// </summary>
     BudgetStop? PolicyStop(long sweepId);
 
@@ -96,7 +96,7 @@ public interface ITrialClaims
     /// <summary>
     /// Atomically moves the lowest-numbered queued trial of the sweep to <see cref="TrialState.Running"/> for this
     /// worker (one statement: exactly one concurrent claimer gets it), raising its attempts count. Null when none is
-    /// queued, or when the sweep's stored <see cref="RunPolicy"/> forbids a claim (<see cref="PolicyStop"/>: checked in
+    /// queued, or when the sweep's stored <see cref="RunPolicy"/> forbids a claim (<see cref="ISweepCatalog.PolicyStop"/>: checked in
     /// the claim's transaction, so concurrent claimers never overshoot a budget), or when <paramref name="maxTrials"/>
     /// is given and that many trials of the sweep have already left the queue (the budget counts every trial ever
     /// claimed). A trial claimed again keeps its epochs and checkpoint: its new holder resumes after the last stored epoch.
@@ -175,7 +175,7 @@ public interface ITrialResults
 
     /// <summary>
     /// Stores the validation confusion matrix of the trial's final model (replacing any earlier one), before
-    /// <see cref="Finish"/>. Throws <see cref="LeaseLostException"/> when the lease is lost.
+    /// <see cref="ITrialClaims.Finish"/>. Throws <see cref="LeaseLostException"/> when the lease is lost.
     /// </summary>
     void RecordEvaluation(TrialLease lease, TrialEvaluation evaluation);
 
@@ -226,7 +226,7 @@ public interface ITrialResults
     /// and the position to ask from next time: what a reader that follows a sweep (run's progress, a worker's pruner)
     /// reads at each poll or decision, so its cost is that of what is new, not of the whole sweep. Every epoch stored
     /// is returned exactly once over successive calls: positions grow in commit order (a reader never sees a later
-    /// epoch before an earlier one). Positions are the store's own: they do not travel with <see cref="ExportSweep"/>.
+    /// epoch before an earlier one). Positions are the store's own: they do not travel with <see cref="ISweepArchive.ExportSweep"/>.
     /// </summary>
     NewEpochs ListEpochsSince(long sweepId, long position);
 
@@ -279,10 +279,10 @@ public sealed record TrialLease(long TrialId, int Attempt)
     public static TrialLease Of(TrialRecord trial) => new(trial.Id, trial.Attempts);
 }
 
-/// <summary>Epochs stored after a position (<see cref="ITrialStore.ListEpochsSince"/>), and the position after the last of them.</summary>
+/// <summary>Epochs stored after a position (<see cref="ITrialResults.ListEpochsSince"/>), and the position after the last of them.</summary>
 public sealed record NewEpochs(IReadOnlyList<EpochRecord> Epochs, long Position);
 
-/// <summary>What <see cref="ITrialStore.ReadChanges"/> read, of one snapshot: new epochs, the trials that may have changed, the counts.</summary>
+/// <summary>What <see cref="ITrialResults.ReadChanges"/> read, of one snapshot: new epochs, the trials that may have changed, the counts.</summary>
 public sealed record SweepChanges(NewEpochs Epochs, IReadOnlyList<TrialRecord> Trials, TrialCounts Counts);
 
 /// <summary>A sweep's trials by state: queued, running, and ended (completed, failed, diverged or pruned).</summary>
@@ -321,7 +321,7 @@ public sealed record OrchestratorRecord(long SweepId, string Host, int Pid, Date
         other.SweepId == SweepId && other.Host == Host && other.Pid == Pid && other.StartedAt == StartedAt;
 }
 
-/// <summary>What <see cref="ITrialStore.ClaimOrchestration"/> found: granted (the caller is the orchestrator now) or the live one.</summary>
+/// <summary>What <see cref="ISweepCatalog.ClaimOrchestration"/> found: granted (the caller is the orchestrator now) or the live one.</summary>
 public sealed record OrchestrationClaim(bool Granted, OrchestratorRecord Orchestrator);
 
 /// <summary>The trial was re-queued (and maybe claimed again) since this lease was taken; nothing was written.</summary>

@@ -32,8 +32,8 @@ internal static class StorePolicies
     }
 
     /// <summary>
-    /// Which budget of the stored policy (its trial cap lowered to <paramref name="maxTrials"/> when that is given and
-    /// smaller) forbids a claim now, or null. Run it in the claim's transaction, after whatever lock keeps the count of
+    /// Which budget of <paramref name="policy"/> (the stored one, its trial cap lowered by <see cref="WithCap"/> when a
+    /// caller gives its own) forbids a claim now, or null. Run it in the claim's transaction, after whatever lock keeps the count of
     /// started trials from changing: what it reads is what the claim extends. Usage is read only for the budgets set.
     /// </summary>
     public static BudgetStop? Refusal(IDbConnection connection, IDbTransaction? tx, long sweepId, RunPolicy policy)

@@ -122,7 +122,7 @@ internal sealed record StateRow
     public long Attempts { get; init; }
 }
 
-/// <summary>A running trial as recovery judges it (<see cref="StoreSql.SelectRunningTrialsOfSweep"/>).</summary>
+/// <summary>A running trial as recovery judges it (<see cref="StoreSql.SelectLockedRunningTrials"/>).</summary>
 internal sealed record RunningRow
 {
     public long Id { get; init; }

@@ -254,7 +254,7 @@ internal sealed class StoreSql
         "SELECT trial_id AS TrialId, class_names_json AS ClassNamesJson, confusion_json AS ConfusionJson FROM evaluations WHERE trial_id = @trial;";
 
     /// <summary>
-    /// <see cref="ITrialStore.PruneCheckpoints"/> for each metric a sweep can be ranked by: the statement is picked
+    /// <see cref="ITrialResults.PruneCheckpoints"/> for each metric a sweep can be ranked by: the statement is picked
     /// from this fixed list, so the metric name a user wrote never becomes SQL text.
     /// </summary>
     public IReadOnlyDictionary<string, string> PruneCheckpointsByMetric { get; }

@@ -6,8 +6,8 @@ using Piximi.Sweep.Core;
 namespace Piximi.Sweep.Storage;
 
 /// <summary>
-/// A whole sweep as one store holds it, to move it to another store (<see cref="ITrialStore.ExportSweep"/>,
-/// <see cref="ITrialStore.ImportSweep"/>): its definition and creation time, and every trial with all its columns,
+/// A whole sweep as one store holds it, to move it to another store (<see cref="ISweepArchive.ExportSweep"/>,
+/// <see cref="ISweepArchive.ImportSweep"/>): its definition and creation time, and every trial with all its columns,
 /// epochs, checkpoint and evaluation. Ids are the exporting store's; an import gives the rows new ones.
 /// </summary>
 public sealed record SweepArchive(SweepDefinition Definition, DateTimeOffset CreatedAt, IReadOnlyList<TrialArchive> Trials)

@@ -1,3 +1,5 @@
+using Piximi.Sweep.Core;
+
 namespace Piximi.Sweep.Training;
 
 /// <summary>A dataset could not be read: the message names the file and what is wrong.</summary>
@@ -10,7 +12,7 @@ public sealed class DatasetException(string message) : Exception(message)
 }
 
 /// <summary>
-/// Bad images refused because the spec does not skip them (<see cref="Piximi.Sweep.Core.DatasetSpec.SkipBadImages"/>),
+/// Bad images refused because the spec does not skip them (<see cref="DatasetSpec.SkipBadImages"/>),
 /// and what <paramref name="Allowed"/>. The message offers skipping in words; <see cref="Describe"/> lets a caller say
 /// how its user asks for it (the CLI: its flag), which Training cannot know.
 /// </summary>

@@ -22,7 +22,7 @@ internal sealed class DatasetCounter(bool skipBadImages)
     private DatasetCheck? _check;
 
     /// <summary>
-    /// The dataset's count and shape, for <see cref="SweepFile.Load(LocalDisk.Instance, IFileSystemView, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
+    /// The dataset's count and shape, for <see cref="SweepFile.Load(IFileSystemView, string, Func{DatasetSpec, DatasetFacts}, SweepFileOptions?)"/>
     /// to fit the batch sizes and every model to; throws <see cref="DatasetException"/> for what a worker would fail on.
     /// </summary>
     public DatasetFacts Count(DatasetSpec spec)
