@@ -55,15 +55,94 @@ internal static class Charts
         plot.Title(accuracy ? "Accuracy" : "Loss", size: 13);
         plot.XLabel("epoch", size: 11);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(Alignment.UpperRight);
-        if (accuracy) plot.Axes.SetLimitsY(0, 1.02);
+        // Beside the plot, never over a point; the y axis spans the data, so trials between 0.80 and 0.84 look apart.
+        plot.ShowLegend(Edge.Right);
+        ZoomY(plot, training.Concat(validation), accuracy);
         var lastEpoch = Math.Max(planned, curve.Count > 0 ? curve[^1].Epoch : 1);
         if (curve.Count > 0) plot.Axes.SetLimitsX(0.5, lastEpoch + 0.5);
         return Svg(plot, width, height);
     }
 
-    /// <summary>Mean val_accuracy per learning rate × batch size, each cell coloured (viridis, 0 to 1) and labelled with its value.</summary>
-    public static string Heatmap(Heatmap map, int width, int height)
+    /// <summary>
+    /// Optuna's optimization history: each completed trial's <paramref name="metric"/> by trial number, and the best so
+    /// far as a step line.
+    /// </summary>
+    public static string History(IReadOnlyList<(int Trial, double Score)> points, string metric, int width, int height)
+    {
+        var plot = NewPlot();
+        var higher = MetricNames.HigherIsBetter(metric);
+        var xs = points.Select(p => (double)p.Trial).ToArray();
+        var ys = points.Select(p => p.Score).ToArray();
+        var trials = plot.Add.ScatterPoints(xs, ys, Color.FromHex("#2f6db5"));
+        trials.LegendText = "trial";
+        trials.MarkerSize = 6;
+        var best = new double[ys.Length];
+        for (var i = 0; i < ys.Length; i++) best[i] = i == 0 ? ys[0] : higher ? Math.Max(best[i - 1], ys[i]) : Math.Min(best[i - 1], ys[i]);
+        var line = plot.Add.Scatter(xs, best, Color.FromHex("#e07b22"));
+        line.ConnectStyle = ConnectStyle.StepHorizontal;
+        line.MarkerSize = 0;
+        line.LineWidth = 2;
+        line.LegendText = "best so far";
+        plot.Title("Optimization history", size: 13);
+        plot.XLabel("trial", size: 11);
+        plot.YLabel(metric, size: 11);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Edge.Right);
+        ZoomY(plot, ys, MetricNames.HigherIsBetter(metric) /* the accuracies, within 0–1 */);
+        return Svg(plot, width, height);
+    }
+
+    /// <summary>
+    /// Every trial's <paramref name="metric"/> per epoch in one chart: completed trials in blue (the best in orange, on
+    /// top), pruned ones grey, dashed and ending in a cross, so where pruning cut in shows at a glance.
+    /// </summary>
+    public static string AllCurves(IReadOnlyList<(IReadOnlyList<EpochMetrics> Curve, bool Pruned, bool Best)> trials, string metric, int width, int height)
+    {
+        var plot = NewPlot();
+        var values = new List<double>();
+        var labelled = new HashSet<string>();
+        foreach (var (curve, pruned, best) in trials.OrderBy(t => t.Best).ThenByDescending(t => t.Pruned))
+        {
+            var xs = curve.Select(e => (double)e.Epoch).ToArray();
+            var ys = curve.Select(e => Finite(MetricNames.ValueOf(e, metric))).ToArray();
+            values.AddRange(ys);
+            var colour = best ? Color.FromHex("#e07b22") : pruned ? Color.FromHex("#9aa3ad") : Color.FromHex("#2f6db5").WithAlpha(0.55);
+            var line = plot.Add.Scatter(xs, ys, colour);
+            line.MarkerSize = 0;
+            line.LineWidth = best ? 2.5f : 1.2f;
+            if (pruned) line.LinePattern = LinePattern.Dashed;
+            var kind = best ? "best" : pruned ? "pruned" : "completed or other";
+            if (labelled.Add(kind)) line.LegendText = kind;
+            if (pruned && xs.Length > 0) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.Eks, 7, colour);
+        }
+        plot.Title($"{metric} of every trial", size: 13);
+        plot.XLabel("epoch", size: 11);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Edge.Right);
+        ZoomY(plot, values, MetricNames.HigherIsBetter(metric) /* the accuracies, within 0–1 */);
+        return Svg(plot, width, height);
+    }
+
+    /// <summary>
+    /// The y axis over the data with a margin (accuracy kept within 0–1) rather than a fixed 0–1: five trials between
+    /// 0.80 and 0.84 must not draw as one line.
+    /// </summary>
+    private static void ZoomY(Plot plot, IEnumerable<double> values, bool accuracy)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        if (finite.Count == 0) return;
+        var (lo, hi) = (finite.Min(), finite.Max());
+        var margin = Math.Max((hi - lo) * 0.08, accuracy ? 0.005 : Math.Abs(hi) * 0.02 + 1e-9);
+        (lo, hi) = (lo - margin, hi + margin);
+        if (accuracy) (lo, hi) = (Math.Max(0, lo), Math.Min(1.005, hi));
+        plot.Axes.SetLimitsY(lo, hi);
+    }
+
+    /// <summary>
+    /// Mean val_accuracy per learning rate × batch size, each cell labelled with its value and coloured (viridis) over
+    /// the maps' own range (<paramref name="low"/> to <paramref name="high"/>), not 0 to 1, so 0.80 and 0.84 differ.
+    /// </summary>
+    public static string Heatmap(Heatmap map, int width, int height, double low = 0, double high = 1)
     {
         var plot = NewPlot();
         var rows = map.BatchSizes.Count;
@@ -78,13 +157,14 @@ internal static class Charts
                 var value = map.Mean[r, c];
                 var top = rows - r;
                 var cell = plot.Add.Rectangle(c, c + 1, top - 1, top);
-                cell.FillColor = double.IsNaN(value) ? Color.FromHex("#dddddd") : colormap.GetColor(Math.Clamp(value, 0, 1));
+                var shade = high > low ? Math.Clamp((value - low) / (high - low), 0, 1) : 1;
+                cell.FillColor = double.IsNaN(value) ? Color.FromHex("#dddddd") : colormap.GetColor(shade);
                 cell.LineColor = Colors.White;
                 cell.LineWidth = 1;
                 var text = plot.Add.Text(double.IsNaN(value) ? "–" : Display.Metric(value), c + 0.5, top - 0.5);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = 12;
-                text.LabelFontColor = double.IsNaN(value) || value > 0.6 ? Colors.Black : Colors.White;
+                text.LabelFontColor = double.IsNaN(value) || shade > 0.6 ? Colors.Black : Colors.White;
             }
         }
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, columns).Select(c => c + 0.5)], [.. map.LearningRates.Select(Display.Rate)]);

@@ -25,13 +25,12 @@ internal static partial class HtmlReport
             w.Write($"<div class=\"partial\" id=\"partial\"><strong>Partial report — the sweep is still running.</strong> {Html.Escape(MarkdownReport.PartialNote(report))}</div>\n");
         }
         w.Write($"<header><h1>Sweep report: {name}</h1><p class=\"sub\">Generated {Html.Escape(Format.Time(report.GeneratedAt))} by Piximi.Sweep · ranked by {Html.Escape(report.Metric)}</p>\n");
-        w.Write("<nav><a href=\"#summary\">Summary</a>" + (report.Gain is null ? "" : "<a href=\"#baseline\">Your settings</a>") + "<a href=\"#best\">Best trial</a><a href=\"#curves\">Learning curves</a><a href=\"#trials\">All trials</a>"
-            + "<a href=\"#grid\">Learning rate × batch size</a><a href=\"#importance\">Importance</a><a href=\"#evaluation\">Evaluation</a>"
-            + (report.Sweep.Definition.Pruner is null ? "" : "<a href=\"#pruning\">Pruning</a>")
-            + "<a href=\"#replicates\">Replicates</a><a href=\"#problems\">Failed trials</a><a href=\"#attempts\">Attempts</a></nav></header>\n<main>\n");
+        w.Write("<nav>" + string.Concat(Sections(report).Where(n => n.HasContent).Select(n => $"<a href=\"#{n.Id}\">{n.Title}</a>")) + "</nav></header>\n<main>\n");
         Summary(report, w);
         BaselineSection(report, w);
         BestCard(report, w);
+        HistorySection(report, w);
+        AllCurvesSection(report, w);
         TopCurvesSection(report, w);
         TrialsTable(report, w);
         PruningSection(report, w);
@@ -44,6 +43,29 @@ internal static partial class HtmlReport
         w.Write("</main>\n<footer>Piximi.Sweep · this file is self-contained and works offline.</footer>\n");
         CurveData(report, w);
         w.Write($"<script>{Script}</script>\n</body>\n</html>\n");
+    }
+
+    /// <summary>
+    /// The sections in page order, and whether each has more to show than a sentence saying it is empty: navigation
+    /// links only those that do (a link to "None." wastes a reader's click).
+    /// </summary>
+    private static IEnumerable<(string Id, string Title, bool HasContent)> Sections(SweepReport report)
+    {
+        var ranked = report.Best is not null;
+        yield return ("summary", "Summary", true);
+        yield return ("baseline", "Your settings", report.Gain is not null);
+        yield return ("best", "Best trial", ranked);
+        yield return ("history", "Optimization history", ranked);
+        yield return ("all-curves", "All trials' curves", report.Lines.Any(l => l.Curve.Count > 0));
+        yield return ("curves", "Learning curves", ranked);
+        yield return ("trials", "All trials", report.Lines.Count > 0);
+        yield return ("pruning", "Pruning", report.Sweep.Definition.Pruner is not null);
+        yield return ("grid", "Learning rate × batch size", report.Heatmaps.Count > 0);
+        yield return ("importance", "Importance", report.Importance.Count > 0);
+        yield return ("evaluation", "Evaluation", report.BestEvaluation is not null && report.BestScores is not null);
+        yield return ("replicates", "Replicates", report.Replicates.Count > 0);
+        yield return ("problems", "Failed trials", report.Lines.Any(l => l.Trial.State is TrialState.Failed or TrialState.Diverged or TrialState.Pruned));
+        yield return ("attempts", "Attempts", report.Interrupted.Count > 0);
     }
 
     private static void Summary(SweepReport report, TextWriter w)
@@ -117,6 +139,33 @@ internal static partial class HtmlReport
         w.Write("</div></section>\n");
     }
 
+    /// <summary>More trials than this in one chart make a grey mat and a heavy file; the best ones are drawn.</summary>
+    internal const int MostCurves = 500;
+
+    private static void HistorySection(SweepReport report, TextWriter w)
+    {
+        if (report.Best is null) return;
+        var points = report.Lines.Where(l => l.Rank is not null && l.Summary.Final is not null)
+            .Select(l => (l.Trial.Number, MetricNames.ValueOf(l.Summary.Final!, report.Metric))).Where(p => double.IsFinite(p.Item2))
+            .OrderBy(p => p.Number).ToList();
+        w.Write($"<section id=\"history\"><h2>Optimization history</h2><p class=\"muted\">Each completed trial's final {Html.Escape(report.Metric)} by trial number "
+            + "(blue) and the best so far (orange): whether later trials still found better settings.</p>");
+        w.Write(Charts.ImageTag(Charts.History(points, report.Metric, 860, 300), $"{report.Metric} by trial number and the best so far", 860, 300));
+        w.Write("</section>\n");
+    }
+
+    private static void AllCurvesSection(SweepReport report, TextWriter w)
+    {
+        var lines = report.Lines.Where(l => l.Curve.Count > 0).OrderBy(l => l.Rank ?? int.MaxValue).ThenBy(l => l.Trial.Number).ToList();
+        if (lines.Count == 0) return;
+        var drawn = lines.Take(MostCurves).Select(l => (l.Curve, l.Trial.State == TrialState.Pruned, l.Rank == 1)).ToList();
+        w.Write($"<section id=\"all-curves\"><h2>All trials' curves</h2><p class=\"muted\">{Html.Escape(report.Metric)} per epoch of "
+            + (drawn.Count < lines.Count ? $"the best {drawn.Count} of {lines.Count} trials" : $"every trial ({lines.Count})")
+            + ": the best in orange, pruned trials grey and dashed, ending in a ✕ where they were stopped.</p>");
+        w.Write(Charts.ImageTag(Charts.AllCurves(drawn, report.Metric, 860, 340), $"{report.Metric} per epoch of every trial", 860, 340));
+        w.Write("</section>\n");
+    }
+
     private static void TopCurvesSection(SweepReport report, TextWriter w)
     {
         w.Write("<section id=\"curves\"><h2>Learning curves</h2>");
@@ -137,14 +186,20 @@ internal static partial class HtmlReport
         w.Write("</section>\n");
     }
 
+    /// <summary>The trials table's metric columns after trial and state, the ranking metric first (it is kept in view).</summary>
+    private static readonly string[] MetricColumns = [MetricNames.Loss, MetricNames.Accuracy, MetricNames.ValLoss, MetricNames.ValAccuracy];
+
     private static void TrialsTable(SweepReport report, TextWriter w)
     {
         w.Write($"<section id=\"trials\"><h2>All trials</h2><p class=\"muted\">Ranked by final {Html.Escape(report.Metric)}; trials not completed follow by number. "
             + "A trial early stopping ended shows its epochs run with the epoch it kept, \"7 (kept 4)\", and that epoch's metrics; a pruned trial, the rung it was judged at. "
+            + $"Trial, state and {Html.Escape(report.Metric)} stay in view when the table scrolls sideways. "
             + $"Click a column header to sort; press ▸ to draw a trial's curves here.</p><div id=\"viewer\" class=\"viewer\" hidden></div>");
+        // The ranking metric comes right after the state, so the number the table is ranked by is in its sticky columns.
+        var others = MetricColumns.Where(m => m != report.Metric).ToList();
         w.Write("<div class=\"scroll\"><table class=\"sortable\" id=\"trial-table\"><thead><tr>");
-        foreach (var header in (string[])["", "rank", "trial", "state", "optimizer", "loss function", "learning rate", "batch size", "epochs", "seed",
-                     "epochs run", "time", "loss", "accuracy", "val_loss", "val_accuracy", "best epoch", $"best {report.Metric}"])
+        foreach (var header in (string[])["", "rank", "trial", "state", report.Metric, "optimizer", "loss function", "learning rate", "batch size", "epochs", "seed",
+                     "epochs run", "time", .. others, "best epoch", $"best {report.Metric}"])
         {
             w.Write($"<th>{Html.Escape(header)}</th>");
         }
@@ -154,17 +209,18 @@ internal static partial class HtmlReport
         foreach (var line in rows)
         {
             var (hp, f, b) = (line.Hp, line.Summary.Final, line.BestEpoch);
+            var state = Html.Escape(Display.State(line.Trial));
             sb.Clear();
             sb.Append(RowStart(report, line))
                 .Append(line.Curve.Count > 0 ? $"<td><button class=\"cv\" type=\"button\" data-t=\"{line.Trial.Number}\" title=\"curves\">▸</button></td>" : "<td></td>")
                 .Append("<td>").Append(line.Rank?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td>").Append(TrialCell(report, line))
-                .Append("<td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\">").Append(Html.Escape(Display.State(line.Trial))).Append("</span></td><td>")
+                .Append("<td><span class=\"chip s-").Append(Display.State(line.Trial.State)).Append("\" title=\"").Append(state).Append("\">").Append(state).Append("</span></td>")
+                .Append("<td>").Append(Display.Metric(f is null ? null : MetricNames.ValueOf(f, report.Metric))).Append("</td><td>")
                 .Append(hp.Optimizer).Append("</td><td>").Append(hp.Loss).Append("</td><td>").Append(Display.Rate(hp.LearningRate))
                 .Append("</td><td>").Append(hp.BatchSize).Append("</td><td>").Append(Html.Escape(Display.Epochs(hp))).Append("</td><td>").Append(hp.Seed)
-                .Append("</td><td>").Append(Html.Escape(Display.EpochsRun(line.Summary))).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds))
-                .Append("</td><td>").Append(Display.Metric(f?.Loss)).Append("</td><td>").Append(Display.Metric(f?.Accuracy))
-                .Append("</td><td>").Append(Display.Metric(f?.ValLoss)).Append("</td><td>").Append(Display.Metric(f?.ValAccuracy))
-                .Append("</td><td>").Append(b?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td><td>")
+                .Append("</td><td>").Append(Html.Escape(Display.EpochsRun(line.Summary))).Append("</td><td>").Append(Format.Seconds(line.Summary.TrainingSeconds));
+            foreach (var metric in others) sb.Append("</td><td>").Append(Display.Metric(f is null ? null : MetricNames.ValueOf(f, metric)));
+            sb.Append("</td><td>").Append(b?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td><td>")
                 .Append(b is null ? "–" : Display.Metric(MetricNames.ValueOf(b, report.Metric))).Append("</td></tr>\n");
             w.Write(sb);
         }
@@ -182,13 +238,13 @@ internal static partial class HtmlReport
             return;
         }
         var withRung = report.Rungs.Any(r => r.Rung is not null);
-        w.Write("<table id=\"rung-table\"><thead><tr>" + (withRung ? "<th>rung</th>" : "") + "<th>epoch</th><th>reached it</th><th>pruned there</th><th>went on</th></tr></thead><tbody>");
+        w.Write("<div class=\"wide\"><table id=\"rung-table\"><thead><tr>" + (withRung ? "<th>rung</th>" : "") + "<th>epoch</th><th>reached it</th><th>pruned there</th><th>went on</th></tr></thead><tbody>");
         foreach (var r in report.Rungs)
         {
             w.Write("<tr>" + (withRung ? $"<td>{(r.Rung is { } k ? Display.Int(k) : "")}</td>" : "")
                 + $"<td>{Display.Int(r.Epoch)}</td><td>{Display.Int(r.Reached)}</td><td>{Display.Int(r.Pruned)}</td><td>{Display.Int(r.WentOn)}</td></tr>");
         }
-        w.Write("</tbody></table>");
+        w.Write("</tbody></table></div>");
         if (report.Effort is { } effort) w.Write($"<p>{Html.Escape(Format.Effort(report.Sweep.Definition, effort))} <span class=\"muted\">({Html.Escape(Format.EffortBasis(effort))})</span></p>");
         w.Write("</section>\n");
     }
@@ -212,12 +268,15 @@ internal static partial class HtmlReport
         }
         w.Write("<p class=\"muted\">Mean final val_accuracy of completed trials per cell, one map per optimizer. Where several trials share a cell "
             + "(other loss functions, epochs or seeds), the cell is their average; grey cells have no completed trial.</p><div class=\"maps\">");
+        var means = report.Heatmaps.SelectMany(m => m.Mean.Cast<double>()).Where(double.IsFinite).ToList();
+        var (low, high) = (means.Min(), means.Max());
+        w.Write($"<p class=\"muted\">Colours span the maps' own range, {Display.Metric(low)} (dark) to {Display.Metric(high)} (yellow).</p>");
         foreach (var map in report.Heatmaps)
         {
             var width = Math.Clamp(160 + 90 * map.LearningRates.Count, 360, 900);
             var height = Math.Clamp(120 + 50 * map.BatchSizes.Count, 260, 700);
             var losses = string.Join(", ", map.Losses);
-            w.Write($"<figure>{Charts.ImageTag(Charts.Heatmap(map, width, height), $"val_accuracy heatmap for {map.Optimizer}", width, height)}"
+            w.Write($"<figure>{Charts.ImageTag(Charts.Heatmap(map, width, height, low, high), $"val_accuracy heatmap for {map.Optimizer}", width, height)}"
                 + $"<figcaption>{Html.Escape(PiximiNames.Optimizer(map.Optimizer))} — averaged over loss functions: {Html.Escape(losses)}</figcaption></figure>");
         }
         w.Write("</div><div class=\"cols\">");
@@ -228,12 +287,12 @@ internal static partial class HtmlReport
 
     private static void GroupTable(TextWriter w, string what, IReadOnlyList<GroupScore> groups)
     {
-        w.Write($"<div><h3>By {Html.Escape(what.ToLowerInvariant())}</h3><table class=\"bars\"><thead><tr><th>{Html.Escape(what)}</th><th>n</th><th>best val_accuracy</th><th>mean val_accuracy</th></tr></thead><tbody>");
+        w.Write($"<div><h3>By {Html.Escape(what.ToLowerInvariant())}</h3><div class=\"wide\"><table class=\"bars\"><thead><tr><th>{Html.Escape(what)}</th><th>n</th><th>best val_accuracy</th><th>mean val_accuracy</th></tr></thead><tbody>");
         foreach (var g in groups)
         {
             w.Write($"<tr><td>{Html.Escape(g.Value)}</td><td>{g.N}</td><td>{Bar(g.Best)}</td><td>{Bar(g.Mean)}</td></tr>");
         }
-        w.Write("</tbody></table></div>");
+        w.Write("</tbody></table></div></div>");
     }
 
     private static void ImportanceSection(SweepReport report, TextWriter w)
@@ -247,12 +306,25 @@ internal static partial class HtmlReport
         w.Write($"<p class=\"muted\">η² (eta squared): the share of the variance of final val_accuracy over the {report.Importance[0].Trials} completed trials "
             + "that grouping the trials by one hyperparameter explains: η² = Σ<sub>groups</sub> n<sub>g</sub>(mean<sub>g</sub> − mean)² / Σ<sub>trials</sub>(x − mean)². "
             + "0 = the choice made no difference, 1 = it decides everything. Each is measured alone, so with interactions they need not add up to 1; "
-            + "a hyperparameter with one value has η² 0.</p><table class=\"bars\"><thead><tr><th>hyperparameter</th><th>values</th><th>η²</th></tr></thead><tbody>");
+            + "a hyperparameter with one value has η² 0. n: the trials it is measured over; smallest group: the fewest trials sharing one of its values.</p>");
+        if (ShakyNote(report) is { } caveat) w.Write($"<p class=\"note caveat\" id=\"eta-caveat\">⚠ {Html.Escape(caveat)}</p>");
+        w.Write("<div class=\"wide\"><table class=\"bars\"><thead><tr><th>hyperparameter</th><th>values</th><th>n</th><th>smallest group</th><th>η²</th><th></th></tr></thead><tbody>");
         foreach (var i in report.Importance)
         {
-            w.Write($"<tr><td>{i.Hyperparameter}</td><td>{i.Values}</td><td>{Bar(i.EtaSquared)}</td></tr>");
+            w.Write($"<tr><td>{i.Hyperparameter}</td><td>{i.Values}</td><td>{i.Trials}</td><td>{i.SmallestGroup}</td><td>{Bar(i.EtaSquared)}</td>"
+                + $"<td class=\"caveat\">{(i.IsShaky ? "⚠ unreliable" : "")}</td></tr>");
         }
-        w.Write("</tbody></table></section>\n");
+        w.Write("</tbody></table></div></section>\n");
+    }
+
+    /// <summary>The caveat when some hyperparameter has a value fewer than 3 trials share, naming them; null when none does.</summary>
+    internal static string? ShakyNote(SweepReport report)
+    {
+        var shaky = report.Importance.Where(i => i.IsShaky).ToList();
+        if (shaky.Count == 0) return null;
+        return $"{string.Join(", ", shaky.Select(i => $"{i.Hyperparameter} (a value with {i.SmallestGroup} trial{(i.SmallestGroup == 1 ? "" : "s")})"))}: "
+            + $"fewer than {Importance.FewestTrusted} trials share a value, so η² there is mostly chance (2 trials with 2 values always give 1.0000). "
+            + "Run more trials, or seeds, before trusting it.";
     }
 
     private static void Evaluation(SweepReport report, TextWriter w)
@@ -264,30 +336,33 @@ internal static partial class HtmlReport
             return;
         }
         w.Write($"<p class=\"muted\">Trial {best.Summary.Trial.Number}'s final model on its {scores.Total} validation images. Rows: actual class; columns: predicted class.</p>");
-        w.Write("<div class=\"cols\"><div class=\"scroll\"><table class=\"confusion\"><thead><tr><th>actual \\ predicted</th>");
-        foreach (var c in evaluation.ClassNames) w.Write($"<th>{Html.Escape(c)}</th>");
+        // The matrix gets the section's whole width (the scores go below it): 20 classes fit at 1,280 px; beyond, it
+        // scrolls with its labels sticky. Long class names are clamped in the header and cut with an ellipsis in the
+        // rows, each with its whole name as a title.
+        w.Write("<div class=\"scroll matrix\"><table class=\"confusion\"><thead><tr><th>actual \\ predicted</th>");
+        foreach (var c in evaluation.ClassNames) w.Write($"<th title=\"{Html.Escape(c)}\"><span>{Html.Escape(c)}</span></th>");
         w.Write("</tr></thead><tbody>");
         for (var r = 0; r < evaluation.ClassNames.Count; r++)
         {
             var rowTotal = Math.Max(1, evaluation.Confusion[r].Sum());
-            w.Write($"<tr><th>{Html.Escape(evaluation.ClassNames[r])}</th>");
+            w.Write($"<tr><th title=\"{Html.Escape(evaluation.ClassNames[r])}\">{Html.Escape(evaluation.ClassNames[r])}</th>");
             for (var c = 0; c < evaluation.ClassNames.Count; c++)
             {
                 var count = evaluation.Confusion[r][c];
                 var alpha = ((double)count / rowTotal).ToString("F2", CultureInfo.InvariantCulture);
                 var hue = r == c ? "47,140,90" : "200,70,50";
-                w.Write($"<td style=\"background:rgba({hue},{alpha})\">{count}</td>");
+                w.Write($"<td{(r == c ? " class=\"diag\"" : "")} style=\"background:rgba({hue},{alpha})\">{count}</td>");
             }
             w.Write("</tr>");
         }
-        w.Write("</tbody></table></div><div><table class=\"scores\"><thead><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>");
+        w.Write("</tbody></table></div><div class=\"wide\"><table class=\"scores\"><thead><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>");
         foreach (var c in scores.Classes)
         {
-            w.Write($"<tr><td>{Html.Escape(c.Name)}</td><td>{c.Support}</td><td>{Display.Metric(c.Precision)}</td><td>{Display.Metric(c.Recall)}</td><td>{Display.Metric(c.F1)}</td></tr>");
+            w.Write($"<tr><td class=\"name\" title=\"{Html.Escape(c.Name)}\">{Html.Escape(c.Name)}</td><td>{c.Support}</td><td>{Display.Metric(c.Precision)}</td><td>{Display.Metric(c.Recall)}</td><td>{Display.Metric(c.F1)}</td></tr>");
         }
         w.Write($"</tbody><tfoot><tr><th>macro average</th><td>{scores.Total}</td><td id=\"macro-precision\">{Display.Metric(scores.MacroPrecision)}</td>"
             + $"<td id=\"macro-recall\">{Display.Metric(scores.MacroRecall)}</td><td id=\"macro-f1\">{Display.Metric(scores.MacroF1)}</td></tr></tfoot></table>");
-        w.Write($"<p>Accuracy {Display.Metric(scores.Accuracy)}.</p></div></div>");
+        w.Write($"<p>Accuracy {Display.Metric(scores.Accuracy)}.</p></div>");
         w.Write("<p class=\"muted\">Precision = TP / (TP + FP), read down a predicted column; recall = TP / (TP + FN), read along an actual row; "
             + "F1 = 2·precision·recall / (precision + recall); 0 where nothing was predicted or present. Macro = unweighted mean over classes. "
             + "Piximi's own evaluation shows precision and recall swapped; these are the standard ones.</p>");
@@ -310,14 +385,14 @@ internal static partial class HtmlReport
         }
         w.Write($"<p class=\"muted\">The same settings with different seeds: final val_accuracy as mean ± sample standard deviation (n − 1), n completed seeds. "
             + $"Best {Math.Min(TopReplicates, report.Replicates.Count)} of {report.Replicates.Count} by mean.</p>"
-            + "<table class=\"sortable\"><thead><tr><th>optimizer</th><th>loss function</th><th>learning rate</th><th>batch size</th><th>epochs</th><th>val_accuracy</th><th>n</th><th>seeds</th></tr></thead><tbody>");
+            + "<div class=\"wide\"><table class=\"sortable\"><thead><tr><th>optimizer</th><th>loss function</th><th>learning rate</th><th>batch size</th><th>epochs</th><th>val_accuracy</th><th>n</th><th>seeds</th></tr></thead><tbody>");
         foreach (var r in report.Replicates.Take(TopReplicates))
         {
             var hp = r.Settings;
             w.Write($"<tr><td>{hp.Optimizer}</td><td>{hp.Loss}</td><td>{Display.Rate(hp.LearningRate)}</td><td>{hp.BatchSize}</td><td>{Html.Escape(Display.Epochs(hp))}</td>"
                 + $"<td data-v=\"{Format.Exact(r.Mean)}\">{Display.Metric(r.Mean)} ± {Display.Metric(r.StandardDeviation)}</td><td>{r.N}</td><td>{string.Join(", ", r.Seeds)}</td></tr>");
         }
-        w.Write("</tbody></table></section>\n");
+        w.Write("</tbody></table></div></section>\n");
     }
 
     private static void Problems(SweepReport report, TextWriter w)
@@ -329,14 +404,14 @@ internal static partial class HtmlReport
             w.Write("<p>None.</p></section>\n");
             return;
         }
-        w.Write("<table><thead><tr><th>trial</th><th>state</th><th>settings</th><th>epochs run</th><th>attempts</th><th>reason</th></tr></thead><tbody>");
+        w.Write("<div class=\"wide\"><table><thead><tr><th>trial</th><th>state</th><th>settings</th><th>epochs run</th><th>attempts</th><th>reason</th></tr></thead><tbody>");
         foreach (var line in problems)
         {
             w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Html.Escape(Display.State(line.Trial))}</span></td>"
                 + $"<td>{Html.Escape(Display.Settings(withSeed: false, hp: line.Hp))}, seed {line.Hp.Seed}</td><td>{line.Summary.EpochsRun}</td><td>{line.Trial.Attempts}</td>"
                 + $"<td class=\"reason\">{Html.Escape(line.Trial.Message ?? "no reason recorded")}</td></tr>");
         }
-        w.Write("</tbody></table></section>\n");
+        w.Write("</tbody></table></div></section>\n");
     }
 
     /// <summary>Why each attempt ended, for the trials that needed more than one (or lost or gave back the one they had).</summary>
@@ -351,14 +426,14 @@ internal static partial class HtmlReport
         }
         w.Write($"<p>{interrupted.Count} trial(s) needed more than one attempt, or lost or gave back the one they had. A lost attempt that "
             + "stored an epoch does not count against the retries.</p>");
-        w.Write("<table><thead><tr><th>trial</th><th>state</th><th>attempts</th><th>lost</th><th>why each attempt ended</th></tr></thead><tbody>");
+        w.Write("<div class=\"wide\"><table><thead><tr><th>trial</th><th>state</th><th>attempts</th><th>lost</th><th>why each attempt ended</th></tr></thead><tbody>");
         foreach (var line in interrupted)
         {
             var items = string.Concat(AttemptHistory.Phrases(line.Trial, line.Attempts, line.Summary.EpochsRun).Select(p => $"<li>{Html.Escape(p)}</li>"));
             w.Write($"<tr><td>{line.Trial.Number}</td><td><span class=\"chip s-{Display.State(line.Trial.State)}\">{Html.Escape(Display.State(line.Trial))}</span></td>"
                 + $"<td>{line.Trial.Attempts}</td><td>{line.Trial.Lost}</td><td class=\"reason\"><ol class=\"attempts\">{items}</ol></td></tr>");
         }
-        w.Write("</tbody></table></section>\n");
+        w.Write("</tbody></table></div></section>\n");
     }
 
     /// <summary>
@@ -419,10 +494,11 @@ internal static partial class HtmlReport
         h3{font-size:16px;margin:12px 0 6px}
         .sub,.muted{color:var(--muted)}
         .sub{margin:4px 0 8px}
-        nav a{margin-right:16px;color:var(--accent);text-decoration:none;font-size:14px}
+        nav a{color:var(--accent);text-decoration:none;font-size:14px}
         nav a:hover{text-decoration:underline}
-        main{max-width:1240px;margin:0 auto;padding:16px 32px}
-        section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:18px 22px;margin:16px 0}
+        nav{display:flex;flex-wrap:wrap;column-gap:16px}
+        main{max-width:1240px;margin:0 auto;padding:16px 24px}
+        section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:18px 20px;margin:16px 0;min-width:0}
         .partial{background:#fff4ce;border-bottom:2px solid #e0b400;padding:12px 32px;font-size:16px}
         .cols{display:flex;flex-wrap:wrap;gap:32px}
         .cols>*{flex:1 1 380px;min-width:0}
@@ -450,7 +526,22 @@ internal static partial class HtmlReport
         .card.yours{border-left-color:#c99a00}
         .gain{font-size:30px;font-weight:700;color:#8a6a00}
         .scroll{overflow:auto;max-height:640px}
-        #trial-table thead th{position:sticky;top:0}
+        .wide{overflow-x:auto;max-width:100%}
+        #trial-table thead th{position:sticky;top:0;z-index:2}
+        /* Trial, state and the ranking metric (columns 1-5 with the curve button and rank) stay in view when the table
+           scrolls sideways: fixed widths, so each sticky column knows where the previous one ends. */
+        #trial-table td{background:var(--row,#fff)}
+        #trial-table tr.top{--row:#eef5ff}
+        #trial-table tr.baseline{--row:#fff8e6}
+        #trial-table :is(th,td):nth-child(-n+5){position:sticky;z-index:1;box-sizing:border-box;overflow:hidden}
+        #trial-table thead th:nth-child(-n+5){z-index:3}
+        #trial-table :is(th,td):nth-child(1){left:0;width:34px;min-width:34px;max-width:34px}
+        #trial-table :is(th,td):nth-child(2){left:34px;width:52px;min-width:52px;max-width:52px}
+        #trial-table :is(th,td):nth-child(3){left:86px;width:104px;min-width:104px;max-width:104px}
+        #trial-table :is(th,td):nth-child(4){left:190px;width:140px;min-width:140px;max-width:140px;text-align:left}
+        #trial-table :is(th,td):nth-child(5){left:330px;width:110px;min-width:110px;max-width:110px;border-right:2px solid var(--line)}
+        #trial-table .chip{max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:middle}
+        #problems td:nth-child(3){white-space:normal;min-width:14em}
         button{font:inherit;cursor:pointer;border:1px solid var(--accent);background:#fff;color:var(--accent);border-radius:5px;padding:4px 12px}
         button:hover{background:var(--accent);color:#fff}
         button.cv{padding:0 6px;border-color:var(--line)}
@@ -461,10 +552,22 @@ internal static partial class HtmlReport
         figcaption{font-size:13.5px;color:var(--muted);margin-bottom:4px}
         .maps{display:flex;flex-wrap:wrap;gap:12px}
         img.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;margin-right:8px;background:#fff}
-        .bar{position:relative;width:200px;height:18px;background:#eef1f5;border-radius:3px}
+        .bar{position:relative;width:100%;min-width:96px;max-width:200px;height:18px;background:#eef1f5;border-radius:3px}
+        table.bars{width:100%}
+        table.bars td:first-child{white-space:normal;overflow-wrap:anywhere}
         .bar span{position:absolute;left:0;top:0;bottom:0;background:#9cc0e8;border-radius:3px}
         .bar b{position:relative;font-weight:normal;font-size:12.5px;padding-left:6px;line-height:18px;float:left}
+        .matrix{max-height:760px;margin-bottom:12px}
+        table.confusion th,table.confusion td{padding:3px 5px}
         table.confusion td{min-width:44px;text-align:center}
+        table.confusion td.diag{font-weight:700;box-shadow:inset 0 0 0 2px #2f8c5a}
+        /* Labels stay beside the numbers when the matrix scrolls (more than 20 classes, or a narrow window). */
+        table.confusion thead th{position:sticky;top:0;z-index:2;vertical-align:bottom;white-space:normal;min-width:44px;max-width:7em}
+        table.confusion thead th span{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere;font-size:12.5px;line-height:1.25}
+        table.confusion tbody th{position:sticky;left:0;z-index:1;max-width:13em;overflow:hidden;text-overflow:ellipsis;text-align:left}
+        table.confusion thead th:first-child{left:0;z-index:3}
+        table.scores td.name{max-width:22em;overflow:hidden;text-overflow:ellipsis}
+        .caveat{color:#99520b}
         td.reason{text-align:left;white-space:normal;max-width:520px}
         ol.attempts{margin:0;padding-left:18px}
         .note{background:#eef5ff;padding:8px 12px;border-radius:5px}
@@ -529,9 +632,12 @@ internal static partial class HtmlReport
           function chart(title, training, validation, accuracy, planned, kept, pruned) {
             var W = 400, H = 230, L = 52, R = 14, T = 26, B = 30;
             var values = training.concat(validation).filter(function (v) { return v !== null; });
-            var lo = accuracy ? 0 : Math.min.apply(null, values), hi = accuracy ? 1 : Math.max.apply(null, values);
+            // The axis spans the data (accuracy within 0-1), as the pre-rendered charts do: 0.80 and 0.84 must look apart.
+            var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
             if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
-            if (hi === lo) { hi = lo + 1; }
+            var margin = Math.max((hi - lo) * 0.08, accuracy ? 0.005 : Math.abs(hi) * 0.02 + 1e-9);
+            lo -= margin; hi += margin;
+            if (accuracy) { lo = Math.max(0, lo); hi = Math.min(1, hi); }
             var n = Math.max(training.length, planned || 0, 2);
             function x(i) { return L + (W - L - R) * i / (n - 1); }
             function y(v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); }

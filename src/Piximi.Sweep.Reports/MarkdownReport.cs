@@ -121,10 +121,16 @@ internal static partial class MarkdownReport
     {
         w.WriteLine("## Hyperparameter importance (η², final val_accuracy of completed trials)");
         w.WriteLine();
-        w.WriteLine("| hyperparameter | η² | values |");
-        w.WriteLine("|---|---:|---:|");
-        foreach (var i in report.Importance) w.WriteLine($"| {i.Hyperparameter} | {Display.Metric(i.EtaSquared)} | {i.Values} |");
+        w.WriteLine("| hyperparameter | η² | values | n | smallest group | |");
+        w.WriteLine("|---|---:|---:|---:|---:|---|");
+        foreach (var i in report.Importance)
+            w.WriteLine($"| {i.Hyperparameter} | {Display.Metric(i.EtaSquared)} | {i.Values} | {i.Trials} | {i.SmallestGroup} | {(i.IsShaky ? "⚠ unreliable" : "")} |");
         w.WriteLine();
+        if (HtmlReport.ShakyNote(report) is { } caveat)
+        {
+            w.WriteLine($"⚠ {caveat}");
+            w.WriteLine();
+        }
         w.WriteLine("η² = between-group sum of squares / total sum of squares when trials are grouped by that hyperparameter.");
         w.WriteLine();
     }

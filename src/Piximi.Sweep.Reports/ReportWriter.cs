@@ -209,6 +209,7 @@ internal static class JsonReport
             Number(json, "eta_squared", i.EtaSquared);
             json.WriteNumber("values", i.Values);
             json.WriteNumber("trials", i.Trials);
+            json.WriteNumber("smallest_group", i.SmallestGroup);
             json.WriteEndObject();
         }
         json.WriteEndArray();

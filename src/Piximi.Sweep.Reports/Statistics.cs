@@ -7,8 +7,16 @@ namespace Piximi.Sweep.Reports;
 /// How much one hyperparameter explains of the spread of final val_accuracy: η² (eta squared) = SS_between / SS_total
 /// over completed trials, where SS_between = Σ_groups n_g (mean_g − mean)² and SS_total = Σ (x − mean)², grouping
 /// the trials by that hyperparameter's value. 0 when it has one value only or all scores are equal.
+/// <see cref="SmallestGroup"/>: the fewest trials sharing one of its values. With groups that small η² is mostly
+/// noise (2 trials with 2 values always give 1), so reports show n and a caveat (<see cref="IsShaky"/>).
 /// </summary>
-internal sealed record Importance(string Hyperparameter, double EtaSquared, int Values, int Trials);
+internal sealed record Importance(string Hyperparameter, double EtaSquared, int Values, int Trials, int SmallestGroup)
+{
+    /// <summary>Below this many trials in a group, reports warn that η² cannot be trusted.</summary>
+    public const int FewestTrusted = 3;
+
+    public bool IsShaky => SmallestGroup < FewestTrusted;
+}
 
 /// <summary>Completed trials sharing one value (an optimizer, a loss): how many, the best and the mean val_accuracy.</summary>
 internal sealed record GroupScore(string Value, int N, double Best, double Mean);
@@ -46,7 +54,7 @@ internal static class Statistics
                 var between = groups.Sum(g => g.Count() * Square(g.Average(s => s.Score) - mean));
                 // With no spread at all there is nothing to explain; 0 rather than 0/0.
                 var eta = total > 0 ? Math.Clamp(between / total, 0, 1) : 0;
-                return new Importance(h.Name, eta, groups.Count, scored.Count);
+                return new Importance(h.Name, eta, groups.Count, scored.Count, groups.Min(g => g.Count()));
             })
             .OrderByDescending(i => i.EtaSquared),
         ];

@@ -84,10 +84,11 @@ public sealed class AReportOfAPrunedTpeSweep : IDisposable
         var table = Regex.Match(html, "<table class=\"sortable\" id=\"trial-table\">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline).Groups[1].Value;
         var rows = Regex.Matches(table, "<tr[^>]*>(.*?)</tr>").Select(m => Regex.Matches(m.Groups[1].Value, "<td>(.*?)</td>").Select(c => Regex.Replace(c.Groups[1].Value, "<[^>]+>", "")).ToList())
             .ToDictionary(r => r[2]);
-        Assert.Equal(("1", "completed", "7 (kept 4)", "0.9000", "0.9000"), (rows["3"][1], rows["3"][3], rows["3"][10], rows["3"][15], rows["3"][17]));
-        Assert.Equal(("pruned (rung 0)", "1"), (rows["2"][3], rows["2"][10]));
-        Assert.Equal(("pruned (rung 1)", "3"), (rows["4"][3], rows["4"][10]));
-        Assert.Equal("9", rows["1"][10]);
+        // The ranking metric (val_accuracy) is the 5th column, after the state, so it stays in the table's sticky columns.
+        Assert.Equal(("1", "completed", "7 (kept 4)", "0.9000", "0.9000"), (rows["3"][1], rows["3"][3], rows["3"][11], rows["3"][4], rows["3"][17]));
+        Assert.Equal(("pruned (rung 0)", "1"), (rows["2"][3], rows["2"][11]));
+        Assert.Equal(("pruned (rung 1)", "3"), (rows["4"][3], rows["4"][11]));
+        Assert.Equal("9", rows["1"][11]);
 
         var pruning = Regex.Match(html, "<section id=\"pruning\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Contains("<tr><td>0</td><td>1</td><td>6</td><td>2</td><td>4</td></tr><tr><td>1</td><td>3</td><td>4</td><td>1</td><td>3</td></tr>", pruning);

@@ -253,7 +253,7 @@ public sealed class TheHtmlReportShowsTheStoresNumbers : IDisposable
     {
         var html = Render.With(ReportWriter.Html, _sweep.Load());
 
-        Assert.Contains("<th>&lt;script&gt;alert(1)&lt;/script&gt;</th>", html);
+        Assert.Contains("<th title=\"&lt;script&gt;alert(1)&lt;/script&gt;\"><span>&lt;script&gt;alert(1)&lt;/script&gt;</span></th>", html);
         Assert.DoesNotContain("<script>alert(1)", html);
         Assert.Contains("mnist &lt;grid&gt; &amp; &quot;co&quot;", html);
         Assert.DoesNotContain("<grid>", html);

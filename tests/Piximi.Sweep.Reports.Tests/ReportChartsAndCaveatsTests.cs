@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Piximi.Sweep.Core;
+
+namespace Piximi.Sweep.Reports.Tests;
+
+public sealed class EtaSquaredFromTinyGroupsCarriesItsNAndACaveat
+{
+    private static Hyperparameters Hp(double learningRate, int seed) =>
+        new(OptimizerKind.Adam, LossKind.CategoricalCrossEntropy, learningRate, 32, 10, null, seed);
+
+    [Fact]
+    public void TwoTrialsWithTwoLearningRatesGiveOneFromGroupsOfOneAndAreMarkedShaky()
+    {
+        (Hyperparameters, double)[] scored = [(Hp(0.01, 0), 0.81), (Hp(0.03, 0), 0.84)];
+
+        var importance = Statistics.Importance(scored).ToDictionary(i => i.Hyperparameter);
+
+        // Two trials split into two groups: all the variance is "between", whatever the numbers.
+        Assert.Equal(1.0, importance["learning_rate"].EtaSquared, 12);
+        Assert.Equal((2, 1, true), (importance["learning_rate"].Trials, importance["learning_rate"].SmallestGroup, importance["learning_rate"].IsShaky));
+        Assert.Equal((2, true), (importance["seed"].SmallestGroup, importance["seed"].IsShaky));
+    }
+
+    [Fact]
+    public void ThreeTrialsInEveryGroupNeedNoCaveat()
+    {
+        (Hyperparameters, double)[] scored = [.. Enumerable.Range(0, 6).Select(i => (Hp(i % 2 == 0 ? 0.01 : 0.03, i), 0.8 + 0.01 * i))];
+
+        var learningRate = Statistics.Importance(scored).Single(i => i.Hyperparameter == "learning_rate");
+
+        Assert.Equal((6, 3, false), (learningRate.Trials, learningRate.SmallestGroup, learningRate.IsShaky));
+    }
+
+    [Fact]
+    public void TheHtmlAndMarkdownReportsShowNAndTheCaveatWhenAValueHasFewerThanThreeTrials()
+    {
+        // The pruned sweep completes 3 trials, each with its own learning rate: groups of 1.
+        using var sweep = new PrunedSweep();
+        var report = sweep.Load();
+
+        var html = Render.With(ReportWriter.Html, report);
+        var markdown = Render.With(ReportWriter.Markdown, report);
+
+        var section = Regex.Match(html, "<section id=\"importance\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("<th>n</th><th>smallest group</th>", section);
+        Assert.Matches("<tr><td>learning_rate</td><td>3</td><td>3</td><td>1</td><td>.*?</td><td class=\"caveat\">⚠ unreliable</td></tr>", section);
+        Assert.Contains("<p class=\"note caveat\" id=\"eta-caveat\">⚠ ", section);
+        Assert.Contains("learning_rate (a value with 1 trial)", section);
+        Assert.Contains("| learning_rate | 1.0000 | 3 | 3 | 1 | ⚠ unreliable |", markdown);
+        Assert.Contains("⚠ learning_rate (a value with 1 trial)", markdown);
+    }
+}
+
+public sealed class TheStaticReportHasTheHistoryAndAllCurvesCharts : IDisposable
+{
+    private readonly PrunedSweep _sweep = new();
+
+    public void Dispose() => _sweep.Dispose();
+
+    [Fact]
+    public void TheOptimizationHistoryAndEveryTrialsCurvesAreInlineSvgsAndLinkedFromTheNavigation()
+    {
+        var html = Render.With(ReportWriter.Html, _sweep.Load());
+
+        foreach (var id in (string[])["history", "all-curves"])
+        {
+            var section = Regex.Match(html, $"<section id=\"{id}\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+            Assert.Contains("<img class=\"chart\"", section);
+            Assert.Contains("src=\"data:image/svg+xml;base64,", section);
+            Assert.Contains($"<a href=\"#{id}\">", html);
+        }
+        Assert.Contains("every trial (6): the best in orange, pruned trials grey and dashed", html);
+    }
+
+    [Fact]
+    public void NavigationLeavesOutSectionsWithNothingInThem()
+    {
+        var html = Render.With(ReportWriter.Html, _sweep.Load());
+        var nav = Regex.Match(html, "<nav>(.*?)</nav>").Groups[1].Value;
+
+        // No replicates (one seed) and every trial ran in one attempt: the sections stay, saying so, but unlinked.
+        Assert.Contains("<section id=\"replicates\">", html);
+        Assert.DoesNotContain("#replicates", nav);
+        Assert.DoesNotContain("#attempts", nav);
+        Assert.Contains("<a href=\"#problems\">", nav);
+    }
+
+    [Fact]
+    public void AnAccuracyAxisSpansTheDataNotZeroToOne()
+    {
+        // Five values between 0.80 and 0.84: on a 0–1 axis they would be one line; the tick labels say what the axis spans.
+        var curve = Enumerable.Range(1, 5).Select(e => new EpochMetrics(e, 0.5, 0.80 + 0.01 * e, 0.5, 0.79 + 0.01 * e, 1, 1000)).ToList();
+
+        var svg = Charts.Curves(curve, accuracy: true, 420, 240);
+
+        // The axis's tick labels: the decimal ones are the y axis (epochs are whole numbers).
+        var ticks = Regex.Matches(svg, @">\s*(0\.\d+)\s*</text>").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(ticks.Count >= 3, $"{ticks.Count} y tick labels");
+        Assert.All(ticks, t => Assert.InRange(t, 0.78, 0.86));
+    }
+}
