@@ -47,6 +47,7 @@ public static class DashboardPages
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{WebUtility.HtmlEncode(title)} · Piximi.Sweep</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/assets/dashboard.css?v={WebUtility.UrlEncode(version)}">
             </head>
             <body{attributes} data-store="{WebUtility.HtmlEncode(store)}">
