@@ -43,7 +43,7 @@
   }
   function time(iso) { return iso ? new Date(iso).toLocaleString() : "–"; }
   function card(id, title, children) {
-    var c = el("section", { class: "card", id: id }, [el("h2", { text: title })].concat(children || []));
+    var c = el("section", { class: "card", id: id }, [title ? el("h2", { text: title }) : null].concat(children || []));
     return c;
   }
   function navTo(sections) {
@@ -403,7 +403,8 @@
     }
 
     function importanceCard() {
-      var imp = (S.importance || []).filter(function (i) { return i.etaSquared !== null; });
+      // A hyperparameter with one value explains nothing: leave it out rather than show 0.000.
+      var imp = (S.importance || []).filter(function (i) { return i.etaSquared !== null && i.values > 1; });
       var rows = imp.map(function (i) {
         var few = i.values > 0 && i.trials / i.values < 3;
         return el("tr", {}, [el("td", { class: "text", text: i.hyperparameter }),
