@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Piximi.Sweep.Cli.Commands;
+using Piximi.Sweep.Cli.Serve;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Engine;
 using Piximi.Sweep.Storage;
@@ -117,6 +118,7 @@ public static class CliApp
         AddResults(root, db, sweep, format, output);
         AddReports(root, db, output);
         AddCopy(root, sweep, output);
+        AddServe(root, db, output);
 
         // --help on the root command ends with the exit codes.
         var help = root.Options.OfType<HelpOption>().Single();
@@ -268,6 +270,16 @@ public static class CliApp
         var copy = new Command("copy", "Copy a sweep, with its trials, epochs and checkpoints, to another store; running trials are queued again there") { copyFrom, copyTo, sweep };
         copy.SetAction(p => new CopyCommand(output).Execute(p.GetRequiredValue(copyFrom), p.GetRequiredValue(copyTo), p.GetValue(sweep)));
         root.Add(copy);
+    }
+
+    /// <summary>serve: the read-only dashboard over the store.</summary>
+    private static void AddServe(RootCommand root, Option<string> db, TextWriter output)
+    {
+        var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port, printed at start)", DefaultValueFactory = _ => 8642 };
+        var host = new Option<string>("--host") { Description = "Address to listen on; any but 127.0.0.1, ::1 or localhost requires the token printed at start", DefaultValueFactory = _ => "127.0.0.1" };
+        var serve = new Command("serve", "A read-only dashboard of the store's sweeps in the browser, live while they run") { port, host };
+        serve.SetAction((p, stop) => new ServeCommand(output).ExecuteAsync(new ServeOptions(p.GetRequiredValue(db), p.GetRequiredValue(host), p.GetRequiredValue(port)), stop));
+        root.Add(serve);
     }
 
     /// <summary>The usual help, and after the root command's the table of exit codes.</summary>

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Piximi.Sweep.Cli.Commands;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Reports;
+using Piximi.Sweep.Reports.Dashboard;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Cli.Serve;
+
+/// <summary>
+/// The dashboard's routes, GET only (read-only): HTML shells that the embedded script fills from the <c>/api/…</c> JSON
+/// read models (<see cref="DashboardData"/>), the embedded assets, the live report and a trial's downloads. Each request
+/// opens the store read-only and closes it: a store's calls take turns on one connection, and a PostgreSQL server that
+/// restarts costs one failed request rather than a dead dashboard (Npgsql pools the connections, SQLite opens in ~1 ms).
+/// </summary>
+internal static class DashboardEndpoints
+{
+    // The pages' own script and styles, no inline script, nothing from elsewhere.
+    private const string PagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    // The static report is one self-contained file with inline script and styles: those, and still nothing from elsewhere.
+    private const string ReportPolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
+    public static void Map(IEndpointRouteBuilder app, string location)
+    {
+        var store = StoreLocations.Describe(location);
+        app.MapGet("/", (HttpContext c) => Page(c, DashboardPages.SweepList(store)));
+        app.MapGet("/sweeps/{name}", (HttpContext c, string name) => Page(c, DashboardPages.Sweep(store, name)));
+        app.MapGet("/sweeps/{name}/trials/{number:int}", (HttpContext c, string name, int number) => Page(c, DashboardPages.Trial(store, name, number)));
+        app.MapGet("/sweeps/{name}/report", (HttpContext c, string name) => Read(location, s => Report(c, s, name)));
+        app.MapGet("/assets/{file}", (string file) => DashboardPages.Asset(file) is { } asset
+            ? Results.Text(asset.Text, asset.ContentType)
+            : Results.NotFound());
+
+        app.MapGet("/api/sweeps", () => Read(location, s => Results.Json(new { store, sweeps = DashboardData.Sweeps(s) })));
+        app.MapGet("/api/sweeps/{name}", (string name) => Read(location, s => WithSweep(s, name, sweep => Results.Json(DashboardData.Sweep(s, sweep)))));
+        app.MapGet("/api/sweeps/{name}/changes", (string name, long? after, string? running) => Read(location, s => WithSweep(s, name,
+            sweep => Results.Json(DashboardData.Changes(s, sweep, Math.Max(0, after ?? 0), Ids(running))))));
+        app.MapGet("/api/sweeps/{name}/trials/{number:int}", (string name, int number) => Read(location, s => WithTrial(s, name, number,
+            (_, trial) => Results.Json(trial))));
+        app.MapGet("/api/sweeps/{name}/trials/{number:int}/epochs.csv", (string name, int number) => Read(location, s => WithTrial(s, name, number,
+            (sweep, trial) => Download(DashboardData.EpochsCsv(trial), "text/csv", $"{sweep.Name}-trial-{number}-epochs.csv"))));
+        app.MapGet("/api/sweeps/{name}/trials/{number:int}/model_hyperparameters.json", (string name, int number) => Read(location, s => WithTrial(s, name, number,
+            (sweep, trial) => trial.CanExportPiximi
+                ? Download(PiximiExport.ModelHyperparameters(sweep.Definition, s.ListTrials(sweep.Id).First(t => t.Number == number).Hyperparameters),
+                    "application/json", $"{sweep.Name}-trial-{number}-model_hyperparameters.json")
+                : Results.NotFound("This trial has no Piximi settings to export: it has not trained an epoch, or the sweep predates its input shape."))));
+    }
+
+    private static IResult Page(HttpContext context, string html)
+    {
+        context.Response.Headers.ContentSecurityPolicy = PagePolicy;
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static IResult Report(HttpContext context, ITrialStore store, string name) => WithSweep(store, name, sweep =>
+    {
+        var html = new StringWriter(CultureInfo.InvariantCulture);
+        ReportWriter.Html(SweepReport.Load(store, sweep), html);
+        context.Response.Headers.ContentSecurityPolicy = ReportPolicy;
+        return Results.Content(html.ToString(), "text/html; charset=utf-8");
+    });
+
+    private static IResult Download(string text, string contentType, string fileName) =>
+        Results.File(System.Text.Encoding.UTF8.GetBytes(text), contentType, fileName);
+
+    /// <summary>Opens the store for this request; a store that cannot be read now is a 503 with the reason (never its secret).</summary>
+    private static IResult Read(string location, Func<ITrialStore, IResult> answer)
+    {
+        try
+        {
+            using var store = StoreAccess.OpenForReading(location);
+            return answer(store);
+        }
+        catch (Exception e) when (e is UserErrorException or StoreUnavailableException or StoreNotFoundException or StoreVersionException)
+        {
+            return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult WithSweep(ITrialStore store, string name, Func<SweepRecord, IResult> answer) =>
+        store.FindSweep(name) is { } sweep ? answer(sweep) : Results.NotFound($"No sweep named '{name}' in this store.");
+
+    private static IResult WithTrial(ITrialStore store, string name, int number, Func<SweepRecord, TrialView, IResult> answer) =>
+        WithSweep(store, name, sweep => DashboardData.Trial(store, sweep, number) is { } trial
+            ? answer(sweep, trial)
+            : Results.NotFound($"Sweep '{name}' has no trial {number}."));
+
+    /// <summary>The trial ids a page last saw running, comma-separated; anything else is ignored (they only widen what is read).</summary>
+    private static long[] Ids(string? running) =>
+        [.. (running ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+            .Where(id => id > 0).Take(10_000)];
+}

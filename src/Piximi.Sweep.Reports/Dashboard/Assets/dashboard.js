@@ -1,0 +1,587 @@
+// Piximi.Sweep dashboard: reads the /api JSON read models and draws every view as inline SVG and tables.
+// No library, nothing fetched from elsewhere; every text from the store is set as text, never as markup.
+(function () {
+  "use strict";
+  var body = document.body, app = document.getElementById("app"), nav = document.getElementById("nav");
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var STATES = ["completed", "running", "queued", "pruned", "failed", "diverged"];
+  var COLORS = { completed: "#2e8b57", running: "#2f6fdf", queued: "#8a94a3", pruned: "#b0b6bf", failed: "#c0392b", diverged: "#d35400" };
+  // Index of each metric in an epoch point: [trialId, epoch, loss, accuracy, val_loss, val_accuracy, seconds].
+  var COLUMN = { loss: 2, accuracy: 3, val_loss: 4, val_accuracy: 5 };
+  var POLL_MS = 1000;
+
+  // ---- small helpers ----
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "onclick") node.addEventListener("click", attrs[k]);
+      else if (attrs[k] !== undefined && attrs[k] !== null) node.setAttribute(k, attrs[k]);
+    }
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function sv(tag, attrs, text) {
+    var node = document.createElementNS(SVGNS, tag);
+    for (var k in attrs || {}) if (attrs[k] !== undefined && attrs[k] !== null) node.setAttribute(k, attrs[k]);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function tip(node, text) { node.appendChild(sv("title", {}, text)); return node; }
+  function api(path) {
+    return fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) return r.text().then(function (t) { throw new Error(r.status + ": " + t.slice(0, 300)); });
+      return r.json();
+    });
+  }
+  var enc = encodeURIComponent;
+  function fmt(v, digits) {
+    if (v === null || v === undefined || !isFinite(v)) return "–";
+    if (digits !== undefined) return Number(v).toFixed(digits);
+    var a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? Number(v).toExponential(2) : String(Math.round(v * 10000) / 10000);
+  }
+  function time(iso) { return iso ? new Date(iso).toLocaleString() : "–"; }
+  function card(id, title, children) {
+    var c = el("section", { class: "card", id: id }, [title ? el("h2", { text: title }) : null].concat(children || []));
+    return c;
+  }
+  function navTo(sections) {
+    nav.textContent = "";
+    sections.forEach(function (s) { nav.appendChild(el("a", { href: "#" + s[0], text: s[1] })); });
+  }
+  function fail(e) {
+    app.textContent = "";
+    app.appendChild(card("error", "Could not load", [el("p", { text: String(e.message || e) })]));
+  }
+
+  // ---- scales and the chart frame ----
+  function extent(values, pad, log) {
+    var v = values.filter(function (x) { return x !== null && isFinite(x) && (!log || x > 0); });
+    if (!v.length) return [0, 1];
+    var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
+    if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
+    if (lo === hi) { lo -= 0.5 * (Math.abs(lo) || 1) * 0.1; hi += 0.5 * (Math.abs(hi) || 1) * 0.1; }
+    var p = (hi - lo) * (pad === undefined ? 0.06 : pad);
+    return [lo - p, hi + p];
+  }
+  function ticks(lo, hi, n) {
+    var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / n))), err = (hi - lo) / n / step;
+    step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
+    var out = [];
+    for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+    return out;
+  }
+  // A frame with axes zoomed to the data: x and y are {values, label, log, categories}; returns the svg and scales.
+  function frame(opts) {
+    var W = opts.width || 640, H = opts.height || 300, L = 58, R = 14, T = 12, B = 40;
+    var svg = sv("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": opts.title || "" });
+    var xs = axisScale(opts.x, L, W - R), ys = axisScale(opts.y, H - B, T);
+    var ax = sv("g", { class: "axis" });
+    ys.ticks.forEach(function (t) {
+      ax.appendChild(sv("line", { class: "gridline", x1: L, x2: W - R, y1: ys.at(t.v), y2: ys.at(t.v) }));
+      ax.appendChild(sv("text", { x: L - 6, y: ys.at(t.v) + 4, "text-anchor": "end" }, t.label));
+    });
+    xs.ticks.forEach(function (t) {
+      ax.appendChild(sv("line", { x1: xs.at(t.v), x2: xs.at(t.v), y1: H - B, y2: H - B + 4 }));
+      ax.appendChild(sv("text", { x: xs.at(t.v), y: H - B + 16, "text-anchor": "middle" }, t.label));
+    });
+    ax.appendChild(sv("path", { d: "M" + L + " " + T + "V" + (H - B) + "H" + (W - R), fill: "none" }));
+    ax.appendChild(sv("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle" }, opts.x.label || ""));
+    ax.appendChild(sv("text", { x: 12, y: (T + H - B) / 2, transform: "rotate(-90 12 " + (T + H - B) / 2 + ")", "text-anchor": "middle" }, opts.y.label || ""));
+    svg.appendChild(ax);
+    return { svg: svg, x: xs.at, y: ys.at, W: W, H: H, L: L, R: R, T: T, B: B };
+  }
+  function axisScale(a, from, to) {
+    if (a.categories) {
+      var n = a.categories.length, band = (to - from) / Math.max(n, 1);
+      return {
+        at: function (v) { var i = typeof v === "number" && a.indexed ? v : a.categories.indexOf(v); return from + band * (i + 0.5); },
+        ticks: a.categories.map(function (c, i) { return { v: a.indexed ? i : c, label: String(c) }; }), band: band,
+      };
+    }
+    var e = a.domain || extent(a.values, a.pad, a.log), lo = e[0], hi = e[1];
+    var at = function (v) { var u = a.log ? Math.log10(v) : v; return from + (u - lo) / (hi - lo) * (to - from); };
+    var ts = ticks(lo, hi, a.ticks || 5).filter(function (t) { return t >= lo && t <= hi; });
+    if (a.integer) ts = ts.filter(function (t) { return Math.round(t) === t; });
+    return { at: at, ticks: ts.map(function (t) { return { v: a.log ? Math.pow(10, t) : t, label: a.log ? fmt(Math.pow(10, t)) : fmt(t) }; }) };
+  }
+  function polyline(points, X, Y, attrs) {
+    var d = points.filter(function (p) { return p[1] !== null && isFinite(p[1]); })
+      .map(function (p, i) { return (i ? "L" : "M") + X(p[0]).toFixed(1) + " " + Y(p[1]).toFixed(1); }).join("");
+    var a = { d: d, fill: "none" };
+    for (var k in attrs) a[k] = attrs[k];
+    return sv("path", a);
+  }
+  // Viridis-like ramp: separates 0.80 from 0.84 when the scale spans the data, not 0–1.
+  var RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  function ramp(t) {
+    if (t === null || !isFinite(t)) return "#eee";
+    t = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
+    var i = Math.min(Math.floor(t), RAMP.length - 2), f = t - i, a = RAMP[i], b = RAMP[i + 1];
+    return "rgb(" + [0, 1, 2].map(function (k) { return Math.round(a[k] + (b[k] - a[k]) * f); }).join(",") + ")";
+  }
+  function inkOn(t) { return t > 0.6 ? "#1d2433" : "#fff"; }
+  function legend(items) {
+    return el("div", { class: "legend" }, items.map(function (it) {
+      return el("span", {}, [el("i", { style: "background:" + it[1] }), it[0]]);
+    }));
+  }
+
+  // ---- the sweeps list ----
+  function sweepsPage() {
+    function draw(data) {
+      app.textContent = "";
+      var rows = data.sweeps.map(function (s) {
+        var c = s.counts, done = c.total ? c.ended / c.total : 0;
+        return el("tr", {}, [
+          el("td", { class: "text" }, [el("a", { href: "/sweeps/" + enc(s.name), text: s.name })]),
+          el("td", { class: "text msg", text: s.description || "" }),
+          el("td", { class: "text", text: s.method }), el("td", { class: "text", text: s.metric }),
+          el("td", {}, [el("div", { class: "progress", style: "width:140px" }, [el("span", { style: "width:" + (done * 100).toFixed(1) + "%;background:" + COLORS.completed })])]),
+          el("td", { text: c.ended + " / " + c.total }), el("td", { text: String(c.running) }), el("td", { text: String(c.queued) }),
+          el("td", { class: "text", text: s.cancelled ? "cancelled" : c.running ? "running" : c.queued ? "waiting" : "finished" }),
+          el("td", { class: "text", text: time(s.createdAt) }),
+        ]);
+      });
+      var head = ["sweep", "description", "method", "metric", "progress", "ended", "running", "queued", "", "created"];
+      app.appendChild(el("h1", { text: "Sweeps" }));
+      app.appendChild(card("sweeps", data.sweeps.length + " sweep(s) in " + data.store, [
+        data.sweeps.length ? el("div", { class: "scroll" }, [el("table", { id: "sweep-table" }, [
+          el("thead", {}, [el("tr", {}, head.map(function (h, i) { return el("th", { class: i < 4 || i > 7 ? "text" : null, text: h }); }))]),
+          el("tbody", {}, rows)])]) : el("p", { class: "muted", text: "No sweep yet: piximi-sweep run <file> makes one." }),
+      ]));
+    }
+    function load() { api("/api/sweeps").then(draw, fail); }
+    load();
+    setInterval(load, 5000);
+  }
+
+  // ---- a sweep ----
+  function sweepPage() {
+    var name = body.dataset.sweep, S = null, trials = new Map(), curves = new Map(), position = 0;
+    var view = { filter: "all", sortKey: "metric", sortDir: 0, curveMetric: null, historyBy: "trial" };
+    var lastUpdate = null, error = null, timer = null, dirty = true;
+
+    function metricOf(t, metric) {
+      var c = curves.get(t.id);
+      if (!c || !c.length) return null;
+      var col = COLUMN[metric || S.metric], p = c[c.length - 1];
+      if (t.resultEpoch) c.forEach(function (q) { if (q[1] === t.resultEpoch) p = q; });
+      return p[col];
+    }
+    function addEpochs(points) {
+      points.forEach(function (p) {
+        var c = curves.get(p[0]);
+        if (!c) curves.set(p[0], c = []);
+        if (c.length && c[c.length - 1][1] >= p[1]) { c = c.filter(function (q) { return q[1] !== p[1]; }); curves.set(p[0], c); }
+        c.push(p);
+        c.sort(function (a, b) { return a[1] - b[1]; });
+      });
+    }
+    function better(a, b) { return S.higherIsBetter ? a > b : a < b; }
+    function best() {
+      var b = null, v = null;
+      trials.forEach(function (t) {
+        if (t.state !== "completed") return;
+        var m = metricOf(t);
+        if (m !== null && (v === null || better(m, v))) { b = t; v = m; }
+      });
+      return b;
+    }
+    function poll() {
+      var running = [];
+      trials.forEach(function (t) { if (t.state === "running") running.push(t.id); });
+      api("/api/sweeps/" + enc(name) + "/changes?after=" + position + "&running=" + running.join(",")).then(function (d) {
+        error = null;
+        if (d.epochs.length || d.trials.length || JSON.stringify(d.counts) !== JSON.stringify(S.counts)) dirty = true;
+        addEpochs(d.epochs);
+        d.trials.forEach(function (t) { trials.set(t.id, t); });
+        S.counts = d.counts; S.cancelled = d.cancelled; position = d.position; lastUpdate = new Date();
+        if (dirty && d.counts.queued + d.counts.running > 0 && d.epochs.length === 0 && d.trials.length === 0) {
+          // A trial that started and ended between polls shows in the counts only: reload once to see it.
+          return reload();
+        }
+        render();
+      }, function (e) { error = e; renderStatus(); }).finally(schedule);
+    }
+    function schedule() { clearTimeout(timer); timer = setTimeout(poll, POLL_MS); }
+    function reload() {
+      return api("/api/sweeps/" + enc(name)).then(function (d) {
+        S = d; trials = new Map(); curves = new Map();
+        d.trials.forEach(function (t) { trials.set(t.id, t); });
+        addEpochs(d.epochs);
+        position = d.position; lastUpdate = new Date(); dirty = true;
+        if (!view.curveMetric) view.curveMetric = d.metric;
+        render();
+      });
+    }
+    function render() {
+      if (!dirty) { renderStatus(); return; }
+      dirty = false;
+      var scroll = window.scrollY, focus = document.activeElement && document.activeElement.id;
+      app.textContent = "";
+      var all = Array.from(trials.values());
+      app.appendChild(summary(all));
+      app.appendChild(trialTable(all));
+      app.appendChild(curvesCard(all));
+      var row = el("div", { class: "grid2" }, [historyCard(all), importanceCard()]);
+      app.appendChild(row);
+      app.appendChild(slicesCard(all));
+      app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
+      navTo([["summary", "Summary"], ["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
+        ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report"]]);
+      renderStatus();
+      if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
+      window.scrollTo(0, scroll);
+    }
+    function renderStatus() {
+      var s = document.getElementById("live");
+      if (!s) return;
+      var c = S.counts, active = c.running + c.queued > 0 && !S.cancelled;
+      s.className = "live" + (error ? " error" : active ? "" : " done");
+      s.textContent = error ? "cannot reach the store: " + error.message
+        : (active ? "live" : S.cancelled ? "cancelled: " + S.cancelled : "finished") + " · updated " + (lastUpdate ? lastUpdate.toLocaleTimeString() : "–");
+    }
+
+    function summary(all) {
+      var c = S.counts, counts = {};
+      STATES.forEach(function (s) { counts[s] = 0; });
+      all.forEach(function (t) { counts[t.state]++; });
+      counts.queued += Math.max(0, c.total - all.length);
+      var total = Math.max(c.total, 1);
+      var b = best(), running = all.filter(function (t) { return t.state === "running"; });
+      return card("summary", "", [
+        el("h1", { text: S.name }), el("span", { id: "live", class: "live" }),
+        S.description ? el("p", { text: S.description }) : null,
+        el("div", { class: "facts" }, [
+          el("span", {}, ["metric ", el("b", { text: S.metric + (S.higherIsBetter ? " (higher is better)" : " (lower is better)") })]),
+          el("span", {}, ["search ", el("b", { text: S.method })]),
+          S.pruner ? el("span", {}, ["pruner ", el("b", { text: S.pruner })]) : null,
+          el("span", {}, ["trials ", el("b", { id: "count-ended", text: c.ended + " of " + c.total + " ended" }), ", " + c.running + " running, " + c.queued + " queued"]),
+          el("span", {}, ["epochs stored ", el("b", { id: "epoch-count", text: String(Array.from(curves.values()).reduce(function (n, x) { return n + x.length; }, 0)) })]),
+          el("span", {}, ["best ", el("b", { id: "best", text: b ? "trial " + b.number + ": " + fmt(metricOf(b)) : "none yet" })]),
+          el("a", { href: "/sweeps/" + enc(S.name) + "/report", id: "report", text: "Full report ↗" }),
+        ]),
+        el("div", { class: "progress", title: "trials by state" }, STATES.filter(function (s) { return counts[s]; }).map(function (s) {
+          return el("span", { style: "width:" + (counts[s] / total * 100).toFixed(2) + "%;background:" + COLORS[s], title: s + ": " + counts[s] });
+        })),
+        legend(STATES.filter(function (s) { return counts[s]; }).map(function (s) { return [s + " " + counts[s], COLORS[s]]; })),
+        running.length ? el("p", { class: "note", id: "running-now" }, ["Running: "].concat(running.slice(0, 20).map(function (t) {
+          var n = (curves.get(t.id) || []).length;
+          return el("span", { text: "trial " + t.number + " (epoch " + n + "/" + t.epochs + ")  " });
+        }))) : null,
+      ]);
+    }
+
+    // The trials table: filter by state, sort by any column; the first three columns stay in view.
+    var COLUMNS = [
+      { key: "number", label: "trial", get: function (t) { return t.number; } },
+      { key: "state", label: "state", text: true, get: function (t) { return t.state; } },
+      { key: "metric", label: null, get: function (t) { return metricOf(t); } },
+      { key: "val_accuracy", label: "val_accuracy", get: function (t) { return metricOf(t, "val_accuracy"); } },
+      { key: "val_loss", label: "val_loss", get: function (t) { return metricOf(t, "val_loss"); } },
+      { key: "accuracy", label: "accuracy", get: function (t) { return metricOf(t, "accuracy"); } },
+      { key: "loss_value", label: "loss", get: function (t) { return metricOf(t, "loss"); } },
+      { key: "epochs", label: "epochs", get: function (t) { return (curves.get(t.id) || []).length; }, show: function (t) { return (curves.get(t.id) || []).length + " / " + t.epochs; } },
+      { key: "optimizer", label: "optimizer", text: true, get: function (t) { return t.optimizer; } },
+      { key: "loss", label: "loss function", text: true, get: function (t) { return t.loss; } },
+      { key: "learningRate", label: "learning rate", get: function (t) { return t.learningRate; } },
+      { key: "batchSize", label: "batch size", get: function (t) { return t.batchSize; } },
+      { key: "model", label: "model", text: true, get: function (t) { return t.model; } },
+      { key: "seed", label: "seed", get: function (t) { return t.seed; } },
+      { key: "seconds", label: "seconds", get: function (t) { return (curves.get(t.id) || []).reduce(function (s, p) { return s + (p[6] || 0); }, 0); }, show: function (t, v) { return fmt(v, 1); } },
+      { key: "message", label: "message", text: true, get: function (t) { return t.message || ""; } },
+    ];
+    function trialTable(all) {
+      var metricCol = COLUMNS[2];
+      metricCol.label = S.metric + " ★";
+      var shown = all.filter(function (t) { return view.filter === "all" || t.state === view.filter; });
+      var col = COLUMNS.filter(function (c) { return c.key === view.sortKey; })[0] || COLUMNS[0];
+      var dir = view.sortDir || (col.key === "metric" ? (S.higherIsBetter ? -1 : 1) : 1);
+      shown.sort(function (a, b) {
+        var x = col.get(a), y = col.get(b);
+        if (x === null || x === undefined || (typeof x === "number" && !isFinite(x))) return 1;
+        if (y === null || y === undefined || (typeof y === "number" && !isFinite(y))) return -1;
+        return (x < y ? -1 : x > y ? 1 : a.number - b.number) * dir;
+      });
+      var b = best(), LIMIT = 500;
+      var buttons = ["all"].concat(STATES).map(function (s) {
+        var n = s === "all" ? all.length : all.filter(function (t) { return t.state === s; }).length;
+        return el("button", { type: "button", "data-state": s, "aria-pressed": String(view.filter === s), text: s + " (" + n + ")",
+          onclick: function () { view.filter = s; dirty = true; render(); } });
+      });
+      var head = el("tr", {}, COLUMNS.map(function (c, i) {
+        return el("th", { class: "sortable" + (c.text ? " text" : "") + (i < 3 ? " s" + i : ""), "data-key": c.key,
+          "aria-sort": c === col ? (dir > 0 ? "ascending" : "descending") : null, text: c.label,
+          onclick: function () { view.sortDir = view.sortKey === c.key ? -dir : (c.key === "metric" ? (S.higherIsBetter ? -1 : 1) : 1); view.sortKey = c.key; dirty = true; render(); } });
+      }));
+      var rows = shown.slice(0, LIMIT).map(function (t) {
+        return el("tr", { class: b && t.id === b.id ? "best" : null, "data-trial": t.number }, COLUMNS.map(function (c, i) {
+          var v = c.get(t), cls = (c.text ? "text" : "") + (i < 3 ? " s" + i : "") + (c.key === "message" ? " msg" : "");
+          if (c.key === "number") return el("td", { class: cls }, [el("a", { href: "/sweeps/" + enc(S.name) + "/trials/" + t.number, text: String(t.number) })]);
+          if (c.key === "state") return el("td", { class: cls }, [el("span", { class: "state " + t.state, text: t.state })]);
+          return el("td", { class: cls, title: c.key === "message" ? v : null, text: c.show ? c.show(t, v) : typeof v === "number" ? fmt(v) : v });
+        }));
+      });
+      return card("trials", "Trials", [
+        el("div", { class: "controls", id: "state-filter" }, buttons),
+        el("div", { class: "scroll trials" }, [el("table", { id: "trial-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)])]),
+        shown.length > LIMIT ? el("p", { class: "note", text: "Showing the first " + LIMIT + " of " + shown.length + " trials in this order; filter or sort to see others." }) : null,
+      ]);
+    }
+
+    function metricSelect(value, onchange) {
+      var s = el("select", { id: "curve-metric" }, Object.keys(COLUMN).map(function (m) { return el("option", { value: m, text: m }); }));
+      s.value = value;
+      s.addEventListener("change", function () { onchange(s.value); });
+      return s;
+    }
+    // All trials' curves in one chart: pruned ones grey and dashed with a × where they were stopped; the best thick.
+    function curvesCard(all) {
+      var m = view.curveMetric, col = COLUMN[m], b = best(), pts = [], maxEpoch = 1;
+      all.forEach(function (t) { (curves.get(t.id) || []).forEach(function (p) { pts.push(p[col]); maxEpoch = Math.max(maxEpoch, p[1]); }); });
+      var f = frame({ width: 1000, height: 340, title: "all trials' " + m + " by epoch",
+        x: { values: [1, maxEpoch], label: "epoch", pad: 0.02, integer: true }, y: { values: pts, label: m } });
+      var order = all.slice().sort(function (a, c) { return (a.state === "pruned" ? 0 : 1) - (c.state === "pruned" ? 0 : 1); });
+      order.forEach(function (t) {
+        var c = (curves.get(t.id) || []).map(function (p) { return [p[1], p[col]]; });
+        if (!c.length) return;
+        var isBest = b && t.id === b.id;
+        var line = polyline(c, f.x, f.y, { stroke: isBest ? "#e67e22" : COLORS[t.state], "stroke-width": isBest ? 3 : 1.4,
+          "stroke-dasharray": t.state === "pruned" ? "4 3" : null, opacity: isBest ? 1 : 0.8, "data-trial": t.number });
+        f.svg.appendChild(tip(line, "trial " + t.number + " (" + t.state + "): " + fmt(c[c.length - 1][1]) + " at epoch " + c[c.length - 1][0]));
+        var last = c[c.length - 1];
+        if (last[1] !== null && isFinite(last[1])) {
+          var x = f.x(last[0]), y = f.y(last[1]);
+          var mark = t.state === "pruned"
+            ? sv("path", { d: "M" + (x - 4) + " " + (y - 4) + "l8 8m0 -8l-8 8", stroke: "#6b7480", "stroke-width": 1.6, class: "pruned-mark" })
+            : sv("circle", { cx: x, cy: y, r: isBest ? 4 : 2.5, fill: isBest ? "#e67e22" : COLORS[t.state] });
+          f.svg.appendChild(tip(mark, "trial " + t.number + " (" + t.state + ")"));
+        }
+      });
+      return card("curves", "All trials' curves", [
+        el("div", { class: "controls" }, ["metric ", metricSelect(m, function (v) { view.curveMetric = v; dirty = true; render(); })]),
+        f.svg,
+        legend([["best (trial " + (b ? b.number : "–") + ")", "#e67e22"], ["completed", COLORS.completed], ["running", COLORS.running],
+          ["pruned (dashed, × where stopped)", COLORS.pruned], ["failed", COLORS.failed], ["diverged", COLORS.diverged]]),
+      ]);
+    }
+
+    // Optimization history: each finished trial's value by trial number (or by finish time), and the best so far.
+    function historyCard(all) {
+      var byTime = view.historyBy === "time";
+      var done = all.filter(function (t) { return (t.state === "completed" || t.state === "pruned") && metricOf(t) !== null; })
+        .map(function (t) { return { t: t, x: byTime ? new Date(t.finishedAt || t.startedAt).getTime() / 60000 : t.number, v: metricOf(t) }; })
+        .sort(function (a, b) { return a.x - b.x; });
+      var f = frame({ width: 640, height: 300, title: "optimization history",
+        x: { values: done.map(function (d) { return d.x; }), label: byTime ? "finished (minutes since the first)" : "trial", integer: !byTime },
+        y: { values: done.map(function (d) { return d.v; }), label: S.metric } });
+      if (byTime && done.length) {
+        var t0 = done[0].x;
+        f = frame({ width: 640, height: 300, title: "optimization history",
+          x: { values: done.map(function (d) { return d.x - t0; }), label: "minutes since the first trial finished" },
+          y: { values: done.map(function (d) { return d.v; }), label: S.metric } });
+        done.forEach(function (d) { d.x -= t0; });
+      }
+      var bestSoFar = [], cur = null;
+      done.forEach(function (d) {
+        if (d.t.state === "completed" && (cur === null || better(d.v, cur))) cur = d.v;
+        if (cur !== null) bestSoFar.push([d.x, cur]);
+        var dot = sv("circle", { cx: f.x(d.x), cy: f.y(d.v), r: 3.2, fill: d.t.state === "pruned" ? "none" : COLORS.completed,
+          stroke: d.t.state === "pruned" ? "#6b7480" : "none" });
+        f.svg.appendChild(tip(dot, "trial " + d.t.number + " (" + d.t.state + "): " + fmt(d.v)));
+      });
+      var step = [];
+      bestSoFar.forEach(function (p, i) { if (i) step.push([p[0], bestSoFar[i - 1][1]]); step.push(p); });
+      f.svg.appendChild(polyline(step, f.x, f.y, { stroke: "#e67e22", "stroke-width": 2 }));
+      var by = el("select", { id: "history-by" }, [el("option", { value: "trial", text: "by trial" }), el("option", { value: "time", text: "by time" })]);
+      by.value = view.historyBy;
+      by.addEventListener("change", function () { view.historyBy = by.value; dirty = true; render(); });
+      return card("history", "Optimization history", [el("div", { class: "controls" }, [by]), f.svg,
+        legend([["completed", COLORS.completed], ["pruned (hollow)", "#b0b6bf"], ["best so far", "#e67e22"]])]);
+    }
+
+    function importanceCard() {
+      // A hyperparameter with one value explains nothing: leave it out rather than show 0.000.
+      var imp = (S.importance || []).filter(function (i) { return i.etaSquared !== null && i.values > 1; });
+      var rows = imp.map(function (i) {
+        var few = i.values > 0 && i.trials / i.values < 3;
+        return el("tr", {}, [el("td", { class: "text", text: i.hyperparameter }),
+          el("td", {}, [el("div", { class: "bar", style: "width:" + Math.round(i.etaSquared * 160) + "px" })]),
+          el("td", { text: fmt(i.etaSquared, 3) }), el("td", { text: i.values + " values, " + i.trials + " trials" }),
+          el("td", { class: "text note", text: few ? "fewer than 3 trials per value: unreliable" : "" })]);
+      });
+      return card("importance", "Importance (η² of val_accuracy)", [
+        imp.length ? el("div", { class: "scroll" }, [el("table", {}, [el("tbody", {}, rows)])]) : el("p", { class: "muted", text: "Needs completed trials that differ in a hyperparameter." }),
+        el("p", { class: "note", text: "The share of val_accuracy's variance explained by each hyperparameter alone, over the completed trials when the page was opened (reload for the latest)." }),
+      ]);
+    }
+
+    // Which hyperparameters vary in this sweep, as slice and parallel-coordinate axes.
+    function varying(all) {
+      var params = [
+        { key: "learningRate", label: "learning rate", log: true }, { key: "batchSize", label: "batch size", cat: true },
+        { key: "optimizer", label: "optimizer", cat: true }, { key: "loss", label: "loss function", cat: true },
+        { key: "model", label: "model", cat: true }, { key: "epochs", label: "epochs", cat: true }, { key: "seed", label: "seed", cat: true },
+      ];
+      return params.filter(function (p) {
+        p.values = Array.from(new Set(all.map(function (t) { return t[p.key]; }))).sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
+        return p.values.length > 1;
+      });
+    }
+    function scored(all) { return all.filter(function (t) { return t.state === "completed" && metricOf(t) !== null; }); }
+
+    function slicesCard(all) {
+      var done = scored(all), ps = varying(all), ys = done.map(function (t) { return metricOf(t); });
+      var charts = ps.map(function (p) {
+        // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across updates.
+        var x = p.cat ? { categories: p.values, label: p.label } : { values: p.values, log: p.log, label: p.label };
+        var f = frame({ width: 360, height: 240, title: "slice " + p.label, x: x, y: { values: ys, label: S.metric } });
+        done.forEach(function (t, i) {
+          var jitter = p.cat ? ((t.number * 7919) % 100 / 100 - 0.5) * 18 : 0;
+          f.svg.appendChild(tip(sv("circle", { cx: f.x(t[p.key]) + jitter, cy: f.y(ys[i]), r: 3, fill: COLORS.completed, opacity: 0.75 }),
+            "trial " + t.number + ": " + p.label + " " + t[p.key] + ", " + fmt(ys[i])));
+        });
+        return el("div", { class: "slice", "data-param": p.key }, [f.svg]);
+      });
+      return card("slices", "Slice plots", [
+        charts.length && done.length ? el("div", { class: "slices" }, charts) : el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." }),
+      ]);
+    }
+
+    // Learning rate × batch size: the mean metric of the completed trials in each cell, over every other setting.
+    function heatmapCard(all) {
+      var done = scored(all);
+      var lrs = Array.from(new Set(all.map(function (t) { return t.learningRate; }))).sort(function (a, b) { return a - b; });
+      var bss = Array.from(new Set(all.map(function (t) { return t.batchSize; }))).sort(function (a, b) { return a - b; });
+      var cells = {}, values = [];
+      done.forEach(function (t) { var k = t.learningRate + "|" + t.batchSize; (cells[k] = cells[k] || []).push(metricOf(t)); });
+      Object.keys(cells).forEach(function (k) { var v = cells[k]; cells[k] = { mean: v.reduce(function (a, b) { return a + b; }, 0) / v.length, n: v.length }; values.push(cells[k].mean); });
+      var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+      function shade(v) { var t = hi > lo ? (v - lo) / (hi - lo) : 1; return S.higherIsBetter ? t : 1 - t; }
+      var rows = bss.map(function (b) {
+        return el("tr", {}, [el("th", { class: "row", text: String(b) })].concat(lrs.map(function (lr) {
+          var c = cells[lr + "|" + b];
+          if (!c) return el("td", { class: "note", text: "–" });
+          var t = shade(c.mean);
+          return el("td", { style: "background:" + ramp(t) + ";color:" + inkOn(t), title: c.n + " trial(s)", text: fmt(c.mean, 4) });
+        })));
+      });
+      return card("heatmap", "Learning rate × batch size", [
+        done.length ? el("div", { class: "scroll" }, [el("table", { class: "heat" }, [
+          el("thead", {}, [el("tr", {}, [el("th", { class: "row", text: "batch \\ lr" })].concat(lrs.map(function (lr) { return el("th", { text: fmt(lr) }); })))]),
+          el("tbody", {}, rows)])]) : el("p", { class: "muted", text: "Needs completed trials." }),
+        done.length ? el("p", { class: "note", text: "Mean " + S.metric + " of the completed trials per cell; colours span " + fmt(lo, 4) + " to " + fmt(hi, 4) + " (the data, not 0–1)." }) : null,
+      ]);
+    }
+
+    // Parallel coordinates: one axis per varying hyperparameter and the metric; one line per completed trial.
+    function parallelCard(all) {
+      var done = scored(all), ps = varying(all);
+      if (!done.length || !ps.length) return card("parallel", "Parallel coordinates", [el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." })]);
+      var W = 640, H = 300, T = 24, B = 24, L = 40, R = 60;
+      var svg = sv("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "parallel coordinates" });
+      var axes = ps.concat([{ key: "__metric", label: S.metric }]);
+      var ys = done.map(function (t) { return metricOf(t); }), my = extent(ys, 0.02);
+      function pos(a, t, i) {
+        var u;
+        if (a.key === "__metric") u = (ys[i] - my[0]) / (my[1] - my[0]);
+        else if (a.log) { var e = extent(a.values, 0, true); u = e[1] > e[0] ? (Math.log10(t[a.key]) - e[0]) / (e[1] - e[0]) : 0.5; }
+        else u = a.values.length > 1 ? a.values.indexOf(t[a.key]) / (a.values.length - 1) : 0.5;
+        return H - B - u * (H - T - B);
+      }
+      var xAt = function (k) { return L + k * (W - L - R) / Math.max(axes.length - 1, 1); };
+      done.forEach(function (t, i) {
+        var tt = (ys[i] - my[0]) / (my[1] - my[0]);
+        var d = axes.map(function (a, k) { return (k ? "L" : "M") + xAt(k).toFixed(1) + " " + pos(a, t, i).toFixed(1); }).join("");
+        svg.appendChild(tip(sv("path", { d: d, fill: "none", stroke: ramp(S.higherIsBetter ? tt : 1 - tt), "stroke-width": 1.3, opacity: 0.8 }),
+          "trial " + t.number + ": " + fmt(ys[i])));
+      });
+      axes.forEach(function (a, k) {
+        var x = xAt(k);
+        svg.appendChild(sv("line", { x1: x, x2: x, y1: T, y2: H - B, stroke: "#6b7480" }));
+        svg.appendChild(sv("text", { x: x, y: 14, "text-anchor": "middle" }, a.label));
+        var labels = a.key === "__metric" ? [[my[0], fmt(my[0], 4)], [my[1], fmt(my[1], 4)]] : a.values.map(function (v) { return [v, typeof v === "number" ? fmt(v) : v]; });
+        labels.forEach(function (l) {
+          var fake = {}; fake[a.key] = l[0];
+          var y = a.key === "__metric" ? H - B - (l[0] - my[0]) / (my[1] - my[0]) * (H - T - B) : pos(a, fake, 0);
+          svg.appendChild(sv("text", { x: x + 4, y: y + 4 }, String(l[1])));
+        });
+      });
+      return card("parallel", "Parallel coordinates", [svg, el("p", { class: "note", text: "Colour: " + S.metric + ", from the worst (dark) to the best (yellow) completed trial." })]);
+    }
+
+    reload().then(schedule, function (e) { fail(e); });
+  }
+
+  // ---- a trial ----
+  function trialPage() {
+    var name = body.dataset.sweep, number = body.dataset.trial, timer = null;
+    function chart(curve, cols, labels, title, yLabel) {
+      var colors = ["#2f6fdf", "#e67e22"], ys = [];
+      cols.forEach(function (c) { curve.forEach(function (p) { ys.push(p[c]); }); });
+      var f = frame({ width: 560, height: 280, title: title, x: { values: curve.map(function (p) { return p[1]; }), label: "epoch", integer: true, pad: 0.04 }, y: { values: ys, label: yLabel } });
+      cols.forEach(function (c, i) {
+        var pts = curve.map(function (p) { return [p[1], p[c]]; });
+        f.svg.appendChild(polyline(pts, f.x, f.y, { stroke: colors[i], "stroke-width": 2 }));
+        pts.forEach(function (p) { if (p[1] !== null) f.svg.appendChild(tip(sv("circle", { cx: f.x(p[0]), cy: f.y(p[1]), r: 3, fill: colors[i] }), labels[i] + " epoch " + p[0] + ": " + fmt(p[1]))); });
+      });
+      return el("div", {}, [f.svg, legend(labels.map(function (l, i) { return [l, colors[i]]; }))]);
+    }
+    function confusion(ev) {
+      var max = 0;
+      ev.confusion.forEach(function (row) { var s = row.reduce(function (a, b) { return a + b; }, 0); row.forEach(function (v) { max = Math.max(max, s ? v / s : 0); }); });
+      var head = el("tr", {}, [el("th", { class: "row", text: "actual \\ predicted" })].concat(ev.classNames.map(function (c) { return el("th", { text: c }); })));
+      var rows = ev.confusion.map(function (row, i) {
+        var s = row.reduce(function (a, b) { return a + b; }, 0);
+        return el("tr", {}, [el("th", { class: "row", text: ev.classNames[i] })].concat(row.map(function (v, j) {
+          var t = s ? v / s : 0;
+          return el("td", { class: i === j ? "diag" : null, style: "background:" + ramp(t) + ";color:" + inkOn(t), title: ev.classNames[i] + " → " + ev.classNames[j] + ": " + v, text: String(v) });
+        })));
+      });
+      return el("div", { class: "scroll cm-wrap" }, [el("table", { class: "cm", id: "confusion" }, [el("thead", {}, [head]), el("tbody", {}, rows)])]);
+    }
+    function perClass(ev) {
+      var rows = ev.classes.map(function (c) {
+        return el("tr", {}, [el("td", { class: "text", text: c.name }), el("td", { text: fmt(c.precision, 3) }), el("td", { text: fmt(c.recall, 3) }),
+          el("td", { text: fmt(c.f1, 3) }), el("td", { text: String(c.support) }), el("td", { text: String(c.predicted) })]);
+      });
+      rows.push(el("tr", {}, [el("td", { class: "text", text: "macro average" }), el("td", { text: fmt(ev.macroPrecision, 3) }),
+        el("td", { text: fmt(ev.macroRecall, 3) }), el("td", { text: fmt(ev.macroF1, 3) }), el("td", { text: String(ev.total) }), el("td", { text: "" })]));
+      return el("div", { class: "scroll" }, [el("table", { id: "per-class" }, [el("thead", {}, [el("tr", {}, ["class", "precision", "recall", "F1", "images", "predicted"].map(function (h, i) { return el("th", { class: i ? null : "text", text: h }); }))]), el("tbody", {}, rows)])]);
+    }
+    function draw(d) {
+      var t = d.trial, base = "/api/sweeps/" + enc(name) + "/trials/" + t.number;
+      app.textContent = "";
+      app.appendChild(card("trial", "", [
+        el("p", {}, [el("a", { href: "/sweeps/" + enc(name), text: "← " + name })]),
+        el("h1", { text: "Trial " + t.number }), el("span", { class: "state " + t.state, text: t.state }),
+        el("div", { class: "facts" }, [["optimizer", t.optimizer], ["loss function", t.loss], ["learning rate", fmt(t.learningRate)], ["batch size", t.batchSize],
+          ["epochs", d.curve.length + " / " + t.epochs], ["model", t.model], ["seed", t.seed], ["started", time(t.startedAt)], ["finished", time(t.finishedAt)]]
+          .map(function (f) { return el("span", {}, [f[0] + " ", el("b", { text: String(f[1]) })]); })),
+        t.message ? el("p", { class: "note", text: t.message }) : null,
+        d.attempts ? el("p", { class: "note", text: "Attempts: " + d.attempts }) : null,
+        el("p", { class: "downloads" }, [el("a", { href: base + "/epochs.csv", download: "", text: "epochs.csv" }),
+          d.canExportPiximi ? el("a", { href: base + "/model_hyperparameters.json", download: "", text: "Piximi model_hyperparameters.json" }) : null]),
+      ]));
+      navTo([["trial", "Trial"], ["trial-curves", "Curves"], ["evaluation", "Confusion matrix"], ["classes", "Per class"]]);
+      app.appendChild(card("trial-curves", "Curves", [d.curve.length ? el("div", { class: "grid2" }, [
+        chart(d.curve, [2, 4], ["loss", "val_loss"], "loss", "loss"), chart(d.curve, [3, 5], ["accuracy", "val_accuracy"], "accuracy", "accuracy")])
+        : el("p", { class: "muted", text: "No epoch stored yet." })]));
+      var ev = d.evaluation;
+      app.appendChild(card("evaluation", "Confusion matrix (validation)", [ev ? confusion(ev) : el("p", { class: "muted", text: "Stored when a trial completes." }),
+        ev ? el("p", { class: "note", text: "Rows: actual class; columns: predicted; colour: the share of the row; outlined: correct." }) : null]));
+      app.appendChild(card("classes", "Per-class metrics", [ev ? perClass(ev) : el("p", { class: "muted", text: "Stored when a trial completes." })]));
+      clearTimeout(timer);
+      if (t.state === "running" || t.state === "queued") timer = setTimeout(load, 2000);
+    }
+    function load() { api("/api/sweeps/" + enc(name) + "/trials/" + enc(number)).then(draw, fail); }
+    load();
+  }
+
+  var page = body.dataset.page;
+  if (page === "sweeps") sweepsPage();
+  else if (page === "sweep") sweepPage();
+  else if (page === "trial") trialPage();
+})();

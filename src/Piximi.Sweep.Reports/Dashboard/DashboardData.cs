@@ -1,0 +1,143 @@
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+
+namespace Piximi.Sweep.Reports.Dashboard;
+
+/// <summary>
+/// The dashboard's read models: what <c>serve</c> answers its JSON with, read from the store only through its read
+/// methods. A page loads a sweep once (<see cref="Sweep"/>), then asks only for what changed since
+/// (<see cref="Changes"/>, by the store's epoch position), so a poll costs what is new, not the whole sweep.
+/// Non-finite numbers become null: JSON has no NaN, and a diverged trial's NaN loss means "no value" to a chart.
+/// </summary>
+public static class DashboardData
+{
+    /// <summary>Every sweep of the store with its trials counted (one indexed count per sweep, no trial read).</summary>
+    public static IReadOnlyList<SweepListItem> Sweeps(ITrialStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return [.. store.ListSweeps().Select(s => new SweepListItem(
+            s.Name, s.Definition.Description, s.CreatedAt, s.Definition.Metric, s.Definition.Method.ToString().ToLowerInvariant(),
+            CountsOf(store.CountTrials(s.Id)), store.FindCancellation(s.Id) is not null))];
+    }
+
+    /// <summary>The whole sweep, once, when a page opens: its trials, every epoch, the position to follow from, and importance.</summary>
+    public static SweepView Sweep(ITrialStore store, SweepRecord sweep)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sweep);
+        // Epochs first: a trial read after them may be newer than them, never older, and the next poll brings the rest.
+        var epochs = store.ListEpochsSince(sweep.Id, 0);
+        var trials = store.ListTrials(sweep.Id);
+        var d = sweep.Definition;
+        return new SweepView(
+            sweep.Name, d.Description, sweep.CreatedAt, d.Metric, MetricNames.HigherIsBetter(d.Metric),
+            d.Method.ToString().ToLowerInvariant(), d.Model.ToString(), d.Pruner?.Kind.ToString().ToLowerInvariant(),
+            d.Trials, CountsOf(store.CountTrials(sweep.Id)), store.FindCancellation(sweep.Id)?.Reason,
+            [.. trials.Select(Row)], [.. epochs.Epochs.Select(Point)], epochs.Position, ImportanceOf(store, sweep));
+    }
+
+    /// <summary>
+    /// What changed since <paramref name="position"/>: new epochs, the trials that are running or were running when
+    /// the page last looked (<paramref name="runningIds"/>), or stored one of those epochs, and the counts.
+    /// </summary>
+    public static SweepDelta Changes(ITrialStore store, SweepRecord sweep, long position, IReadOnlyCollection<long> runningIds)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sweep);
+        var changes = store.ReadChanges(sweep.Id, position, runningIds);
+        return new SweepDelta(
+            [.. changes.Trials.Select(Row)], [.. changes.Epochs.Epochs.Select(Point)], changes.Epochs.Position,
+            CountsOf(changes.Counts), store.FindCancellation(sweep.Id)?.Reason);
+    }
+
+    /// <summary>One trial with its curve, evaluation (confusion matrix and per-class scores) and attempts; null when there is no such trial.</summary>
+    public static TrialView? Trial(ITrialStore store, SweepRecord sweep, int number)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sweep);
+        if (store.ListTrials(sweep.Id).FirstOrDefault(t => t.Number == number) is not { } trial) return null;
+        // The sweep's epochs, kept to this trial's: the store reads epochs by sweep; a trial page is opened by hand, not polled.
+        var curve = store.ListEpochs(sweep.Id).Where(e => e.TrialId == trial.Id).OrderBy(e => e.Metrics.Epoch).Select(Point).ToList();
+        var evaluation = store.LoadEvaluation(trial.Id);
+        var attempts = store.ListAttempts(sweep.Id).Where(a => a.TrialId == trial.Id).ToList();
+        return new TrialView(
+            sweep.Name, sweep.Definition.Metric, MetricNames.HigherIsBetter(sweep.Definition.Metric), Row(trial), curve,
+            evaluation is null ? null : EvaluationOf(evaluation),
+            AttemptHistory.Line(trial, attempts, curve.Count),
+            PiximiExport.InputShapeOf(sweep.Definition) is not null && curve.Count > 0);
+    }
+
+    /// <summary>The trial's epochs as CSV (one row per epoch), for its downloads.</summary>
+    public static string EpochsCsv(TrialView trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var lines = new List<string> { "trial,epoch,loss,accuracy,val_loss,val_accuracy,seconds" };
+        lines.AddRange(trial.Curve.Select(p => string.Join(',', new[] { (double?)trial.Trial.Number }.Concat(p.Skip(1))
+            .Select(v => v is { } x ? x.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : ""))));
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private static TrialRow Row(TrialRecord t)
+    {
+        var hp = t.Hyperparameters;
+        return new TrialRow(
+            t.Id, t.Number, t.State.ToString().ToLowerInvariant(), hp.Optimizer.ToString(), hp.Loss.ToString(), hp.LearningRate,
+            hp.BatchSize, hp.Epochs, hp.Seed, hp.Model.ToString(), t.StartedAt, t.FinishedAt, t.Message, t.ResultEpoch, t.Rung, t.Attempts, t.Lost);
+    }
+
+    /// <summary>An epoch as a compact array: trial id, epoch, loss, accuracy, val_loss, val_accuracy, seconds (10,000 trials × 20 epochs stay small).</summary>
+    private static double?[] Point(EpochRecord e)
+    {
+        var m = e.Metrics;
+        return [e.TrialId, m.Epoch, Finite(m.Loss), Finite(m.Accuracy), Finite(m.ValLoss), Finite(m.ValAccuracy), Finite(m.Seconds)];
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private static TrialCountsView CountsOf(TrialCounts c) => new(c.Queued, c.Running, c.Ended, c.Total);
+
+    /// <summary>η² of each hyperparameter over the completed trials' final val_accuracy, as the report computes it.</summary>
+    private static IReadOnlyList<ImportanceView> ImportanceOf(ITrialStore store, SweepRecord sweep)
+    {
+        var scored = store.SummarizeTrials(sweep.Id, [TrialState.Completed])
+            .Where(s => s.Final is { } f && double.IsFinite(f.ValAccuracy))
+            .Select(s => (s.Trial.Hyperparameters, s.Final!.ValAccuracy))
+            .ToList();
+        return [.. Statistics.Importance(scored).Select(i => new ImportanceView(i.Hyperparameter, Finite(i.EtaSquared), i.Values, i.Trials))];
+    }
+
+    private static EvaluationView EvaluationOf(TrialEvaluation evaluation)
+    {
+        var scores = EvaluationScores.Of(evaluation);
+        return new EvaluationView(
+            evaluation.ClassNames, evaluation.Confusion, scores.Total, Finite(scores.Accuracy),
+            [.. scores.Classes.Select(c => new ClassScoresView(c.Name, c.Support, c.Predicted, Finite(c.Precision), Finite(c.Recall), Finite(c.F1)))],
+            Finite(scores.MacroPrecision), Finite(scores.MacroRecall), Finite(scores.MacroF1));
+    }
+}
+
+public sealed record TrialCountsView(int Queued, int Running, int Ended, int Total);
+
+public sealed record SweepListItem(string Name, string? Description, DateTimeOffset CreatedAt, string Metric, string Method,
+    TrialCountsView Counts, bool Cancelled);
+
+public sealed record TrialRow(long Id, int Number, string State, string Optimizer, string Loss, double LearningRate, int BatchSize,
+    int Epochs, int Seed, string Model, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message, int? ResultEpoch,
+    int? Rung, int Attempts, int Lost);
+
+public sealed record ImportanceView(string Hyperparameter, double? EtaSquared, int Values, int Trials);
+
+public sealed record SweepView(string Name, string? Description, DateTimeOffset CreatedAt, string Metric, bool HigherIsBetter,
+    string Method, string Model, string? Pruner, int? PlannedTrials, TrialCountsView Counts, string? Cancelled,
+    IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position, IReadOnlyList<ImportanceView> Importance);
+
+public sealed record SweepDelta(IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position,
+    TrialCountsView Counts, string? Cancelled);
+
+public sealed record ClassScoresView(string Name, int Support, int Predicted, double? Precision, double? Recall, double? F1);
+
+public sealed record EvaluationView(IReadOnlyList<string> ClassNames, IReadOnlyList<IReadOnlyList<int>> Confusion, int Total,
+    double? Accuracy, IReadOnlyList<ClassScoresView> Classes, double? MacroPrecision, double? MacroRecall, double? MacroF1);
+
+public sealed record TrialView(string Sweep, string Metric, bool HigherIsBetter, TrialRow Trial, IReadOnlyList<double?[]> Curve,
+    EvaluationView? Evaluation, string Attempts, bool CanExportPiximi);

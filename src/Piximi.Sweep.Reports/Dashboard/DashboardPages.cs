@@ -1,0 +1,61 @@
+using System.Net;
+using System.Reflection;
+
+namespace Piximi.Sweep.Reports.Dashboard;
+
+/// <summary>
+/// The dashboard's HTML shells and its embedded script and styles (Assets/, compiled into this assembly: nothing is
+/// fetched from a CDN or read from disk at run time). A shell names its page and what it shows in data- attributes; the
+/// script reads the JSON read models (<see cref="DashboardData"/>) and draws the views. Every text from the store is
+/// HTML-encoded here and set as text by the script, never as markup.
+/// </summary>
+public static class DashboardPages
+{
+    private static readonly Dictionary<string, string> Types = new(StringComparer.Ordinal)
+    {
+        ["dashboard.js"] = "text/javascript; charset=utf-8",
+        ["dashboard.css"] = "text/css; charset=utf-8",
+    };
+
+    public static string SweepList(string store) =>
+        Shell("Sweeps", store, ("page", "sweeps"));
+
+    public static string Sweep(string store, string sweep) =>
+        Shell($"{sweep} · sweep", store, ("page", "sweep"), ("sweep", sweep));
+
+    public static string Trial(string store, string sweep, int number) =>
+        Shell($"{sweep} · trial {number}", store, ("page", "trial"), ("sweep", sweep), ("trial", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>An embedded asset by file name (dashboard.js, dashboard.css), or null.</summary>
+    public static (string Text, string ContentType)? Asset(string file)
+    {
+        if (!Types.TryGetValue(file, out var type)) return null;
+        using var stream = typeof(DashboardPages).Assembly.GetManifestResourceStream($"Piximi.Sweep.Reports.Dashboard.Assets.{file}")
+                           ?? throw new InvalidOperationException($"The dashboard asset {file} is not embedded in {typeof(DashboardPages).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return (reader.ReadToEnd(), type);
+    }
+
+    private static string Shell(string title, string store, params (string Name, string Value)[] data)
+    {
+        var attributes = string.Concat(data.Select(d => $" data-{d.Name}=\"{WebUtility.HtmlEncode(d.Value)}\""));
+        var version = typeof(DashboardPages).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
+        return $"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{WebUtility.HtmlEncode(title)} · Piximi.Sweep</title>
+            <link rel="icon" href="data:,">
+            <link rel="stylesheet" href="/assets/dashboard.css?v={WebUtility.UrlEncode(version)}">
+            </head>
+            <body{attributes} data-store="{WebUtility.HtmlEncode(store)}">
+            <header class="top"><a href="/" class="brand">Piximi.Sweep</a><span class="store">{WebUtility.HtmlEncode(store)} · read-only</span><nav id="nav"></nav></header>
+            <main id="app"><p class="muted" id="loading">Loading…</p></main>
+            <script src="/assets/dashboard.js?v={WebUtility.UrlEncode(version)}"></script>
+            </body>
+            </html>
+            """;
+    }
+}

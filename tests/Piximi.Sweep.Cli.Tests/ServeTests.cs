@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Piximi.Sweep.Core;
+using Piximi.Sweep.Storage;
+using Piximi.Sweep.Training;
+
+namespace Piximi.Sweep.Cli.Tests;
+
+/// <summary>
+/// <c>serve</c> as a user meets it: the real program on a free port over a real store, asked over HTTP, and its page
+/// driven in the system Chromium by Playwright while the test stores epochs through <see cref="ITrialStore"/> as a
+/// worker would. Screenshots are kept under the test output's TestResults folder.
+/// </summary>
+public sealed partial class ServeTests : IDisposable
+{
+    private readonly TestFolder _folder = new();
+    private readonly HttpClient _http = new(new HttpClientHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(20) };
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Serve_starts_on_a_free_port_and_answers_the_sweeps_list_and_a_sweep_page()
+    {
+        _folder.StoreWithOneFinishedTrial(_folder.Write("small.yaml", TestFolder.SmallSweep("small-serve")));
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+
+        var list = await _http.GetAsync(serve.Url);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains("/assets/dashboard.js", await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"small-serve\"", await _http.GetStringAsync(serve.Url + "api/sweeps"), StringComparison.Ordinal);
+        var page = await _http.GetAsync(serve.Url + "sweeps/small-serve");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("data-sweep=\"small-serve\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var sweep = await _http.GetStringAsync(serve.Url + "api/sweeps/small-serve");
+        Assert.Contains("\"state\":\"completed\"", sweep, StringComparison.Ordinal);
+        Assert.Matches("\"epochs\":\\[\\[\\d+,1,", sweep);
+        Assert.Contains("function", await _http.GetStringAsync(serve.Url + "assets/dashboard.js"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(serve.Url + "sweeps/small-serve/report")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(serve.Url + "api/sweeps/no-such-sweep")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Serve_is_read_only_and_leaves_the_store_as_it_was()
+    {
+        _folder.StoreWithOneFinishedTrial(_folder.Write("small.yaml", TestFolder.SmallSweep("small-serve")));
+        var before = Cli.Fingerprint(_folder.Db);
+        await using (var serve = await ServeProcess.StartAsync(_folder, "--port", "0"))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.PostAsync(serve.Url + "api/sweeps/small-serve", new StringContent("{}"))).StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.DeleteAsync(serve.Url + "sweeps/small-serve")).StatusCode);
+            await _http.GetStringAsync(serve.Url + "api/sweeps/small-serve/changes?after=0&running=1,2");
+            await _http.GetStringAsync(serve.Url + "api/sweeps/small-serve/trials/1");
+        }
+        Assert.Equal(before, Cli.Fingerprint(_folder.Db));
+    }
+
+    [Fact]
+    public async Task Off_loopback_a_request_without_the_token_gets_401_and_one_with_it_200()
+    {
+        _folder.StoreWithOneFinishedTrial(_folder.Write("small.yaml", TestFolder.SmallSweep("small-serve")));
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0", "--host", "0.0.0.0");
+        Assert.NotNull(serve.Token);
+        var local = $"http://127.0.0.1:{serve.Port}/";
+
+        foreach (var path in new[] { "", "sweeps/small-serve", "api/sweeps", "api/sweeps/small-serve/changes?after=0", "assets/dashboard.js" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync(local + path)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync(local + "api/sweeps?token=" + new string('0', 64))).StatusCode);
+
+        var withQuery = await _http.GetAsync(local + "api/sweeps?token=" + serve.Token);
+        Assert.Equal(HttpStatusCode.OK, withQuery.StatusCode);
+        var cookie = Assert.Single(withQuery.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        using var withHeader = new HttpRequestMessage(HttpMethod.Get, local + "sweeps/small-serve");
+        withHeader.Headers.Add("X-Piximi-Token", serve.Token);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(withHeader)).StatusCode);
+        using var withCookie = new HttpRequestMessage(HttpMethod.Get, local + "api/sweeps/small-serve");
+        withCookie.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(withCookie)).StatusCode);
+    }
+
+    [Fact]
+    public async Task On_loopback_no_token_is_asked_for_or_printed()
+    {
+        _folder.StoreWithOneFinishedTrial(_folder.Write("small.yaml", TestFolder.SmallSweep("small-serve")));
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        Assert.Null(serve.Token);
+        Assert.StartsWith("http://127.0.0.1:", serve.Url, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(serve.Url + "api/sweeps")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_store_url_with_a_password_is_never_shown()
+    {
+        var result = await Cli.RunProcessAsync(_folder.Path, TimeSpan.FromSeconds(60),
+            "serve", "--store", "postgres://someone:hunter2secret@127.0.0.1:1/sweeps", "--port", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("hunter2secret", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_page_of_a_running_sweep_shows_a_new_epoch_within_two_seconds()
+    {
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("live.yaml", TestFolder.SmallSweep("live-serve", parameters: ("epochs", "5"))));
+        Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
+        using var store = TrialStores.OpenSqlite(_folder.Db);
+        var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+        var finished = Complete(store, sweep.Id);
+        var running = TrialLease.Of(store.ClaimNext(sweep.Id, "test-worker")!);
+        store.RecordEpoch(running, new EpochMetrics(1, 1.2, 0.55, 1.1, 0.6, 0.5, 900), checkpoint: null);
+
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 2400 } });
+        var problems = Watch(page);
+
+        await page.GotoAsync(serve.Url + "sweeps/live-serve");
+        await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("3");
+        var clock = Stopwatch.StartNew();
+        store.RecordEpoch(running, new EpochMetrics(2, 0.9, 0.7, 0.85, 0.72, 0.5, 900), checkpoint: null);
+        await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("4", new() { Timeout = 2000 });
+        await Assertions.Expect(page.Locator("#running-now")).ToContainTextAsync("epoch 2/5", new() { Timeout = 2000 });
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the new epoch showed after {clock.Elapsed}");
+
+        // Filtering by state and sorting by a column, on the live page.
+        await page.ClickAsync("#state-filter button[data-state=running]");
+        await Assertions.Expect(page.Locator("#trial-table tbody tr")).ToHaveCountAsync(1);
+        await page.ClickAsync("#state-filter button[data-state=all]");
+        await Assertions.Expect(page.Locator("#trial-table tbody tr")).ToHaveCountAsync(4);
+        await page.ClickAsync("#trial-table th[data-key=learningRate]");
+        await Assertions.Expect(page.Locator("#trial-table th[data-key=learningRate]")).ToHaveAttributeAsync("aria-sort", "ascending");
+        var rates = await page.Locator("#trial-table tbody tr td:nth-child(11)").AllTextContentsAsync();
+        Assert.Equal(rates.OrderBy(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)), rates);
+        Assert.Equal(2, await page.Locator("#curves svg path[data-trial]").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-sweep.png"), FullPage = true });
+
+        // The finished trial's own page: curves, confusion matrix, per-class metrics and its downloads.
+        await page.GotoAsync(serve.Url + $"sweeps/live-serve/trials/{finished}");
+        await Assertions.Expect(page.Locator("#confusion tbody tr")).ToHaveCountAsync(10);
+        await Assertions.Expect(page.Locator("#per-class tbody tr")).ToHaveCountAsync(11);
+        Assert.Equal(2, await page.Locator("#trial-curves svg").CountAsync());
+        var download = await page.Locator(".downloads a").First.GetAttributeAsync("href");
+        Assert.Contains("trial,epoch,loss", await _http.GetStringAsync(serve.Url + download!.TrimStart('/')), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-trial.png"), FullPage = true });
+
+        Assert.True(problems.Count == 0, "the pages reported:\n" + string.Join('\n', problems));
+    }
+
+    /// <summary>Trial 1 claimed, given two epochs and an evaluation, and completed; returns its number.</summary>
+    private static int Complete(ITrialStore store, long sweepId)
+    {
+        var trial = store.ClaimNext(sweepId, "test-worker")!;
+        var lease = TrialLease.Of(trial);
+        store.RecordEpoch(lease, new EpochMetrics(1, 1.0, 0.6, 0.95, 0.64, 0.5, 900), checkpoint: null);
+        store.RecordEpoch(lease, new EpochMetrics(2, 0.8, 0.72, 0.82, 0.74, 0.5, 900), checkpoint: null);
+        var classes = Enumerable.Range(0, 10).Select(i => $"class {i}").ToList();
+        var confusion = Enumerable.Range(0, 10).Select(r => (IReadOnlyList<int>)[.. Enumerable.Range(0, 10).Select(c => r == c ? 20 : 1)]).ToList();
+        store.RecordEvaluation(lease, new TrialEvaluation(trial.Id, classes, confusion));
+        store.Finish(lease, TrialState.Completed, null);
+        return trial.Number;
+    }
+
+    /// <summary>Console errors, uncaught exceptions, failed requests and any request leaving the dashboard's own origin.</summary>
+    private static List<string> Watch(IPage page)
+    {
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") problems.Add($"console: {m.Text}"); };
+        page.PageError += (_, e) => problems.Add($"page error: {e}");
+        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"{r.Status}: {r.Url}"); };
+        page.RequestFailed += (_, r) => problems.Add($"request failed: {r.Url} {r.Failure}");
+        page.Request += (_, r) => { if (!r.Url.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)) problems.Add($"left the origin: {r.Url}"); };
+        return problems;
+    }
+
+    private static string Artifact(string name)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "TestResults");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    /// <summary>A running <c>piximi-sweep serve</c>: its URL, port and token as it printed them; killed (by its id) when disposed.</summary>
+    private sealed partial class ServeProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Text.StringBuilder _printed = new();
+
+        private ServeProcess(Process process) => _process = process;
+
+        public string Url { get; private set; } = "";
+
+        public int Port { get; private set; }
+
+        public string? Token { get; private set; }
+
+        public static async Task<ServeProcess> StartAsync(TestFolder folder, params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll"), "--db", folder.Db, "serve" }.Concat(args))
+                start.ArgumentList.Add(a);
+            var serve = new ServeProcess(Process.Start(start)!);
+            serve._process.ErrorDataReceived += (_, e) => { lock (serve._printed) serve._printed.AppendLine(e.Data); };
+            serve._process.BeginErrorReadLine();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await serve._process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lock (serve._printed) serve._printed.AppendLine(line);
+                if (Listening().Match(line) is { Success: true } m)
+                {
+                    serve.Port = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    serve.Url = line.Contains(" at http://", StringComparison.Ordinal) ? line[(line.IndexOf("http://", StringComparison.Ordinal))..].Trim() : $"http://127.0.0.1:{serve.Port}/";
+                }
+                if (TokenLine().Match(line) is { Success: true } t) serve.Token = t.Groups[1].Value;
+                if (line.StartsWith("Ctrl+C", StringComparison.Ordinal)) return serve;
+            }
+            throw new InvalidOperationException($"serve ended before it listened:\n{serve._printed}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@":(\d+)(/| |,)")]
+        private static partial Regex Listening();
+
+        [GeneratedRegex(@"^Token: ([0-9a-f]{64})\b")]
+        private static partial Regex TokenLine();
+    }
+}
