@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Piximi.Sweep.Core;
 using Piximi.Sweep.Storage;
+using Piximi.Sweep.Tests.Shared;
 using Piximi.Sweep.Training;
 
 namespace Piximi.Sweep.Cli.Tests;
@@ -142,6 +143,9 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal(rates.OrderBy(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)), rates);
         Assert.Equal(2, await page.Locator("#curves svg path[data-trial]").CountAsync());
         await page.ScreenshotAsync(new() { Path = Artifact("serve-sweep.png"), FullPage = true });
+        // At 1,280 px nothing hides a number (the report's probe: overflow, clipping, sticky columns, labels).
+        var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
+        Assert.True(layout.Length == 0, "the sweep page at 1,280 px:\n" + string.Join('\n', layout));
 
         // The finished trial's own page: curves, confusion matrix, per-class metrics and its downloads.
         await page.GotoAsync(serve.Url + $"sweeps/live-serve/trials/{finished}");
@@ -151,19 +155,48 @@ public sealed partial class ServeTests : IDisposable
         var download = await page.Locator(".downloads a").First.GetAttributeAsync("href");
         Assert.Contains("trial,epoch,loss", await _http.GetStringAsync(serve.Url + download!.TrimStart('/')), StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Artifact("serve-trial.png"), FullPage = true });
+        layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
+        Assert.True(layout.Length == 0, "the trial page at 1,280 px:\n" + string.Join('\n', layout));
 
         Assert.True(problems.Count == 0, "the pages reported:\n" + string.Join('\n', problems));
     }
 
-    /// <summary>Trial 1 claimed, given two epochs and an evaluation, and completed; returns its number.</summary>
-    private static int Complete(ITrialStore store, long sweepId)
+    [Fact]
+    public async Task A_trial_page_with_twenty_long_named_classes_hides_no_number_at_1280_pixels()
+    {
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("wide.yaml", TestFolder.SmallSweep("wide-serve")));
+        Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
+        int number;
+        using (var store = TrialStores.OpenSqlite(_folder.Db))
+        {
+            var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+            number = Complete(store, sweep.Id, Enumerable.Range(0, 20).Select(i => $"a rather long class name number {i}").ToList());
+        }
+
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var problems = Watch(page);
+        await page.GotoAsync(serve.Url + $"sweeps/wide-serve/trials/{number}");
+        await Assertions.Expect(page.Locator("#confusion tbody tr")).ToHaveCountAsync(20);
+
+        var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-trial-20-classes.png"), FullPage = true });
+        Assert.True(layout.Length == 0, "the trial page with 20 classes at 1,280 px:\n" + string.Join('\n', layout));
+        Assert.True(problems.Count == 0, "the page reported:\n" + string.Join('\n', problems));
+    }
+
+    /// <summary>Trial 1 claimed, given two epochs and an evaluation over <paramref name="classes"/> (10 by default), and completed; returns its number.</summary>
+    private static int Complete(ITrialStore store, long sweepId, IReadOnlyList<string>? classes = null)
     {
         var trial = store.ClaimNext(sweepId, "test-worker")!;
         var lease = TrialLease.Of(trial);
         store.RecordEpoch(lease, new EpochMetrics(1, 1.0, 0.6, 0.95, 0.64, 0.5, 900), checkpoint: null);
         store.RecordEpoch(lease, new EpochMetrics(2, 0.8, 0.72, 0.82, 0.74, 0.5, 900), checkpoint: null);
-        var classes = Enumerable.Range(0, 10).Select(i => $"class {i}").ToList();
-        var confusion = Enumerable.Range(0, 10).Select(r => (IReadOnlyList<int>)[.. Enumerable.Range(0, 10).Select(c => r == c ? 20 : 1)]).ToList();
+        classes ??= [.. Enumerable.Range(0, 10).Select(i => $"class {i}")];
+        var n = classes.Count;
+        var confusion = Enumerable.Range(0, n).Select(r => (IReadOnlyList<int>)[.. Enumerable.Range(0, n).Select(c => r == c ? 20 : 1)]).ToList();
         store.RecordEvaluation(lease, new TrialEvaluation(trial.Id, classes, confusion));
         store.Finish(lease, TrialState.Completed, null);
         return trial.Number;

@@ -46,9 +46,14 @@
     var c = el("section", { class: "card", id: id }, [title ? el("h2", { text: title }) : null].concat(children || []));
     return c;
   }
+  // Links to the page's sections that hold something (a chart, a table), so none leads to a sentence alone; an entry
+  // with a third element links to that address instead (another page).
   function navTo(sections) {
     nav.textContent = "";
-    sections.forEach(function (s) { nav.appendChild(el("a", { href: "#" + s[0], text: s[1] })); });
+    sections.filter(function (s) {
+      var target = s[2] ? null : document.getElementById(s[0]);
+      return s[2] || (target && target.querySelector("table, svg, dl, figure, img"));
+    }).forEach(function (s) { nav.appendChild(el("a", { href: s[2] || "#" + s[0], text: s[1] })); });
   }
   function fail(e) {
     app.textContent = "";
@@ -229,8 +234,8 @@
       app.appendChild(row);
       app.appendChild(slicesCard(all));
       app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
-      navTo([["summary", "Summary"], ["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
-        ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report"]]);
+      navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
+        ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
       renderStatus();
       if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
       window.scrollTo(0, scroll);

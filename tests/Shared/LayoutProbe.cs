@@ -1,7 +1,8 @@
-namespace Piximi.Sweep.Reports.Tests;
+namespace Piximi.Sweep.Tests.Shared;
 
 /// <summary>
-/// A script run in the report's page that lists every way its layout hides a number, one line each; empty when none.
+/// A script run in a page of the report or the dashboard that lists every way its layout hides a number, one line
+/// each; empty when none.
 /// Kept out of the report itself: the test injects it. What it measures, from bounding boxes:
 /// <list type="bullet">
 /// <item>the page scrolls sideways at its viewport;</item>
@@ -12,7 +13,7 @@ namespace Piximi.Sweep.Reports.Tests;
 /// <item>a confusion-matrix diagonal cell scrolled into view without its row and column labels beside it, or a cell
 /// whose number is clipped;</item>
 /// <item>the trials table scrolled fully right (and back) without trial, state and the ranking metric in view;</item>
-/// <item>a navigation link to a section that is missing or has nothing but a sentence in it.</item>
+/// <item>a navigation link within the page to a section that is missing or has nothing but a sentence in it.</item>
 /// </list>
 /// </summary>
 internal static class LayoutProbe
@@ -62,7 +63,7 @@ internal static class LayoutProbe
           }
 
           const seen = (el, box) => inside(el.getBoundingClientRect(), visibleBox(box), 1.5);
-          document.querySelectorAll("table.confusion").forEach((table) => {
+          document.querySelectorAll("table.confusion, table#confusion").forEach((table) => {
             const box = scrollBox(table);
             const heads = table.tHead.rows[0].cells;
             Array.prototype.forEach.call(table.tBodies[0].rows, (row, k) => {
@@ -92,7 +93,7 @@ internal static class LayoutProbe
             }
           }
 
-          document.querySelectorAll("nav a").forEach((a) => {
+          document.querySelectorAll("nav a[href^='#']").forEach((a) => {
             const target = document.getElementById(a.getAttribute("href").slice(1));
             if (!target) { say("navigation link '" + a.textContent + "' leads nowhere"); return; }
             if (!target.querySelector("table, img, svg, dl, figure, .card")) say("navigation link '" + a.textContent + "' leads to a section with nothing in it");
