@@ -36,6 +36,7 @@ internal static partial class HtmlReport
         PruningSection(report, w);
         Grid(report, w);
         ImportanceSection(report, w);
+        FanovaSection(report, w);
         Evaluation(report, w);
         ReplicatesSection(report, w);
         Problems(report, w);

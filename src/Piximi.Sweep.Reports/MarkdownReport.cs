@@ -15,6 +15,7 @@ internal static partial class MarkdownReport
         Ranking(report, w);
         Pruning(report, w);
         Importance(report, w);
+        Fanova(report, w);
         Groups(w, "optimizer", report.ByOptimizer);
         Groups(w, "loss function", report.ByLoss);
         Replicates(report, w);

@@ -114,6 +114,7 @@ internal static class JsonReport
             json.WriteEndArray();
             Pruning(json, report);
             Importance(json, report);
+            FanovaText.Json(json, report);
             Replicates(json, report);
             Groups(json, "by_optimizer", report.ByOptimizer);
             Groups(json, "by_loss_function", report.ByLoss);

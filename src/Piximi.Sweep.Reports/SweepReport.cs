@@ -28,6 +28,7 @@ public sealed class SweepReport
             .Select(l => (l.Summary.Trial.Hyperparameters, l.Summary.Final!.ValAccuracy))
             .ToList();
         Importance = Statistics.Importance(scored);
+        Fanova = FanovaEvaluator.Importance(sweep.Definition.Parameters, FanovaEvaluator.Scored(lines.Select(l => l.Summary), sweep.Definition.Metric));
         // Several seeds of the same other settings, by val_accuracy like the other analyses; a single seed is no replicate.
         Replicates = [.. Core.Replicates.Rank(
                 lines.Where(l => l.Summary.Trial.State == TrialState.Completed && l.Summary.Final is { } f && double.IsFinite(f.ValAccuracy))
@@ -83,6 +84,9 @@ public sealed class SweepReport
     internal EvaluationScores? BestScores { get; }
 
     internal IReadOnlyList<Importance> Importance { get; }
+
+    /// <summary>fANOVA importance by the sweep's metric, as Optuna's <c>FanovaImportanceEvaluator</c> (<see cref="FanovaEvaluator"/>).</summary>
+    internal IReadOnlyList<FanovaImportance> Fanova { get; }
 
     internal IReadOnlyList<ReplicateGroup> Replicates { get; }
 
