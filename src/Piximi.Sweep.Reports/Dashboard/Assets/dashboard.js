@@ -420,7 +420,36 @@
       return card("importance", "Importance (η² of val_accuracy)", [
         imp.length ? el("div", { class: "scroll" }, [el("table", {}, [el("tbody", {}, rows)])]) : el("p", { class: "muted", text: "Needs completed trials that differ in a hyperparameter." }),
         el("p", { class: "note", text: "The share of val_accuracy's variance explained by each hyperparameter alone, over the completed trials when the page was opened (reload for the latest)." }),
+        fanovaPart(),
       ]);
+    }
+
+    // fANOVA fits a forest (up to a second at 2,000 trials): asked for once per load of the sweep, not with each poll,
+    // and drawn into the card when it comes.
+    var fanova = { of: null, data: null, error: null };
+    function fanovaPart() {
+      if (fanova.of !== S) {
+        var asked = fanova = { of: S, data: null, error: null };
+        api("/api/sweeps/" + enc(name) + "/fanova").then(function (d) { asked.data = d; }, function (e) { asked.error = e; }).then(function () {
+          var shown = document.getElementById("fanova");
+          if (shown && fanova === asked) shown.replaceWith(fanovaPart());
+        });
+      }
+      var d = fanova.data, box = el("div", { id: "fanova" }, [el("h3", { text: "fANOVA" + (d ? " of " + d.metric : "") })]);
+      if (fanova.error) box.appendChild(el("p", { class: "note", text: "fANOVA could not be computed: " + fanova.error.message }));
+      else if (!d) box.appendChild(el("p", { class: "muted", text: "Fitting fANOVA's forest…" }));
+      else if (!d.importance.length) box.appendChild(el("p", { class: "muted", text: "Needs 2 completed trials that differ in a hyperparameter." }));
+      else {
+        box.appendChild(el("div", { class: "scroll" }, [el("table", {}, [el("tbody", {}, d.importance.map(function (i) {
+          return el("tr", { "data-hyperparameter": i.hyperparameter }, [el("td", { class: "text", text: i.hyperparameter }),
+            el("td", {}, [el("div", { class: "bar", style: "width:" + Math.round(i.importance * 160) + "px" })]),
+            el("td", { class: "fanova-value", text: fmt(i.importance, 3) })]);
+        }))])]));
+        box.appendChild(el("p", { class: "note", text: "Each hyperparameter's share of " + d.metric + "'s variance explained by its own marginal in a random forest of "
+          + d.trees + " trees (seed " + d.seed + ") over " + (d.trials < d.completed ? "a fixed sample of " + d.trials + " of the " + d.completed : "the " + d.trials)
+          + " completed trials, as Optuna's FanovaImportanceEvaluator and the report compute it; shares add up to 1. Unlike η², the other settings are held in the model." }));
+      }
+      return box;
     }
 
     // Which hyperparameters vary in this sweep, as slice and parallel-coordinate axes.
