@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Net;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Piximi.Sweep.Core;
@@ -57,5 +59,53 @@ public sealed partial class ServeTests
         var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
         Assert.True(layout.Length == 0, "the sweep page at 1,280 px:\n" + string.Join('\n', layout));
         Assert.True(problems.Count == 0, "the page reported:\n" + string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task A_trained_trials_model_downloads_as_the_zip_export_model_writes_and_one_without_its_checkpoint_is_a_clear_404()
+    {
+        var file = _folder.Write("real.yaml", TestFolder.SmallSweep("real-serve", 200, ("learning_rate", "[0.01, 0.003]"), ("batch_size", "32")));
+        var run = await Cli.RunAsync("run", file, "--db", _folder.Db, "--workers", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        int best, other;
+        using (var store = TrialStores.OpenSqlite(_folder.Db))
+        {
+            var trials = store.ListTrials(store.FindSweep("real-serve")!.Id);
+            Assert.All(trials, t => Assert.Equal(TrialState.Completed, t.State));
+            best = trials.Single(t => store.LoadCheckpoint(t.Id) is not null).Number;
+            other = trials.Single(t => t.Number != best).Number;
+        }
+        var exported = Path.Combine(_folder.Path, "exported");
+        var export = await Cli.RunAsync("export", "real-serve", "--model", "--trial", best.ToString(CultureInfo.InvariantCulture), "--db", _folder.Db, "--output", exported);
+        Assert.True(export.ExitCode == 0, export.ToString());
+
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        var download = await _http.GetAsync(serve.Url + $"api/sweeps/real-serve/trials/{best}/model.zip");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"real-serve-trial{best}.zip", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
+        using var zip = new ZipArchive(await download.Content.ReadAsStreamAsync());
+        Assert.Equal(Directory.GetFiles(exported).Select(Path.GetFileName).Order(), zip.Entries.Select(e => e.FullName).Order());
+        foreach (var entry in zip.Entries)
+        {
+            using var content = new MemoryStream();
+            await using (var stream = entry.Open()) await stream.CopyToAsync(content);
+            Assert.True(File.ReadAllBytes(Path.Combine(exported, entry.FullName)).SequenceEqual(content.ToArray()), $"{entry.FullName} differs from export --model's");
+        }
+        using (var model = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(exported, $"real-serve-trial{best}.json"))))
+            Assert.Equal("layers-model", model.RootElement.GetProperty("format").GetString());
+
+        var gone = await _http.GetAsync(serve.Url + $"api/sweeps/real-serve/trials/{other}/model.zip");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Contains("keeps only its best completed trial's model", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"hasModel\":true", await _http.GetStringAsync(serve.Url + $"api/sweeps/real-serve/trials/{best}"), StringComparison.Ordinal);
+        Assert.Contains("\"hasModel\":false", await _http.GetStringAsync(serve.Url + $"api/sweeps/real-serve/trials/{other}"), StringComparison.Ordinal);
+
+        // The trial page links it.
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 1200 } });
+        await page.GotoAsync(serve.Url + $"sweeps/real-serve/trials/{best}");
+        await Assertions.Expect(page.Locator(".downloads a[href$='/model.zip']")).ToHaveCountAsync(1);
     }
 }

@@ -47,6 +47,8 @@ internal static class DashboardEndpoints
                 ? Download(PiximiExport.ModelHyperparameters(sweep.Definition, s.ListTrials(sweep.Id).First(t => t.Number == number).Hyperparameters),
                     "application/json", $"{sweep.Name}-trial-{number}-model_hyperparameters.json")
                 : Results.NotFound("This trial has no Piximi settings to export: it has not trained an epoch, or the sweep predates its input shape."))));
+        app.MapGet("/api/sweeps/{name}/trials/{number:int}/model.zip", (string name, int number) => Read(location, s => WithSweep(s, name,
+            sweep => ModelDownload.Zip(s, sweep, number))));
         app.MapGet("/api/sweeps/{name}/fanova", (string name) => Read(location, s => WithSweep(s, name, sweep => Results.Json(DashboardFanova.Of(s, sweep)))));
     }
 

@@ -64,7 +64,9 @@ public static class DashboardData
             sweep.Name, sweep.Definition.Metric, MetricNames.HigherIsBetter(sweep.Definition.Metric), Row(trial), curve,
             evaluation is null ? null : EvaluationOf(evaluation),
             AttemptHistory.Line(trial, attempts, curve.Count),
-            PiximiExport.InputShapeOf(sweep.Definition) is not null && curve.Count > 0);
+            PiximiExport.InputShapeOf(sweep.Definition) is not null && curve.Count > 0,
+            // Only a completed trial's model is finished, and the store keeps only the best one's (a page opened by hand: one read).
+            trial.State == TrialState.Completed && store.LoadCheckpoint(trial.Id) is not null);
     }
 
     /// <summary>The trial's epochs as CSV (one row per epoch), for its downloads.</summary>
@@ -140,4 +142,4 @@ public sealed record EvaluationView(IReadOnlyList<string> ClassNames, IReadOnlyL
     double? Accuracy, IReadOnlyList<ClassScoresView> Classes, double? MacroPrecision, double? MacroRecall, double? MacroF1);
 
 public sealed record TrialView(string Sweep, string Metric, bool HigherIsBetter, TrialRow Trial, IReadOnlyList<double?[]> Curve,
-    EvaluationView? Evaluation, string Attempts, bool CanExportPiximi);
+    EvaluationView? Evaluation, string Attempts, bool CanExportPiximi, bool HasModel);

@@ -597,7 +597,8 @@
         t.message ? el("p", { class: "note", text: t.message }) : null,
         d.attempts ? el("p", { class: "note", text: "Attempts: " + d.attempts }) : null,
         el("p", { class: "downloads" }, [el("a", { href: base + "/epochs.csv", download: "", text: "epochs.csv" }),
-          d.canExportPiximi ? el("a", { href: base + "/model_hyperparameters.json", download: "", text: "Piximi model_hyperparameters.json" }) : null]),
+          d.canExportPiximi ? el("a", { href: base + "/model_hyperparameters.json", download: "", text: "Piximi model_hyperparameters.json" }) : null,
+          d.hasModel ? el("a", { href: base + "/model.zip", download: "", text: "trained model for Piximi (.zip)" }) : null]),
       ]));
       navTo([["trial", "Trial"], ["trial-curves", "Curves"], ["evaluation", "Confusion matrix"], ["classes", "Per class"]]);
       app.appendChild(card("trial-curves", "Curves", [d.curve.length ? el("div", { class: "grid2" }, [
