@@ -108,4 +108,27 @@ public sealed partial class ServeTests
         await page.GotoAsync(serve.Url + $"sweeps/real-serve/trials/{best}");
         await Assertions.Expect(page.Locator(".downloads a[href$='/model.zip']")).ToHaveCountAsync(1);
     }
+
+    [Fact]
+    public async Task On_loopback_a_request_naming_another_host_is_refused_against_dns_rebinding()
+    {
+        _folder.StoreWithOneFinishedTrial(_folder.Write("small.yaml", TestFolder.SmallSweep("small-serve")));
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+
+        foreach (var allowed in new[] { $"localhost:{serve.Port}", $"127.0.0.1:{serve.Port}", $"[::1]:{serve.Port}", $"LocalHost:{serve.Port}" })
+            Assert.Equal(HttpStatusCode.OK, (await GetWithHost(serve.Url + "api/sweeps", allowed)).StatusCode);
+        foreach (var refused in new[] { $"rebound.example:{serve.Port}", "localhost", $"localhost:{serve.Port + 1}", $"127.0.0.1.nip.io:{serve.Port}" })
+        {
+            var answer = await GetWithHost(serve.Url + "api/sweeps", refused);
+            Assert.True(answer.StatusCode == HttpStatusCode.Forbidden, $"Host {refused}: {answer.StatusCode}");
+            Assert.Contains("DNS rebinding", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetWithHost(string url, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Host = host;
+        return await _http.SendAsync(request);
+    }
 }

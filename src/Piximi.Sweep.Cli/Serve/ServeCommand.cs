@@ -83,6 +83,7 @@ internal sealed class ServeCommand(TextWriter output)
         var app = builder.Build();
         app.Use(SecurityHeaders);
         if (token is not null) app.Use(AccessToken.Require(token));
+        else app.Use(LoopbackHosts.Require);
         DashboardEndpoints.Map(app, options.Store);
         return app;
     }
