@@ -110,7 +110,7 @@ public sealed partial class ServeTests : IDisposable
     [Fact]
     public async Task The_page_of_a_running_sweep_shows_a_new_epoch_within_two_seconds()
     {
-        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("live.yaml", TestFolder.SmallSweep("live-serve", parameters: ("epochs", "5"))));
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("live.yaml", TestFolder.SmallSweep("live-serve", 600, ("epochs", "5"), ("optimizer", "StochasticGradientDescent"))));
         Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
         using var store = TrialStores.OpenSqlite(_folder.Db);
         var sweep = store.CreateSweep(definition.Definition, definition.Trials);
@@ -139,7 +139,8 @@ public sealed partial class ServeTests : IDisposable
         await Assertions.Expect(page.Locator("#trial-table tbody tr")).ToHaveCountAsync(4);
         await page.ClickAsync("#trial-table th[data-key=learningRate]");
         await Assertions.Expect(page.Locator("#trial-table th[data-key=learningRate]")).ToHaveAttributeAsync("aria-sort", "ascending");
-        var rates = await page.Locator("#trial-table tbody tr td:nth-child(11)").AllTextContentsAsync();
+        var column = (await page.Locator("#trial-table thead th").AllTextContentsAsync()).ToList().IndexOf("learning rate") + 1;
+        var rates = await page.Locator($"#trial-table tbody tr td:nth-child({column})").AllTextContentsAsync();
         Assert.Equal(rates.OrderBy(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)), rates);
         Assert.Equal(2, await page.Locator("#curves svg path[data-trial]").CountAsync());
         await page.ScreenshotAsync(new() { Path = Artifact("serve-sweep.png"), FullPage = true });

@@ -299,10 +299,12 @@
       { key: "message", label: "message", text: true, get: function (t) { return t.message || ""; } },
     ];
     function trialTable(all) {
-      var metricCol = COLUMNS[2];
-      metricCol.label = S.metric + " ★";
+      // The ranking metric is the third, sticky column, under its own name; its plain copy further right is left out.
+      var metricCol = COLUMNS[2], copy = S.metric === "loss" ? "loss_value" : S.metric;
+      metricCol.label = S.metric;
+      var cols = COLUMNS.filter(function (c) { return c.key !== copy; });
       var shown = all.filter(function (t) { return view.filter === "all" || t.state === view.filter; });
-      var col = COLUMNS.filter(function (c) { return c.key === view.sortKey; })[0] || COLUMNS[0];
+      var col = cols.filter(function (c) { return c.key === view.sortKey; })[0] || cols[0];
       var dir = view.sortDir || (col.key === "metric" ? (S.higherIsBetter ? -1 : 1) : 1);
       shown.sort(function (a, b) {
         var x = col.get(a), y = col.get(b);
@@ -316,13 +318,14 @@
         return el("button", { type: "button", "data-state": s, "aria-pressed": String(view.filter === s), text: s + " (" + n + ")",
           onclick: function () { view.filter = s; dirty = true; render(); } });
       });
-      var head = el("tr", {}, COLUMNS.map(function (c, i) {
+      var head = el("tr", {}, cols.map(function (c, i) {
         return el("th", { class: "sortable" + (c.text ? " text" : "") + (i < 3 ? " s" + i : ""), "data-key": c.key,
+          title: c === metricCol ? "the sweep's ranking metric" : null,
           "aria-sort": c === col ? (dir > 0 ? "ascending" : "descending") : null, text: c.label,
           onclick: function () { view.sortDir = view.sortKey === c.key ? -dir : (c.key === "metric" ? (S.higherIsBetter ? -1 : 1) : 1); view.sortKey = c.key; dirty = true; render(); } });
       }));
       var rows = shown.slice(0, LIMIT).map(function (t) {
-        return el("tr", { class: b && t.id === b.id ? "best" : null, "data-trial": t.number }, COLUMNS.map(function (c, i) {
+        return el("tr", { class: b && t.id === b.id ? "best" : null, "data-trial": t.number }, cols.map(function (c, i) {
           var v = c.get(t), cls = (c.text ? "text" : "") + (i < 3 ? " s" + i : "") + (c.key === "message" ? " msg" : "");
           if (c.key === "number") return el("td", { class: cls }, [el("a", { href: "/sweeps/" + enc(S.name) + "/trials/" + t.number, text: String(t.number) })]);
           if (c.key === "state") return el("td", { class: cls }, [el("span", { class: "state " + t.state, text: t.state })]);
