@@ -124,7 +124,16 @@ internal static class DashboardBench
             page.PageError += (_, e) => errors.Add(e);
             await page.AddInitScriptAsync(PaintProbe);
             await page.GotoAsync($"{serve.Url}sweeps/{Uri.EscapeDataString(sweep.Name)}", new() { WaitUntil = WaitUntilState.Commit });
-            await page.WaitForFunctionAsync("() => window.__painted !== undefined", null, new() { Timeout = 120_000, PollingInterval = 50 });
+            try
+            {
+                await page.WaitForFunctionAsync("() => window.__painted !== undefined", null, new() { Timeout = 60_000, PollingInterval = 50 });
+            }
+            catch (TimeoutException)
+            {
+                Console.WriteLine($"  load {load}: no paint with the table and curves within 60 s; the page's errors: "
+                    + (errors.Count > 0 ? string.Join("; ", errors) : "none") + $"; it shows: {(await page.InnerTextAsync("main"))[..Math.Min(200, (await page.InnerTextAsync("main")).Length)]}");
+                return;
+            }
             var r = await page.EvaluateAsync<JsonElement>("""
                 () => {
                   const api = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/sweeps/'))[0];
