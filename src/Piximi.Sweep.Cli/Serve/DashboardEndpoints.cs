@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +37,7 @@ internal static class DashboardEndpoints
             : Results.NotFound());
 
         app.MapGet("/api/sweeps", () => Read(location, s => Results.Json(new { store, sweeps = DashboardData.Sweeps(s) })));
-        app.MapGet("/api/sweeps/{name}", (string name) => Read(location, s => WithSweep(s, name, sweep => Results.Json(DashboardData.Sweep(s, sweep)))));
+        app.MapGet("/api/sweeps/{name}", (string name) => Read(location, s => WithSweep(s, name, sweep => WholeSweep(s, sweep))));
         app.MapGet("/api/sweeps/{name}/changes", (string name, long? after, string? running) => Read(location, s => WithSweep(s, name,
             sweep => Results.Json(DashboardData.Changes(s, sweep, Math.Max(0, after ?? 0), Ids(running))))));
         app.MapGet("/api/sweeps/{name}/trials/{number:int}", (string name, int number) => Read(location, s => WithTrial(s, name, number,
@@ -48,6 +50,31 @@ internal static class DashboardEndpoints
                     "application/json", $"{sweep.Name}-trial-{number}-model_hyperparameters.json")
                 : Results.NotFound("This trial has no Piximi settings to export: it has not trained an epoch, or the sweep predates its input shape."))));
     }
+
+    // The last whole-sweep answer of each sweep, with what it was read at: a sweep page's load (and a reload) reads every
+    // epoch of the sweep (10,000 trials × 20 epochs: ~1 s), while asking whether anything changed since is one small
+    // read. Kept while no epoch was stored, the counts by state are the same and the sweep was not cancelled.
+    private static readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), CachedSweep> Answers = new();
+
+    private sealed record CachedSweep(long Position, TrialCounts Counts, string? Cancelled, byte[] Json);
+
+    private static IResult WholeSweep(ITrialStore store, SweepRecord sweep)
+    {
+        var key = (sweep.Id, sweep.CreatedAt);
+        if (Answers.TryGetValue(key, out var cached))
+        {
+            var changes = store.ReadChanges(sweep.Id, cached.Position, []);
+            if (changes.Epochs.Epochs.Count == 0 && changes.Counts == cached.Counts && store.FindCancellation(sweep.Id)?.Reason == cached.Cancelled)
+                return Results.Bytes(cached.Json, "application/json; charset=utf-8");
+        }
+        var view = DashboardData.Sweep(store, sweep);
+        var json = JsonSerializer.SerializeToUtf8Bytes(view, JsonOptions);
+        var counts = new TrialCounts(view.Counts.Queued, view.Counts.Running, view.Counts.Ended);
+        Answers[key] = new CachedSweep(view.Position, counts, view.Cancelled, json);
+        return Results.Bytes(json, "application/json; charset=utf-8");
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private static IResult Page(HttpContext context, string html)
     {

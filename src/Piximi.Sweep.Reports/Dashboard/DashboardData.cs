@@ -20,7 +20,18 @@ public static class DashboardData
             CountsOf(store.CountTrials(s.Id)), store.FindCancellation(s.Id) is not null))];
     }
 
-    /// <summary>The whole sweep, once, when a page opens: its trials, every epoch, the position to follow from, and importance.</summary>
+    /// <summary>
+    /// How many trials' whole curves <see cref="Sweep"/> sends at most: 10,000 trials × 20 epochs are 24 MB of JSON
+    /// (a second to write, more to parse and draw), and 10,000 lines in one chart are one blot.
+    /// </summary>
+    public const int CurveLimit = 500;
+
+    /// <summary>
+    /// The whole sweep, once, when a page opens: its trials, each trial's epoch count, time and result (the point at
+    /// its result epoch, else its last), the whole curves of at most <see cref="CurveLimit"/> trials (every queued or
+    /// running one, whose curves then grow by the polls, the best 100 and an even sample of the rest by rank), the
+    /// position to follow from, and importance.
+    /// </summary>
     public static SweepView Sweep(ITrialStore store, SweepRecord sweep)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -29,11 +40,46 @@ public static class DashboardData
         var epochs = store.ListEpochsSince(sweep.Id, 0);
         var trials = store.ListTrials(sweep.Id);
         var d = sweep.Definition;
+        var higher = MetricNames.HigherIsBetter(d.Metric);
+        var byTrial = epochs.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.ToList());
+        var summaries = new List<double?[]>(byTrial.Count);
+        var results = new Dictionary<long, double>();
+        foreach (var t in trials)
+        {
+            if (!byTrial.TryGetValue(t.Id, out var list)) continue;
+            var last = list.MaxBy(e => e.Metrics.Epoch)!;
+            var result = t.ResultEpoch is { } r ? list.LastOrDefault(e => e.Metrics.Epoch == r) ?? last : last;
+            var point = Point(result);
+            point[6] = list.Sum(e => double.IsFinite(e.Metrics.Seconds) ? e.Metrics.Seconds : 0);
+            summaries.Add([.. point, list.Select(e => e.Metrics.Epoch).Distinct().Count()]);
+            if (MetricNames.ValueOf(result.Metrics, d.Metric) is var v && double.IsFinite(v)) results[t.Id] = v;
+        }
+        var drawn = CurvesToSend(trials, results, higher);
         return new SweepView(
-            sweep.Name, d.Description, sweep.CreatedAt, d.Metric, MetricNames.HigherIsBetter(d.Metric),
+            sweep.Name, d.Description, sweep.CreatedAt, d.Metric, higher,
             d.Method.ToString().ToLowerInvariant(), d.Model.ToString(), d.Pruner?.Kind.ToString().ToLowerInvariant(),
             d.Trials, CountsOf(store.CountTrials(sweep.Id)), store.FindCancellation(sweep.Id)?.Reason,
-            [.. trials.Select(Row)], [.. epochs.Epochs.Select(Point)], epochs.Position, ImportanceOf(store, sweep));
+            [.. trials.Select(Row)], [.. epochs.Epochs.Where(e => drawn.Contains(e.TrialId)).Select(Point)], summaries, byTrial.Count,
+            epochs.Position, ImportanceOf(store, sweep));
+    }
+
+    /// <summary>The trials whose whole curves are sent: every one not ended, the best 100, then an even sample by rank, <see cref="CurveLimit"/> in all.</summary>
+    private static HashSet<long> CurvesToSend(IReadOnlyList<TrialRecord> trials, Dictionary<long, double> results, bool higher)
+    {
+        var drawn = new HashSet<long>(trials.Where(t => t.State is TrialState.Queued or TrialState.Running).Select(t => t.Id));
+        var ranked = trials.Where(t => results.ContainsKey(t.Id) && !drawn.Contains(t.Id))
+            .OrderBy(t => higher ? -results[t.Id] : results[t.Id]).ThenBy(t => t.Number).Select(t => t.Id).ToList();
+        var room = Math.Max(0, CurveLimit - drawn.Count);
+        if (ranked.Count <= room)
+        {
+            drawn.UnionWith(ranked);
+            return drawn;
+        }
+        var top = Math.Min(100, room);
+        drawn.UnionWith(ranked.Take(top));
+        var rest = room - top;
+        for (var i = 0; i < rest; i++) drawn.Add(ranked[top + (int)((long)i * (ranked.Count - top) / rest)]);
+        return drawn;
     }
 
     /// <summary>
@@ -127,9 +173,15 @@ public sealed record TrialRow(long Id, int Number, string State, string Optimize
 
 public sealed record ImportanceView(string Hyperparameter, double? EtaSquared, int Values, int Trials);
 
+/// <summary>
+/// A sweep page's first load. <see cref="Epochs"/> holds the whole curves of some trials (<see cref="DashboardData.CurveLimit"/>);
+/// <see cref="Summaries"/> one array per trial with an epoch: trial id, result epoch, loss, accuracy, val_loss,
+/// val_accuracy (at the result epoch, else the last), the seconds of all its epochs, and how many epochs it has.
+/// </summary>
 public sealed record SweepView(string Name, string? Description, DateTimeOffset CreatedAt, string Metric, bool HigherIsBetter,
     string Method, string Model, string? Pruner, int? PlannedTrials, TrialCountsView Counts, string? Cancelled,
-    IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position, IReadOnlyList<ImportanceView> Importance);
+    IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, IReadOnlyList<double?[]> Summaries, int TrialsWithEpochs,
+    long Position, IReadOnlyList<ImportanceView> Importance);
 
 public sealed record SweepDelta(IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position,
     TrialCountsView Counts, string? Cancelled);
