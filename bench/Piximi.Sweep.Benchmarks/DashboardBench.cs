@@ -87,6 +87,28 @@ internal static class DashboardBench
             using (var store = TrialStores.OpenSqlite(path)) sweep = ReportBench.Fill(store, trials, epochs);
             Console.WriteLine($"(a) first paint: synthetic store of {trials} trials x {epochs} epochs built in {build.Elapsed.TotalSeconds:F1} s");
         }
+        // What the server does for a page's first load when it has no answer kept (a sweep that changed since), in process, warm.
+        using (var store = TrialStores.OpenSqlite(path))
+        {
+            var parts = new List<(double Epochs, double Trials, double Summaries, double Whole, double Json)>();
+            for (var i = 0; i < 4; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                store.ListEpochsSince(sweep.Id, 0);
+                var t1 = Stopwatch.GetTimestamp();
+                store.ListTrials(sweep.Id);
+                var t2 = Stopwatch.GetTimestamp();
+                store.SummarizeTrials(sweep.Id);
+                var t3 = Stopwatch.GetTimestamp();
+                var view = Piximi.Sweep.Reports.Dashboard.DashboardData.Sweep(store, sweep);
+                var t4 = Stopwatch.GetTimestamp();
+                JsonSerializer.SerializeToUtf8Bytes(view, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+                var t5 = Stopwatch.GetTimestamp();
+                if (i > 0) parts.Add((Ms(t0, t1), Ms(t1, t2), Ms(t2, t3), Ms(t3, t4), Ms(t4, t5)));
+            }
+            Console.WriteLine($"  the whole-sweep answer unkept, in process (median of 3, warm): DashboardData.Sweep {Median(parts.Select(p => p.Whole)):F0} ms + JSON {Median(parts.Select(p => p.Json)):F0} ms; "
+                + $"for scale, every epoch read {Median(parts.Select(p => p.Epochs)):F0} ms, every trial {Median(parts.Select(p => p.Trials)):F0} ms, every trial's summary {Median(parts.Select(p => p.Summaries)):F0} ms");
+        }
         await using var serve = ServeProcess.Start(cli, path);
         var api = $"{serve.Url}api/sweeps/{Uri.EscapeDataString(sweep.Name)}";
         // The JSON the page loads, timed from here (the first answer pays the server's JIT, the rest do not).
@@ -318,6 +340,8 @@ internal static class DashboardBench
 
         public ValueTask DisposeAsync() { Dispose(); return ValueTask.CompletedTask; }
     }
+
+    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static double Median(IEnumerable<double> values)
     {

@@ -36,35 +36,33 @@ public static class DashboardData
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sweep);
-        // Epochs first: a trial read after them may be newer than them, never older, and the next poll brings the rest.
-        var epochs = store.ListEpochsSince(sweep.Id, 0);
-        var trials = store.ListTrials(sweep.Id);
+        // The position first: what is read after it may be newer, never older, and the next poll brings what follows
+        // it (an epoch read twice replaces itself on the page). No read of every epoch: the store sums each trial's.
+        var position = store.EpochPosition();
+        var all = store.SummarizeTrials(sweep.Id);
         var d = sweep.Definition;
         var higher = MetricNames.HigherIsBetter(d.Metric);
-        var byTrial = epochs.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.ToList());
-        var summaries = new List<double?[]>(byTrial.Count);
+        var summaries = new List<double?[]>(all.Count);
         var results = new Dictionary<long, double>();
-        foreach (var t in trials)
+        foreach (var s in all)
         {
-            if (!byTrial.TryGetValue(t.Id, out var list)) continue;
-            var last = list.MaxBy(e => e.Metrics.Epoch)!;
-            var result = t.ResultEpoch is { } r ? list.LastOrDefault(e => e.Metrics.Epoch == r) ?? last : last;
-            var point = Point(result);
-            point[6] = list.Sum(e => double.IsFinite(e.Metrics.Seconds) ? e.Metrics.Seconds : 0);
-            summaries.Add([.. point, list.Select(e => e.Metrics.Epoch).Distinct().Count()]);
-            if (MetricNames.ValueOf(result.Metrics, d.Metric) is var v && double.IsFinite(v)) results[t.Id] = v;
+            if (s.EpochsRun == 0 || s.Final is not { } final) continue;
+            summaries.Add([s.Trial.Id, final.Epoch, Finite(final.Loss), Finite(final.Accuracy), Finite(final.ValLoss), Finite(final.ValAccuracy),
+                Finite(s.TrainingSeconds), s.EpochsRun]);
+            if (MetricNames.ValueOf(final, d.Metric) is var v && double.IsFinite(v)) results[s.Trial.Id] = v;
         }
+        var trials = all.Select(s => s.Trial).ToList();
         var drawn = CurvesToSend(trials, results, higher);
         return new SweepView(
             sweep.Name, d.Description, sweep.CreatedAt, d.Metric, higher,
             d.Method.ToString().ToLowerInvariant(), d.Model.ToString(), d.Pruner?.Kind.ToString().ToLowerInvariant(),
             d.Trials, CountsOf(store.CountTrials(sweep.Id)), store.FindCancellation(sweep.Id)?.Reason,
-            [.. trials.Select(Row)], [.. epochs.Epochs.Where(e => drawn.Contains(e.TrialId)).Select(Point)], summaries, byTrial.Count,
-            epochs.Position, ImportanceOf(store, sweep));
+            [.. trials.Select(Row)], [.. store.ListEpochsOfTrials(sweep.Id, drawn).Select(Point)], summaries, summaries.Count,
+            position, ImportanceOf(all.Where(s => s.Trial.State == TrialState.Completed)));
     }
 
     /// <summary>The trials whose whole curves are sent: every one not ended, the best 100, then an even sample by rank, <see cref="CurveLimit"/> in all.</summary>
-    private static HashSet<long> CurvesToSend(IReadOnlyList<TrialRecord> trials, Dictionary<long, double> results, bool higher)
+    private static HashSet<long> CurvesToSend(List<TrialRecord> trials, Dictionary<long, double> results, bool higher)
     {
         var drawn = new HashSet<long>(trials.Where(t => t.State is TrialState.Queued or TrialState.Running).Select(t => t.Id));
         var ranked = trials.Where(t => results.ContainsKey(t.Id) && !drawn.Contains(t.Id))
@@ -143,9 +141,9 @@ public static class DashboardData
     private static TrialCountsView CountsOf(TrialCounts c) => new(c.Queued, c.Running, c.Ended, c.Total);
 
     /// <summary>η² of each hyperparameter over the completed trials' final val_accuracy, as the report computes it.</summary>
-    private static IReadOnlyList<ImportanceView> ImportanceOf(ITrialStore store, SweepRecord sweep)
+    private static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> completed)
     {
-        var scored = store.SummarizeTrials(sweep.Id, [TrialState.Completed])
+        var scored = completed
             .Where(s => s.Final is { } f && double.IsFinite(f.ValAccuracy))
             .Select(s => (s.Trial.Hyperparameters, s.Final!.ValAccuracy))
             .ToList();
