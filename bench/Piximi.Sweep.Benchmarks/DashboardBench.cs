@@ -215,7 +215,8 @@ internal static class DashboardBench
                 var run = OneRun(cli, folder, sweepFile, name, n, $"{round}-{n}");
                 results[n].Add(run);
                 Console.WriteLine($"  run {round + 1}, {n,2} pollers: wall {run.Wall:F1} s, {run.Epochs} epochs, mean epoch {run.EpochSeconds:F3} s, "
-                    + $"{run.ImagesPerSecond:F0} images/s; serve's CPU {run.ServeCpu:F2} s over {run.Requests} requests, load {run.Load}");
+                    + $"{run.ImagesPerSecond:F0} images/s; serve's CPU {run.ServeCpu:F2} s over {run.Requests} requests "
+                    + $"(the pollers' own, on the same cores: {run.PollersCpu:F2} s), load {run.Load}");
             }
         }
         var baseline = results[0];
@@ -227,7 +228,7 @@ internal static class DashboardBench
             + $"mean epoch {Med(baseline, r => r.EpochSeconds):F3} → {Med(loaded, r => r.EpochSeconds):F3} s (target < 5 % slower)");
     }
 
-    private sealed record PollRun(double Wall, int Epochs, double EpochSeconds, double ImagesPerSecond, double ServeCpu, int Requests, string Load);
+    private sealed record PollRun(double Wall, int Epochs, double EpochSeconds, double ImagesPerSecond, double ServeCpu, double PollersCpu, int Requests, string Load);
 
     private static PollRun OneRun(string cli, string folder, string sweepFile, string name, int clients, string tag)
     {
@@ -239,6 +240,7 @@ internal static class DashboardBench
         var requests = 0;
         var pollers = Enumerable.Range(0, clients).Select(_ => Task.Run(() => Poll(serve.Url, name, stop.Token, () => Interlocked.Increment(ref requests)))).ToList();
         var cpuBefore = serve.Cpu;
+        var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var start = new ProcessStartInfo(cli) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         foreach (var a in new[] { "run", sweepFile, "--db", db }) start.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
@@ -252,6 +254,7 @@ internal static class DashboardBench
         }
         var wall = clock.Elapsed.TotalSeconds;
         var serveCpu = (serve.Cpu - cpuBefore).TotalSeconds;
+        var pollersCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
         var load = Load();
         stop.Cancel();
         try { Task.WaitAll([.. pollers]); } catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { }
@@ -259,7 +262,7 @@ internal static class DashboardBench
         var sweep = store.FindSweep(name)!;
         var epochs = store.ListEpochs(sweep.Id);
         var images = epochs.Sum(e => e.Metrics.Seconds * e.Metrics.ImagesPerSecond);
-        return new PollRun(wall, epochs.Count, epochs.Average(e => e.Metrics.Seconds), images / wall, serveCpu, requests, load);
+        return new PollRun(wall, epochs.Count, epochs.Average(e => e.Metrics.Seconds), images / wall, serveCpu, pollersCpu, requests, load);
     }
 
     /// <summary>What the sweep page's script asks for: the page and assets, the whole sweep, then the changes a second after each answer.</summary>

@@ -38,8 +38,8 @@ internal static class DashboardEndpoints
 
         app.MapGet("/api/sweeps", () => Read(location, s => Results.Json(new { store, sweeps = DashboardData.Sweeps(s) })));
         app.MapGet("/api/sweeps/{name}", (string name) => Read(location, s => WithSweep(s, name, sweep => WholeSweep(s, sweep))));
-        app.MapGet("/api/sweeps/{name}/changes", (string name, long? after, string? running) => Read(location, s => WithSweep(s, name,
-            sweep => Results.Json(DashboardData.Changes(s, sweep, Math.Max(0, after ?? 0), Ids(running))))));
+        app.MapGet("/api/sweeps/{name}/changes", (string name, long? after, string? running) => Shared(name, Math.Max(0, after ?? 0), Ids(running),
+            (position, ids) => Read(location, s => WithSweep(s, name, sweep => Results.Json(DashboardData.Changes(s, sweep, position, ids))))));
         app.MapGet("/api/sweeps/{name}/trials/{number:int}", (string name, int number) => Read(location, s => WithTrial(s, name, number,
             (_, trial) => Results.Json(trial))));
         app.MapGet("/api/sweeps/{name}/trials/{number:int}/epochs.csv", (string name, int number) => Read(location, s => WithTrial(s, name, number,
@@ -75,6 +75,24 @@ internal static class DashboardEndpoints
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    // The pages of one sweep poll every second from the same position, with the same running trials, once they have
+    // caught up: an answer given less than SharedFor ago to the same question is given again rather than the store
+    // read again, so 20 open pages cost a running sweep about as much as one or two. A new epoch still shows within
+    // 2 s (a page asks 1 s after its last answer, which is at most SharedFor old).
+    private static readonly TimeSpan SharedFor = TimeSpan.FromMilliseconds(500);
+    private static readonly ConcurrentDictionary<(string Name, long After, string Running), (long At, IResult Answer)> Recent = new();
+
+    private static IResult Shared(string name, long after, long[] running, Func<long, long[], IResult> read)
+    {
+        var key = (name, after, string.Join(',', running.Order()));
+        var now = Environment.TickCount64;
+        if (Recent.TryGetValue(key, out var recent) && now - recent.At < SharedFor.TotalMilliseconds) return recent.Answer;
+        var answer = read(after, running);
+        if (Recent.Count > 1_000) Recent.Clear();
+        Recent[key] = (now, answer);
+        return answer;
+    }
 
     private static IResult Page(HttpContext context, string html)
     {
