@@ -1,6 +1,6 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options] | cli --cli PATH --db PATH [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options] | cli --cli PATH --db PATH [options] | dashboard --cli PATH [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
@@ -12,11 +12,12 @@ return args.FirstOrDefault() switch
     "postgres" => PostgresBench.Run(args[1..]),
     "scale" => ScaleBench.Run(args[1..]),
     "cli" => CliBench.Run(args[1..]),
+    "dashboard" => DashboardBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale|cli [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale|cli|dashboard [options]");
     return 2;
 }

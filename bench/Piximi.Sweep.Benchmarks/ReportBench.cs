@@ -66,7 +66,7 @@ internal static class ReportBench
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    private static SweepRecord Fill(ITrialStore store, int trials, int epochs)
+    internal static SweepRecord Fill(ITrialStore store, int trials, int epochs)
     {
         var space = new ParameterSpace(Enum.GetValues<OptimizerKind>(), [LossKind.CategoricalCrossEntropy, LossKind.Hinge, LossKind.Huber, LossKind.MeanSquaredError],
             [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], [16, 32, 64, 128], [epochs], null, [.. Enumerable.Range(0, (trials + 671) / 672)]);

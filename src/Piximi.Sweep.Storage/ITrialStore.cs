@@ -230,6 +230,16 @@ public interface ITrialResults
     /// </summary>
     NewEpochs ListEpochsSince(long sweepId, long position);
 
+    /// <summary>
+    /// The store's epoch position now (by the seq index, nothing read): <see cref="ListEpochsSince"/> from it returns
+    /// only epochs stored after this call. With <see cref="ListEpochsOfTrials"/>, a reader that shows part of a large
+    /// sweep (the dashboard) starts following it without reading every epoch.
+    /// </summary>
+    long EpochPosition();
+
+    /// <summary>The epochs of those of <paramref name="trialIds"/> that belong to the sweep, ordered by trial number and epoch.</summary>
+    IReadOnlyList<EpochRecord> ListEpochsOfTrials(long sweepId, IReadOnlyCollection<long> trialIds);
+
     /// <summary>The sweep's trials counted by state, in SQL (an index), without reading them.</summary>
     TrialCounts CountTrials(long sweepId);
 

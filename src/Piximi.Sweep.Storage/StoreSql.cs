@@ -35,6 +35,13 @@ internal sealed class StoreSql
             WHERE trials.id = changed.changed_id AND trials.sweep_id = @sweep
             ORDER BY trials.number;
             """;
+        SelectEpochsOfTrials =
+            $"""
+            SELECT {StoreColumns.Epoch}
+            FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+            WHERE t.sweep_id = @sweep AND e.trial_id {dialect.In("@ids")}
+            ORDER BY t.number, e.epoch;
+            """;
         LockRunningTrialsOfSweep = $"SELECT id FROM trials WHERE sweep_id = @sweep AND state = 'running'{dialect.ForUpdate};";
         SelectLockedRunningTrials = $"{SelectRunningTrials} AND t.id {dialect.In("@locked")} ORDER BY t.number;";
         SelectOrchestratorForUpdate = $"{SelectOrchestrator}{dialect.ForUpdate};";
@@ -297,6 +304,12 @@ internal sealed class StoreSql
         WHERE t.sweep_id = @sweep
         ORDER BY t.number, e.epoch;
         """;
+
+    /// <summary>The epochs of the trials <c>@ids</c> of sweep <c>@sweep</c>, by trial number and epoch (by the trial key).</summary>
+    public string SelectEpochsOfTrials { get; }
+
+    /// <summary>The largest seq stored, 0 for none (by the seq index): a position to follow every sweep from.</summary>
+    public const string SelectEpochPosition = "SELECT coalesce(max(seq), 0) FROM epochs;";
 
     /// <summary>
     /// Epochs stored over every trial of a sweep and their summed finite seconds: what the epoch and compute budgets

@@ -81,6 +81,15 @@ internal sealed partial class TrialStore
     public NewEpochs ListEpochsSince(long sweepId, long position) =>
         Locked(() => TrialCountRows.ToNewEpochs([.. _connection.Query<EpochRow>(StoreSql.SelectEpochsSince, new { sweep = sweepId, after = position })], position));
 
+    public long EpochPosition() => Locked(() => _connection.ExecuteScalar<long>(StoreSql.SelectEpochPosition));
+
+    public IReadOnlyList<EpochRecord> ListEpochsOfTrials(long sweepId, IReadOnlyCollection<long> trialIds)
+    {
+        ArgumentNullException.ThrowIfNull(trialIds);
+        if (trialIds.Count == 0) return [];
+        return Locked(() => (IReadOnlyList<EpochRecord>)[.. _connection.Query<EpochRow>(_sql.SelectEpochsOfTrials, new { sweep = sweepId, ids = trialIds.ToArray() }).Select(r => r.ToRecord())]);
+    }
+
     public TrialCounts CountTrials(long sweepId) =>
         Locked(() => TrialCountRows.ToCounts(_connection.Query<StateCountRow>(StoreSql.CountTrialsByState, new { sweep = sweepId })));
 

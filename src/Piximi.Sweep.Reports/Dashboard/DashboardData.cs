@@ -20,20 +20,64 @@ public static class DashboardData
             CountsOf(store.CountTrials(s.Id)), store.FindCancellation(s.Id) is not null))];
     }
 
-    /// <summary>The whole sweep, once, when a page opens: its trials, every epoch, the position to follow from, and importance.</summary>
+    /// <summary>
+    /// How many trials' whole curves <see cref="Sweep"/> sends at most: 10,000 trials × 20 epochs are 24 MB of JSON
+    /// (a second to write, more to parse and draw), and 10,000 lines in one chart are one blot.
+    /// </summary>
+    public const int CurveLimit = 500;
+
+    /// <summary>
+    /// The whole sweep, once, when a page opens: its trials, each trial's epoch count, time and result (the point at
+    /// its result epoch, else its last), the whole curves of at most <see cref="CurveLimit"/> trials (every queued or
+    /// running one, whose curves then grow by the polls, the best 100 and an even sample of the rest by rank), the
+    /// position to follow from, and importance.
+    /// </summary>
     public static SweepView Sweep(ITrialStore store, SweepRecord sweep)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sweep);
-        // Epochs first: a trial read after them may be newer than them, never older, and the next poll brings the rest.
-        var epochs = store.ListEpochsSince(sweep.Id, 0);
-        var trials = store.ListTrials(sweep.Id);
+        // The position first: what is read after it may be newer, never older, and the next poll brings what follows
+        // it (an epoch read twice replaces itself on the page). No read of every epoch: the store sums each trial's.
+        var position = store.EpochPosition();
+        var all = store.SummarizeTrials(sweep.Id);
         var d = sweep.Definition;
+        var higher = MetricNames.HigherIsBetter(d.Metric);
+        var summaries = new List<double?[]>(all.Count);
+        var results = new Dictionary<long, double>();
+        foreach (var s in all)
+        {
+            if (s.EpochsRun == 0 || s.Final is not { } final) continue;
+            summaries.Add([s.Trial.Id, final.Epoch, Finite(final.Loss), Finite(final.Accuracy), Finite(final.ValLoss), Finite(final.ValAccuracy),
+                Finite(s.TrainingSeconds), s.EpochsRun]);
+            if (MetricNames.ValueOf(final, d.Metric) is var v && double.IsFinite(v)) results[s.Trial.Id] = v;
+        }
+        var trials = all.Select(s => s.Trial).ToList();
+        var drawn = CurvesToSend(trials, results, higher);
         return new SweepView(
-            sweep.Name, d.Description, sweep.CreatedAt, d.Metric, MetricNames.HigherIsBetter(d.Metric),
+            sweep.Name, d.Description, sweep.CreatedAt, d.Metric, higher,
             d.Method.ToString().ToLowerInvariant(), d.Model.ToString(), d.Pruner?.Kind.ToString().ToLowerInvariant(),
             d.Trials, CountsOf(store.CountTrials(sweep.Id)), store.FindCancellation(sweep.Id)?.Reason,
-            [.. trials.Select(Row)], [.. epochs.Epochs.Select(Point)], epochs.Position, ImportanceOf(store, sweep));
+            [.. trials.Select(Row)], [.. store.ListEpochsOfTrials(sweep.Id, drawn).Select(Point)], summaries, summaries.Count,
+            position, ImportanceOf(all.Where(s => s.Trial.State == TrialState.Completed)));
+    }
+
+    /// <summary>The trials whose whole curves are sent: every one not ended, the best 100, then an even sample by rank, <see cref="CurveLimit"/> in all.</summary>
+    private static HashSet<long> CurvesToSend(List<TrialRecord> trials, Dictionary<long, double> results, bool higher)
+    {
+        var drawn = new HashSet<long>(trials.Where(t => t.State is TrialState.Queued or TrialState.Running).Select(t => t.Id));
+        var ranked = trials.Where(t => results.ContainsKey(t.Id) && !drawn.Contains(t.Id))
+            .OrderBy(t => higher ? -results[t.Id] : results[t.Id]).ThenBy(t => t.Number).Select(t => t.Id).ToList();
+        var room = Math.Max(0, CurveLimit - drawn.Count);
+        if (ranked.Count <= room)
+        {
+            drawn.UnionWith(ranked);
+            return drawn;
+        }
+        var top = Math.Min(100, room);
+        drawn.UnionWith(ranked.Take(top));
+        var rest = room - top;
+        for (var i = 0; i < rest; i++) drawn.Add(ranked[top + (int)((long)i * (ranked.Count - top) / rest)]);
+        return drawn;
     }
 
     /// <summary>
@@ -99,9 +143,9 @@ public static class DashboardData
     private static TrialCountsView CountsOf(TrialCounts c) => new(c.Queued, c.Running, c.Ended, c.Total);
 
     /// <summary>η² of each hyperparameter over the completed trials' final val_accuracy, as the report computes it.</summary>
-    private static IReadOnlyList<ImportanceView> ImportanceOf(ITrialStore store, SweepRecord sweep)
+    private static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> completed)
     {
-        var scored = store.SummarizeTrials(sweep.Id, [TrialState.Completed])
+        var scored = completed
             .Where(s => s.Final is { } f && double.IsFinite(f.ValAccuracy))
             .Select(s => (s.Trial.Hyperparameters, s.Final!.ValAccuracy))
             .ToList();
@@ -129,9 +173,15 @@ public sealed record TrialRow(long Id, int Number, string State, string Optimize
 
 public sealed record ImportanceView(string Hyperparameter, double? EtaSquared, int Values, int Trials);
 
+/// <summary>
+/// A sweep page's first load. <see cref="Epochs"/> holds the whole curves of some trials (<see cref="DashboardData.CurveLimit"/>);
+/// <see cref="Summaries"/> one array per trial with an epoch: trial id, result epoch, loss, accuracy, val_loss,
+/// val_accuracy (at the result epoch, else the last), the seconds of all its epochs, and how many epochs it has.
+/// </summary>
 public sealed record SweepView(string Name, string? Description, DateTimeOffset CreatedAt, string Metric, bool HigherIsBetter,
     string Method, string Model, string? Pruner, int? PlannedTrials, TrialCountsView Counts, string? Cancelled,
-    IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position, IReadOnlyList<ImportanceView> Importance);
+    IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, IReadOnlyList<double?[]> Summaries, int TrialsWithEpochs,
+    long Position, IReadOnlyList<ImportanceView> Importance);
 
 public sealed record SweepDelta(IReadOnlyList<TrialRow> Trials, IReadOnlyList<double?[]> Epochs, long Position,
     TrialCountsView Counts, string? Cancelled);

@@ -64,7 +64,8 @@
   function extent(values, pad, log) {
     var v = values.filter(function (x) { return x !== null && isFinite(x) && (!log || x > 0); });
     if (!v.length) return [0, 1];
-    var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
+    var lo = Infinity, hi = -Infinity;
+    for (var i = 0; i < v.length; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; }
     if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
     if (lo === hi) { lo -= 0.5 * (Math.abs(lo) || 1) * 0.1; hi += 0.5 * (Math.abs(hi) || 1) * 0.1; }
     var p = (hi - lo) * (pad === undefined ? 0.06 : pad);
@@ -164,24 +165,33 @@
 
   // ---- a sweep ----
   function sweepPage() {
-    var name = body.dataset.sweep, S = null, trials = new Map(), curves = new Map(), position = 0;
+    // curves: the whole curves the page has (a large sweep sends some, see DashboardData.CurveLimit; the polls extend
+    // them); stats: every trial's epoch count, seconds and result point, kept from the load's summaries and the polls.
+    var name = body.dataset.sweep, S = null, trials = new Map(), curves = new Map(), stats = new Map(), position = 0, firstRender = true;
     var view = { filter: "all", sortKey: "metric", sortDir: 0, curveMetric: null, historyBy: "trial" };
     var lastUpdate = null, error = null, timer = null, dirty = true;
 
     function metricOf(t, metric) {
-      var c = curves.get(t.id);
-      if (!c || !c.length) return null;
-      var col = COLUMN[metric || S.metric], p = c[c.length - 1];
-      if (t.resultEpoch) c.forEach(function (q) { if (q[1] === t.resultEpoch) p = q; });
-      return p[col];
+      var c = curves.get(t.id), st = stats.get(t.id), col = COLUMN[metric || S.metric], p = st ? st.point : null;
+      if (c && c.length) {
+        p = c[c.length - 1];
+        if (t.resultEpoch) c.forEach(function (q) { if (q[1] === t.resultEpoch) p = q; });
+      }
+      return p ? p[col] : null;
     }
+    function epochsOf(t) { var st = stats.get(t.id); return st ? st.n : 0; }
+    function secondsOf(t) { var st = stats.get(t.id); return st ? st.seconds : 0; }
     function addEpochs(points) {
       points.forEach(function (p) {
         var c = curves.get(p[0]);
         if (!c) curves.set(p[0], c = []);
         if (c.length && c[c.length - 1][1] >= p[1]) { c = c.filter(function (q) { return q[1] !== p[1]; }); curves.set(p[0], c); }
         c.push(p);
-        c.sort(function (a, b) { return a[1] - b[1]; });
+        if (c.length > 1 && c[c.length - 2][1] > p[1]) c.sort(function (a, b) { return a[1] - b[1]; });
+        var st = stats.get(p[0]);
+        if (!st) stats.set(p[0], st = { n: 0, seconds: 0, point: null });
+        if (!st.point || p[1] > st.point[1]) { st.n++; st.seconds += p[6] || 0; st.point = p; }
+        else if (p[1] === st.point[1]) { st.seconds += (p[6] || 0) - (st.point[6] || 0); st.point = p; }
       });
     }
     function better(a, b) { return S.higherIsBetter ? a > b : a < b; }
@@ -213,9 +223,11 @@
     function schedule() { clearTimeout(timer); timer = setTimeout(poll, POLL_MS); }
     function reload() {
       return api("/api/sweeps/" + enc(name)).then(function (d) {
-        S = d; trials = new Map(); curves = new Map();
+        S = d; trials = new Map(); curves = new Map(); stats = new Map();
         d.trials.forEach(function (t) { trials.set(t.id, t); });
         addEpochs(d.epochs);
+        // The trials whose curves were not sent: [id, epoch, loss, accuracy, val_loss, val_accuracy, seconds, epochs].
+        d.summaries.forEach(function (s) { if (!stats.has(s[0])) stats.set(s[0], { n: s[7], seconds: s[6] || 0, point: s.slice(0, 7) }); });
         position = d.position; lastUpdate = new Date(); dirty = true;
         if (!view.curveMetric) view.curveMetric = d.metric;
         render();
@@ -230,15 +242,20 @@
       app.appendChild(summary(all));
       app.appendChild(trialTable(all));
       app.appendChild(curvesCard(all));
-      var row = el("div", { class: "grid2" }, [historyCard(all), importanceCard()]);
-      app.appendChild(row);
-      app.appendChild(slicesCard(all));
-      app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
-      navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
-        ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
       renderStatus();
-      if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
-      window.scrollTo(0, scroll);
+      function rest() {
+        app.appendChild(el("div", { class: "grid2" }, [historyCard(all), importanceCard()]));
+        app.appendChild(slicesCard(all));
+        app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
+        navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
+          ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
+        if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
+        window.scrollTo(0, scroll);
+      }
+      // A large sweep's first view paints the summary, the table and the curves first; the charts below are drawn at
+      // the next frame (a callback of this frame would run before its paint).
+      if (firstRender && all.length > 1000) { firstRender = false; requestAnimationFrame(function () { requestAnimationFrame(rest); }); }
+      else { firstRender = false; rest(); }
     }
     function renderStatus() {
       var s = document.getElementById("live");
@@ -264,7 +281,7 @@
           el("span", {}, ["search ", el("b", { text: S.method })]),
           S.pruner ? el("span", {}, ["pruner ", el("b", { text: S.pruner })]) : null,
           el("span", {}, ["trials ", el("b", { id: "count-ended", text: c.ended + " of " + c.total + " ended" }), ", " + c.running + " running, " + c.queued + " queued"]),
-          el("span", {}, ["epochs stored ", el("b", { id: "epoch-count", text: String(Array.from(curves.values()).reduce(function (n, x) { return n + x.length; }, 0)) })]),
+          el("span", {}, ["epochs stored ", el("b", { id: "epoch-count", text: String(Array.from(stats.values()).reduce(function (n, x) { return n + x.n; }, 0)) })]),
           el("span", {}, ["best ", el("b", { id: "best", text: b ? "trial " + b.number + ": " + fmt(metricOf(b)) : "none yet" })]),
           el("a", { href: "/sweeps/" + enc(S.name) + "/report", id: "report", text: "Full report ↗" }),
         ]),
@@ -273,7 +290,7 @@
         })),
         legend(STATES.filter(function (s) { return counts[s]; }).map(function (s) { return [s + " " + counts[s], COLORS[s]]; })),
         running.length ? el("p", { class: "note", id: "running-now" }, ["Running: "].concat(running.slice(0, 20).map(function (t) {
-          var n = (curves.get(t.id) || []).length;
+          var n = epochsOf(t);
           return el("span", { text: "trial " + t.number + " (epoch " + n + "/" + t.epochs + ")  " });
         }))) : null,
       ]);
@@ -288,14 +305,14 @@
       { key: "val_loss", label: "val_loss", get: function (t) { return metricOf(t, "val_loss"); } },
       { key: "accuracy", label: "accuracy", get: function (t) { return metricOf(t, "accuracy"); } },
       { key: "loss_value", label: "loss", get: function (t) { return metricOf(t, "loss"); } },
-      { key: "epochs", label: "epochs", get: function (t) { return (curves.get(t.id) || []).length; }, show: function (t) { return (curves.get(t.id) || []).length + " / " + t.epochs; } },
+      { key: "epochs", label: "epochs", get: epochsOf, show: function (t) { return epochsOf(t) + " / " + t.epochs; } },
       { key: "optimizer", label: "optimizer", text: true, get: function (t) { return t.optimizer; } },
       { key: "loss", label: "loss function", text: true, get: function (t) { return t.loss; } },
       { key: "learningRate", label: "learning rate", get: function (t) { return t.learningRate; } },
       { key: "batchSize", label: "batch size", get: function (t) { return t.batchSize; } },
       { key: "model", label: "model", text: true, get: function (t) { return t.model; } },
       { key: "seed", label: "seed", get: function (t) { return t.seed; } },
-      { key: "seconds", label: "seconds", get: function (t) { return (curves.get(t.id) || []).reduce(function (s, p) { return s + (p[6] || 0); }, 0); }, show: function (t, v) { return fmt(v, 1); } },
+      { key: "seconds", label: "seconds", get: secondsOf, show: function (t, v) { return fmt(v, 1); } },
       { key: "message", label: "message", text: true, get: function (t) { return t.message || ""; } },
     ];
     function trialTable(all) {
