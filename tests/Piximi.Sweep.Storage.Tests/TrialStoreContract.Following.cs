@@ -167,6 +167,30 @@ public abstract partial class TrialStoreContract
     }
 
     [Fact]
+    public void A_reader_can_start_following_from_the_position_now_and_read_the_epochs_of_the_trials_it_shows()
+    {
+        var store = Open();
+        var sweep = store.CreateSweep(Definition(), Grid(3));
+        var other = store.CreateSweep(Definition("other"), Grid(1));
+        var first = Trained(store, sweep.Id, [(0.5, 1, 0.5, 1), (0.6, 0.9, 0.6, 0.9)]);
+        var second = Trained(store, sweep.Id, [(0.4, 1.2, 0.4, 1.2)]);
+        var elsewhere = Trained(store, other.Id, [(0.3, 1.5, 0.3, 1.5)]);
+        var reader = OpenReader();
+
+        // Only the trials asked for, of this sweep (another sweep's id is left out), by number and epoch.
+        var epochs = reader.ListEpochsOfTrials(sweep.Id, [second.TrialId, first.TrialId, elsewhere.TrialId]);
+        Assert.Equal([(first.TrialId, 1), (first.TrialId, 2), (second.TrialId, 1)], epochs.Select(e => (e.TrialId, e.Metrics.Epoch)));
+        Assert.Equal(reader.ListEpochs(sweep.Id).Select(e => (e.TrialId, e.Metrics)), epochs.Select(e => (e.TrialId, e.Metrics)));
+        Assert.Empty(reader.ListEpochsOfTrials(sweep.Id, []));
+
+        // From the position now, only what is stored after it.
+        var position = reader.EpochPosition();
+        Assert.Empty(reader.ListEpochsSince(sweep.Id, position).Epochs);
+        store.RecordEpoch(second, new EpochMetrics(2, 1.1, 0.45, 1.1, 0.45, 1, 1000), null);
+        Assert.Equal([(second.TrialId, 2)], reader.ListEpochsSince(sweep.Id, position).Epochs.Select(e => (e.TrialId, e.Metrics.Epoch)));
+    }
+
+    [Fact]
     public void Summaries_of_some_states_are_those_of_the_whole_sweep_in_those_states_with_queued_ones_once_claimed()
     {
         var store = Open();
