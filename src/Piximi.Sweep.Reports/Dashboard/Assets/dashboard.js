@@ -409,14 +409,16 @@
           y: { values: done.map(function (d) { return d.v; }), label: S.metric } });
         done.forEach(function (d) { d.x -= t0; });
       }
-      var bestSoFar = [], cur = null;
+      var bestSoFar = [], cur = null, dots = new Set(drawn(done));
       done.forEach(function (d) {
-        if (d.t.state === "completed" && (cur === null || better(d.v, cur))) cur = d.v;
-        if (cur !== null) bestSoFar.push([d.x, cur]);
+        if (d.t.state === "completed" && (cur === null || better(d.v, cur))) { cur = d.v; bestSoFar.push([d.x, cur]); }
+        if (!dots.has(d)) return;
         var dot = sv("circle", { cx: f.x(d.x), cy: f.y(d.v), r: 3.2, fill: d.t.state === "pruned" ? "none" : COLORS.completed,
           stroke: d.t.state === "pruned" ? "#6b7480" : "none" });
         f.svg.appendChild(tip(dot, "trial " + d.t.number + " (" + d.t.state + "): " + fmt(d.v)));
       });
+      // The best so far changes only at a new best: a step from each to the next, then on to the last trial.
+      if (bestSoFar.length && done.length) bestSoFar.push([done[done.length - 1].x, cur]);
       var step = [];
       bestSoFar.forEach(function (p, i) { if (i) step.push([p[0], bestSoFar[i - 1][1]]); step.push(p); });
       f.svg.appendChild(polyline(step, f.x, f.y, { stroke: "#e67e22", "stroke-width": 2 }));
@@ -424,7 +426,7 @@
       by.value = view.historyBy;
       by.addEventListener("change", function () { view.historyBy = by.value; dirty = true; render(); });
       return card("history", "Optimization history", [el("div", { class: "controls" }, [by]), f.svg,
-        legend([["completed", COLORS.completed], ["pruned (hollow)", "#b0b6bf"], ["best so far", "#e67e22"]])]);
+        legend([["completed", COLORS.completed], ["pruned (hollow)", "#b0b6bf"], ["best so far", "#e67e22"]]), drawnNote(dots.size, done.length)]);
     }
 
     function importanceCard() {
@@ -486,8 +488,23 @@
     }
     function scored(all) { return all.filter(function (t) { return t.state === "completed" && metricOf(t) !== null; }); }
 
+    // At most DRAWN points per chart (a 10,000-trial sweep would put ~150,000 elements on the page and redraw them at
+    // every poll): the best fifth by the metric, then an even sample of the rest by trial number, in trial order.
+    var DRAWN = 1000;
+    function drawn(list) {
+      if (list.length <= DRAWN) return list;
+      var ranked = list.slice().sort(function (a, b) { var x = metricOf(a.t || a), y = metricOf(b.t || b); return better(x, y) ? -1 : better(y, x) ? 1 : 0; });
+      var keep = new Set(ranked.slice(0, DRAWN / 5)), rest = ranked.slice(DRAWN / 5).sort(function (a, b) { return (a.t || a).number - (b.t || b).number; });
+      var step = rest.length / (DRAWN - keep.size);
+      for (var i = 0; keep.size < DRAWN && i < rest.length; i += step) keep.add(rest[Math.floor(i)]);
+      return list.filter(function (x) { return keep.has(x); });
+    }
+    function drawnNote(shown, of) {
+      return shown < of ? el("p", { class: "note", text: "Drawn: " + shown + " of " + of + " trials (the best fifth and an even sample of the rest)." }) : null;
+    }
+
     function slicesCard(all) {
-      var done = scored(all), ps = varying(all), ys = done.map(function (t) { return metricOf(t); });
+      var all_ = scored(all), done = drawn(all_), ps = varying(all), ys = done.map(function (t) { return metricOf(t); });
       var charts = ps.map(function (p) {
         // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across updates.
         var x = p.cat ? { categories: p.values, label: p.label } : { values: p.values, log: p.log, label: p.label };
@@ -501,6 +518,7 @@
       });
       return card("slices", "Slice plots", [
         charts.length && done.length ? el("div", { class: "slices" }, charts) : el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." }),
+        drawnNote(done.length, all_.length),
       ]);
     }
 
@@ -532,7 +550,7 @@
 
     // Parallel coordinates: one axis per varying hyperparameter and the metric; one line per completed trial.
     function parallelCard(all) {
-      var done = scored(all), ps = varying(all);
+      var every = scored(all), done = drawn(every), ps = varying(all);
       if (!done.length || !ps.length) return card("parallel", "Parallel coordinates", [el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." })]);
       var W = 640, H = 300, T = 24, B = 24, L = 40, R = 60;
       var svg = sv("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "parallel coordinates" });
@@ -563,7 +581,8 @@
           svg.appendChild(sv("text", { x: x + 4, y: y + 4 }, String(l[1])));
         });
       });
-      return card("parallel", "Parallel coordinates", [svg, el("p", { class: "note", text: "Colour: " + S.metric + ", from the worst (dark) to the best (yellow) completed trial." })]);
+      return card("parallel", "Parallel coordinates", [svg, el("p", { class: "note", text: "Colour: " + S.metric + ", from the worst (dark) to the best (yellow) completed trial." }),
+        drawnNote(done.length, every.length)]);
     }
 
     reload().then(schedule, function (e) { fail(e); });
