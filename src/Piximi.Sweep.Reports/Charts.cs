@@ -93,6 +93,40 @@ internal static class Charts
     }
 
     /// <summary>
+    /// Optuna's slice plot: each completed trial's <paramref name="metric"/> against one hyperparameter. Numbers are
+    /// placed by value (<paramref name="log"/>: on a log scale, labelled with the values tried); with
+    /// <paramref name="categories"/>, each trial sits at its category, spread sideways a little by its number so equal
+    /// settings do not hide each other.
+    /// </summary>
+    public static string Slice(
+        IReadOnlyList<(int Trial, double X, double Score)> points, string parameter, bool log, IReadOnlyList<string>? categories,
+        string metric, int width, int height)
+    {
+        var plot = NewPlot();
+        var xs = points.Select(p => categories is null ? (log ? Math.Log10(p.X) : p.X) : p.X + ((p.Trial * 7919) % 100 / 100.0 - 0.5) * 0.3).ToArray();
+        var ys = points.Select(p => p.Score).ToArray();
+        var dots = plot.Add.ScatterPoints(xs, ys, Color.FromHex("#2f6db5"));
+        dots.MarkerSize = 5;
+        if (categories is not null)
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                [.. Enumerable.Range(0, categories.Count).Select(i => (double)i)], [.. categories]);
+            plot.Axes.SetLimitsX(-0.5, categories.Count - 0.5);
+        }
+        else if (log)
+        {
+            var values = points.Select(p => p.X).Distinct().Order().ToArray();
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                [.. values.Select(Math.Log10)], [.. values.Select(v => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+        plot.Title($"{metric} by {parameter}", size: 12);
+        plot.XLabel(parameter, size: 11);
+        plot.YLabel(metric, size: 11);
+        ZoomY(plot, ys, MetricNames.HigherIsBetter(metric));
+        return Svg(plot, width, height);
+    }
+
+    /// <summary>
     /// Every trial's <paramref name="metric"/> per epoch in one chart: completed trials in blue (the best in orange, on
     /// top), pruned ones grey, dashed and ending in a cross, so where pruning cut in shows at a glance.
     /// </summary>

@@ -31,6 +31,7 @@ internal static partial class HtmlReport
         BestCard(report, w);
         HistorySection(report, w);
         AllCurvesSection(report, w);
+        SlicesSection(report, w);
         TopCurvesSection(report, w);
         TrialsTable(report, w);
         PruningSection(report, w);
@@ -58,6 +59,7 @@ internal static partial class HtmlReport
         yield return ("best", "Best trial", ranked);
         yield return ("history", "Optimization history", ranked);
         yield return ("all-curves", "All trials' curves", report.Lines.Any(l => l.Curve.Count > 0));
+        yield return ("slices", "Slices", ranked && Slices.Varying(report).Any());
         yield return ("curves", "Learning curves", ranked);
         yield return ("trials", "All trials", report.Lines.Count > 0);
         yield return ("pruning", "Pruning", report.Sweep.Definition.Pruner is not null);
@@ -165,6 +167,25 @@ internal static partial class HtmlReport
             + ": the best in orange, pruned trials grey and dashed, ending in a ✕ where they were stopped.</p>");
         w.Write(Charts.ImageTag(Charts.AllCurves(drawn, report.Metric, 860, 340), $"{report.Metric} per epoch of every trial", 860, 340));
         w.Write("</section>\n");
+    }
+
+    private static void SlicesSection(SweepReport report, TextWriter w)
+    {
+        var points = Slices.Drawn(report);
+        var parameters = Slices.Varying(report).ToList();
+        if (points.Count == 0 || parameters.Count == 0) return;
+        var completed = report.Lines.Count(l => l.Rank is not null);
+        w.Write($"<section id=\"slices\"><h2>Slice plots</h2><p class=\"muted\">Each completed trial's final {Html.Escape(report.Metric)} against one "
+            + "hyperparameter at a time (Optuna's slice plot): where the good trials lie along each setting"
+            + (points.Count < completed ? $"; {points.Count} of {completed} completed trials drawn (the best fifth and an even sample of the rest)." : ".")
+            + "</p><div class=\"slices\">");
+        foreach (var p in parameters)
+        {
+            var svg = Charts.Slice([.. points.Select(l => (l.Trial.Number, p.Value(l.Trial.Hyperparameters, p.Categories), MetricNames.ValueOf(l.Summary.Final!, report.Metric)))],
+                p.Name, p.Log, p.Categories, report.Metric, 400, 260);
+            w.Write(Charts.ImageTag(svg, $"{report.Metric} by {p.Name}", 400, 260));
+        }
+        w.Write("</div></section>\n");
     }
 
     private static void TopCurvesSection(SweepReport report, TextWriter w)
@@ -553,6 +574,7 @@ internal static partial class HtmlReport
         figcaption{font-size:13.5px;color:var(--muted);margin-bottom:4px}
         .maps{display:flex;flex-wrap:wrap;gap:12px}
         img.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;margin-right:8px;background:#fff}
+        .slices{display:flex;flex-wrap:wrap;gap:8px}.slices img.chart{margin-right:0}
         .bar{position:relative;width:100%;min-width:96px;max-width:200px;height:18px;background:#eef1f5;border-radius:3px}
         table.bars{width:100%}
         table.bars td:first-child{white-space:normal;overflow-wrap:anywhere}

@@ -99,3 +99,21 @@ public sealed class TheStaticReportHasTheHistoryAndAllCurvesCharts : IDisposable
         Assert.All(ticks, t => Assert.InRange(t, 0.78, 0.86));
     }
 }
+
+public sealed class TheReportHasASlicePlotPerHyperparameterThatVaries
+{
+    [Fact]
+    public void OneChartForEachSettingTheCompletedTrialsDifferInAndALinkToThem()
+    {
+        // The pruned sweep's completed trials differ in their learning rate only.
+        using var sweep = new PrunedSweep();
+        var report = sweep.Load();
+
+        var html = Render.With(ReportWriter.Html, report);
+
+        var section = Regex.Match(html, "<section id=\"slices\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Equal(["val_accuracy by learning rate"], Regex.Matches(section, "<img class=\"chart\"[^>]* alt=\"([^\"]*)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("<a href=\"#slices\">Slices</a>", html);
+        Assert.Equal(["learning rate"], Slices.Varying(report).Select(a => a.Name));
+    }
+}
