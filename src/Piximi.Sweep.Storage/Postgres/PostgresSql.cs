@@ -1,11 +1,9 @@
-using System.Globalization;
-using Piximi.Sweep.Core;
-
 namespace Piximi.Sweep.Storage.Postgres;
 
 /// <summary>
-/// Every statement the PostgreSQL backend runs, beside the SQLite backend's (<c>SqliteSql</c>) so the two can be read
-/// side by side: the same tables, columns and meanings, migration for migration. Differences, each for a reason:
+/// PostgreSQL's own statements: the session's settings and the schema with its migrations, beside SQLite's
+/// (<c>SqliteSql</c>) so the two can be read side by side: the same tables, columns and meanings, migration for
+/// migration (the statements against the schema are <see cref="StoreSql"/>'s, shared by both). Differences, each for a reason:
 /// integers are <c>bigint</c> (Dapper maps them to the same long fields); metrics are <c>double precision</c>, which
 /// holds NaN, infinities and −0 as they are (SQLite needs NULL for NaN); timestamps stay ISO-8601 text as in SQLite
 /// (<see cref="StoreTime"/>), so both backends hold the same values and a copied sweep compares equal.

@@ -1,13 +1,10 @@
-using System.Globalization;
-using Piximi.Sweep.Core;
-
 namespace Piximi.Sweep.Storage.Sqlite;
 
 /// <summary>
 /// SQLite's own statements: the connection's settings, its transactions, and the schema with its migrations (the
 /// statements against the schema are <see cref="StoreSql"/>'s, shared with PostgreSQL). Conventions of the schema:
-/// trial states are lowercase words (<see cref="TrialStateWords"/>); optimizer and loss are the enum names, so
-/// reordering an enum cannot change what a stored trial means; timestamps are ISO-8601 UTC text with milliseconds
+/// trial states are lowercase words (<see cref="TrialStateWords"/>); a trial's hyperparameters are one JSON document
+/// with optimizer, loss and model by their enum names, so reordering an enum cannot change what a stored trial means; timestamps are ISO-8601 UTC text with milliseconds
 /// (<see cref="StoreTime"/>), which sorts as text, reads well in the sqlite3 shell and works with SQLite's date
 /// functions; a NULL metric is a NaN, which SQLite cannot store as a REAL.
 /// </summary>
