@@ -41,6 +41,17 @@ internal static class Statistics
         ("seed", hp => hp.Seed.ToString(CultureInfo.InvariantCulture)),
     ];
 
+    /// <summary>
+    /// What the analyses score: the completed trials' final val_accuracy, whatever the ranking metric (it is the number
+    /// Piximi users read), finite values only.
+    /// </summary>
+    public static List<(Hyperparameters Hp, double Score)> ValAccuracies(IEnumerable<TrialSummary> summaries) =>
+    [
+        .. summaries
+            .Where(s => s.Trial.State == TrialState.Completed && s.Final is { } f && double.IsFinite(f.ValAccuracy))
+            .Select(s => (s.Trial.Hyperparameters, s.Final!.ValAccuracy)),
+    ];
+
     public static IReadOnlyList<Importance> Importance(IReadOnlyList<(Hyperparameters Hp, double Score)> scored)
     {
         if (scored.Count == 0) return [];

@@ -22,11 +22,7 @@ public sealed class SweepReport
         IsPartial = lines.Any(l => l.Summary.Trial.State is TrialState.Queued or TrialState.Running);
         TotalComputeSeconds = lines.Sum(l => l.Summary.TrainingSeconds);
 
-        // The analyses look at val_accuracy whatever the ranking metric: it is the number Piximi users read.
-        var scored = lines
-            .Where(l => l.Summary.Trial.State == TrialState.Completed && l.Summary.Final is { } f && double.IsFinite(f.ValAccuracy))
-            .Select(l => (l.Summary.Trial.Hyperparameters, l.Summary.Final!.ValAccuracy))
-            .ToList();
+        var scored = Statistics.ValAccuracies(lines.Select(l => l.Summary));
         Importance = Statistics.Importance(scored);
         Fanova = FanovaEvaluator.Importance(sweep.Definition.Parameters, FanovaEvaluator.Scored(lines.Select(l => l.Summary), sweep.Definition.Metric));
         // Several seeds of the same other settings, by val_accuracy like the other analyses; a single seed is no replicate.

@@ -58,7 +58,7 @@ public static class DashboardData
             d.Method.ToString().ToLowerInvariant(), d.Model.ToString(), d.Pruner?.Kind.ToString().ToLowerInvariant(),
             d.Trials, CountsOf(store.CountTrials(sweep.Id)), store.FindCancellation(sweep.Id)?.Reason,
             [.. trials.Select(Row)], [.. store.ListEpochsOfTrials(sweep.Id, drawn).Select(Point)], summaries, summaries.Count,
-            position, ImportanceOf(all.Where(s => s.Trial.State == TrialState.Completed)));
+            position, ImportanceOf(all));
     }
 
     /// <summary>The trials whose whole curves are sent: every one not ended, the best 100, then an even sample by rank, <see cref="CurveLimit"/> in all.</summary>
@@ -143,14 +143,8 @@ public static class DashboardData
     private static TrialCountsView CountsOf(TrialCounts c) => new(c.Queued, c.Running, c.Ended, c.Total);
 
     /// <summary>η² of each hyperparameter over the completed trials' final val_accuracy, as the report computes it.</summary>
-    private static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> completed)
-    {
-        var scored = completed
-            .Where(s => s.Final is { } f && double.IsFinite(f.ValAccuracy))
-            .Select(s => (s.Trial.Hyperparameters, s.Final!.ValAccuracy))
-            .ToList();
-        return [.. Statistics.Importance(scored).Select(i => new ImportanceView(i.Hyperparameter, Finite(i.EtaSquared), i.Values, i.Trials))];
-    }
+    private static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> summaries) =>
+        [.. Statistics.Importance(Statistics.ValAccuracies(summaries)).Select(i => new ImportanceView(i.Hyperparameter, Finite(i.EtaSquared), i.Values, i.Trials))];
 
     private static EvaluationView EvaluationOf(TrialEvaluation evaluation)
     {
