@@ -52,11 +52,9 @@ internal static class Slices
     {
         var completed = Completed(report).ToList();
         if (completed.Count <= MostDrawn) return completed;
-        var best = completed.OrderBy(l => l.Rank).Take(MostDrawn / 5).ToHashSet();
-        var rest = completed.Where(l => !best.Contains(l)).ToList();
-        var step = rest.Count / (double)(MostDrawn - best.Count);
-        for (var i = 0.0; best.Count < MostDrawn && i < rest.Count; i += step) best.Add(rest[(int)i]);
-        return [.. completed.Where(best.Contains)];
+        var drawn = completed.OrderBy(l => l.Rank).Take(MostDrawn / 5).ToHashSet();
+        drawn.UnionWith(Sampling.Evenly([.. completed.Where(l => !drawn.Contains(l))], MostDrawn - drawn.Count));
+        return [.. completed.Where(drawn.Contains)];
     }
 
     private static IEnumerable<TrialLine> Completed(SweepReport report) =>

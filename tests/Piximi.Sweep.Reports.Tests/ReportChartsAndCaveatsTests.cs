@@ -117,3 +117,13 @@ public sealed class TheReportHasASlicePlotPerHyperparameterThatVaries
         Assert.Equal(["learning rate"], Slices.Varying(report).Select(a => a.Name));
     }
 }
+
+public sealed class DrawingAFewOfManyTrialsTakesAnEvenSample
+{
+    [Fact]
+    public void ItSpreadsTheCountOverTheListInOrderAndKeepsEveryItemWhenThereAreNoMore()
+    {
+        Assert.Equal([0, 25, 50, 75], Sampling.Evenly([.. Enumerable.Range(0, 100)], 4));
+        Assert.Equal([0, 1, 2], Sampling.Evenly([0, 1, 2], 5));
+    }
+}

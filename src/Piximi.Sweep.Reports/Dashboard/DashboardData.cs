@@ -75,8 +75,7 @@ public static class DashboardData
         }
         var top = Math.Min(100, room);
         drawn.UnionWith(ranked.Take(top));
-        var rest = room - top;
-        for (var i = 0; i < rest; i++) drawn.Add(ranked[top + (int)((long)i * (ranked.Count - top) / rest)]);
+        drawn.UnionWith(Sampling.Evenly(ranked[top..], room - top));
         return drawn;
     }
 
