@@ -46,15 +46,22 @@ internal sealed class StoreSql
         SelectLockedRunningTrials = $"{SelectRunningTrials} AND t.id {dialect.In("@locked")} ORDER BY t.number;";
         SelectOrchestratorForUpdate = $"{SelectOrchestrator}{dialect.ForUpdate};";
         PruneCheckpointsByMetric = MetricNames.All.ToDictionary(m => m, m => PruneCheckpoints(m, dialect));
-        InsertImportedUsage =
-            $"""
-            INSERT INTO sweep_usage (sweep_id, epochs, seconds)
-            SELECT t.sweep_id, count(*), coalesce(sum(CASE WHEN {dialect.IsFinite("e.seconds")} THEN e.seconds END), 0.0)
-            FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
-            WHERE t.sweep_id = @sweep
-            GROUP BY t.sweep_id;
-            """;
+        InsertImportedUsage = InsertSpendFromEpochs(dialect.IsFinite("e.seconds"), "WHERE t.sweep_id = @sweep");
     }
+
+    /// <summary>
+    /// The spend of sweeps summed from their stored epochs (epochs, and the seconds for which <paramref name="finite"/>
+    /// holds), for those <paramref name="where"/> selects: what schema 12 fills in for the epochs stored before it, and
+    /// what an imported sweep's epochs add; the same sum <see cref="AddEpochUsage"/> keeps one epoch at a time.
+    /// </summary>
+    public static string InsertSpendFromEpochs(string finite, string where = "") =>
+        $"""
+        INSERT INTO sweep_usage (sweep_id, epochs, seconds)
+        SELECT t.sweep_id, count(*), coalesce(sum(CASE WHEN {finite} THEN e.seconds END), 0.0)
+        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
+        {where}
+        GROUP BY t.sweep_id;
+        """;
 
     // ---- Sweeps ----
 

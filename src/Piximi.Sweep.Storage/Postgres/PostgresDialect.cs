@@ -36,7 +36,10 @@ internal sealed class PostgresDialect(NpgsqlConnection connection, string name) 
     public override string In(string parameter) => $"= ANY({parameter})";
 
     /// <summary>PostgreSQL sorts NaN above every number, so the finite values are picked explicitly (NULL is not in either).</summary>
-    public override string IsFinite(string column) => $"{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)";
+    public override string IsFinite(string column) => Finite(column);
+
+    /// <summary><see cref="IsFinite"/>, for the schema's migrations, which run before any store exists.</summary>
+    public static string Finite(string column) => $"{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)";
 
     /// <summary>The sweep's id as an advisory lock, for the transaction.</summary>
     public override string? LockSweepClaims => "SELECT pg_advisory_xact_lock(@sweep);";

@@ -217,12 +217,6 @@ internal static class PostgresSql
             epochs bigint NOT NULL,
             seconds double precision NOT NULL
         );
-
-        INSERT INTO sweep_usage (sweep_id, epochs, seconds)
-        SELECT t.sweep_id, count(*),
-               coalesce(sum(e.seconds) FILTER (WHERE e.seconds NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)), 0.0)
-        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
-        GROUP BY t.sweep_id;
-        """,
+        """ + StoreSql.InsertSpendFromEpochs(PostgresDialect.Finite("e.seconds")),
     ];
 }

@@ -27,7 +27,10 @@ internal sealed class SqliteDialect(SqliteConnection connection, string path) : 
     public override string In(string parameter) => $"IN {parameter}";
 
     /// <summary>abs(±inf) is not below 9e999, which SQLite reads as infinity; NULL (a NaN) is not below anything.</summary>
-    public override string IsFinite(string column) => $"abs({column}) < 9e999";
+    public override string IsFinite(string column) => Finite(column);
+
+    /// <summary><see cref="IsFinite"/>, for the schema's migrations, which run before any store exists.</summary>
+    public static string Finite(string column) => $"abs({column}) < 9e999";
 
     public override string? LockSweepClaims => null;
 

@@ -280,11 +280,6 @@ internal static class SqliteSql
             epochs INTEGER NOT NULL,
             seconds REAL NOT NULL
         ) STRICT;
-
-        INSERT INTO sweep_usage (sweep_id, epochs, seconds)
-        SELECT t.sweep_id, count(*), coalesce(sum(CASE WHEN abs(e.seconds) < 9e999 THEN e.seconds END), 0.0)
-        FROM epochs AS e JOIN trials AS t ON t.id = e.trial_id
-        GROUP BY t.sweep_id;
-        """,
+        """ + StoreSql.InsertSpendFromEpochs(SqliteDialect.Finite("e.seconds")),
     ];
 }
