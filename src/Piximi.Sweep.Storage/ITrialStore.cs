@@ -197,6 +197,9 @@ public interface ITrialResults
     /// <summary>The sweep's trials, ordered by number.</summary>
     IReadOnlyList<TrialRecord> ListTrials(long sweepId);
 
+    /// <summary>The sweep's trial of that number (by the sweep-and-number key), or null.</summary>
+    TrialRecord? FindTrial(long sweepId, int number);
+
     /// <summary>
     /// Every trial of the sweep, ordered by number, with its last epoch's metrics, epochs run and summed epoch
     /// seconds: the same as <see cref="Ranking.Summarize"/> over <see cref="ListTrials"/> and <see cref="ListEpochs"/>,

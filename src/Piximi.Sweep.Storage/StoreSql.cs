@@ -304,6 +304,8 @@ internal sealed class StoreSql
 
     public const string SelectTrialsOfSweep = $"SELECT {StoreColumns.Trial} FROM trials WHERE sweep_id = @sweep ORDER BY number;";
 
+    public const string SelectTrialByNumber = $"SELECT {StoreColumns.Trial} FROM trials WHERE sweep_id = @sweep AND number = @number;";
+
     public const string SelectEpochsOfSweep =
         $"""
         SELECT {StoreColumns.Epoch}

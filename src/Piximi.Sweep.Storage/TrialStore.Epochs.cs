@@ -75,6 +75,9 @@ internal sealed partial class TrialStore
     public IReadOnlyList<TrialRecord> ListTrials(long sweepId) =>
         Locked(() => (IReadOnlyList<TrialRecord>)[.. _connection.Query<TrialRow>(StoreSql.SelectTrialsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
 
+    public TrialRecord? FindTrial(long sweepId, int number) =>
+        Locked(() => _connection.QuerySingleOrDefault<TrialRow>(StoreSql.SelectTrialByNumber, new { sweep = sweepId, number = (long)number })?.ToRecord());
+
     public IReadOnlyList<EpochRecord> ListEpochs(long sweepId) =>
         Locked(() => (IReadOnlyList<EpochRecord>)[.. _connection.Query<EpochRow>(StoreSql.SelectEpochsOfSweep, new { sweep = sweepId }).Select(r => r.ToRecord())]);
 

@@ -183,6 +183,11 @@ public abstract partial class TrialStoreContract
         Assert.Equal(reader.ListEpochs(sweep.Id).Select(e => (e.TrialId, e.Metrics)), epochs.Select(e => (e.TrialId, e.Metrics)));
         Assert.Empty(reader.ListEpochsOfTrials(sweep.Id, []));
 
+        // A trial by its number, of this sweep only.
+        Assert.Equal(reader.ListTrials(sweep.Id)[1], reader.FindTrial(sweep.Id, 2));
+        Assert.Null(reader.FindTrial(sweep.Id, 4));
+        Assert.Equal(elsewhere.TrialId, reader.FindTrial(other.Id, 1)?.Id);
+
         // From the position now, only what is stored after it.
         var position = reader.EpochPosition();
         Assert.Empty(reader.ListEpochsSince(sweep.Id, position).Epochs);

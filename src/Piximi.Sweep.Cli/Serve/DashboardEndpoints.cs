@@ -46,7 +46,7 @@ internal static class DashboardEndpoints
             (sweep, trial) => Download(DashboardData.EpochsCsv(trial), "text/csv", $"{sweep.Name}-trial-{number}-epochs.csv"))));
         app.MapGet("/api/sweeps/{name}/trials/{number:int}/model_hyperparameters.json", (string name, int number) => Read(location, s => WithTrial(s, name, number,
             (sweep, trial) => trial.CanExportPiximi
-                ? Download(PiximiExport.ModelHyperparameters(sweep.Definition, s.ListTrials(sweep.Id).First(t => t.Number == number).Hyperparameters),
+                ? Download(PiximiExport.ModelHyperparameters(sweep.Definition, s.FindTrial(sweep.Id, number)!.Hyperparameters),
                     "application/json", $"{sweep.Name}-trial-{number}-model_hyperparameters.json")
                 : Results.NotFound("This trial has no Piximi settings to export: it has not trained an epoch, or the sweep predates its input shape."))));
         app.MapGet("/api/sweeps/{name}/trials/{number:int}/model.zip", (string name, int number) => Read(location, s => WithSweep(s, name,

@@ -14,7 +14,7 @@ internal static class ModelDownload
 {
     public static IResult Zip(ITrialStore store, SweepRecord sweep, int number)
     {
-        if (store.ListTrials(sweep.Id).FirstOrDefault(t => t.Number == number) is not { } trial)
+        if (store.FindTrial(sweep.Id, number) is not { } trial)
             return Results.NotFound($"Sweep '{sweep.Name}' has no trial {number}.");
         if (trial.State != TrialState.Completed)
             return Results.NotFound($"Trial {number} is {Display.State(trial.State)}: only a completed trial has a finished model to download.");

@@ -98,7 +98,7 @@ public static class DashboardData
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sweep);
-        if (store.ListTrials(sweep.Id).FirstOrDefault(t => t.Number == number) is not { } trial) return null;
+        if (store.FindTrial(sweep.Id, number) is not { } trial) return null;
         // This trial's epochs only (by the trial key), not the sweep's: a 10,000-trial sweep has 200,000.
         var curve = store.ListEpochsOfTrials(sweep.Id, [trial.Id]).Select(Point).ToList();
         var evaluation = store.LoadEvaluation(trial.Id);
