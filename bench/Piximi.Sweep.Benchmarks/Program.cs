@@ -1,6 +1,6 @@
 using Piximi.Sweep.Benchmarks;
 
-// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options] | cli --cli PATH --db PATH [options] | dashboard --cli PATH [options]
+// Usage: Piximi.Sweep.Benchmarks store [options] | throughput [options] | chaos --cli PATH [options] | recovery --cli PATH [options] | report [options] | search --cli PATH [options] | postgres [options] | scale --cli PATH [options] | cli --cli PATH --db PATH [options] | dashboard --cli PATH [options] | charts --libs DIR [options]
 return args.FirstOrDefault() switch
 {
     "store" => StoreBench.Run(args[1..]),
@@ -13,11 +13,12 @@ return args.FirstOrDefault() switch
     "scale" => ScaleBench.Run(args[1..]),
     "cli" => CliBench.Run(args[1..]),
     "dashboard" => DashboardBench.Run(args[1..]),
+    "charts" => ChartsBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale|cli|dashboard [options]");
+    Console.Error.WriteLine("usage: Piximi.Sweep.Benchmarks store|throughput|chaos|recovery|report|search|postgres|scale|cli|dashboard|charts [options]");
     return 2;
 }

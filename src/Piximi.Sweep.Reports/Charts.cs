@@ -157,6 +157,66 @@ internal static class Charts
         return Svg(plot, width, height);
     }
 
+    /// <summary>One axis of <see cref="Parallel"/>: per trial a number, or with <see cref="Categories"/> an index into them.</summary>
+    public sealed record ParallelAxis(string Name, bool Log, IReadOnlyList<string>? Categories, IReadOnlyList<double> Values);
+
+    /// <summary>
+    /// Optuna's parallel coordinates: one vertical axis per hyperparameter and a last one for <paramref name="metric"/>,
+    /// one line per trial through its values, coloured (viridis) from the worst to the best score of these trials, the
+    /// best drawn last, on top. Numeric axes span their values (log ones on a log scale), labelled with each value tried
+    /// when there are at most 8 (a ladder), else at both ends.
+    /// </summary>
+    public static string Parallel(IReadOnlyList<ParallelAxis> axes, IReadOnlyList<double> scores, string metric, bool higherIsBetter, int width, int height)
+    {
+        var plot = NewPlot();
+        var all = axes.Append(new ParallelAxis(metric, false, null, scores)).ToList();
+        // Each axis mapped onto 0–1: categories evenly, numbers (or their logs) over their range.
+        var position = all.Select(a =>
+        {
+            if (a.Categories is { } c) return (Func<double, double>)(v => c.Count > 1 ? v / (c.Count - 1) : 0.5);
+            var values = a.Values.Where(double.IsFinite).Select(v => a.Log ? Math.Log10(v) : v).DefaultIfEmpty(0).ToList();
+            var (lo, hi) = (values.Min(), values.Max());
+            return v => hi > lo ? ((a.Log ? Math.Log10(v) : v) - lo) / (hi - lo) : 0.5;
+        }).ToList();
+        var finite = scores.Where(double.IsFinite).DefaultIfEmpty(0).ToList();
+        var (worst, bestScore) = higherIsBetter ? (finite.Min(), finite.Max()) : (finite.Max(), finite.Min());
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        var order = Enumerable.Range(0, scores.Count).Where(i => double.IsFinite(scores[i]))
+            .OrderBy(i => bestScore != worst ? (scores[i] - worst) / (bestScore - worst) : 1).ToList();
+        var xs = Enumerable.Range(0, all.Count).Select(k => (double)k).ToArray();
+        foreach (var i in order)
+        {
+            var shade = bestScore != worst ? (scores[i] - worst) / (bestScore - worst) : 1;
+            var line = plot.Add.Scatter(xs, [.. all.Select((a, k) => position[k](a.Values[i]))], colormap.GetColor(shade).WithAlpha(0.7));
+            line.MarkerSize = 0;
+            line.LineWidth = 1.2f;
+        }
+        for (var k = 0; k < all.Count; k++)
+        {
+            var a = all[k];
+            plot.Add.VerticalLine(k, 1, Color.FromHex("#555555"));
+            var labels = a.Categories is { } c
+                ? c.Select((name, j) => (At: c.Count > 1 ? (double)j / (c.Count - 1) : 0.5, Text: name))
+                : a.Values.Where(double.IsFinite).Distinct().Order().ToList() is var tried && tried.Count <= 8
+                    ? tried.Select(v => (At: position[k](v), Text: Label(v)))      // a ladder: every value tried
+                    : [(0.0, Label(tried.FirstOrDefault())), (1.0, Label(tried.LastOrDefault()))];
+            foreach (var (at, text) in labels)
+            {
+                var label = plot.Add.Text(text, k, at);
+                label.LabelAlignment = Alignment.MiddleLeft;
+                label.LabelFontSize = 11;
+                label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+                label.OffsetX = 4;
+            }
+            string Label(double v) => a.Log ? v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : Display.Metric(v);
+        }
+        plot.Axes.Bottom.SetTicks(xs, [.. all.Select(a => a.Name)]);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
+        plot.Axes.SetLimits(-0.3, all.Count - 0.4, -0.05, 1.05);
+        plot.Title($"Parallel coordinates (colour: {metric}, dark worst to yellow best)", size: 13);
+        return Svg(plot, width, height);
+    }
+
     /// <summary>
     /// The y axis over the data with a margin (accuracy kept within 0–1) rather than a fixed 0–1: five trials between
     /// 0.80 and 0.84 must not draw as one line.

@@ -32,6 +32,7 @@ internal static partial class HtmlReport
         HistorySection(report, w);
         AllCurvesSection(report, w);
         SlicesSection(report, w);
+        ParallelSection(report, w);
         TopCurvesSection(report, w);
         TrialsTable(report, w);
         PruningSection(report, w);
@@ -60,6 +61,7 @@ internal static partial class HtmlReport
         yield return ("history", "Optimization history", ranked);
         yield return ("all-curves", "All trials' curves", report.Lines.Any(l => l.Curve.Count > 0));
         yield return ("slices", "Slices", ranked && Slices.Varying(report).Any());
+        yield return ("parallel", "Parallel coordinates", ranked && Slices.Varying(report).Any());
         yield return ("curves", "Learning curves", ranked);
         yield return ("trials", "All trials", report.Lines.Count > 0);
         yield return ("pruning", "Pruning", report.Sweep.Definition.Pruner is not null);
@@ -186,6 +188,24 @@ internal static partial class HtmlReport
             w.Write(Charts.ImageTag(svg, $"{report.Metric} by {p.Name}", 400, 260));
         }
         w.Write("</div></section>\n");
+    }
+
+    private static void ParallelSection(SweepReport report, TextWriter w)
+    {
+        var points = Slices.Drawn(report);
+        var parameters = Slices.Varying(report).ToList();
+        if (points.Count == 0 || parameters.Count == 0) return;
+        var completed = report.Lines.Count(l => l.Rank is not null);
+        w.Write($"<section id=\"parallel\"><h2>Parallel coordinates</h2><p class=\"muted\">Each completed trial as one line through its settings and its final "
+            + $"{Html.Escape(report.Metric)} (Optuna's parallel coordinate plot), coloured from the worst (dark) to the best (yellow): follow the yellow lines back to the settings they share"
+            + (points.Count < completed ? $"; {points.Count} of {completed} completed trials drawn (the best fifth and an even sample of the rest)." : ".")
+            + "</p>");
+        var axes = parameters.Select(p => new Charts.ParallelAxis(p.Name, p.Log, p.Categories,
+            [.. points.Select(l => p.Value(l.Trial.Hyperparameters, p.Categories))])).ToList();
+        var scores = points.Select(l => MetricNames.ValueOf(l.Summary.Final!, report.Metric)).ToList();
+        w.Write(Charts.ImageTag(Charts.Parallel(axes, scores, report.Metric, MetricNames.HigherIsBetter(report.Metric), 860, 320),
+            $"parallel coordinates of {report.Metric}", 860, 320));
+        w.Write("</section>\n");
     }
 
     private static void TopCurvesSection(SweepReport report, TextWriter w)

@@ -127,3 +127,44 @@ public sealed class DrawingAFewOfManyTrialsTakesAnEvenSample
         Assert.Equal([0, 1, 2], Sampling.Evenly([0, 1, 2], 5));
     }
 }
+
+public sealed class TheReportDrawsParallelCoordinatesOfTheSettingsThatVary
+{
+    private static List<string> LineColours(string svg) =>
+        [.. Regex.Matches(svg, "<path fill=\"none\" stroke=\"(#[0-9A-F]{6})\" stroke-width=\"1.2\"").Select(m => m.Groups[1].Value)];
+
+    [Fact]
+    public void EachTrialIsOneLineColouredFromTheWorstToTheBestWithTheBestDrawnLastOnTop()
+    {
+        Charts.ParallelAxis[] axes =
+        [
+            new("learning rate", true, null, [0.001, 0.01, 0.1]),
+            new("optimizer", false, ["adam", "sgd"], [0, 1, 0]),
+        ];
+
+        var accuracy = Charts.Parallel(axes, [0.80, 0.84, 0.82], "val_accuracy", higherIsBetter: true, 860, 320);
+        var loss = Charts.Parallel(axes, [0.5, 0.3, 0.4], "val_loss", higherIsBetter: false, 860, 320);
+
+        // Viridis from its dark end (the worst) to its yellow end (the best): 0.80 and 0.84 are far apart in colour.
+        var colours = LineColours(accuracy);
+        Assert.Equal(3, colours.Count);
+        Assert.Equal("#440154", colours[0]);
+        Assert.Equal("#FDE724", colours[2]);
+        Assert.StartsWith("#2", colours[1]);   // 0.82, viridis's teal middle (#208F8C)
+        Assert.Equal("#440154", LineColours(loss)[0]);
+        Assert.Equal("#FDE724", LineColours(loss)[^1]);
+        foreach (var label in new[] { "learning rate", "optimizer", "val_accuracy", "adam", "sgd", "0.001", "0.01", "0.1", "0.8", "0.84" })
+            Assert.Contains(label, accuracy);
+    }
+
+    [Fact]
+    public void TheReportHasTheChartAndALinkToItWhenCompletedTrialsDiffer()
+    {
+        using var sweep = new PrunedSweep();
+        var html = Render.With(ReportWriter.Html, sweep.Load());
+
+        var section = Regex.Match(html, "<section id=\"parallel\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Single(Regex.Matches(section, "<img class=\"chart\""));
+        Assert.Contains("<a href=\"#parallel\">Parallel coordinates</a>", html);
+    }
+}
