@@ -60,7 +60,7 @@ internal static class DashboardBench
     // from it after).
     private const string PaintProbe = """
         (() => {
-          const ready = () => document.querySelector('#trial-table tbody tr') && document.querySelector('#curves svg path[data-trial]');
+          const ready = () => document.querySelector('#trial-table tbody tr') && document.querySelector('#curves-chart canvas');
           const observer = new MutationObserver(() => {
             if (window.__ready || !ready()) return;
             window.__ready = performance.now();
@@ -182,7 +182,7 @@ internal static class DashboardBench
             () => {
               const api = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/sweeps/'))[0];
               return { painted: window.__painted, ready: window.__ready, apiStart: api ? api.startTime : -1, apiEnd: api ? api.responseEnd : -1,
-                rows: document.querySelectorAll('#trial-table tbody tr').length, lines: document.querySelectorAll('#curves svg path[data-trial]').length,
+                rows: document.querySelectorAll('#trial-table tbody tr').length, lines: echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().series.filter(s => s.type === 'line').length,
                 nodes: document.getElementsByTagName('*').length };
             }
             """);

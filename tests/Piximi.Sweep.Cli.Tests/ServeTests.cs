@@ -115,7 +115,8 @@ public sealed partial class ServeTests : IDisposable
         using var store = TrialStores.OpenSqlite(_folder.Db);
         var sweep = store.CreateSweep(definition.Definition, definition.Trials);
         var finished = Complete(store, sweep.Id);
-        var running = TrialLease.Of(store.ClaimNext(sweep.Id, "test-worker")!);
+        var claimed = store.ClaimNext(sweep.Id, "test-worker")!;
+        var running = TrialLease.Of(claimed);
         store.RecordEpoch(running, new EpochMetrics(1, 1.2, 0.55, 1.1, 0.6, 0.5, 900), checkpoint: null);
 
         await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
@@ -131,6 +132,10 @@ public sealed partial class ServeTests : IDisposable
         await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("4", new() { Timeout = 2000 });
         await Assertions.Expect(page.Locator("#running-now")).ToContainTextAsync("epoch 2/5", new() { Timeout = 2000 });
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the new epoch showed after {clock.Elapsed}");
+        // The all-trials chart (ECharts) drew it too: the running trial's curve has its second point.
+        var drawn = await page.EvaluateAsync<Dictionary<string, int>>(CurvesDrawn);
+        Assert.Equal(2, drawn[$"trial-{claimed.Number}"]);
+        Assert.Equal(2, drawn[$"trial-{finished}"]);
 
         // Filtering by state and sorting by a column, on the live page.
         await page.ClickAsync("#state-filter button[data-state=running]");
@@ -142,7 +147,9 @@ public sealed partial class ServeTests : IDisposable
         var column = (await page.Locator("#trial-table thead th").AllTextContentsAsync()).ToList().IndexOf("learning rate") + 1;
         var rates = await page.Locator($"#trial-table tbody tr td:nth-child({column})").AllTextContentsAsync();
         Assert.Equal(rates.OrderBy(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)), rates);
-        Assert.Equal(2, await page.Locator("#curves svg path[data-trial]").CountAsync());
+        Assert.Equal(2, (await page.EvaluateAsync<Dictionary<string, int>>(CurvesDrawn)).Count);
+        foreach (var chart in new[] { "#curves-chart", "#history-chart", "#parallel-chart" })
+            Assert.Equal(1, await page.Locator(chart + " canvas").CountAsync());
         await page.ScreenshotAsync(new() { Path = Artifact("serve-sweep.png"), FullPage = true });
         // At 1,280 px nothing hides a number (the report's probe: overflow, clipping, sticky columns, labels).
         var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
@@ -152,7 +159,7 @@ public sealed partial class ServeTests : IDisposable
         await page.GotoAsync(serve.Url + $"sweeps/live-serve/trials/{finished}");
         await Assertions.Expect(page.Locator("#confusion tbody tr")).ToHaveCountAsync(10);
         await Assertions.Expect(page.Locator("#per-class tbody tr")).ToHaveCountAsync(11);
-        Assert.Equal(2, await page.Locator("#trial-curves svg").CountAsync());
+        Assert.Equal(2, await page.Locator("#trial-curves .echart canvas").CountAsync());
         var download = await page.Locator(".downloads a").First.GetAttributeAsync("href");
         Assert.Contains("trial,epoch,loss", await _http.GetStringAsync(serve.Url + download!.TrimStart('/')), StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Artifact("serve-trial.png"), FullPage = true });
@@ -161,6 +168,12 @@ public sealed partial class ServeTests : IDisposable
 
         Assert.True(problems.Count == 0, "the pages reported:\n" + string.Join('\n', problems));
     }
+
+    /// <summary>What the page's all-trials chart draws: each trial line's series id (trial-N) and its number of points, from ECharts itself.</summary>
+    private const string CurvesDrawn = """
+        () => Object.fromEntries(echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().series
+          .filter(s => s.type === 'line').map(s => [s.id, s.data.length]))
+        """;
 
     [Fact]
     public async Task A_trial_page_with_twenty_long_named_classes_hides_no_number_at_1280_pixels()

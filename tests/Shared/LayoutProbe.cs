@@ -96,7 +96,7 @@ internal static class LayoutProbe
           document.querySelectorAll("nav a[href^='#']").forEach((a) => {
             const target = document.getElementById(a.getAttribute("href").slice(1));
             if (!target) { say("navigation link '" + a.textContent + "' leads nowhere"); return; }
-            if (!target.querySelector("table, img, svg, dl, figure, .card")) say("navigation link '" + a.textContent + "' leads to a section with nothing in it");
+            if (!target.querySelector("table, img, svg, canvas, dl, figure, .card")) say("navigation link '" + a.textContent + "' leads to a section with nothing in it");
           });
           return problems;
         }

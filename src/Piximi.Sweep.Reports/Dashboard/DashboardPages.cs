@@ -4,8 +4,8 @@ using System.Reflection;
 namespace Piximi.Sweep.Reports.Dashboard;
 
 /// <summary>
-/// The dashboard's HTML shells and its embedded script and styles (Assets/, compiled into this assembly: nothing is
-/// fetched from a CDN or read from disk at run time). A shell names its page and what it shows in data- attributes; the
+/// The dashboard's HTML shells and its embedded script, styles and chart library (Assets/ and ECharts from npm, compiled
+/// into this assembly: nothing is fetched from a CDN or read from disk at run time). A shell names its page and what it shows in data- attributes; the
 /// script reads the JSON read models (<see cref="DashboardData"/>) and draws the views. Every text from the store is
 /// HTML-encoded here and set as text by the script, never as markup.
 /// </summary>
@@ -15,29 +15,42 @@ public static class DashboardPages
     {
         ["dashboard.js"] = "text/javascript; charset=utf-8",
         ["dashboard.css"] = "text/css; charset=utf-8",
+        ["echarts.min.js"] = "text/javascript; charset=utf-8",
     };
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Read = new(StringComparer.Ordinal);
 
     public static string SweepList(string store) =>
-        Shell("Sweeps", store, ("page", "sweeps"));
+        Shell("Sweeps", store, null, ("page", "sweeps"));
 
     public static string Sweep(string store, string sweep) =>
-        Shell($"{sweep} · sweep", store, ("page", "sweep"), ("sweep", sweep));
+        Shell($"{sweep} · sweep", store, $"/api/sweeps/{Uri.EscapeDataString(sweep)}", ("page", "sweep"), ("sweep", sweep));
 
     public static string Trial(string store, string sweep, int number) =>
-        Shell($"{sweep} · trial {number}", store, ("page", "trial"), ("sweep", sweep), ("trial", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Shell($"{sweep} · trial {number}", store, null, ("page", "trial"), ("sweep", sweep), ("trial", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-    /// <summary>An embedded asset by file name (dashboard.js, dashboard.css), or null.</summary>
+    /// <summary>
+    /// An embedded asset by file name (dashboard.js, dashboard.css, and echarts.min.js: Apache ECharts, which the build
+    /// brings in from npm, pinned by Dashboard/Vendor/package-lock.json), or null. Each is read once.
+    /// </summary>
     public static (string Text, string ContentType)? Asset(string file)
     {
         if (!Types.TryGetValue(file, out var type)) return null;
-        using var stream = typeof(DashboardPages).Assembly.GetManifestResourceStream($"Piximi.Sweep.Reports.Dashboard.Assets.{file}")
-                           ?? throw new InvalidOperationException($"The dashboard asset {file} is not embedded in {typeof(DashboardPages).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return (reader.ReadToEnd(), type);
+        return (Read.GetOrAdd(file, static name =>
+        {
+            using var stream = typeof(DashboardPages).Assembly.GetManifestResourceStream($"Piximi.Sweep.Reports.Dashboard.Assets.{name}")
+                               ?? throw new InvalidOperationException($"The dashboard asset {name} is not embedded in {typeof(DashboardPages).Assembly.GetName().Name}.");
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }), type);
     }
 
-    private static string Shell(string title, string store, params (string Name, string Value)[] data)
+    /// <param name="preload">
+    /// The JSON the page's script asks for first, fetched while the browser still reads the chart library (about 100 ms
+    /// of a large sweep's first paint); the script's own request for it is answered from this one.
+    /// </param>
+    private static string Shell(string title, string store, string? preload, params (string Name, string Value)[] data)
     {
+        var early = preload is null ? "" : $"<link rel=\"preload\" href=\"{WebUtility.HtmlEncode(preload)}\" as=\"fetch\" crossorigin>";
         var attributes = string.Concat(data.Select(d => $" data-{d.Name}=\"{WebUtility.HtmlEncode(d.Value)}\""));
         var version = typeof(DashboardPages).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
         return $"""
@@ -48,11 +61,13 @@ public static class DashboardPages
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{WebUtility.HtmlEncode(title)} · Piximi.Sweep</title>
             <link rel="icon" href="data:,">
+            {early}
             <link rel="stylesheet" href="/assets/dashboard.css?v={WebUtility.UrlEncode(version)}">
             </head>
             <body{attributes} data-store="{WebUtility.HtmlEncode(store)}">
             <header class="top"><a href="/" class="brand">Piximi.Sweep</a><span class="store">{WebUtility.HtmlEncode(store)} · read-only</span><nav id="nav"></nav></header>
             <main id="app"><p class="muted" id="loading">Loading…</p></main>
+            <script src="/assets/echarts.min.js?v={WebUtility.UrlEncode(version)}"></script>
             <script src="/assets/dashboard.js?v={WebUtility.UrlEncode(version)}"></script>
             </body>
             </html>

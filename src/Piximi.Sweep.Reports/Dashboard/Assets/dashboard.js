@@ -1,9 +1,9 @@
-// Piximi.Sweep dashboard: reads the /api JSON read models and draws every view as inline SVG and tables.
-// No library, nothing fetched from elsewhere; every text from the store is set as text, never as markup.
+// Piximi.Sweep dashboard: reads the /api JSON read models and draws every view as tables and Apache ECharts charts.
+// ECharts is embedded in the program (/assets/echarts.min.js, brought in from npm at build time), nothing is fetched
+// from elsewhere; every text from the store is set as text, never as markup (tooltips escape it).
 (function () {
   "use strict";
   var body = document.body, app = document.getElementById("app"), nav = document.getElementById("nav");
-  var SVGNS = "http://www.w3.org/2000/svg";
   var STATES = ["completed", "running", "queued", "pruned", "failed", "diverged"];
   var COLORS = { completed: "#2e8b57", running: "#2f6fdf", queued: "#8a94a3", pruned: "#b0b6bf", failed: "#c0392b", diverged: "#d35400" };
   // Index of each metric in an epoch point: [trialId, epoch, loss, accuracy, val_loss, val_accuracy, seconds].
@@ -21,13 +21,8 @@
     (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return node;
   }
-  function sv(tag, attrs, text) {
-    var node = document.createElementNS(SVGNS, tag);
-    for (var k in attrs || {}) if (attrs[k] !== undefined && attrs[k] !== null) node.setAttribute(k, attrs[k]);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function tip(node, text) { node.appendChild(sv("title", {}, text)); return node; }
+  function esc(v) { return String(v).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+  function finite(v) { return v !== null && v !== undefined && isFinite(v) ? v : null; }
   function api(path) {
     return fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (r) {
       if (!r.ok) return r.text().then(function (t) { throw new Error(r.status + ": " + t.slice(0, 300)); });
@@ -52,7 +47,7 @@
     nav.textContent = "";
     sections.filter(function (s) {
       var target = s[2] ? null : document.getElementById(s[0]);
-      return s[2] || (target && target.querySelector("table, svg, dl, figure, img"));
+      return s[2] || (target && target.querySelector("table, .echart, dl, figure, img"));
     }).forEach(function (s) { nav.appendChild(el("a", { href: s[2] || "#" + s[0], text: s[1] })); });
   }
   function fail(e) {
@@ -60,64 +55,44 @@
     app.appendChild(card("error", "Could not load", [el("p", { text: String(e.message || e) })]));
   }
 
-  // ---- scales and the chart frame ----
-  function extent(values, pad, log) {
-    var v = values.filter(function (x) { return x !== null && isFinite(x) && (!log || x > 0); });
-    if (!v.length) return [0, 1];
-    var lo = Infinity, hi = -Infinity;
-    for (var i = 0; i < v.length; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; }
-    if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
-    if (lo === hi) { lo -= 0.5 * (Math.abs(lo) || 1) * 0.1; hi += 0.5 * (Math.abs(hi) || 1) * 0.1; }
-    var p = (hi - lo) * (pad === undefined ? 0.06 : pad);
-    return [lo - p, hi + p];
+  // ---- charts: Apache ECharts, one instance per chart, kept across redraws ----
+  // A chart's box is the same element (and ECharts instance) at every redraw, so a poll updates a chart rather than
+  // building a new one; drawCharts() draws the waiting ones once their boxes are in the document (ECharts measures them).
+  var charts = {}, waiting = [];
+  function echart(id, height, option) {
+    var c = charts[id] || (charts[id] = { box: el("div", { class: "echart", id: id, style: "height:" + height + "px" }), chart: null });
+    c.option = option;
+    waiting.push(c);
+    return c.box;
   }
-  function ticks(lo, hi, n) {
-    var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / n))), err = (hi - lo) / n / step;
-    step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
-    var out = [];
-    for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
-    return out;
-  }
-  // A frame with axes zoomed to the data: x and y are {values, label, log, categories}; returns the svg and scales.
-  function frame(opts) {
-    var W = opts.width || 640, H = opts.height || 300, L = 58, R = 14, T = 12, B = 40;
-    var svg = sv("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": opts.title || "" });
-    var xs = axisScale(opts.x, L, W - R), ys = axisScale(opts.y, H - B, T);
-    var ax = sv("g", { class: "axis" });
-    ys.ticks.forEach(function (t) {
-      ax.appendChild(sv("line", { class: "gridline", x1: L, x2: W - R, y1: ys.at(t.v), y2: ys.at(t.v) }));
-      ax.appendChild(sv("text", { x: L - 6, y: ys.at(t.v) + 4, "text-anchor": "end" }, t.label));
+  function drawCharts() {
+    waiting.splice(0).forEach(function (c) {
+      if (!document.body.contains(c.box)) return;
+      if (!c.chart) c.chart = echarts.init(c.box, null, { renderer: "canvas" });
+      else if (c.chart.getWidth() !== c.box.clientWidth) c.chart.resize();
+      c.chart.setOption(c.option, { notMerge: true });
     });
-    xs.ticks.forEach(function (t) {
-      ax.appendChild(sv("line", { x1: xs.at(t.v), x2: xs.at(t.v), y1: H - B, y2: H - B + 4 }));
-      ax.appendChild(sv("text", { x: xs.at(t.v), y: H - B + 16, "text-anchor": "middle" }, t.label));
-    });
-    ax.appendChild(sv("path", { d: "M" + L + " " + T + "V" + (H - B) + "H" + (W - R), fill: "none" }));
-    ax.appendChild(sv("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle" }, opts.x.label || ""));
-    ax.appendChild(sv("text", { x: 12, y: (T + H - B) / 2, transform: "rotate(-90 12 " + (T + H - B) / 2 + ")", "text-anchor": "middle" }, opts.y.label || ""));
-    svg.appendChild(ax);
-    return { svg: svg, x: xs.at, y: ys.at, W: W, H: H, L: L, R: R, T: T, B: B };
   }
-  function axisScale(a, from, to) {
-    if (a.categories) {
-      var n = a.categories.length, band = (to - from) / Math.max(n, 1);
-      return {
-        at: function (v) { var i = typeof v === "number" && a.indexed ? v : a.categories.indexOf(v); return from + band * (i + 0.5); },
-        ticks: a.categories.map(function (c, i) { return { v: a.indexed ? i : c, label: String(c) }; }), band: band,
-      };
-    }
-    var e = a.domain || extent(a.values, a.pad, a.log), lo = e[0], hi = e[1];
-    var at = function (v) { var u = a.log ? Math.log10(v) : v; return from + (u - lo) / (hi - lo) * (to - from); };
-    var ts = ticks(lo, hi, a.ticks || 5).filter(function (t) { return t >= lo && t <= hi; });
-    if (a.integer) ts = ts.filter(function (t) { return Math.round(t) === t; });
-    return { at: at, ticks: ts.map(function (t) { return { v: a.log ? Math.pow(10, t) : t, label: a.log ? fmt(Math.pow(10, t)) : fmt(t) }; }) };
+  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { if (charts[k].chart) charts[k].chart.resize(); }); });
+  var FONT = "system-ui, 'DejaVu Sans', sans-serif";
+  var VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+  var CROSS = "path://M1,0 L5,4 L9,0 L10,1 L6,5 L10,9 L9,10 L5,6 L1,10 L0,9 L4,5 L0,1 Z";
+  // An x-y chart: axes span the data (scale), never a fixed 0–1, so five trials between 0.80 and 0.84 stay apart; the
+  // legend sits beside the plot, never over a point; tooltips name the trial.
+  function xy(o) {
+    return {
+      animation: false, textStyle: { fontFamily: FONT }, aria: { enabled: true, label: { description: o.title } },
+      grid: { left: 64, right: o.legend ? 190 : 20, top: 14, bottom: 46 },
+      tooltip: { trigger: "item", confine: true, formatter: o.tip },
+      legend: o.legend ? { orient: "vertical", right: 0, top: 8, data: o.legend, textStyle: { fontSize: 12 }, itemWidth: 18 } : { show: false },
+      xAxis: Object.assign({ type: "value", scale: true, name: o.x, nameLocation: "middle", nameGap: 28, splitLine: { show: false } }, o.xAxis),
+      yAxis: Object.assign({ type: "value", scale: true, name: o.y, nameLocation: "middle", nameGap: 50, axisLabel: { formatter: function (v) { return fmt(v); } } }, o.yAxis),
+      series: o.series,
+    };
   }
-  function polyline(points, X, Y, attrs) {
-    var d = points.filter(function (p) { return p[1] !== null && isFinite(p[1]); })
-      .map(function (p, i) { return (i ? "L" : "M") + X(p[0]).toFixed(1) + " " + Y(p[1]).toFixed(1); }).join("");
-    var a = { d: d, fill: "none" };
-    for (var k in attrs) a[k] = attrs[k];
-    return sv("path", a);
+  // Labels at exactly these values (a ladder of learning rates, the categories' places) rather than round numbers.
+  function at(values, label) {
+    return { axisLabel: { customValues: values, formatter: label, hideOverlap: true }, axisTick: { customValues: values } };
   }
   // Viridis-like ramp: separates 0.80 from 0.84 when the scale spans the data, not 0–1.
   var RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
@@ -128,6 +103,7 @@
     return "rgb(" + [0, 1, 2].map(function (k) { return Math.round(a[k] + (b[k] - a[k]) * f); }).join(",") + ")";
   }
   function inkOn(t) { return t > 0.6 ? "#1d2433" : "#fff"; }
+  // A legend of HTML swatches (the progress bar's states).
   function legend(items) {
     return el("div", { class: "legend" }, items.map(function (it) {
       return el("span", {}, [el("i", { style: "background:" + it[1] }), it[0]]);
@@ -242,11 +218,13 @@
       app.appendChild(summary(all));
       app.appendChild(trialTable(all));
       app.appendChild(curvesCard(all));
+      drawCharts();
       renderStatus();
       function rest() {
         app.appendChild(el("div", { class: "grid2" }, [historyCard(all), importanceCard()]));
         app.appendChild(slicesCard(all));
         app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
+        drawCharts();
         navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
           ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
         if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
@@ -362,34 +340,37 @@
       s.addEventListener("change", function () { onchange(s.value); });
       return s;
     }
-    // All trials' curves in one chart: pruned ones grey and dashed with a × where they were stopped; the best thick.
+    // All trials' curves in one chart: pruned ones grey and dashed with a × where they were stopped; the best thick, on
+    // top. Series of one state share a legend entry (click it to hide them); a series' id is its trial.
     function curvesCard(all) {
-      var m = view.curveMetric, col = COLUMN[m], b = best(), pts = [], maxEpoch = 1;
-      all.forEach(function (t) { (curves.get(t.id) || []).forEach(function (p) { pts.push(p[col]); maxEpoch = Math.max(maxEpoch, p[1]); }); });
-      var f = frame({ width: 1000, height: 340, title: "all trials' " + m + " by epoch",
-        x: { values: [1, maxEpoch], label: "epoch", pad: 0.02, integer: true }, y: { values: pts, label: m } });
+      var m = view.curveMetric, col = COLUMN[m], b = best(), series = [], crosses = [], present = {};
+      var bestName = "best (trial " + (b ? b.number : "–") + ")";
       var order = all.slice().sort(function (a, c) { return (a.state === "pruned" ? 0 : 1) - (c.state === "pruned" ? 0 : 1); });
       order.forEach(function (t) {
-        var c = (curves.get(t.id) || []).map(function (p) { return [p[1], p[col]]; });
+        var c = (curves.get(t.id) || []).map(function (p) { return [p[1], finite(p[col])]; });
         if (!c.length) return;
-        var isBest = b && t.id === b.id;
-        var line = polyline(c, f.x, f.y, { stroke: isBest ? "#e67e22" : COLORS[t.state], "stroke-width": isBest ? 3 : 1.4,
-          "stroke-dasharray": t.state === "pruned" ? "4 3" : null, opacity: isBest ? 1 : 0.8, "data-trial": t.number });
-        f.svg.appendChild(tip(line, "trial " + t.number + " (" + t.state + "): " + fmt(c[c.length - 1][1]) + " at epoch " + c[c.length - 1][0]));
+        var isBest = b && t.id === b.id, name = isBest ? bestName : t.state;
+        present[name] = true;
+        series.push({ type: "line", id: "trial-" + t.number, name: name, data: c, showSymbol: c.length === 1, symbolSize: 5, triggerLineEvent: true,
+          color: isBest ? "#e67e22" : COLORS[t.state], z: isBest ? 4 : 2,
+          lineStyle: { width: isBest ? 3 : 1.4, type: t.state === "pruned" ? [4, 3] : "solid", opacity: isBest ? 1 : 0.8 } });
         var last = c[c.length - 1];
-        if (last[1] !== null && isFinite(last[1])) {
-          var x = f.x(last[0]), y = f.y(last[1]);
-          var mark = t.state === "pruned"
-            ? sv("path", { d: "M" + (x - 4) + " " + (y - 4) + "l8 8m0 -8l-8 8", stroke: "#6b7480", "stroke-width": 1.6, class: "pruned-mark" })
-            : sv("circle", { cx: x, cy: y, r: isBest ? 4 : 2.5, fill: isBest ? "#e67e22" : COLORS[t.state] });
-          f.svg.appendChild(tip(mark, "trial " + t.number + " (" + t.state + ")"));
-        }
+        if (t.state === "pruned" && last[1] !== null) crosses.push({ value: last, trial: t.number });
       });
+      if (crosses.length) series.push({ type: "scatter", id: "pruned-marks", name: "pruned", data: crosses, symbol: CROSS, symbolSize: 9, color: "#6b7480", z: 3 });
+      var box = echart("curves-chart", 360, xy({
+        title: "all trials' " + m + " by epoch", x: "epoch", y: m, xAxis: { minInterval: 1 },
+        legend: [bestName, "completed", "running", "pruned", "failed", "diverged"].filter(function (n) { return present[n]; }),
+        tip: function (q) {
+          var trial = q.data && q.data.trial !== undefined ? q.data.trial : String(q.seriesId).slice(6), v = q.value || q.data.value;
+          return "trial " + esc(trial) + " (" + esc(q.seriesName) + ")" + (v ? "<br>epoch " + v[0] + ": " + esc(m) + " " + fmt(v[1]) : "");
+        },
+        series: series,
+      }));
       return card("curves", "All trials' curves", [
         el("div", { class: "controls" }, ["metric ", metricSelect(m, function (v) { view.curveMetric = v; dirty = true; render(); })]),
-        f.svg,
-        legend([["best (trial " + (b ? b.number : "–") + ")", "#e67e22"], ["completed", COLORS.completed], ["running", COLORS.running],
-          ["pruned (dashed, × where stopped)", COLORS.pruned], ["failed", COLORS.failed], ["diverged", COLORS.diverged]]),
+        series.length ? box : el("p", { class: "muted", text: "No epoch stored yet." }),
+        el("p", { class: "note", text: "Pruned trials are dashed and end in a × where they were stopped. Click a legend entry to hide its trials; hover a line for its trial." }),
       ]);
     }
 
@@ -399,34 +380,29 @@
       var done = all.filter(function (t) { return (t.state === "completed" || t.state === "pruned") && metricOf(t) !== null; })
         .map(function (t) { return { t: t, x: byTime ? new Date(t.finishedAt || t.startedAt).getTime() / 60000 : t.number, v: metricOf(t) }; })
         .sort(function (a, b) { return a.x - b.x; });
-      var f = frame({ width: 640, height: 300, title: "optimization history",
-        x: { values: done.map(function (d) { return d.x; }), label: byTime ? "finished (minutes since the first)" : "trial", integer: !byTime },
-        y: { values: done.map(function (d) { return d.v; }), label: S.metric } });
-      if (byTime && done.length) {
-        var t0 = done[0].x;
-        f = frame({ width: 640, height: 300, title: "optimization history",
-          x: { values: done.map(function (d) { return d.x - t0; }), label: "minutes since the first trial finished" },
-          y: { values: done.map(function (d) { return d.v; }), label: S.metric } });
-        done.forEach(function (d) { d.x -= t0; });
-      }
-      var bestSoFar = [], cur = null, dots = new Set(drawn(done));
+      if (byTime && done.length) { var t0 = done[0].x; done.forEach(function (d) { d.x -= t0; }); }
+      var bestSoFar = [], cur = null, dots = new Set(drawn(done)), completed = [], pruned = [];
       done.forEach(function (d) {
         if (d.t.state === "completed" && (cur === null || better(d.v, cur))) { cur = d.v; bestSoFar.push([d.x, cur]); }
-        if (!dots.has(d)) return;
-        var dot = sv("circle", { cx: f.x(d.x), cy: f.y(d.v), r: 3.2, fill: d.t.state === "pruned" ? "none" : COLORS.completed,
-          stroke: d.t.state === "pruned" ? "#6b7480" : "none" });
-        f.svg.appendChild(tip(dot, "trial " + d.t.number + " (" + d.t.state + "): " + fmt(d.v)));
+        if (dots.has(d)) (d.t.state === "pruned" ? pruned : completed).push({ value: [d.x, d.v], trial: d.t.number });
       });
-      // The best so far changes only at a new best: a step from each to the next, then on to the last trial.
+      // The best so far changes only at a new best: a step at each, then on to the last trial.
       if (bestSoFar.length && done.length) bestSoFar.push([done[done.length - 1].x, cur]);
-      var step = [];
-      bestSoFar.forEach(function (p, i) { if (i) step.push([p[0], bestSoFar[i - 1][1]]); step.push(p); });
-      f.svg.appendChild(polyline(step, f.x, f.y, { stroke: "#e67e22", "stroke-width": 2 }));
       var by = el("select", { id: "history-by" }, [el("option", { value: "trial", text: "by trial" }), el("option", { value: "time", text: "by time" })]);
       by.value = view.historyBy;
       by.addEventListener("change", function () { view.historyBy = by.value; dirty = true; render(); });
-      return card("history", "Optimization history", [el("div", { class: "controls" }, [by]), f.svg,
-        legend([["completed", COLORS.completed], ["pruned (hollow)", "#b0b6bf"], ["best so far", "#e67e22"]]), drawnNote(dots.size, done.length)]);
+      var box = echart("history-chart", 320, xy({
+        title: "optimization history", x: byTime ? "minutes since the first trial finished" : "trial", y: S.metric,
+        xAxis: byTime ? {} : { minInterval: 1 }, legend: ["completed", "pruned (hollow)", "best so far"],
+        tip: function (q) { return q.data && q.data.trial !== undefined ? "trial " + q.data.trial + ": " + esc(S.metric) + " " + fmt(q.data.value[1]) : "best so far " + fmt(q.value[1]); },
+        series: [
+          { type: "scatter", id: "completed", name: "completed", data: completed, symbolSize: 6, color: COLORS.completed },
+          { type: "scatter", id: "pruned", name: "pruned (hollow)", data: pruned, symbolSize: 6, color: "#6b7480", itemStyle: { color: "transparent", borderColor: "#6b7480", borderWidth: 1 } },
+          { type: "line", id: "best-so-far", name: "best so far", data: bestSoFar, step: "end", showSymbol: false, color: "#e67e22", lineStyle: { width: 2 }, z: 4 },
+        ],
+      }));
+      return card("history", "Optimization history", [el("div", { class: "controls" }, [by]),
+        done.length ? box : el("p", { class: "muted", text: "Needs a finished trial." }), drawnNote(dots.size, done.length)]);
     }
 
     function importanceCard() {
@@ -506,15 +482,20 @@
     function slicesCard(all) {
       var all_ = scored(all), done = drawn(all_), ps = varying(all), ys = done.map(function (t) { return metricOf(t); });
       var charts = ps.map(function (p) {
-        // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across updates.
-        var x = p.cat ? { categories: p.values, label: p.label } : { values: p.values, log: p.log, label: p.label };
-        var f = frame({ width: 360, height: 240, title: "slice " + p.label, x: x, y: { values: ys, label: S.metric } });
-        done.forEach(function (t, i) {
-          var jitter = p.cat ? ((t.number * 7919) % 100 / 100 - 0.5) * 18 : 0;
-          f.svg.appendChild(tip(sv("circle", { cx: f.x(t[p.key]) + jitter, cy: f.y(ys[i]), r: 3, fill: COLORS.completed, opacity: 0.75 }),
-            "trial " + t.number + ": " + p.label + " " + t[p.key] + ", " + fmt(ys[i])));
+        // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across
+        // updates; categories sit at 0, 1, 2…, each trial spread sideways a little by its number.
+        var places = p.values.map(function (_, i) { return i; });
+        var xAxis = p.cat ? Object.assign({ min: -0.5, max: p.values.length - 0.5 }, at(places, function (v) { return String(p.values[v]); }))
+          : Object.assign({ type: p.log ? "log" : "value" }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
+        var data = done.map(function (t, i) {
+          var x = p.cat ? p.values.indexOf(t[p.key]) + ((t.number * 7919) % 100 / 100 - 0.5) * 0.3 : t[p.key];
+          return { value: [x, ys[i]], trial: t.number, setting: t[p.key] };
         });
-        return el("div", { class: "slice", "data-param": p.key }, [f.svg]);
+        return el("div", { class: "slice", "data-param": p.key }, [echart("slice-" + p.key, 250, xy({
+          title: "slice " + p.label, x: p.label, y: S.metric, xAxis: xAxis,
+          tip: function (q) { return "trial " + q.data.trial + ": " + esc(p.label) + " " + esc(q.data.setting) + ", " + esc(S.metric) + " " + fmt(q.data.value[1]); },
+          series: [{ type: "scatter", id: "slice", data: data, symbolSize: 6, color: COLORS.completed, itemStyle: { opacity: 0.75 } }],
+        }))]);
       });
       return card("slices", "Slice plots", [
         charts.length && done.length ? el("div", { class: "slices" }, charts) : el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." }),
@@ -548,40 +529,28 @@
       ]);
     }
 
-    // Parallel coordinates: one axis per varying hyperparameter and the metric; one line per completed trial.
+    // Parallel coordinates: one axis per varying hyperparameter and the metric; one line per completed trial, coloured
+    // from the worst to the best, the best drawn last (on top). Drag along an axis to keep only the trials in a range.
     function parallelCard(all) {
       var every = scored(all), done = drawn(every), ps = varying(all);
       if (!done.length || !ps.length) return card("parallel", "Parallel coordinates", [el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." })]);
-      var W = 640, H = 300, T = 24, B = 24, L = 40, R = 60;
-      var svg = sv("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "parallel coordinates" });
-      var axes = ps.concat([{ key: "__metric", label: S.metric }]);
-      var ys = done.map(function (t) { return metricOf(t); }), my = extent(ys, 0.02);
-      function pos(a, t, i) {
-        var u;
-        if (a.key === "__metric") u = (ys[i] - my[0]) / (my[1] - my[0]);
-        else if (a.log) { var e = extent(a.values, 0, true); u = e[1] > e[0] ? (Math.log10(t[a.key]) - e[0]) / (e[1] - e[0]) : 0.5; }
-        else u = a.values.length > 1 ? a.values.indexOf(t[a.key]) / (a.values.length - 1) : 0.5;
-        return H - B - u * (H - T - B);
-      }
-      var xAt = function (k) { return L + k * (W - L - R) / Math.max(axes.length - 1, 1); };
-      done.forEach(function (t, i) {
-        var tt = (ys[i] - my[0]) / (my[1] - my[0]);
-        var d = axes.map(function (a, k) { return (k ? "L" : "M") + xAt(k).toFixed(1) + " " + pos(a, t, i).toFixed(1); }).join("");
-        svg.appendChild(tip(sv("path", { d: d, fill: "none", stroke: ramp(S.higherIsBetter ? tt : 1 - tt), "stroke-width": 1.3, opacity: 0.8 }),
-          "trial " + t.number + ": " + fmt(ys[i])));
+      var ys = done.map(function (t) { return metricOf(t); }), lo = Math.min.apply(null, ys), hi = Math.max.apply(null, ys);
+      var rows = done.map(function (t, i) { return ps.map(function (p) { return p.cat ? String(t[p.key]) : t[p.key]; }).concat([ys[i]]); })
+        .sort(function (a, b) { var x = a[ps.length], y = b[ps.length]; return better(x, y) ? 1 : better(y, x) ? -1 : 0; });
+      var axes = ps.map(function (p, k) {
+        return p.cat ? { dim: k, name: p.label, type: "category", data: p.values.map(String) }
+          : Object.assign({ dim: k, name: p.label, type: p.log ? "log" : "value", scale: true }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
+      }).concat([{ dim: ps.length, name: S.metric, type: "value", scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } }]);
+      var box = echart("parallel-chart", 320, {
+        animation: false, textStyle: { fontFamily: FONT }, aria: { enabled: true, label: { description: "parallel coordinates" } },
+        parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: { nameGap: 12, nameTextStyle: { fontSize: 12 } } },
+        parallelAxis: axes,
+        visualMap: { type: "continuous", dimension: ps.length, min: lo, max: hi === lo ? lo + 1e-9 : hi, right: 0, top: "middle", itemHeight: 180,
+          precision: 4, calculable: false, inRange: { color: S.higherIsBetter ? VIRIDIS : VIRIDIS.slice().reverse() } },
+        series: [{ type: "parallel", id: "trials", data: rows, lineStyle: { width: 1.3, opacity: 0.8 }, inactiveOpacity: 0.04, activeOpacity: 1 }],
       });
-      axes.forEach(function (a, k) {
-        var x = xAt(k);
-        svg.appendChild(sv("line", { x1: x, x2: x, y1: T, y2: H - B, stroke: "#6b7480" }));
-        svg.appendChild(sv("text", { x: x, y: 14, "text-anchor": "middle" }, a.label));
-        var labels = a.key === "__metric" ? [[my[0], fmt(my[0], 4)], [my[1], fmt(my[1], 4)]] : a.values.map(function (v) { return [v, typeof v === "number" ? fmt(v) : v]; });
-        labels.forEach(function (l) {
-          var fake = {}; fake[a.key] = l[0];
-          var y = a.key === "__metric" ? H - B - (l[0] - my[0]) / (my[1] - my[0]) * (H - T - B) : pos(a, fake, 0);
-          svg.appendChild(sv("text", { x: x + 4, y: y + 4 }, String(l[1])));
-        });
-      });
-      return card("parallel", "Parallel coordinates", [svg, el("p", { class: "note", text: "Colour: " + S.metric + ", from the worst (dark) to the best (yellow) completed trial." }),
+      return card("parallel", "Parallel coordinates", [box,
+        el("p", { class: "note", text: "Colour: " + S.metric + ", from the worst (dark) to the best (yellow) completed trial, the best on top. Drag along an axis to keep only the trials in that range." }),
         drawnNote(done.length, every.length)]);
     }
 
@@ -591,16 +560,16 @@
   // ---- a trial ----
   function trialPage() {
     var name = body.dataset.sweep, number = body.dataset.trial, timer = null;
-    function chart(curve, cols, labels, title, yLabel) {
-      var colors = ["#2f6fdf", "#e67e22"], ys = [];
-      cols.forEach(function (c) { curve.forEach(function (p) { ys.push(p[c]); }); });
-      var f = frame({ width: 560, height: 280, title: title, x: { values: curve.map(function (p) { return p[1]; }), label: "epoch", integer: true, pad: 0.04 }, y: { values: ys, label: yLabel } });
-      cols.forEach(function (c, i) {
-        var pts = curve.map(function (p) { return [p[1], p[c]]; });
-        f.svg.appendChild(polyline(pts, f.x, f.y, { stroke: colors[i], "stroke-width": 2 }));
-        pts.forEach(function (p) { if (p[1] !== null) f.svg.appendChild(tip(sv("circle", { cx: f.x(p[0]), cy: f.y(p[1]), r: 3, fill: colors[i] }), labels[i] + " epoch " + p[0] + ": " + fmt(p[1]))); });
-      });
-      return el("div", {}, [f.svg, legend(labels.map(function (l, i) { return [l, colors[i]]; }))]);
+    function chart(id, curve, cols, labels, title, yLabel) {
+      var colors = ["#2f6fdf", "#e67e22"];
+      return echart(id, 290, xy({
+        title: title, x: "epoch", y: yLabel, xAxis: { minInterval: 1 }, legend: labels,
+        tip: function (q) { return esc(q.seriesName) + " at epoch " + q.value[0] + ": " + fmt(q.value[1]); },
+        series: cols.map(function (c, i) {
+          return { type: "line", id: labels[i], name: labels[i], color: colors[i], symbolSize: 6, lineStyle: { width: 2 },
+            data: curve.map(function (p) { return [p[1], finite(p[c])]; }) };
+        }),
+      }));
     }
     function confusion(ev) {
       var max = 0;
@@ -639,14 +608,15 @@
           d.canExportPiximi ? el("a", { href: base + "/model_hyperparameters.json", download: "", text: "Piximi model_hyperparameters.json" }) : null,
           d.hasModel ? el("a", { href: base + "/model.zip", download: "", text: "trained model for Piximi (.zip)" }) : null]),
       ]));
-      navTo([["trial", "Trial"], ["trial-curves", "Curves"], ["evaluation", "Confusion matrix"], ["classes", "Per class"]]);
       app.appendChild(card("trial-curves", "Curves", [d.curve.length ? el("div", { class: "grid2" }, [
-        chart(d.curve, [2, 4], ["loss", "val_loss"], "loss", "loss"), chart(d.curve, [3, 5], ["accuracy", "val_accuracy"], "accuracy", "accuracy")])
+        chart("trial-loss", d.curve, [2, 4], ["loss", "val_loss"], "loss", "loss"), chart("trial-accuracy", d.curve, [3, 5], ["accuracy", "val_accuracy"], "accuracy", "accuracy")])
         : el("p", { class: "muted", text: "No epoch stored yet." })]));
       var ev = d.evaluation;
       app.appendChild(card("evaluation", "Confusion matrix (validation)", [ev ? confusion(ev) : el("p", { class: "muted", text: "Stored when a trial completes." }),
         ev ? el("p", { class: "note", text: "Rows: actual class; columns: predicted; colour: the share of the row; outlined: correct." }) : null]));
       app.appendChild(card("classes", "Per-class metrics", [ev ? perClass(ev) : el("p", { class: "muted", text: "Stored when a trial completes." })]));
+      drawCharts();
+      navTo([["trial-curves", "Curves"], ["evaluation", "Confusion matrix"], ["classes", "Per class"]]);
       clearTimeout(timer);
       if (t.state === "running" || t.state === "queued") timer = setTimeout(load, 2000);
     }
