@@ -169,6 +169,34 @@ public sealed partial class ServeTests : IDisposable
         Assert.True(problems.Count == 0, "the pages reported:\n" + string.Join('\n', problems));
     }
 
+    [Fact]
+    public async Task A_sweep_answer_kept_for_new_pages_is_read_again_when_a_trial_is_given_back_and_claimed_without_an_epoch()
+    {
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("kept.yaml", TestFolder.SmallSweep("kept-serve")));
+        Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
+        using var store = TrialStores.OpenSqlite(_folder.Db);
+        var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+        var first = store.ClaimNext(sweep.Id, "worker-a")!;
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        var url = serve.Url + "api/sweeps/kept-serve";
+        var before = Running(await _http.GetStringAsync(url));
+        Assert.Equal(before, Running(await _http.GetStringAsync(url)));   // kept: nothing changed
+
+        // Given back and claimed again (by another worker), no epoch stored: the counts by state are as they were.
+        store.Release(TrialLease.Of(first), "interrupted");
+        var again = store.ClaimNext(sweep.Id, "worker-b")!;
+        var after = Running(await _http.GetStringAsync(url));
+
+        Assert.Equal($"{again.Number}:{again.Attempts}:{again.StartedAt:O}", Assert.Single(after));
+        Assert.NotEqual(before, after);
+    }
+
+    /// <summary>The running trials of a whole-sweep answer as number:attempts:start.</summary>
+    private static List<string> Running(string json) =>
+        [.. System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()
+            .Where(t => t.GetProperty("state").GetString() == "running")
+            .Select(t => $"{t.GetProperty("number").GetInt32()}:{t.GetProperty("attempts").GetInt32()}:{t.GetProperty("startedAt").GetDateTimeOffset():O}")];
+
     /// <summary>What the page's all-trials chart draws: each trial line's series id (trial-N) and its number of points, from ECharts itself.</summary>
     private const string CurvesDrawn = """
         () => Object.fromEntries(echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().series

@@ -57,26 +57,37 @@ internal static class DashboardEndpoints
     // The last whole-sweep answer of each sweep, with what it was read at: a sweep page's load (and a reload) reads every
     // trial's summary and 500 trials' curves and writes ~5 MB of JSON (10,000 trials × 20 epochs: ~170 ms), while asking
     // whether anything changed since is one small read. Kept while no epoch was stored, the counts by state are the
-    // same and the sweep was not cancelled.
+    // same, the same trials run with the same start, attempt and losses (a trial given back and another or the same one
+    // claimed leave the counts alone) and the sweep was not cancelled. A trial changes only by being claimed, storing an
+    // epoch or ending, and each of those moves one of these.
     private static readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), CachedSweep> Answers = new();
 
-    private sealed record CachedSweep(long Position, TrialCounts Counts, string? Cancelled, byte[] Json);
+    private sealed record CachedSweep(long Position, TrialCounts Counts, string? Cancelled, IReadOnlyDictionary<long, RunningMark> Running, byte[] Json);
+
+    private sealed record RunningMark(DateTimeOffset? StartedAt, int Attempts, int Lost);
 
     private static IResult WholeSweep(ITrialStore store, SweepRecord sweep)
     {
         var key = (sweep.Id, sweep.CreatedAt);
         if (Answers.TryGetValue(key, out var cached))
         {
-            var changes = store.ReadChanges(sweep.Id, cached.Position, []);
-            if (changes.Epochs.Epochs.Count == 0 && changes.Counts == cached.Counts && store.FindCancellation(sweep.Id)?.Reason == cached.Cancelled)
+            // The running trials now and those running then, whatever their state now.
+            var changes = store.ReadChanges(sweep.Id, cached.Position, [.. cached.Running.Keys]);
+            if (changes.Epochs.Epochs.Count == 0 && changes.Counts == cached.Counts && SameRunning(changes.Trials, cached.Running)
+                && store.FindCancellation(sweep.Id)?.Reason == cached.Cancelled)
                 return Results.Bytes(cached.Json, "application/json; charset=utf-8");
         }
         var view = DashboardData.Sweep(store, sweep);
         var json = JsonSerializer.SerializeToUtf8Bytes(view, JsonOptions);
         var counts = new TrialCounts(view.Counts.Queued, view.Counts.Running, view.Counts.Ended);
-        Answers[key] = new CachedSweep(view.Position, counts, view.Cancelled, json);
+        var running = view.Trials.Where(t => t.State == "running").ToDictionary(t => t.Id, t => new RunningMark(t.StartedAt, t.Attempts, t.Lost));
+        Answers[key] = new CachedSweep(view.Position, counts, view.Cancelled, running, json);
         return Results.Bytes(json, "application/json; charset=utf-8");
     }
+
+    private static bool SameRunning(IReadOnlyList<TrialRecord> now, IReadOnlyDictionary<long, RunningMark> then) =>
+        now.Count == then.Count && now.All(t => t.State == TrialState.Running && then.TryGetValue(t.Id, out var mark)
+            && mark == new RunningMark(t.StartedAt, t.Attempts, t.Lost));
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
