@@ -191,6 +191,41 @@ public sealed partial class ServeTests : IDisposable
         Assert.NotEqual(before, after);
     }
 
+    [Fact]
+    public async Task Polls_see_a_store_deleted_and_made_anew_within_seconds_and_a_missing_one_at_once()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
+        void MakeStore(string learningRates)
+        {
+            var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("anew.yaml", TestFolder.SmallSweep("anew-serve", 600, ("learning_rate", learningRates))));
+            using var store = TrialStores.OpenSqlite(_folder.Db);
+            store.CreateSweep(definition.Definition, definition.Trials);
+        }
+        void DeleteStore()
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { _folder.Db, _folder.Db + "-wal", _folder.Db + "-shm" }) File.Delete(file);
+        }
+        MakeStore("[0.003, 0.01]");   // 4 trials
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        var poll = serve.Url + "api/sweeps/anew-serve/changes?after=0&running=";
+        async Task<int> Total() => System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync(poll)).RootElement.GetProperty("counts").GetProperty("total").GetInt32();
+        Assert.Equal(4, await Total());
+
+        DeleteStore();
+        MakeStore("[0.001, 0.003, 0.01]");   // 6 trials, in a new file at the same path
+        var clock = Stopwatch.StartNew();
+        while (await Total() != 6)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), "the polls still read the deleted store after 8 s");
+            await Task.Delay(250);
+        }
+
+        DeleteStore();
+        await Task.Delay(600);   // past the half second in which pages asking the same share an answer
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(poll)).StatusCode);
+    }
+
     /// <summary>The running trials of a whole-sweep answer as number:attempts:start.</summary>
     private static List<string> Running(string json) =>
         [.. System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()

@@ -147,15 +147,17 @@ internal static class DashboardEndpoints
     /// <summary>
     /// The store the pages' polls read, kept open between them, one poll at a time: opening a SQLite store (connection,
     /// schema, version and foreign-file checks) was ~45 % of a poll's time in a profile of 1,000 polls (dotnet-trace,
-    /// ~1.1–1.4 ms each), a cost every open page paid each second. Anything that fails closes it; the next poll opens
-    /// it again, so a store that went away, or was upgraded by a newer program, is seen as the per-request reads see it.
-    /// Only the polls: the heavier reads (a whole sweep, a report, fANOVA, a model) open their own, so they never make
-    /// a poll wait.
+    /// ~1.1–1.4 ms each), a cost every open page paid each second. It is opened again after <see cref="KeptFor"/>, at
+    /// once when its file is gone, and after anything fails, so a store deleted and made anew (an open connection would
+    /// go on reading the deleted file), upgraded by a newer program or gone is seen within seconds as a per-request
+    /// open sees it. Only the polls: the heavier reads (a whole sweep, a report, fANOVA, a model) open their own, so
+    /// they never make a poll wait.
     /// </summary>
     private static class Polls
     {
+        private static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(5);
         private static readonly Lock Gate = new();
-        private static (string Location, ITrialStore Store)? _kept;
+        private static (string Location, ITrialStore Store, long OpenedAt)? _kept;
 
         public static IResult Read(string location, Func<ITrialStore, IResult> answer)
         {
@@ -163,11 +165,13 @@ internal static class DashboardEndpoints
             {
                 try
                 {
-                    if (_kept is not { } kept || kept.Location != location)
+                    var now = Environment.TickCount64;
+                    if (_kept is not { } kept || kept.Location != location || now - kept.OpenedAt > KeptFor.TotalMilliseconds
+                        || (!StoreLocations.IsPostgres(location) && !File.Exists(location)))
                     {
                         _kept?.Store.Dispose();
                         _kept = null;
-                        kept = (location, StoreAccess.OpenForReading(location));
+                        kept = (location, StoreAccess.OpenForReading(location), now);
                         _kept = kept;
                     }
                     return answer(kept.Store);
