@@ -15,26 +15,28 @@ namespace Piximi.Sweep.Cli.Tests;
 public sealed partial class ServeTests
 {
     [Fact]
-    public async Task The_importance_card_shows_beside_eta_squared_the_fanova_the_report_computes_for_the_same_store()
+    public async Task The_importance_card_shows_beside_eta_squared_the_fanova_the_report_computes_for_the_same_store_and_follows_trials_that_end()
     {
         var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("fanova.yaml", TestFolder.SmallSweep("fanova-serve",
             parameters: [("learning_rate", "[0.001, 0.003, 0.01, 0.03]"), ("batch_size", "[32, 64]"), ("optimizer", "[Adam, RMSProp]")])));
         Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
         IReadOnlyList<FanovaImportance> expected;
-        using (var store = TrialStores.OpenSqlite(_folder.Db))
+        using var store = TrialStores.OpenSqlite(_folder.Db);
+        var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+        // A known answer: the learning rate matters most, the optimizer a little, the batch size not at all. The last
+        // trial stays running, to end while the page is open.
+        var trials = new List<TrialRecord>();
+        while (store.ClaimNext(sweep.Id, "test-worker") is { } trial) trials.Add(trial);
+        void Complete(TrialRecord trial)
         {
-            var sweep = store.CreateSweep(definition.Definition, definition.Trials);
-            // A known answer: the learning rate matters most, the optimizer a little, the batch size not at all.
-            while (store.ClaimNext(sweep.Id, "test-worker") is { } trial)
-            {
-                var hp = trial.Hyperparameters;
-                var accuracy = 0.5 + 0.1 * Math.Log10(hp.LearningRate / 0.001) + (hp.Optimizer == OptimizerKind.Adam ? 0.03 : 0);
-                var lease = TrialLease.Of(trial);
-                store.RecordEpoch(lease, new EpochMetrics(1, 1 - accuracy, accuracy, 1 - accuracy, accuracy, 0.5, 900), checkpoint: null);
-                store.Finish(lease, TrialState.Completed, null);
-            }
-            expected = SweepReport.Load(store, store.FindSweep("fanova-serve")!).Fanova;
+            var hp = trial.Hyperparameters;
+            var accuracy = 0.5 + 0.1 * Math.Log10(hp.LearningRate / 0.001) + (hp.Optimizer == OptimizerKind.Adam ? 0.03 : 0) + 0.01 * (trial.Number % 3);
+            var lease = TrialLease.Of(trial);
+            store.RecordEpoch(lease, new EpochMetrics(1, 1 - accuracy, accuracy, 1 - accuracy, accuracy, 0.5, 900), checkpoint: null);
+            store.Finish(lease, TrialState.Completed, null);
         }
+        trials.SkipLast(1).ToList().ForEach(Complete);
+        expected = SweepReport.Load(store, sweep).Fanova;
         Assert.Equal("learning_rate", expected[0].Hyperparameter);
 
         await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
@@ -54,10 +56,18 @@ public sealed partial class ServeTests
         Assert.Equal(expected.Select(i => i.Importance.ToString("F3", CultureInfo.InvariantCulture)),
             await page.Locator("#fanova .fanova-value").AllTextContentsAsync());
         // η² stays, with its n.
-        await Assertions.Expect(page.Locator("#importance > .scroll tbody tr").First).ToContainTextAsync("trials");
+        await Assertions.Expect(page.Locator("#importance > .scroll tbody tr").First).ToContainTextAsync($"{trials.Count - 1} trials");
         await page.Locator("#importance").ScreenshotAsync(new() { Path = Artifact("serve-importance.png") });
         var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
         Assert.True(layout.Length == 0, "the sweep page at 1,280 px:\n" + string.Join('\n', layout));
+
+        // The last trial ends, and with it the sweep: the open page's card follows, η² and fANOVA both.
+        Complete(trials[^1]);
+        var after = SweepReport.Load(store, sweep).Fanova;
+        Assert.NotEqual(expected.Select(i => i.Importance), after.Select(i => i.Importance));
+        await Assertions.Expect(page.Locator("#fanova .fanova-value")).ToHaveTextAsync(
+            [.. after.Select(i => i.Importance.ToString("F3", CultureInfo.InvariantCulture))], new() { Timeout = 5000 });
+        await Assertions.Expect(page.Locator("#importance > .scroll tbody tr").First).ToContainTextAsync($"{trials.Count} trials");
         Assert.True(problems.Count == 0, "the page reported:\n" + string.Join('\n', problems));
     }
 

@@ -142,7 +142,7 @@ public static class DashboardData
     private static TrialCountsView CountsOf(TrialCounts c) => new(c.Queued, c.Running, c.Ended, c.Total);
 
     /// <summary>η² of each hyperparameter over the completed trials' final val_accuracy, as the report computes it.</summary>
-    private static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> summaries) =>
+    internal static IReadOnlyList<ImportanceView> ImportanceOf(IEnumerable<TrialSummary> summaries) =>
         [.. Statistics.Importance(Statistics.ValAccuracies(summaries)).Select(i => new ImportanceView(i.Hyperparameter, Finite(i.EtaSquared), i.Values, i.Trials))];
 
     private static EvaluationView EvaluationOf(TrialEvaluation evaluation)

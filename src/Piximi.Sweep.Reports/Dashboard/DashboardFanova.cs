@@ -5,9 +5,10 @@ namespace Piximi.Sweep.Reports.Dashboard;
 
 /// <summary>
 /// fANOVA for the dashboard's importance card, as the reports compute it (<see cref="FanovaEvaluator"/>: the sweep's
-/// metric, at most <see cref="FanovaEvaluator.MaxTrials"/> trials, seed <see cref="FanovaEvaluator.ReportSeed"/>).
-/// Answered on its own route rather than inside <see cref="DashboardData.Sweep"/>: fitting the forest takes up to a
-/// second at 2,000 trials, which the sweep's first paint and its polls should not wait for.
+/// metric, at most <see cref="FanovaEvaluator.MaxTrials"/> trials, seed <see cref="FanovaEvaluator.ReportSeed"/>), with
+/// η² of the same completed trials, so the card can be brought up to date as trials end. Answered on its own route
+/// rather than inside <see cref="DashboardData.Sweep"/>: fitting the forest takes up to a second at 2,000 trials, which
+/// the sweep's first paint and its polls should not wait for.
 /// </summary>
 public static class DashboardFanova
 {
@@ -21,11 +22,17 @@ public static class DashboardFanova
         var importance = FanovaEvaluator.Importance(sweep.Definition.Parameters, scored);
         return new FanovaView(
             sweep.Definition.Metric, importance.Count > 0 ? importance[0].Trials : 0, scored.Count, FanovaEvaluator.Trees,
-            FanovaEvaluator.ReportSeed, [.. importance.Select(i => new FanovaShareView(i.Hyperparameter, i.Importance))]);
+            FanovaEvaluator.ReportSeed, [.. importance.Select(i => new FanovaShareView(i.Hyperparameter, i.Importance))],
+            DashboardData.ImportanceOf(completed));
     }
 }
 
-/// <summary>fANOVA's shares by <paramref name="Metric"/>, largest first, from <paramref name="Trials"/> of the <paramref name="Completed"/> scored trials.</summary>
-public sealed record FanovaView(string Metric, int Trials, int Completed, int Trees, int Seed, IReadOnlyList<FanovaShareView> Importance);
+/// <summary>
+/// fANOVA's shares by <paramref name="Metric"/>, largest first, from <paramref name="Trials"/> of the
+/// <paramref name="Completed"/> scored trials; <paramref name="EtaSquared"/>: η² of val_accuracy over the same completed
+/// trials, as <see cref="SweepView.Importance"/> gives it.
+/// </summary>
+public sealed record FanovaView(string Metric, int Trials, int Completed, int Trees, int Seed, IReadOnlyList<FanovaShareView> Importance,
+    IReadOnlyList<ImportanceView> EtaSquared);
 
 public sealed record FanovaShareView(string Hyperparameter, double Importance);

@@ -417,22 +417,29 @@
       });
       return card("importance", "Importance (η² of val_accuracy)", [
         imp.length ? el("div", { class: "scroll" }, [el("table", {}, [el("tbody", {}, rows)])]) : el("p", { class: "muted", text: "Needs completed trials that differ in a hyperparameter." }),
-        el("p", { class: "note", text: "The share of val_accuracy's variance explained by each hyperparameter alone, over the completed trials when the page was opened (reload for the latest)." }),
+        el("p", { class: "note", text: "The share of val_accuracy's variance explained by each hyperparameter alone, over the completed trials; brought up to date as trials end (at most every 30 s while the sweep runs)." }),
         fanovaPart(),
       ]);
     }
 
-    // fANOVA fits a forest (up to a second at 2,000 trials): asked for once per load of the sweep, not with each poll,
-    // and drawn into the card when it comes.
-    var fanova = { of: null, data: null, error: null };
+    // η² and fANOVA (a forest: up to a second at 2,000 trials) come on their own route, not with each poll: asked for
+    // when the page opens and again when trials have ended since, at most every 30 s while the sweep runs (at once when
+    // it is over); the server fits the forest once per change for every page. The card is redrawn when they come.
+    var fanova = { ended: null, at: 0, data: null, error: null, asking: false };
+    function askImportance() {
+      var active = S.counts.running + S.counts.queued > 0 && !S.cancelled;
+      if (fanova.asking || fanova.ended === S.counts.ended || (fanova.data && active && Date.now() - fanova.at < 30000)) return;
+      var ended = S.counts.ended;
+      fanova.asking = true;
+      api("/api/sweeps/" + enc(name) + "/fanova").then(function (d) { fanova.data = d; fanova.error = null; S.importance = d.etaSquared; },
+        function (e) { fanova.error = e; }).then(function () {
+        fanova.asking = false; fanova.ended = ended; fanova.at = Date.now();
+        var shown = document.getElementById("importance");
+        if (shown) shown.replaceWith(importanceCard());
+      });
+    }
     function fanovaPart() {
-      if (fanova.of !== S) {
-        var asked = fanova = { of: S, data: null, error: null };
-        api("/api/sweeps/" + enc(name) + "/fanova").then(function (d) { asked.data = d; }, function (e) { asked.error = e; }).then(function () {
-          var shown = document.getElementById("fanova");
-          if (shown && fanova === asked) shown.replaceWith(fanovaPart());
-        });
-      }
+      askImportance();
       var d = fanova.data, box = el("div", { id: "fanova" }, [el("h3", { text: "fANOVA" + (d ? " of " + d.metric : "") })]);
       if (fanova.error) box.appendChild(el("p", { class: "note", text: "fANOVA could not be computed: " + fanova.error.message }));
       else if (!d) box.appendChild(el("p", { class: "muted", text: "Fitting fANOVA's forest…" }));
