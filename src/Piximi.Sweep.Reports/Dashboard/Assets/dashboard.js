@@ -90,9 +90,12 @@
       series: o.series,
     };
   }
-  // Labels at exactly these values (a ladder of learning rates, the categories' places) rather than round numbers.
-  function at(values, label) {
-    return { axisLabel: { customValues: values, formatter: label, hideOverlap: true }, axisTick: { customValues: values } };
+  // Labels at exactly these values (a ladder of learning rates, the categories' places) rather than round numbers,
+  // every one shown: turned when they would not fit side by side (ECharts would otherwise drop some).
+  function at(values, label, width) {
+    var room = (width || 300) / Math.max(values.length, 1), longest = 0;
+    values.forEach(function (v) { longest = Math.max(longest, String(label(v)).length); });
+    return { axisLabel: { customValues: values, formatter: label, rotate: longest * 6.5 > room - 6 ? 35 : 0 }, axisTick: { customValues: values } };
   }
   // Viridis-like ramp: separates 0.80 from 0.84 when the scale spans the data, not 0–1.
   var RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
@@ -223,7 +226,8 @@
       function rest() {
         app.appendChild(el("div", { class: "grid2" }, [historyCard(all), importanceCard()]));
         app.appendChild(slicesCard(all));
-        app.appendChild(el("div", { class: "grid2" }, [heatmapCard(all), parallelCard(all)]));
+        app.appendChild(heatmapCard(all));
+        app.appendChild(parallelCard(all));
         drawCharts();
         navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
           ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
@@ -492,17 +496,21 @@
         // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across
         // updates; categories sit at 0, 1, 2…, each trial spread sideways a little by its number.
         var places = p.values.map(function (_, i) { return i; });
-        var xAxis = p.cat ? Object.assign({ min: -0.5, max: p.values.length - 0.5 }, at(places, function (v) { return String(p.values[v]); }))
-          : Object.assign({ type: p.log ? "log" : "value" }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
+        var xAxis = p.cat ? Object.assign({ min: -0.5, max: p.values.length - 0.5 }, at(places, function (v) { return String(p.values[v]); }, 300))
+          : Object.assign({ type: p.log ? "log" : "value" }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }, 300) : {});
+        var turned = xAxis.axisLabel && xAxis.axisLabel.rotate;
         var data = done.map(function (t, i) {
           var x = p.cat ? p.values.indexOf(t[p.key]) + ((t.number * 7919) % 100 / 100 - 0.5) * 0.3 : t[p.key];
           return { value: [x, ys[i]], trial: t.number, setting: t[p.key] };
         });
-        return el("div", { class: "slice", "data-param": p.key }, [echart("slice-" + p.key, 250, xy({
-          title: "slice " + p.label, x: p.label, y: S.metric, xAxis: xAxis,
+        var option = xy({
+          title: "slice " + p.label, x: p.label, y: S.metric, xAxis: Object.assign(xAxis, turned ? { nameGap: 86 } : {}),
           tip: function (q) { return "trial " + q.data.trial + ": " + esc(p.label) + " " + esc(q.data.setting) + ", " + esc(S.metric) + " " + fmt(q.data.value[1]); },
           series: [{ type: "scatter", id: "slice", data: data, symbolSize: 6, color: COLORS.completed, itemStyle: { opacity: 0.75 } }],
-        }))]);
+        });
+        // Turned labels take the room below the axis; its name goes under them.
+        if (turned) option.grid.bottom = 104;
+        return el("div", { class: "slice", "data-param": p.key }, [echart("slice-" + p.key, turned ? 300 : 250, option)]);
       });
       return card("slices", "Slice plots", [
         charts.length && done.length ? el("div", { class: "slices" }, charts) : el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." }),
@@ -544,11 +552,13 @@
       var ys = done.map(function (t) { return metricOf(t); }), lo = Math.min.apply(null, ys), hi = Math.max.apply(null, ys);
       var rows = done.map(function (t, i) { return ps.map(function (p) { return p.cat ? String(t[p.key]) : t[p.key]; }).concat([ys[i]]); })
         .sort(function (a, b) { var x = a[ps.length], y = b[ps.length]; return better(x, y) ? 1 : better(y, x) ? -1 : 0; });
+      // Each axis's labels wrap within the room to the next axis (the card is the page's width), never over it.
+      var room = Math.max(60, ((app.clientWidth || 1200) - 230) / Math.max(ps.length, 1)) - 14;
       var axes = ps.map(function (p, k) {
-        return p.cat ? { dim: k, name: p.label, type: "category", data: p.values.map(String) }
+        return p.cat ? { dim: k, name: p.label, type: "category", data: p.values.map(String), axisLabel: { width: room, overflow: "breakAll" } }
           : Object.assign({ dim: k, name: p.label, type: p.log ? "log" : "value", scale: true }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
       }).concat([{ dim: ps.length, name: S.metric, type: "value", scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } }]);
-      var box = echart("parallel-chart", 320, {
+      var box = echart("parallel-chart", 360, {
         animation: false, textStyle: { fontFamily: FONT }, aria: { enabled: true, label: { description: "parallel coordinates" } },
         parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: { nameGap: 12, nameTextStyle: { fontSize: 12 } } },
         parallelAxis: axes,
