@@ -171,16 +171,21 @@ internal static partial class HtmlReport
         w.Write("</section>\n");
     }
 
-    private static void SlicesSection(SweepReport report, TextWriter w)
+    /// <summary>The completed trials the slice and parallel plots draw, the settings they differ in, and the sentence's end saying how many are drawn.</summary>
+    private static (IReadOnlyList<TrialLine> Points, List<Slices.Axis> Parameters, string Drawn) Sliced(SweepReport report)
     {
         var points = Slices.Drawn(report);
-        var parameters = Slices.Varying(report).ToList();
-        if (points.Count == 0 || parameters.Count == 0) return;
         var completed = report.Lines.Count(l => l.Rank is not null);
+        return (points, [.. Slices.Varying(report)],
+            points.Count < completed ? $"; {points.Count} of {completed} completed trials drawn (the best fifth and an even sample of the rest)." : ".");
+    }
+
+    private static void SlicesSection(SweepReport report, TextWriter w)
+    {
+        var (points, parameters, drawn) = Sliced(report);
+        if (points.Count == 0 || parameters.Count == 0) return;
         w.Write($"<section id=\"slices\"><h2>Slice plots</h2><p class=\"muted\">Each completed trial's final {Html.Escape(report.Metric)} against one "
-            + "hyperparameter at a time (Optuna's slice plot): where the good trials lie along each setting"
-            + (points.Count < completed ? $"; {points.Count} of {completed} completed trials drawn (the best fifth and an even sample of the rest)." : ".")
-            + "</p><div class=\"slices\">");
+            + "hyperparameter at a time (Optuna's slice plot): where the good trials lie along each setting" + drawn + "</p><div class=\"slices\">");
         foreach (var p in parameters)
         {
             var svg = Charts.Slice([.. points.Select(l => (l.Trial.Number, p.Value(l.Trial.Hyperparameters, p.Categories), MetricNames.ValueOf(l.Summary.Final!, report.Metric)))],
@@ -192,14 +197,11 @@ internal static partial class HtmlReport
 
     private static void ParallelSection(SweepReport report, TextWriter w)
     {
-        var points = Slices.Drawn(report);
-        var parameters = Slices.Varying(report).ToList();
+        var (points, parameters, drawn) = Sliced(report);
         if (points.Count == 0 || parameters.Count == 0) return;
-        var completed = report.Lines.Count(l => l.Rank is not null);
         w.Write($"<section id=\"parallel\"><h2>Parallel coordinates</h2><p class=\"muted\">Each completed trial as one line through its settings and its final "
             + $"{Html.Escape(report.Metric)} (Optuna's parallel coordinate plot), coloured from the worst (dark) to the best (yellow): follow the yellow lines back to the settings they share"
-            + (points.Count < completed ? $"; {points.Count} of {completed} completed trials drawn (the best fifth and an even sample of the rest)." : ".")
-            + "</p>");
+            + drawn + "</p>");
         var axes = parameters.Select(p => new Charts.ParallelAxis(p.Name, p.Log, p.Categories,
             [.. points.Select(l => p.Value(l.Trial.Hyperparameters, p.Categories))])).ToList();
         var scores = points.Select(l => MetricNames.ValueOf(l.Summary.Final!, report.Metric)).ToList();
