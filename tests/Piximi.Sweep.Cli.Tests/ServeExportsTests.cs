@@ -61,6 +61,10 @@ public sealed partial class ServeTests
         var layout = await page.EvaluateAsync<string[]>(LayoutProbe.Script, MetricNames.ValAccuracy);
         Assert.True(layout.Length == 0, "the sweep page at 1,280 px:\n" + string.Join('\n', layout));
 
+        // A range dragged on the learning-rate axis of the parallel coordinates (what a drag there dispatches)...
+        const string parallel = "echarts.getInstanceByDom(document.getElementById('parallel-chart'))";
+        await page.EvaluateAsync($"() => {parallel}.dispatchAction({{ type: 'axisAreaSelect', parallelAxisId: 'axis-learningRate', intervals: [[0.0009, 0.004]] }})");
+
         // The last trial ends, and with it the sweep: the open page's card follows, η² and fANOVA both.
         Complete(trials[^1]);
         var after = SweepReport.Load(store, sweep).Fanova;
@@ -68,6 +72,10 @@ public sealed partial class ServeTests
         await Assertions.Expect(page.Locator("#fanova .fanova-value")).ToHaveTextAsync(
             [.. after.Select(i => i.Importance.ToString("F3", CultureInfo.InvariantCulture))], new() { Timeout = 5000 });
         await Assertions.Expect(page.Locator("#importance > .scroll tbody tr").First).ToContainTextAsync($"{trials.Count} trials");
+        // ...is still there once the chart has redrawn with the new trial's line (ECharts keeps it on the axis's model).
+        Assert.Equal(trials.Count, await page.EvaluateAsync<int>($"() => {parallel}.getOption().series[0].data.length"));
+        Assert.Equal("[[0.0009,0.004]]", await page.EvaluateAsync<string>(
+            $"() => JSON.stringify({parallel}.getModel().getComponent('parallelAxis', 0).activeIntervals)"));
         Assert.True(problems.Count == 0, "the page reported:\n" + string.Join('\n', problems));
     }
 

@@ -127,6 +127,8 @@ public sealed partial class ServeTests : IDisposable
 
         await page.GotoAsync(serve.Url + "sweeps/live-serve");
         await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("3");
+        // The reader hides the running trials' curves (as a click on the legend does); the next poll must not show them again.
+        await page.EvaluateAsync("() => echarts.getInstanceByDom(document.getElementById('curves-chart')).dispatchAction({ type: 'legendUnSelect', name: 'running' })");
         var clock = Stopwatch.StartNew();
         store.RecordEpoch(running, new EpochMetrics(2, 0.9, 0.7, 0.85, 0.72, 0.5, 900), checkpoint: null);
         await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("4", new() { Timeout = 2000 });
@@ -136,6 +138,8 @@ public sealed partial class ServeTests : IDisposable
         var drawn = await page.EvaluateAsync<Dictionary<string, int>>(CurvesDrawn);
         Assert.Equal(2, drawn[$"trial-{claimed.Number}"]);
         Assert.Equal(2, drawn[$"trial-{finished}"]);
+        Assert.True(await page.EvaluateAsync<bool>("() => echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().legend[0].selected.running === false"),
+            "the running trials' curves came back after a poll");
 
         // Filtering by state and sorting by a column, on the live page.
         await page.ClickAsync("#state-filter button[data-state=running]");

@@ -58,6 +58,8 @@
   // ---- charts: Apache ECharts, one instance per chart, kept across redraws ----
   // A chart's box is the same element (and ECharts instance) at every redraw, so a poll updates a chart rather than
   // building a new one; drawCharts() draws the waiting ones once their boxes are in the document (ECharts measures them).
+  // A chart whose data did not change is left alone (a poll redraws the page), and what the reader chose survives one
+  // that did: the legend entries hidden, the ranges dragged on parallel axes.
   var charts = {}, waiting = [];
   function echart(id, height, option) {
     var c = charts[id] || (charts[id] = { box: el("div", { class: "echart", id: id, style: "height:" + height + "px" }), chart: null });
@@ -68,9 +70,18 @@
   function drawCharts() {
     waiting.splice(0).forEach(function (c) {
       if (!document.body.contains(c.box)) return;
-      if (!c.chart) c.chart = echarts.init(c.box, null, { renderer: "canvas" });
-      else if (c.chart.getWidth() !== c.box.clientWidth) c.chart.resize();
+      if (!c.chart) {
+        c.chart = echarts.init(c.box, null, { renderer: "canvas" });
+        // A click on the legend toggles (legendselectchanged); the legend's actions select or unselect.
+        ["legendselectchanged", "legendselected", "legendunselected"].forEach(function (name) { c.chart.on(name, function (e) { c.hidden = e.selected; }); });
+        c.chart.on("axisareaselected", function (e) { (c.areas = c.areas || {})[e.parallelAxisId] = e.intervals; });
+      } else if (c.chart.getWidth() !== c.box.clientWidth) c.chart.resize();
+      var shape = JSON.stringify([c.option.series, c.option.xAxis, c.option.yAxis, c.option.parallelAxis, c.option.visualMap, c.option.legend && c.option.legend.data]);
+      if (shape === c.shape) return;
+      c.shape = shape;
+      if (c.hidden && c.option.legend && c.option.legend.data) c.option.legend.selected = c.hidden;
       c.chart.setOption(c.option, { notMerge: true });
+      Object.keys(c.areas || {}).forEach(function (id) { c.chart.dispatchAction({ type: "axisAreaSelect", parallelAxisId: id, intervals: c.areas[id] }); });
     });
   }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { if (charts[k].chart) charts[k].chart.resize(); }); });
@@ -555,9 +566,10 @@
       // Each axis's labels wrap within the room to the next axis (the card is the page's width), never over it.
       var room = Math.max(60, ((app.clientWidth || 1200) - 230) / Math.max(ps.length, 1)) - 14;
       var axes = ps.map(function (p, k) {
-        return p.cat ? { dim: k, name: p.label, type: "category", data: p.values.map(String), axisLabel: { width: room, overflow: "breakAll" } }
-          : Object.assign({ dim: k, name: p.label, type: p.log ? "log" : "value", scale: true }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
-      }).concat([{ dim: ps.length, name: S.metric, type: "value", scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } }]);
+        // By id, so a range dragged on an axis is put back after a redraw.
+        return p.cat ? { id: "axis-" + p.key, dim: k, name: p.label, type: "category", data: p.values.map(String), axisLabel: { width: room, overflow: "breakAll" } }
+          : Object.assign({ id: "axis-" + p.key, dim: k, name: p.label, type: p.log ? "log" : "value", scale: true }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }) : {});
+      }).concat([{ id: "axis-metric", dim: ps.length, name: S.metric, type: "value", scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } }]);
       var box = echart("parallel-chart", 360, {
         animation: false, textStyle: { fontFamily: FONT }, aria: { enabled: true, label: { description: "parallel coordinates" } },
         parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: { nameGap: 12, nameTextStyle: { fontSize: 12 } } },
