@@ -42,6 +42,7 @@ internal sealed class ServeCommand(TextWriter output)
         }
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         Announce(options, address, port, token);
+        _ = DashboardEndpoints.Prepare(options.Store);
         await app.WaitForShutdownAsync(stop);
         return ExitCodes.Ok;
     }
