@@ -5,8 +5,8 @@ namespace Piximi.Sweep.Reports.Dashboard;
 
 /// <summary>
 /// The dashboard's HTML shells and its embedded script, styles and chart library (Assets/ and ECharts from npm, compiled
-/// into this assembly: nothing is fetched from a CDN or read from disk at run time). A shell names its page and what it shows in data- attributes; the
-/// script reads the JSON read models (<see cref="DashboardData"/>) and draws the views. Every text from the store is
+/// into this assembly: nothing is fetched from a CDN or read from disk at run time). A shell names its page and what it
+/// shows in data- attributes; the script reads the JSON read models (<see cref="DashboardData"/>) and draws the views. Every text from the store is
 /// HTML-encoded here and set as text by the script, never as markup.
 /// </summary>
 public static class DashboardPages
