@@ -236,6 +236,48 @@ public sealed partial class ServeTests : IDisposable
             .Where(t => t.GetProperty("state").GetString() == "running")
             .Select(t => $"{t.GetProperty("number").GetInt32()}:{t.GetProperty("attempts").GetInt32()}:{t.GetProperty("startedAt").GetDateTimeOffset():O}")];
 
+    [Fact]
+    public async Task Every_optimizer_is_labelled_on_the_slice_and_parallel_axes_even_seven_long_names()
+    {
+        string[] optimizers = ["Adadelta", "Adagrad", "Adam", "Adamax", "Momentum", "RMSProp", "StochasticGradientDescent"];
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("labels.yaml", TestFolder.SmallSweep("labels-serve",
+            parameters: [("optimizer", $"[{string.Join(", ", optimizers)}]"), ("learning_rate", "[0.001, 0.01]"), ("batch_size", "32")])));
+        Directory.CreateDirectory(Path.GetDirectoryName(_folder.Db)!);
+        using (var store = TrialStores.OpenSqlite(_folder.Db))
+        {
+            var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+            while (store.ClaimNext(sweep.Id, "test-worker") is { } trial)
+            {
+                var lease = TrialLease.Of(trial);
+                var accuracy = 0.6 + 0.01 * trial.Number;
+                store.RecordEpoch(lease, new EpochMetrics(1, 1 - accuracy, accuracy, 1 - accuracy, accuracy, 0.5, 900), checkpoint: null);
+                store.Finish(lease, TrialState.Completed, null);
+            }
+        }
+        await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 2400 } });
+        var problems = Watch(page);
+        await page.GotoAsync(serve.Url + "sweeps/labels-serve");
+        await Assertions.Expect(page.Locator("#slice-optimizer canvas")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#parallel-chart canvas")).ToHaveCountAsync(1);
+
+        // The canvas's text is not in the document: ask ECharts' renderer what it drew, the labels it dropped left out.
+        var slice = await page.EvaluateAsync<string[]>(ChartTexts, "slice-optimizer");
+        var parallel = await page.EvaluateAsync<string[]>(ChartTexts, "parallel-chart");
+        Assert.All(optimizers, o => Assert.Contains(o, slice));
+        Assert.All(optimizers, o => Assert.Contains(o, parallel));
+        await page.Locator("#slices").ScreenshotAsync(new() { Path = Artifact("serve-slices-7-optimizers.png") });
+        Assert.True(problems.Count == 0, "the page reported:\n" + string.Join('\n', problems));
+    }
+
+    /// <summary>The texts an ECharts chart drew (by its box's id): its renderer's display list, without what label layout dropped.</summary>
+    private const string ChartTexts = """
+        id => echarts.getInstanceByDom(document.getElementById(id)).getZr().storage.getDisplayList(true)
+          .filter(e => e.style && e.style.text !== undefined).map(e => String(e.style.text))
+        """;
+
     /// <summary>What the page's all-trials chart draws: each trial line's series id (trial-N) and its number of points, from ECharts itself.</summary>
     private const string CurvesDrawn = """
         () => Object.fromEntries(echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().series

@@ -508,7 +508,8 @@
         // updates; categories sit at 0, 1, 2…, each trial spread sideways a little by its number.
         var places = p.values.map(function (_, i) { return i; });
         var xAxis = p.cat ? Object.assign({ min: -0.5, max: p.values.length - 0.5 }, at(places, function (v) { return String(p.values[v]); }, 300))
-          : Object.assign({ type: p.log ? "log" : "value" }, p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }, 300) : {});
+          : Object.assign({ type: p.log ? "log" : "value" }, p.log ? { min: function (e) { return e.min / 1.6; }, max: function (e) { return e.max * 1.6; } } : {},
+            p.values.length <= 8 ? at(p.values, function (v) { return fmt(v); }, 300) : {});   // a log axis padded: no point on the axis line
         var turned = xAxis.axisLabel && xAxis.axisLabel.rotate;
         var data = done.map(function (t, i) {
           var x = p.cat ? p.values.indexOf(t[p.key]) + ((t.number * 7919) % 100 / 100 - 0.5) * 0.3 : t[p.key];
