@@ -42,6 +42,19 @@ public sealed partial class ServeTests : IDisposable
         Assert.Contains("\"state\":\"completed\"", sweep, StringComparison.Ordinal);
         Assert.Matches("\"epochs\":\\[\\[\\d+,1,", sweep);
         Assert.Contains("function", await _http.GetStringAsync(serve.Url + "assets/dashboard.js"), StringComparison.Ordinal);
+        // The page names each asset by a hash of its text; at that address the browser may keep it, at any other not.
+        var shell = await page.Content.ReadAsStringAsync();
+        var chartLibrary = System.Text.RegularExpressions.Regex.Match(shell, "src=\"/(assets/echarts\\.min\\.js\\?v=([0-9a-f]{16}))\"");
+        Assert.True(chartLibrary.Success, shell);
+        using (var kept = await _http.GetAsync(serve.Url + chartLibrary.Groups[1].Value))
+        {
+            var cache = kept.Headers.CacheControl!;
+            Assert.True(cache.Public && cache.MaxAge == TimeSpan.FromDays(365) && cache.ToString().Contains("immutable", StringComparison.Ordinal), cache.ToString());
+            var text = await kept.Content.ReadAsByteArrayAsync();
+            Assert.StartsWith(chartLibrary.Groups[2].Value, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(text)), StringComparison.Ordinal);
+        }
+        using (var other = await _http.GetAsync(serve.Url + "assets/echarts.min.js?v=0000000000000000"))
+            Assert.True(other.Headers.CacheControl!.NoStore, other.Headers.CacheControl.ToString());
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(serve.Url + "sweeps/small-serve/report")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(serve.Url + "api/sweeps/no-such-sweep")).StatusCode);
     }

@@ -32,9 +32,13 @@ internal static class DashboardEndpoints
         app.MapGet("/sweeps/{name}", (HttpContext c, string name) => Page(c, DashboardPages.Sweep(store, name)));
         app.MapGet("/sweeps/{name}/trials/{number:int}", (HttpContext c, string name, int number) => Page(c, DashboardPages.Trial(store, name, number)));
         app.MapGet("/sweeps/{name}/report", (HttpContext c, string name) => Read(location, s => Report(c, s, name)));
-        app.MapGet("/assets/{file}", (string file) => DashboardPages.Asset(file) is { } asset
-            ? Results.Text(asset.Text, asset.ContentType)
-            : Results.NotFound());
+        app.MapGet("/assets/{file}", (HttpContext c, string file, string? v) =>
+        {
+            if (DashboardPages.Asset(file) is not { } asset) return Results.NotFound();
+            // At the address the pages use (its text's hash), the answer never changes: the browser keeps it.
+            if (v == asset.Version) c.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            return Results.Text(asset.Text, asset.ContentType);
+        });
 
         app.MapGet("/api/sweeps", () => Read(location, s => Results.Json(new { store, sweeps = DashboardData.Sweeps(s) })));
         app.MapGet("/api/sweeps/{name}", (string name) => Read(location, s => WithSweep(s, name, sweep => WholeSweep(s, sweep))));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Reflection;
 
 namespace Piximi.Sweep.Reports.Dashboard;
 
@@ -17,7 +16,7 @@ public static class DashboardPages
         ["dashboard.css"] = "text/css; charset=utf-8",
         ["echarts.min.js"] = "text/javascript; charset=utf-8",
     };
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Read = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Text, string Version)> Read = new(StringComparer.Ordinal);
 
     public static string SweepList(string store) =>
         Shell("Sweeps", store, null, ("page", "sweeps"));
@@ -30,19 +29,26 @@ public static class DashboardPages
 
     /// <summary>
     /// An embedded asset by file name (dashboard.js, dashboard.css, and echarts.min.js: Apache ECharts, which the build
-    /// brings in from npm, pinned by Dashboard/Vendor/package-lock.json), or null. Each is read once.
+    /// brings in from npm, pinned by Dashboard/Vendor/package-lock.json), or null; with <c>Version</c>, a hash of its
+    /// text, which the pages put in its address (<c>?v=</c>): an answer to that address never changes, so a browser may
+    /// keep it (and its compiled script) rather than fetch and parse 1.1 MB of chart library at every page. Each is
+    /// read once.
     /// </summary>
-    public static (string Text, string ContentType)? Asset(string file)
+    public static (string Text, string ContentType, string Version)? Asset(string file)
     {
         if (!Types.TryGetValue(file, out var type)) return null;
-        return (Read.GetOrAdd(file, static name =>
+        var (text, version) = Read.GetOrAdd(file, static name =>
         {
             using var stream = typeof(DashboardPages).Assembly.GetManifestResourceStream($"Piximi.Sweep.Reports.Dashboard.Assets.{name}")
                                ?? throw new InvalidOperationException($"The dashboard asset {name} is not embedded in {typeof(DashboardPages).Assembly.GetName().Name}.");
             using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }), type);
+            var text = reader.ReadToEnd();
+            return (text, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16]);
+        });
+        return (text, type, version);
     }
+
+    private static string Address(string file) => $"/assets/{file}?v={Asset(file)!.Value.Version}";
 
     /// <param name="preload">
     /// The JSON the page's script asks for first, fetched while the browser still reads the chart library (about 100 ms
@@ -52,7 +58,6 @@ public static class DashboardPages
     {
         var early = preload is null ? "" : $"<link rel=\"preload\" href=\"{WebUtility.HtmlEncode(preload)}\" as=\"fetch\" crossorigin>";
         var attributes = string.Concat(data.Select(d => $" data-{d.Name}=\"{WebUtility.HtmlEncode(d.Value)}\""));
-        var version = typeof(DashboardPages).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
         return $"""
             <!doctype html>
             <html lang="en">
@@ -62,13 +67,13 @@ public static class DashboardPages
             <title>{WebUtility.HtmlEncode(title)} · Piximi.Sweep</title>
             <link rel="icon" href="data:,">
             {early}
-            <link rel="stylesheet" href="/assets/dashboard.css?v={WebUtility.UrlEncode(version)}">
+            <link rel="stylesheet" href="{Address("dashboard.css")}">
             </head>
             <body{attributes} data-store="{WebUtility.HtmlEncode(store)}">
             <header class="top"><a href="/" class="brand">Piximi.Sweep</a><span class="store">{WebUtility.HtmlEncode(store)} · read-only</span><nav id="nav"></nav></header>
             <main id="app"><p class="muted" id="loading">Loading…</p></main>
-            <script src="/assets/echarts.min.js?v={WebUtility.UrlEncode(version)}"></script>
-            <script src="/assets/dashboard.js?v={WebUtility.UrlEncode(version)}"></script>
+            <script src="{Address("echarts.min.js")}"></script>
+            <script src="{Address("dashboard.js")}"></script>
             </body>
             </html>
             """;
