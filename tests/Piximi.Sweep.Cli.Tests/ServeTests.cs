@@ -291,6 +291,32 @@ public sealed partial class ServeTests : IDisposable
           .filter(e => e.style && e.style.text !== undefined).map(e => String(e.style.text))
         """;
 
+    [Fact]
+    public async Task Serve_over_postgresql_answers_the_page_and_its_polls_see_a_new_epoch_and_never_print_the_password()
+    {
+        var url = PostgresServer.Url(PostgresServer.CreateDatabase());
+        var definition = SweepFile.Load(LocalDisk.Instance, _folder.Write("pg.yaml", TestFolder.SmallSweep("pg-serve")));
+        using var store = TrialStores.Open(url);
+        var sweep = store.CreateSweep(definition.Definition, definition.Trials);
+        var running = TrialLease.Of(store.ClaimNext(sweep.Id, "test-worker")!);
+        store.RecordEpoch(running, new EpochMetrics(1, 1.2, 0.55, 1.1, 0.6, 0.5, 900), checkpoint: null);
+
+        await using var serve = await ServeProcess.StartAsync(_folder, "--store", url, "--port", "0");
+        Assert.DoesNotContain(PostgresServer.Password, serve.Printed, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(serve.Url + "sweeps/pg-serve")).StatusCode);
+        using var whole = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync(serve.Url + "api/sweeps/pg-serve"));
+        var position = whole.RootElement.GetProperty("position").GetInt64();
+        Assert.Equal(1, whole.RootElement.GetProperty("epochs").GetArrayLength());
+        Assert.DoesNotContain(PostgresServer.Password, await _http.GetStringAsync(serve.Url + "api/sweeps"), StringComparison.Ordinal);
+
+        // The polls read the kept store: a new epoch is in the next answer, as it is with SQLite.
+        store.RecordEpoch(running, new EpochMetrics(2, 0.9, 0.7, 0.85, 0.72, 0.5, 900), checkpoint: null);
+        using var changes = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync(serve.Url + $"api/sweeps/pg-serve/changes?after={position}&running="));
+        var epochs = changes.RootElement.GetProperty("epochs");
+        Assert.Equal(1, epochs.GetArrayLength());
+        Assert.Equal(2, epochs[0][1].GetInt32());
+    }
+
     /// <summary>What the page's all-trials chart draws: each trial line's series id (trial-N) and its number of points, from ECharts itself.</summary>
     private const string CurvesDrawn = """
         () => Object.fromEntries(echarts.getInstanceByDom(document.getElementById('curves-chart')).getOption().series
@@ -363,6 +389,9 @@ public sealed partial class ServeTests : IDisposable
         private readonly Process _process;
         private readonly System.Text.StringBuilder _printed = new();
 
+        /// <summary>Everything serve printed so far, both streams.</summary>
+        public string Printed { get { lock (_printed) return _printed.ToString(); } }
+
         private ServeProcess(Process process) => _process = process;
 
         public string Url { get; private set; } = "";
@@ -374,7 +403,9 @@ public sealed partial class ServeTests : IDisposable
         public static async Task<ServeProcess> StartAsync(TestFolder folder, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll"), "--db", folder.Db, "serve" }.Concat(args))
+            // The test folder's SQLite store, unless the arguments name another.
+            string[] store = args.Contains("--store") ? [] : ["--db", folder.Db];
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "piximi-sweep.dll") }.Concat(store).Append("serve").Concat(args))
                 start.ArgumentList.Add(a);
             var serve = new ServeProcess(Process.Start(start)!);
             serve._process.ErrorDataReceived += (_, e) => { lock (serve._printed) serve._printed.AppendLine(e.Data); };
