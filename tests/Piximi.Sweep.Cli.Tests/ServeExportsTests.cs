@@ -46,10 +46,8 @@ public sealed partial class ServeTests
         Assert.Equal(expected.Select(i => (i.Hyperparameter, i.Importance)), served);
         Assert.Equal(expected[0].Trials, json.RootElement.GetProperty("trials").GetInt32());
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 2400 } });
-        var problems = Watch(page);
+        await using var browser = await Chromium.OpenAsync(1280, 2400);
+        var (page, problems) = (browser.Page, browser.Problems);
         await page.GotoAsync(serve.Url + "sweeps/fanova-serve");
         await Assertions.Expect(page.Locator("#fanova tbody tr")).ToHaveCountAsync(expected.Count);
         Assert.Equal(expected.Select(i => i.Hyperparameter), await page.Locator("#fanova tbody tr td:first-child").AllTextContentsAsync());
@@ -120,9 +118,8 @@ public sealed partial class ServeTests
         Assert.Contains("\"hasModel\":false", await _http.GetStringAsync(serve.Url + $"api/sweeps/real-serve/trials/{other}"), StringComparison.Ordinal);
 
         // The trial page links it.
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 1200 } });
+        await using var browser = await Chromium.OpenAsync(1280, 1200);
+        var page = browser.Page;
         await page.GotoAsync(serve.Url + $"sweeps/real-serve/trials/{best}");
         await Assertions.Expect(page.Locator(".downloads a[href$='/model.zip']")).ToHaveCountAsync(1);
     }

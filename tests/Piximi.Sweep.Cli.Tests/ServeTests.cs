@@ -133,10 +133,8 @@ public sealed partial class ServeTests : IDisposable
         store.RecordEpoch(running, new EpochMetrics(1, 1.2, 0.55, 1.1, 0.6, 0.5, 900), checkpoint: null);
 
         await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 2400 } });
-        var problems = Watch(page);
+        await using var browser = await Chromium.OpenAsync(1280, 2400);
+        var (page, problems) = (browser.Page, browser.Problems);
 
         await page.GotoAsync(serve.Url + "sweeps/live-serve");
         await Assertions.Expect(page.Locator("#epoch-count")).ToHaveTextAsync("3");
@@ -268,10 +266,8 @@ public sealed partial class ServeTests : IDisposable
             }
         }
         await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 2400 } });
-        var problems = Watch(page);
+        await using var browser = await Chromium.OpenAsync(1280, 2400);
+        var (page, problems) = (browser.Page, browser.Problems);
         await page.GotoAsync(serve.Url + "sweeps/labels-serve");
         await Assertions.Expect(page.Locator("#slice-optimizer canvas")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#parallel-chart canvas")).ToHaveCountAsync(1);
@@ -336,10 +332,8 @@ public sealed partial class ServeTests : IDisposable
         }
 
         await using var serve = await ServeProcess.StartAsync(_folder, "--port", "0");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var problems = Watch(page);
+        await using var browser = await Chromium.OpenAsync(1280, 900);
+        var (page, problems) = (browser.Page, browser.Problems);
         await page.GotoAsync(serve.Url + $"sweeps/wide-serve/trials/{number}");
         await Assertions.Expect(page.Locator("#confusion tbody tr")).ToHaveCountAsync(20);
 
@@ -365,6 +359,33 @@ public sealed partial class ServeTests : IDisposable
     }
 
     /// <summary>Console errors, uncaught exceptions, failed requests and any request leaving the dashboard's own origin.</summary>
+    /// <summary>The system Chromium (as the README's tests use it) with one page of the given size, watched by <see cref="Watch"/>.</summary>
+    private sealed class Chromium : IAsyncDisposable
+    {
+        private readonly IPlaywright _playwright;
+        private readonly IBrowser _browser;
+
+        private Chromium(IPlaywright playwright, IBrowser browser, IPage page) =>
+            (_playwright, _browser, Page, Problems) = (playwright, browser, page, Watch(page));
+
+        public IPage Page { get; }
+
+        public List<string> Problems { get; }
+
+        public static async Task<Chromium> OpenAsync(int width, int height)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+            return new Chromium(playwright, browser, await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } }));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+    }
+
     private static List<string> Watch(IPage page)
     {
         var problems = new List<string>();
