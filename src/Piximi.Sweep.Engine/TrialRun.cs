@@ -9,7 +9,9 @@ namespace Piximi.Sweep.Engine;
 /// A worker's part of the study: claim the next trial (the queue, or a sampler proposing into the store; the store
 /// refuses a claim the sweep's stored policy forbids), train it through <paramref name="trainer"/> with its epochs
 /// stored and judged as they come, and go on until nothing is left to claim, the policy says no, the sweep is
-/// cancelled or <see cref="Run"/> is told to stop.
+/// cancelled or <see cref="Run"/> is told to stop. With nothing to claim while other workers' trials still run and a
+/// live orchestrator watches them, it waits rather than ends: a trial whose worker dies is given back to the queue
+/// only after the heartbeat grace, and the workers that finished the rest meanwhile would have left it to no one.
 /// </summary>
 internal sealed class WorkerLoop(
     ITrialStore store, SweepRecord sweep, ITrainer trainer, string workerId, TimeSpan heartbeatInterval, ILogger log,
@@ -37,8 +39,10 @@ internal sealed class WorkerLoop(
             if (source.Next() is not { } trial)
             {
                 // Nothing claimed: the queue is empty, or the stored policy said no (its budget, for the log).
-                if (store.PolicyStop(sweep.Id) is { } budget) StopReason = $"{budget.Description} (the sweep's stored policy)";
-                return;
+                if (store.PolicyStop(sweep.Id) is { } budget) { StopReason = $"{budget.Description} (the sweep's stored policy)"; return; }
+                if (!OthersMayGiveBack()) return;
+                if (stop.WaitHandle.WaitOne(WaitForOthers)) { StopReason = "interrupted"; return; }
+                continue;
             }
 
             var run = new TrialRun(store, sweep, trial, trainer, heartbeatInterval, judge, follower, log.ForContext("TrialId", trial.Id), workerId, beforeStoringEpoch);
@@ -47,6 +51,17 @@ internal sealed class WorkerLoop(
             if (result == TrialRunResult.Stopped) { StopReason = run.StopReason ?? "stopped"; return; }
         }
     }
+
+    /// <summary>How often a worker with nothing to claim looks again while other workers' trials run.</summary>
+    private TimeSpan WaitForOthers => TimeSpan.FromMilliseconds(Math.Clamp(heartbeatInterval.TotalMilliseconds / 2, 100, 1000));
+
+    /// <summary>
+    /// Whether a trial may still come back to the queue: one is running, and a live orchestrator (the only one that
+    /// gives back the trials of workers that are gone) watches the sweep. Without one, a lost trial waits for the next
+    /// <c>run</c> or <c>resume</c>, which brings workers of its own.
+    /// </summary>
+    private bool OthersMayGiveBack() =>
+        store.CountTrials(sweep.Id).Running > 0 && store.FindOrchestrator(sweep.Id) is { } orchestrator && orchestrator.IsLive(DateTimeOffset.UtcNow);
 }
 
 internal enum TrialRunResult
