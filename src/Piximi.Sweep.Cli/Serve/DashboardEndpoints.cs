@@ -14,9 +14,10 @@ namespace Piximi.Sweep.Cli.Serve;
 
 /// <summary>
 /// The dashboard's routes, GET only (read-only): HTML shells that the embedded script fills from the <c>/api/…</c> JSON
-/// read models (<see cref="DashboardData"/>), the embedded assets, the live report and a trial's downloads. Each request
-/// opens the store read-only and closes it: a store's calls take turns on one connection, and a PostgreSQL server that
-/// restarts costs one failed request rather than a dead dashboard (Npgsql pools the connections, SQLite opens in ~1 ms).
+/// read models (<see cref="DashboardData"/>), the embedded assets, the live report and a trial's downloads. A request
+/// opens the store read-only and closes it (a store's calls take turns on one connection, and a PostgreSQL server that
+/// restarts costs one failed request rather than a dead dashboard), but for the pages' polls, which share one kept open
+/// for a few seconds (<see cref="Polls"/>); what is costly to read is kept while the sweep has not changed.
 /// </summary>
 internal static class DashboardEndpoints
 {
@@ -64,13 +65,12 @@ internal static class DashboardEndpoints
     // same, the same trials run with the same start, attempt and losses (a trial given back and another or the same one
     // claimed leave the counts alone) and the sweep was not cancelled. A trial changes only by being claimed, storing an
     // epoch or ending, and each of those moves one of these.
-    private static readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), CachedSweep> Answers = new();
+    private static readonly Kept<SweepMark> Answers = new();
 
-    private sealed record CachedSweep(long Position, TrialCounts Counts, string? Cancelled, IReadOnlyDictionary<long, RunningMark> Running, byte[] Json);
+    /// <summary>What a whole-sweep answer was read at.</summary>
+    private sealed record SweepMark(long Position, TrialCounts Counts, string? Cancelled, IReadOnlyDictionary<long, RunningMark> Running);
 
     private sealed record RunningMark(DateTimeOffset? StartedAt, int Attempts, int Lost);
-
-    private static readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), Lock> AnswerGates = new();
 
     /// <summary>
     /// The newest sweeps' whole answers, read once in the background as serve starts: a just-started serve took ~500 ms
@@ -90,51 +90,60 @@ internal static class DashboardEndpoints
         }
     });
 
-    private static IResult WholeSweep(ITrialStore store, SweepRecord sweep)
-    {
-        var key = (sweep.Id, sweep.CreatedAt);
-        lock (AnswerGates.GetOrAdd(key, _ => new Lock())) return WholeSweepOnce(store, sweep, key);
-    }
-
-    private static IResult WholeSweepOnce(ITrialStore store, SweepRecord sweep, (long, DateTimeOffset) key)
-    {
-        if (Answers.TryGetValue(key, out var cached))
+    private static IResult WholeSweep(ITrialStore store, SweepRecord sweep) => Answers.Get(sweep,
+        kept =>
         {
             // The running trials now and those running then, whatever their state now.
-            var changes = store.ReadChanges(sweep.Id, cached.Position, [.. cached.Running.Keys]);
-            if (changes.Epochs.Epochs.Count == 0 && changes.Counts == cached.Counts && SameRunning(changes.Trials, cached.Running)
-                && store.FindCancellation(sweep.Id)?.Reason == cached.Cancelled)
-                return Results.Bytes(cached.Json, "application/json; charset=utf-8");
-        }
-        var view = DashboardData.Sweep(store, sweep);
-        var json = JsonSerializer.SerializeToUtf8Bytes(view, JsonOptions);
-        var counts = new TrialCounts(view.Counts.Queued, view.Counts.Running, view.Counts.Ended);
-        var running = view.Trials.Where(t => t.State == "running").ToDictionary(t => t.Id, t => new RunningMark(t.StartedAt, t.Attempts, t.Lost));
-        Answers[key] = new CachedSweep(view.Position, counts, view.Cancelled, running, json);
-        return Results.Bytes(json, "application/json; charset=utf-8");
-    }
+            var changes = store.ReadChanges(sweep.Id, kept.Position, [.. kept.Running.Keys]);
+            return changes.Epochs.Epochs.Count == 0 && changes.Counts == kept.Counts && SameRunning(changes.Trials, kept.Running)
+                && store.FindCancellation(sweep.Id)?.Reason == kept.Cancelled;
+        },
+        () =>
+        {
+            var view = DashboardData.Sweep(store, sweep);
+            var running = view.Trials.Where(t => t.State == "running").ToDictionary(t => t.Id, t => new RunningMark(t.StartedAt, t.Attempts, t.Lost));
+            return (new SweepMark(view.Position, new TrialCounts(view.Counts.Queued, view.Counts.Running, view.Counts.Ended), view.Cancelled, running), view);
+        });
 
     private static bool SameRunning(IReadOnlyList<TrialRecord> now, IReadOnlyDictionary<long, RunningMark> then) =>
         now.Count == then.Count && now.All(t => t.State == TrialState.Running && then.TryGetValue(t.Id, out var mark)
             && mark == new RunningMark(t.StartedAt, t.Attempts, t.Lost));
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
     // The importance card's answer (fANOVA's forest: up to a second of CPU at 2,000 trials) of each sweep, kept while
     // no trial ended since: a completed trial's scores never change, so the same ended count means the same trials. The
     // pages ask again when they see the count move (at most every 30 s each); one fit serves every page.
-    private static readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), (int Ended, byte[] Json)> Importances = new();
-    private static readonly Lock ImportanceGate = new();
+    private static readonly Kept<int> Importances = new();
 
-    private static IResult Importance(ITrialStore store, SweepRecord sweep)
+    private static IResult Importance(ITrialStore store, SweepRecord sweep) => Importances.Get(sweep,
+        ended => ended == store.CountTrials(sweep.Id).Ended,
+        () => (store.CountTrials(sweep.Id).Ended, DashboardFanova.Of(store, sweep)));
+
+    /// <summary>
+    /// Answers costly to read, kept per sweep (by id and creation, so a sweep deleted and made anew is another) as the
+    /// JSON sent, with a mark of what they were read at; one reading at a time per sweep, so pages asking together
+    /// wait for one reading rather than each making its own.
+    /// </summary>
+    private sealed class Kept<TMark>
     {
-        var key = (sweep.Id, sweep.CreatedAt);
-        lock (ImportanceGate)
+        private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+        private readonly ConcurrentDictionary<(long Sweep, DateTimeOffset Created), (Lock Gate, TMark Mark, byte[]? Json)> _kept = new();
+
+        /// <param name="fresh">Whether an answer read at this mark still holds.</param>
+        /// <param name="read">The mark first (what is read after it may be newer, never older), then the answer.</param>
+        public IResult Get<TView>(SweepRecord sweep, Func<TMark, bool> fresh, Func<(TMark Mark, TView View)> read)
         {
-            var ended = store.CountTrials(sweep.Id).Ended;
-            if (!Importances.TryGetValue(key, out var kept) || kept.Ended != ended)
-                Importances[key] = kept = (ended, JsonSerializer.SerializeToUtf8Bytes(DashboardFanova.Of(store, sweep), JsonOptions));
-            return Results.Bytes(kept.Json, "application/json; charset=utf-8");
+            var key = (sweep.Id, sweep.CreatedAt);
+            var gate = _kept.GetOrAdd(key, _ => (new Lock(), default!, null)).Gate;
+            lock (gate)
+            {
+                var kept = _kept[key];
+                if (kept.Json is null || !fresh(kept.Mark))
+                {
+                    var (mark, view) = read();
+                    _kept[key] = kept = (gate, mark, JsonSerializer.SerializeToUtf8Bytes(view, Json));
+                }
+                return Results.Bytes(kept.Json!, "application/json; charset=utf-8");
+            }
         }
     }
 
@@ -184,12 +193,15 @@ internal static class DashboardEndpoints
         }
         catch (Exception e) when (Unreadable(e))
         {
-            return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unavailable(e);
         }
     }
 
     private static bool Unreadable(Exception e) =>
         e is UserErrorException or StoreUnavailableException or StoreNotFoundException or StoreVersionException;
+
+    /// <summary>A store that cannot be read now: 503 with the reason (never its secret: the store's messages leave it out).</summary>
+    private static IResult Unavailable(Exception e) => Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// The store the pages' polls read, kept open between them, one poll at a time: opening a SQLite store (connection,
@@ -217,8 +229,7 @@ internal static class DashboardEndpoints
                     if (_kept is not { } kept || kept.Location != location || now - kept.OpenedAt > KeptFor.TotalMilliseconds
                         || (!StoreLocations.IsPostgres(location) && !File.Exists(location)))
                     {
-                        _kept?.Store.Dispose();
-                        _kept = null;
+                        Close();
                         kept = (location, StoreAccess.OpenForReading(location), now);
                         _kept = kept;
                     }
@@ -226,12 +237,17 @@ internal static class DashboardEndpoints
                 }
                 catch (Exception e)
                 {
-                    _kept?.Store.Dispose();
-                    _kept = null;
-                    if (Unreadable(e)) return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+                    Close();
+                    if (Unreadable(e)) return Unavailable(e);
                     throw;
                 }
             }
+        }
+
+        private static void Close()
+        {
+            _kept?.Store.Dispose();
+            _kept = null;
         }
     }
 
