@@ -86,7 +86,6 @@
   }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { if (charts[k].chart) charts[k].chart.resize(); }); });
   var FONT = "system-ui, 'DejaVu Sans', sans-serif";
-  var VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
   var CROSS = "path://M1,0 L5,4 L9,0 L10,1 L6,5 L10,9 L9,10 L5,6 L1,10 L0,9 L4,5 L0,1 Z";
   // An x-y chart: axes span the data (scale), never a fixed 0–1, so five trials between 0.80 and 0.84 stay apart; the
   // legend sits beside the plot, never over a point; tooltips name the trial.
@@ -110,6 +109,8 @@
   }
   // Viridis-like ramp: separates 0.80 from 0.84 when the scale spans the data, not 0–1.
   var RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  // The same stops for ECharts' colour scales (parallel coordinates), so tables and charts share one scale.
+  var VIRIDIS = RAMP.map(function (c) { return "rgb(" + c.join(",") + ")"; });
   function ramp(t) {
     if (t === null || !isFinite(t)) return "#eee";
     t = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
@@ -235,10 +236,11 @@
       drawCharts();
       renderStatus();
       function rest() {
+        var completed = sampled(all);
         app.appendChild(el("div", { class: "grid2" }, [historyCard(all), importanceCard()]));
-        app.appendChild(slicesCard(all));
-        app.appendChild(heatmapCard(all));
-        app.appendChild(parallelCard(all));
+        app.appendChild(slicesCard(completed));
+        app.appendChild(heatmapCard(all, completed.every));
+        app.appendChild(parallelCard(completed));
         drawCharts();
         navTo([["trials", "Trials"], ["curves", "Curves"], ["history", "History"], ["importance", "Importance"],
           ["slices", "Slices"], ["heatmap", "LR × batch"], ["parallel", "Parallel"], ["report", "Report", "/sweeps/" + enc(S.name) + "/report"]]);
@@ -484,7 +486,12 @@
         return p.values.length > 1;
       });
     }
-    function scored(all) { return all.filter(function (t) { return t.state === "completed" && metricOf(t) !== null; }); }
+    // What the slice and parallel plots draw, read once per redraw: the completed trials with a score (every), those
+    // drawn of them (done) and the hyperparameters that vary (ps).
+    function sampled(all) {
+      var every = all.filter(function (t) { return t.state === "completed" && metricOf(t) !== null; });
+      return { every: every, done: drawn(every), ps: varying(all) };
+    }
 
     // At most DRAWN points per chart (a 10,000-trial sweep would put ~150,000 elements on the page and redraw them at
     // every poll): the best fifth by the metric, then an even sample of the rest by trial number, in trial order.
@@ -501,8 +508,8 @@
       return shown < of ? el("p", { class: "note", text: "Drawn: " + shown + " of " + of + " trials (the best fifth and an even sample of the rest)." }) : null;
     }
 
-    function slicesCard(all) {
-      var all_ = scored(all), done = drawn(all_), ps = varying(all), ys = done.map(function (t) { return metricOf(t); });
+    function slicesCard(completed) {
+      var done = completed.done, ps = completed.ps, ys = done.map(function (t) { return metricOf(t); });
       var charts = ps.map(function (p) {
         // The axis spans every value the sweep tries, not only the completed trials', so the slices line up across
         // updates; categories sit at 0, 1, 2…, each trial spread sideways a little by its number.
@@ -526,13 +533,12 @@
       });
       return card("slices", "Slice plots", [
         charts.length && done.length ? el("div", { class: "slices" }, charts) : el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." }),
-        drawnNote(done.length, all_.length),
+        drawnNote(done.length, completed.every.length),
       ]);
     }
 
     // Learning rate × batch size: the mean metric of the completed trials in each cell, over every other setting.
-    function heatmapCard(all) {
-      var done = scored(all);
+    function heatmapCard(all, done) {
       var lrs = Array.from(new Set(all.map(function (t) { return t.learningRate; }))).sort(function (a, b) { return a - b; });
       var bss = Array.from(new Set(all.map(function (t) { return t.batchSize; }))).sort(function (a, b) { return a - b; });
       var cells = {}, values = [];
@@ -558,8 +564,8 @@
 
     // Parallel coordinates: one axis per varying hyperparameter and the metric; one line per completed trial, coloured
     // from the worst to the best, the best drawn last (on top). Drag along an axis to keep only the trials in a range.
-    function parallelCard(all) {
-      var every = scored(all), done = drawn(every), ps = varying(all);
+    function parallelCard(completed) {
+      var every = completed.every, done = completed.done, ps = completed.ps;
       if (!done.length || !ps.length) return card("parallel", "Parallel coordinates", [el("p", { class: "muted", text: "Needs completed trials and a hyperparameter that varies." })]);
       var ys = done.map(function (t) { return metricOf(t); }), lo = Math.min.apply(null, ys), hi = Math.max.apply(null, ys);
       var rows = done.map(function (t, i) { return ps.map(function (p) { return p.cat ? String(t[p.key]) : t[p.key]; }).concat([ys[i]]); })
