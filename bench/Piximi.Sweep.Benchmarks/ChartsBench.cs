@@ -114,7 +114,7 @@ internal static class ChartsBench
                 svg = draw();
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
-            line.Append(CultureInfo.InvariantCulture, $" {name} {Median(times):F0} ms, {svg.Length / 1024.0:F0} KB;");
+            line.Append(CultureInfo.InvariantCulture, $" {name} {Figures.Median(times):F0} ms, {svg.Length / 1024.0:F0} KB;");
             body.Append(Charts.ImageTag(svg, name, 860, 340));
         }
         Console.WriteLine(line.ToString().TrimEnd(';'));
@@ -205,14 +205,9 @@ internal static class ChartsBench
                 if (load > 0) times.Add(painted);
             }
             Console.WriteLine($"  {name}: page {new FileInfo(file).Length / 1e6:F2} MB (library {libBytes / 1e3:F0} KB), drawn and painted in "
-                + $"{Median(times):F0} ms (median of {loads}; range {times.Min():F0}–{times.Max():F0})"
+                + $"{Figures.Median(times):F0} ms (median of {loads}; range {times.Min():F0}–{times.Max():F0})"
                 + (errors.Count > 0 ? $"; page errors: {string.Join(" | ", errors.Distinct().Take(2))}" : ""));
         }
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-    }
 }

@@ -108,8 +108,8 @@ internal static class DashboardBench
                 var t5 = Stopwatch.GetTimestamp();
                 if (i > 0) parts.Add((Ms(t0, t1), Ms(t1, t2), Ms(t2, t3), Ms(t3, t4), Ms(t4, t5)));
             }
-            Console.WriteLine($"  the whole-sweep answer unkept, in process (median of 3, warm): DashboardData.Sweep {Median(parts.Select(p => p.Whole)):F0} ms + JSON {Median(parts.Select(p => p.Json)):F0} ms; "
-                + $"for scale, every epoch read {Median(parts.Select(p => p.Epochs)):F0} ms, every trial {Median(parts.Select(p => p.Trials)):F0} ms, every trial's summary {Median(parts.Select(p => p.Summaries)):F0} ms");
+            Console.WriteLine($"  the whole-sweep answer unkept, in process (median of 3, warm): DashboardData.Sweep {Figures.Median(parts.Select(p => p.Whole)):F0} ms + JSON {Figures.Median(parts.Select(p => p.Json)):F0} ms; "
+                + $"for scale, every epoch read {Figures.Median(parts.Select(p => p.Epochs)):F0} ms, every trial {Figures.Median(parts.Select(p => p.Trials)):F0} ms, every trial's summary {Figures.Median(parts.Select(p => p.Summaries)):F0} ms");
         }
         await using var serve = ServeProcess.Start(cli, path);
         var api = $"{serve.Url}api/sweeps/{Uri.EscapeDataString(sweep.Name)}";
@@ -132,8 +132,8 @@ internal static class DashboardBench
             await Http.GetByteArrayAsync($"{api}/changes?after={position}&running=");
             changesTimes.Add(clock.Elapsed.TotalMilliseconds);
         }
-        Console.WriteLine($"  /api/sweeps/{sweep.Name}: {bytes / 1e6:F2} MB, first {times[0]:F0} ms, then median {Median(times.Skip(1)):F0} ms; "
-            + $"an idle poll (changes): {changes.Length} B, median {Median(changesTimes):F1} ms");
+        Console.WriteLine($"  /api/sweeps/{sweep.Name}: {bytes / 1e6:F2} MB, first {times[0]:F0} ms, then median {Figures.Median(times.Skip(1)):F0} ms; "
+            + $"an idle poll (changes): {changes.Length} B, median {Figures.Median(changesTimes):F1} ms");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
@@ -164,7 +164,7 @@ internal static class DashboardBench
     {
         if (painted.Count == 0) return;
         var sorted = painted.Order().ToList();
-        Console.WriteLine($"  first paint with the trials table and curves, {what}: median {Median(painted):F0} ms ({sorted[0]:F0}–{sorted[^1]:F0}) of {painted.Count} loads (target < 1,000 ms)");
+        Console.WriteLine($"  first paint with the trials table and curves, {what}: median {Figures.Median(painted):F0} ms ({sorted[0]:F0}–{sorted[^1]:F0}) of {painted.Count} loads (target < 1,000 ms)");
     }
 
     /// <summary>
@@ -235,7 +235,7 @@ internal static class DashboardBench
         }
         var baseline = results[0];
         var loaded = results[clients];
-        double Med(List<PollRun> r, Func<PollRun, double> f) => Median(r.Select(f));
+        double Med(List<PollRun> r, Func<PollRun, double> f) => Figures.Median(r.Select(f));
         Console.WriteLine($"  median wall {Med(baseline, r => r.Wall):F2} s → {Med(loaded, r => r.Wall):F2} s "
             + $"({(Med(loaded, r => r.Wall) / Med(baseline, r => r.Wall) - 1) * 100:+0.0;-0.0} %); images/s {Med(baseline, r => r.ImagesPerSecond):F0} → {Med(loaded, r => r.ImagesPerSecond):F0} "
             + $"({(1 - Med(loaded, r => r.ImagesPerSecond) / Med(baseline, r => r.ImagesPerSecond)) * 100:+0.0;-0.0} % slower); "
@@ -405,11 +405,6 @@ internal static class DashboardBench
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var v = values.Order().ToList();
-        return v.Count == 0 ? double.NaN : v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
-    }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "?";
 }

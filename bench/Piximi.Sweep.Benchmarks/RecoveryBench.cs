@@ -72,7 +72,7 @@ internal static class RecoveryBench
         }
         watcher.Kill();
         watcher.WaitForExit();
-        Console.WriteLine($"worker start (process start → first claimed trial): first {times[0]:F0} ms, then median {Median(times.Skip(1)):F0} ms " +
+        Console.WriteLine($"worker start (process start → first claimed trial): first {times[0]:F0} ms, then median {Figures.Median(times.Skip(1)):F0} ms " +
                           $"(min {times.Skip(1).Min():F0}, max {times.Skip(1).Max():F0}) over {times.Count - 1} starts");
     }
 
@@ -127,9 +127,9 @@ internal static class RecoveryBench
             Console.WriteLine("replacement: no kill was measured (the sweep ended first)");
             return;
         }
-        Console.WriteLine($"replacement (SIGKILL mid-epoch → re-queued trial claimed again): median {Median(claims):F0} ms (min {claims.Min():F0}, max {claims.Max():F0}) over {claims.Count} kills");
-        Console.WriteLine($"replacement (SIGKILL mid-epoch → its first epoch stored): median {Median(firsts):F0} ms (min {firsts.Min():F0}, max {firsts.Max():F0}), " +
-                          $"of which that epoch's own training median {Median(epochSeconds):F0} ms");
+        Console.WriteLine($"replacement (SIGKILL mid-epoch → re-queued trial claimed again): median {Figures.Median(claims):F0} ms (min {claims.Min():F0}, max {claims.Max():F0}) over {claims.Count} kills");
+        Console.WriteLine($"replacement (SIGKILL mid-epoch → its first epoch stored): median {Figures.Median(firsts):F0} ms (min {firsts.Min():F0}, max {firsts.Max():F0}), " +
+                          $"of which that epoch's own training median {Figures.Median(epochSeconds):F0} ms");
         var final = WaitFor(db, s => s);
         Console.WriteLine($"  (run exited with code {run.ExitCode}: {final.Trials.Count(t => t.State == "completed")} of {final.Trials.Count} trials completed, " +
                           $"{final.Trials.Count(t => t.State == "failed")} failed)");
@@ -202,9 +202,4 @@ internal static class RecoveryBench
     private static DateTimeOffset Time(string text) =>
         DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }
