@@ -88,7 +88,7 @@ internal static class Charts
         plot.YLabel(metric, size: 11);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
-        ZoomY(plot, ys, MetricNames.HigherIsBetter(metric) /* the accuracies, within 0–1 */);
+        ZoomY(plot, ys, higher /* the accuracies, within 0–1 */);
         return Svg(plot, width, height);
     }
 
